@@ -1,0 +1,27 @@
+# Tansiq — the two commands of the quick start are `make demo` and `make test`.
+SWIFT ?= swift
+CONFIG ?= debug
+BIN = .build/$(CONFIG)
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+# Builds every target (the executables too: the end-to-end tests spawn them), then runs every test.
+test:
+	@scripts/ensure-deps.sh --test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: deps
+	$(SWIFT) build -c release --product tansiq
+	@scripts/demo.sh .build/release
+
+clean:
+	rm -rf .build

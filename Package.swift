@@ -1,0 +1,100 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tansiq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "TansiqMessages", targets: ["TansiqMessages"]),
+        .library(name: "TansiqHub", targets: ["TansiqHub"]),
+        .library(name: "TansiqAgent", targets: ["TansiqAgent"]),
+        .library(name: "TansiqSimulation", targets: ["TansiqSimulation"]),
+        .executable(name: "tansiq", targets: ["tansiq"]),
+        .executable(name: "tansiq-hub", targets: ["tansiq-hub"]),
+        .executable(name: "commune-agent", targets: ["commune-agent"]),
+        .executable(name: "iom-agent", targets: ["iom-agent"]),
+        .executable(name: "services-agent", targets: ["services-agent"]),
+        .executable(name: "civil-society-agent", targets: ["civil-society-agent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "TansiqMessages"),
+        .target(
+            name: "TansiqHub",
+            dependencies: [
+                "ZeroMQ", "TansiqMessages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "TansiqAgent",
+            dependencies: [
+                "ZeroMQ", "TansiqMessages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "TansiqSimulation",
+            dependencies: [
+                "TansiqHub", "TansiqAgent", "TansiqMessages",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tansiq",
+            dependencies: [
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "tansiq-hub",
+            dependencies: [
+                "TansiqHub",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "commune-agent", dependencies: agentExecutableDependencies),
+        .executableTarget(name: "iom-agent", dependencies: agentExecutableDependencies),
+        .executableTarget(name: "services-agent", dependencies: agentExecutableDependencies),
+        .executableTarget(name: "civil-society-agent", dependencies: agentExecutableDependencies),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(
+            name: "TansiqMessagesTests",
+            dependencies: ["TansiqMessages"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
+    ]
+)
+
+var agentExecutableDependencies: [Target.Dependency] {
+    [
+        "TansiqAgent",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    ]
+}

@@ -1,0 +1,4 @@
+#ifndef TANSIQ_CZEROMQ_SHIM_H
+#define TANSIQ_CZEROMQ_SHIM_H
+#include <zmq.h>
+#endif

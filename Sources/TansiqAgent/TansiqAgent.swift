@@ -1,0 +1,2 @@
+/// The `TansiqAgent` module (being built).
+public enum TansiqAgentModule {}

@@ -1,0 +1,2 @@
+/// The `TansiqHub` module (being built).
+public enum TansiqHubModule {}

@@ -1,0 +1,2 @@
+/// The `TansiqMessages` module (being built).
+public enum TansiqMessagesModule {}

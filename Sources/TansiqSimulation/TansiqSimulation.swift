@@ -1,0 +1,2 @@
+/// The `TansiqSimulation` module (being built).
+public enum TansiqSimulationModule {}

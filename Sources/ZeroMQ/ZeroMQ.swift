@@ -1,0 +1,2 @@
+/// The `ZeroMQ` module (being built).
+public enum ZeroMQModule {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import TansiqAgent
+
+@Test func moduleLinks() { _ = TansiqAgentModule.self }

@@ -1,0 +1,4 @@
+import Testing
+@testable import TansiqHub
+
+@Test func moduleLinks() { _ = TansiqHubModule.self }

@@ -1,0 +1,4 @@
+import Testing
+@testable import TansiqMessages
+
+@Test func moduleLinks() { _ = TansiqMessagesModule.self }

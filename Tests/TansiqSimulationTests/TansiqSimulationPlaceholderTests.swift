@@ -1,0 +1,4 @@
+import Testing
+@testable import TansiqSimulation
+
+@Test func moduleLinks() { _ = TansiqSimulationModule.self }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what `make build`, `make test` and `make demo` need and the machine lacks:
+# libzmq (Debian's libzmq3-dev, found through pkg-config) and, for the tests, pyzmq.
+set -euo pipefail
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "error: swift is not on PATH; install Swift 6.0 or later first (https://www.swift.org/install)" >&2
+    exit 1
+fi
+
+if ! pkg-config --exists libzmq 2>/dev/null; then
+    echo "==> installing libzmq3-dev and pkg-config (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq libzmq3-dev pkg-config >/dev/null
+fi
+echo "==> libzmq $(pkg-config --modversion libzmq)"
+
+if [ "${1:-}" = "--test" ]; then
+    if ! python3 -c 'import zmq' >/dev/null 2>&1; then
+        echo "==> installing pyzmq (pip), used by the cross-language protocol test"
+        python3 -m pip install --quiet --disable-pip-version-check pyzmq
+    fi
+    echo "==> pyzmq $(python3 -c 'import zmq; print(zmq.__version__)')"
+fi
