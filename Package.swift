@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Tansiq",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "TansiqMessages", targets: ["TansiqMessages"]),
@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
@@ -37,6 +38,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "TansiqMessages",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -56,28 +58,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "tansiq",
+        // Every command of the CLI and of the agent executables; the executables only call `main()`.
+        .target(
+            name: "TansiqCLI",
             dependencies: [
                 "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        .executableTarget(
-            name: "tansiq-hub",
-            dependencies: [
-                "TansiqHub",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .executableTarget(name: "commune-agent", dependencies: agentExecutableDependencies),
-        .executableTarget(name: "iom-agent", dependencies: agentExecutableDependencies),
-        .executableTarget(name: "services-agent", dependencies: agentExecutableDependencies),
-        .executableTarget(name: "civil-society-agent", dependencies: agentExecutableDependencies),
+        .executableTarget(name: "tansiq", dependencies: ["TansiqCLI"]),
+        .executableTarget(name: "tansiq-hub", dependencies: ["TansiqCLI"]),
+        .executableTarget(name: "commune-agent", dependencies: ["TansiqCLI"]),
+        .executableTarget(name: "iom-agent", dependencies: ["TansiqCLI"]),
+        .executableTarget(name: "services-agent", dependencies: ["TansiqCLI"]),
+        .executableTarget(name: "civil-society-agent", dependencies: ["TansiqCLI"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "TansiqMessagesTests",
@@ -87,14 +85,7 @@ let package = Package(
         .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages"]),
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
+        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
     ]
 )
 
-var agentExecutableDependencies: [Target.Dependency] {
-    [
-        "TansiqAgent",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Logging", package: "swift-log"),
-        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-    ]
-}

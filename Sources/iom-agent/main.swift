@@ -1,1 +1,10 @@
-print("not yet")
+import Foundation
+import TansiqCLI
+
+switch ConfigFileArguments.expand(Array(CommandLine.arguments.dropFirst())) {
+case .success(let arguments):
+    await IOMAgentCommand.main(arguments)
+case .failure(let error):
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(64)
+}

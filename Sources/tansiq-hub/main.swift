@@ -1,1 +1,3 @@
-print("not yet")
+import TansiqCLI
+
+await HubCommand.main()

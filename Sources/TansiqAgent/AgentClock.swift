@@ -1,0 +1,37 @@
+import Foundation
+
+/// The time an agent lives in. Deployed agents run at real time (`scale` 1); simulated
+/// networks share one clock that runs `scale` times faster, from a simulated origin, so that
+/// a month of referrals fits in a minute.
+public struct AgentClock: Sendable {
+    /// Simulated seconds per real second.
+    public let scale: Double
+    /// The simulated time at ``start``.
+    public let origin: Date
+    /// The real instant the clock started.
+    public let start: ContinuousClock.Instant
+
+    /// A clock that starts now at `origin`, running `scale` times faster than real time.
+    public init(scale: Double = 1, origin: Date = Date()) {
+        precondition(scale > 0, "a clock's scale must be positive")
+        self.scale = scale
+        self.origin = origin
+        self.start = ContinuousClock.now
+    }
+
+    /// The current simulated time.
+    public func now() -> Date {
+        origin.addingTimeInterval(elapsed(since: start) * scale)
+    }
+
+    /// How long a simulated interval takes in real time.
+    public func realDuration(ofSimulated seconds: TimeInterval) -> Duration {
+        .nanoseconds(Int64(max(0, seconds / scale) * 1e9))
+    }
+
+    private func elapsed(since instant: ContinuousClock.Instant) -> TimeInterval {
+        let duration = ContinuousClock.now - instant
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,62 @@
+/// Who an agent is, where its hub is, and how often it speaks.
+public struct AgentConfiguration: Sendable {
+    /// The agency this agent acts for (`iom-morocco`).
+    public var agency: String
+    /// This agent's identifier within its agency (`iom-morocco-1`).
+    public var agent: String
+    /// The agency's role.
+    public var role: AgentRole
+    /// The coordinating agency, told of every escalation.
+    public var coordinator: String
+    /// The hub's ingress, where the agent publishes.
+    public var ingress: String
+    /// The hub's egress, where the agent subscribes.
+    public var egress: String
+    /// Subscription prefixes beyond those the role and behaviour imply.
+    public var extraSubscriptions: [String]
+    /// Real time between presence heartbeats.
+    public var heartbeatInterval: Duration
+    /// Real time between two checks of the referral deadlines.
+    public var deadlineCheckInterval: Duration
+    /// The clock: real time for deployed agents, a shared scaled clock in simulations.
+    public var clock: AgentClock
+    /// Seeds the agent's random choices, so that a run can be repeated.
+    public var seed: UInt64
+    /// The software version announced in presence messages.
+    public var version: String
+
+    /// Creates a configuration; optional parameters have working defaults for a local hub.
+    public init(
+        agency: String,
+        agent: String? = nil,
+        role: AgentRole,
+        coordinator: String,
+        ingress: String = "tcp://127.0.0.1:5560",
+        egress: String = "tcp://127.0.0.1:5561",
+        extraSubscriptions: [String] = [],
+        heartbeatInterval: Duration = .seconds(10),
+        deadlineCheckInterval: Duration = .milliseconds(200),
+        clock: AgentClock = AgentClock(),
+        seed: UInt64 = 1,
+        version: String = TansiqVersion.current
+    ) {
+        self.agency = agency
+        self.agent = agent ?? "\(agency)-1"
+        self.role = role
+        self.coordinator = coordinator
+        self.ingress = ingress
+        self.egress = egress
+        self.extraSubscriptions = extraSubscriptions
+        self.heartbeatInterval = heartbeatInterval
+        self.deadlineCheckInterval = deadlineCheckInterval
+        self.clock = clock
+        self.seed = seed
+        self.version = version
+    }
+}
+
+/// The version of Tansiq's software (not of the wire protocol).
+public enum TansiqVersion {
+    /// The current release.
+    public static let current = "0.1.0"
+}

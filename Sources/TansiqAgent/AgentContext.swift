@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import TansiqMessages
+import ZeroMQ
+
+/// What a behaviour sees of its agent: who it is, the time, its referrals, and how to publish
+/// and to wait. Used only on the agent's thread.
+public final class AgentContext {
+    /// The agent's configuration.
+    public let configuration: AgentConfiguration
+    /// The referrals this agent takes part in.
+    public let referrals = ReferralBook()
+    /// The agent's logger, with its agency and agent as metadata.
+    public let logger: Logger
+    /// The agent's random source, seeded from its configuration.
+    public var random: SeededRandom
+
+    private let publisher: Socket
+    private let observer: AgentObserver?
+    private var timers: [Timer] = []
+    private var timerCounter: UInt64 = 0
+
+    private struct Timer {
+        var due: Date
+        var order: UInt64
+        var action: (AgentContext) -> Void
+    }
+
+    init(configuration: AgentConfiguration, publisher: Socket, observer: AgentObserver?, logger: Logger) {
+        self.configuration = configuration
+        self.publisher = publisher
+        self.observer = observer
+        self.logger = logger
+        self.random = SeededRandom(seed: configuration.seed).derived(configuration.agent)
+    }
+
+    /// The agency this agent acts for.
+    public var agency: String { configuration.agency }
+
+    /// The current time on the agent's clock.
+    public func now() -> Date {
+        configuration.clock.now()
+    }
+
+    /// Publishes a typed message; returns its id, or nil if it could not be encoded or sent
+    /// (the failure is logged: it is a bug in the caller, never in the peer).
+    @discardableResult
+    public func publish(
+        _ payload: Payload,
+        on topic: Topic,
+        correlationID: UUID? = nil,
+        causationID: UUID? = nil
+    ) -> UUID? {
+        let envelope = Envelope(
+            topic: topic,
+            source: configuration.agency,
+            agent: configuration.agent,
+            payload: payload,
+            time: now(),
+            correlationID: correlationID,
+            causationID: causationID
+        )
+        do {
+            try publisher.send(try MessageCodec.encode(envelope))
+            return envelope.header.id
+        } catch {
+            logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Publishes a status change of a referral this agent takes part in, addressed to the other
+    /// party, after checking it against the lifecycle. Returns false if the move is illegal.
+    @discardableResult
+    public func publishStatus(
+        of id: UUID,
+        to state: ReferralState,
+        reason: ReferralStatusUpdate.Reason? = nil,
+        suggestedAlternative: String? = nil,
+        outcome: ReferralOutcome? = nil,
+        causationID: UUID? = nil
+    ) -> Bool {
+        guard let tracked = referrals[id] else { return false }
+        let update = ReferralStatusUpdate(
+            referralId: id,
+            state: state,
+            previousState: tracked.state,
+            changedBy: configuration.agency,
+            changedAt: now(),
+            reason: reason,
+            suggestedAlternative: suggestedAlternative,
+            outcome: outcome
+        )
+        do {
+            try referrals.apply(update)
+        } catch {
+            logger.error("illegal status change refused", metadata: ["referral": "\(id)", "error": "\(error)"])
+            return false
+        }
+        let referral = tracked.referral
+        let addressee = update.changedBy == referral.referringAgency ? (tracked.receiver ?? referral.referringAgency) : referral.referringAgency
+        publishUpdate(update, addressee: addressee, category: referral.category, correlationID: id, causationID: causationID)
+        return true
+    }
+
+    /// Publishes a status update that is not applied to this agent's own book (the referrer
+    /// cancelling a provider's claim on an open referral it gave to someone else).
+    func publishUpdate(_ update: ReferralStatusUpdate, addressee: String, category: ServiceCategory, correlationID: UUID, causationID: UUID? = nil) {
+        do {
+            let topic = try Topic.status(addressee: addressee, sender: configuration.agency, category: category)
+            if publish(.referralStatus(update), on: topic, correlationID: correlationID, causationID: causationID) != nil {
+                emit(.statusPublished(update))
+            }
+        } catch {
+            logger.error("no topic for status update", metadata: ["addressee": "\(addressee)", "error": "\(error)"])
+        }
+    }
+
+    /// Runs `action` on this agent's thread after `seconds` of agent-clock time.
+    public func schedule(after seconds: TimeInterval, _ action: @escaping (AgentContext) -> Void) {
+        timerCounter += 1
+        let timer = Timer(due: now().addingTimeInterval(max(0, seconds)), order: timerCounter, action: action)
+        let index = timers.partitioningIndex { ($0.due, $0.order) > (timer.due, timer.order) }
+        timers.insert(timer, at: index)
+    }
+
+    /// Reports an event to the observer.
+    public func emit(_ event: AgentEvent) {
+        observer?(AgentIdentity(agency: configuration.agency, agent: configuration.agent), event, now())
+    }
+
+    /// Runs the timers that are due; returns the real time until the next one.
+    func fireDueTimers() -> Duration? {
+        while let first = timers.first, first.due <= now() {
+            timers.removeFirst()
+            first.action(self)
+        }
+        guard let next = timers.first else { return nil }
+        return configuration.clock.realDuration(ofSimulated: next.due.timeIntervalSince(now()))
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongsInSecondPartition`, for a partitioned array.
+    fileprivate func partitioningIndex(where belongsInSecondPartition: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongsInSecondPartition(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
+
+extension AgentContext {
+    /// Sends a referral (addressed when it names a receiving agency, open otherwise) and starts
+    /// tracking it as its referrer. Returns false if it could not be sent.
+    @discardableResult
+    public func refer(_ referral: Referral) -> Bool {
+        do {
+            let topic: Topic
+            if let receiver = referral.receivingAgency {
+                topic = try Topic.referral(to: receiver, category: referral.category)
+            } else {
+                topic = try Topic.openReferral(category: referral.category, referrer: configuration.agency)
+            }
+            referrals.record(referral, part: .referrer, at: now())
+            guard publish(.referral(referral), on: topic, correlationID: referral.referralId) != nil else { return false }
+            emit(.referralSent(referral))
+            return true
+        } catch {
+            logger.error("referral not sent", metadata: ["referral": "\(referral.referralId)", "error": "\(error)"])
+            return false
+        }
+    }
+}

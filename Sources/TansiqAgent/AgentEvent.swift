@@ -1,0 +1,46 @@
+import Foundation
+import TansiqMessages
+
+/// Something an agent did or saw, reported to an observer (the simulator's report, the
+/// `--print-events` output of the agent executables, tests).
+public enum AgentEvent: Sendable {
+    /// The agent's publications and subscriptions both go through the hub.
+    case ready
+    /// This agent sent a referral.
+    case referralSent(Referral)
+    /// A referral addressed to this agent's agency, or open for a category it serves, arrived.
+    case referralReceived(Referral)
+    /// This agent published a status change.
+    case statusPublished(ReferralStatusUpdate)
+    /// A status change made by another agency reached this agent.
+    case statusObserved(ReferralStatusUpdate)
+    /// This agent raised an escalation.
+    case escalationRaised(Escalation)
+    /// An escalation reached this agent.
+    case escalationObserved(Escalation)
+    /// Messages are missing on a topic: the hub's per-topic sequence jumped.
+    case gap(topic: String, expected: UInt64, received: UInt64)
+    /// The hub refused something this agency sent.
+    case rejectedByHub(HubRejection)
+    /// Every referral of a case has reached a final state.
+    case caseClosed(caseReference: String)
+    /// This agent published its service availability.
+    case serviceStatusPublished(ServiceStatus)
+}
+
+/// Receives an agent's events on the agent's own thread: keep it quick and thread-safe.
+public typealias AgentObserver = @Sendable (_ agent: AgentIdentity, _ event: AgentEvent, _ at: Date) -> Void
+
+/// The agency and agent an event comes from.
+public struct AgentIdentity: Sendable, Hashable {
+    /// The agency (`health-delegation-agadir`).
+    public var agency: String
+    /// The agent within it.
+    public var agent: String
+
+    /// Creates a value.
+    public init(agency: String, agent: String) {
+        self.agency = agency
+        self.agent = agent
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Logging
+import TansiqMessages
+import ZeroMQ
+
+/// The agent's loop: owns its SUB (from the hub's egress) and PUB (to the hub's ingress),
+/// keeps the referral book, watches deadlines and sends heartbeats. Used only by its thread.
+final class AgentLoop {
+    private let configuration: AgentConfiguration
+    private let subscriber: Socket
+    private let publisher: Socket
+    private let context: AgentContext
+    private let behaviour: any AgentBehaviour
+    private let logger: Logger
+    private let startedAt = ContinuousClock.now
+    private let presenceTopic: Topic
+    private var lastTopicSequence: [String: UInt64] = [:]
+    private var isReady = false
+    private var released: Set<String> = []
+
+    init(
+        configuration: AgentConfiguration,
+        zmq: Context,
+        behaviour: any AgentBehaviour,
+        observer: AgentObserver?,
+        logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.behaviour = behaviour
+        self.logger = logger
+        presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
+        subscriber = try zmq.makeSocket(.sub)
+        publisher = try zmq.makeSocket(.pub)
+        context = AgentContext(configuration: configuration, publisher: publisher, observer: observer, logger: logger)
+        try subscriber.set(.receiveHighWaterMark(100_000))
+        try publisher.set(.sendHighWaterMark(100_000))
+        for prefix in subscriptions {
+            try subscriber.set(.subscribe(Array(prefix.utf8)))
+        }
+        // Subscribed last: when our own presence comes back, the hub holds every prefix above.
+        try subscriber.set(.subscribe(Array(presenceTopic.description.utf8)))
+        try subscriber.connect(configuration.egress)
+        try publisher.connect(configuration.ingress)
+    }
+
+    /// The runtime's own subscriptions, the behaviour's and the configured extras.
+    var subscriptions: [String] {
+        let agency = configuration.agency
+        var prefixes = [
+            "referral/to/\(agency)/", "status/\(agency)/", "escalation/\(agency)/", "hub/rejected/\(agency)",
+        ]
+        prefixes += behaviour.subscriptions + configuration.extraSubscriptions
+        var seen = Set<String>()
+        return prefixes.filter { seen.insert($0).inserted }
+    }
+
+    func close() {
+        subscriber.close()
+        publisher.close()
+    }
+
+    func serve(until thread: SocketThread, onReady: () -> Void) throws {
+        var poller = Poller()
+        let index = poller.register(subscriber)
+        let clock = ContinuousClock()
+        var nextProbe = clock.now
+        var nextHeartbeat = clock.now.advanced(by: configuration.heartbeatInterval)
+        var nextDeadlineCheck = clock.now
+        do {
+            while !thread.isStopRequested {
+                if !isReady, clock.now >= nextProbe {
+                    sendPresence()
+                    nextProbe = clock.now.advanced(by: .milliseconds(100))
+                }
+                var wait: Duration = .milliseconds(50)
+                if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
+                let ready = try poller.poll(timeout: max(.zero, wait))
+                if ready[index].contains(.readable) {
+                    for _ in 0..<1000 {
+                        guard let message = try subscriber.receive(dontWait: true) else { break }
+                        let becameReady = receive(message.frames)
+                        if becameReady {
+                            onReady()
+                            context.emit(.ready)
+                            behaviour.start(context)
+                        }
+                    }
+                }
+                guard isReady else { continue }
+                if clock.now >= nextDeadlineCheck {
+                    checkDeadlines()
+                    nextDeadlineCheck = clock.now.advanced(by: configuration.deadlineCheckInterval)
+                }
+                if clock.now >= nextHeartbeat {
+                    sendPresence()
+                    nextHeartbeat = clock.now.advanced(by: configuration.heartbeatInterval)
+                }
+            }
+        } catch let error as ZMQError where error.isTerminated {
+            logger.info("agent context terminated")
+        }
+    }
+
+    // MARK: Receiving
+
+    /// Handles one message; returns true if it made the agent ready.
+    private func receive(_ frames: [[UInt8]]) -> Bool {
+        let envelope: Envelope
+        let stamp: HubStamp?
+        do {
+            (envelope, stamp) = try MessageCodec.decode(frames)
+        } catch {
+            logger.warning("undecodable message from the hub", metadata: ["error": "\(error)"])
+            return false
+        }
+        if let stamp { checkSequence(topic: envelope.topic.description, stamp: stamp) }
+        if envelope.topic == presenceTopic {
+            guard !isReady, envelope.header.source == configuration.agency else { return false }
+            isReady = true
+            logger.info("agent ready", metadata: ["subscriptions": "\(subscriptions.joined(separator: " "))"])
+            return true
+        }
+        guard isReady else { return false }
+        dispatch(envelope)
+        return false
+    }
+
+    private func checkSequence(topic: String, stamp: HubStamp) {
+        let last = lastTopicSequence[topic]
+        lastTopicSequence[topic] = stamp.topicSeq
+        guard let last, stamp.topicSeq > last + 1 else { return }
+        logger.warning("gap in topic sequence", metadata: ["topic": "\(topic)", "expected": "\(last + 1)", "received": "\(stamp.topicSeq)"])
+        context.emit(.gap(topic: topic, expected: last + 1, received: stamp.topicSeq))
+    }
+
+    private func dispatch(_ envelope: Envelope) {
+        switch envelope.payload {
+        case .referral(let referral):
+            if referral.referringAgency == configuration.agency { break }
+            let part: TrackedReferral.Part =
+                referral.receivingAgency == configuration.agency
+                    || (referral.receivingAgency == nil && behaviour.servedCategories.contains(referral.category))
+                ? .receiver : .observer
+            guard context.referrals.record(referral, part: part, at: context.now()) else { return }
+            if part == .receiver { context.emit(.referralReceived(referral)) }
+        case .referralStatus(let update):
+            if envelope.header.source == configuration.agency { return }
+            handleStatus(update, envelope: envelope)
+        case .escalation(let escalation):
+            if envelope.header.source != configuration.agency { context.emit(.escalationObserved(escalation)) }
+        case .hubRejection(let rejection):
+            logger.error("the hub refused a message of ours", metadata: ["reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.message)"])
+            context.emit(.rejectedByHub(rejection))
+        default:
+            break
+        }
+        behaviour.handle(envelope, agent: context)
+    }
+
+    private func handleStatus(_ update: ReferralStatusUpdate, envelope: Envelope) {
+        context.emit(.statusObserved(update))
+        guard let tracked = context.referrals[update.referralId] else { return }
+        // An open referral goes to the first provider that claims it; later claimants are told.
+        if tracked.part == .referrer, tracked.referral.receivingAgency == nil {
+            if let assigned = tracked.receiver, assigned != update.changedBy {
+                releaseClaim(of: tracked, by: update.changedBy, from: update.state, causationID: envelope.header.id)
+                return
+            }
+            if tracked.receiver == nil { context.referrals.assign(update.referralId, to: update.changedBy) }
+        }
+        if tracked.part == .receiver, update.changedBy != tracked.referral.referringAgency { return }
+        do {
+            try context.referrals.apply(update)
+        } catch {
+            // The coordinator sees every claim on an open referral; only the assigned one applies.
+            logger.log(
+                level: tracked.part == .observer ? .debug : .warning,
+                "status change not applied",
+                metadata: ["referral": "\(update.referralId)", "error": "\(error)"]
+            )
+        }
+        if tracked.part == .referrer { closeCaseIfResolved(tracked.referral.caseReference) }
+    }
+
+    /// Cancels a later provider's claim on an open referral, from the state that provider reported.
+    private func releaseClaim(of tracked: TrackedReferral, by provider: String, from state: ReferralState, causationID: UUID) {
+        guard !state.isTerminal, released.insert("\(tracked.referral.referralId)/\(provider)").inserted else { return }
+        let update = ReferralStatusUpdate(
+            referralId: tracked.referral.referralId,
+            state: .cancelled,
+            previousState: state,
+            changedBy: configuration.agency,
+            changedAt: context.now(),
+            reason: .assignedElsewhere
+        )
+        context.publishUpdate(update, addressee: provider, category: tracked.referral.category, correlationID: tracked.referral.referralId, causationID: causationID)
+    }
+
+    private func closeCaseIfResolved(_ caseReference: String) {
+        let referrals = context.referrals.all.filter { $0.part == .referrer && $0.referral.caseReference == caseReference }
+        if !referrals.isEmpty, referrals.allSatisfy(\.isFinal) {
+            context.emit(.caseClosed(caseReference: caseReference))
+        }
+    }
+
+    // MARK: Deadlines and presence
+
+    /// Escalates each referral this agency sent that is past a deadline, once per deadline,
+    /// to the referrer and the coordinator.
+    private func checkDeadlines() {
+        let now = context.now()
+        for tracked in context.referrals.all where tracked.part == .referrer && !tracked.isFinal {
+            let referral = tracked.referral
+            let due: (Escalation.Deadline, Date)?
+            switch tracked.state {
+            case .requested where now > referral.acknowledgeBy && !tracked.escalated.contains(.acknowledge):
+                due = (.acknowledge, referral.acknowledgeBy)
+            case .requested, .received:
+                due = now > referral.decideBy && !tracked.escalated.contains(.decide) ? (.decide, referral.decideBy) : nil
+            default:
+                due = nil
+            }
+            guard let (deadline, dueAt) = due else { continue }
+            context.referrals.markEscalated(referral.referralId, deadline)
+            let escalation = Escalation(
+                referralId: referral.referralId,
+                referrer: referral.referringAgency,
+                receiver: tracked.receiver,
+                category: referral.category,
+                deadline: deadline,
+                dueAt: dueAt,
+                detectedAt: now,
+                escalatedTo: [referral.referringAgency, configuration.coordinator],
+                currentState: tracked.state
+            )
+            do {
+                let topic = try Topic.escalation(referrer: referral.referringAgency, category: referral.category)
+                if context.publish(.escalation(escalation), on: topic, correlationID: referral.referralId) != nil {
+                    logger.warning("referral escalated", metadata: ["referral": "\(referral.referralId)", "deadline": "\(deadline.rawValue)"])
+                    context.emit(.escalationRaised(escalation))
+                }
+            } catch {
+                logger.error("no topic for escalation", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func sendPresence() {
+        let uptime = ContinuousClock.now - startedAt
+        let presence = Presence(
+            agency: configuration.agency,
+            agent: configuration.agent,
+            role: configuration.role.rawValue,
+            version: configuration.version,
+            uptimeSeconds: Double(uptime.components.seconds),
+            heartbeatInterval: Double(configuration.heartbeatInterval.components.seconds)
+        )
+        context.publish(.presence(presence), on: presenceTopic)
+    }
+}

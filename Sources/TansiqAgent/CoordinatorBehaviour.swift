@@ -1,0 +1,54 @@
+import TansiqMessages
+
+/// The coordinator (the Commune): sees every referral, every status change, every escalation
+/// and every service's availability. The runtime keeps the book; this behaviour logs what
+/// needs a person's attention.
+public final class CoordinatorBehaviour: AgentBehaviour {
+    /// Creates a coordinator.
+    public init() {}
+
+    /// Everything about referrals and services.
+    public var subscriptions: [String] { ["referral/", "status/", "escalation/", "service/"] }
+
+    /// Logs escalations for the coordinator's staff.
+    public func handle(_ envelope: Envelope, agent: AgentContext) {
+        guard case .escalation(let escalation) = envelope.payload else { return }
+        agent.logger.warning(
+            "escalation",
+            metadata: [
+                "referral": "\(escalation.referralId.uuidString.lowercased())",
+                "referrer": "\(escalation.referrer)",
+                "receiver": "\(escalation.receiver ?? "open")",
+                "deadline": "\(escalation.deadline.rawValue)",
+            ]
+        )
+    }
+}
+
+/// Several behaviours acting as one agent: the Commune coordinates, runs a desk and refers.
+public final class CombinedBehaviour: AgentBehaviour {
+    private let parts: [any AgentBehaviour]
+
+    /// Combines behaviours; each sees every message, in order.
+    public init(_ parts: [any AgentBehaviour]) {
+        self.parts = parts
+    }
+
+    /// The union of the parts' subscriptions.
+    public var subscriptions: [String] { parts.flatMap(\.subscriptions) }
+
+    /// The union of the parts' categories.
+    public var servedCategories: Set<ServiceCategory> {
+        parts.reduce(into: []) { $0.formUnion($1.servedCategories) }
+    }
+
+    /// Starts every part.
+    public func start(_ agent: AgentContext) {
+        for part in parts { part.start(agent) }
+    }
+
+    /// Hands the message to every part.
+    public func handle(_ envelope: Envelope, agent: AgentContext) {
+        for part in parts { part.handle(envelope, agent: agent) }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import TansiqMessages
+
+/// How a provider answers referrals: what it offers, at what capacity, and how fast.
+public struct ProviderPolicy: Sendable, Equatable {
+    /// One service offered.
+    public struct Offer: Sendable, Equatable {
+        /// Cases (or beds, places) it can hold at once.
+        public var capacity: Int
+        /// What capacity counts (`cases`, `beds`, `places`).
+        public var unit: String
+
+        /// Creates an offer.
+        public init(capacity: Int, unit: String = "cases") {
+            self.capacity = capacity
+            self.unit = unit
+        }
+    }
+
+    /// The services offered, by category.
+    public var offers: [ServiceCategory: Offer]
+    /// Time from arrival to `received`.
+    public var acknowledgeDelay: Delay
+    /// Time from `received` to `accepted` or `rejected`.
+    public var decideDelay: Delay
+    /// Time from `in-progress` to `completed` or `failed`.
+    public var serviceTime: Delay
+    /// Chance of accepting a referral when capacity allows (otherwise `rejected`, not eligible).
+    public var acceptProbability: Double
+    /// Chance that an accepted referral ends `failed` rather than `completed`.
+    public var failureProbability: Double
+    /// Whether it takes open referrals for the categories it offers.
+    public var takesOpenReferrals: Bool
+    /// Agent-clock seconds between two service-status publications (also sent on every change).
+    public var serviceStatusInterval: TimeInterval
+    /// Never answers anything: a silent partner, for escalation drills and fault injection.
+    public var isUnresponsive: Bool
+
+    /// Creates a policy.
+    public init(
+        offers: [ServiceCategory: Offer],
+        acknowledgeDelay: Delay = .fixed(1),
+        decideDelay: Delay = .fixed(1),
+        serviceTime: Delay = .fixed(2),
+        acceptProbability: Double = 1,
+        failureProbability: Double = 0,
+        takesOpenReferrals: Bool = true,
+        serviceStatusInterval: TimeInterval = 3600,
+        isUnresponsive: Bool = false
+    ) {
+        self.offers = offers
+        self.acknowledgeDelay = acknowledgeDelay
+        self.decideDelay = decideDelay
+        self.serviceTime = serviceTime
+        self.acceptProbability = acceptProbability
+        self.failureProbability = failureProbability
+        self.takesOpenReferrals = takesOpenReferrals
+        self.serviceStatusInterval = serviceStatusInterval
+        self.isUnresponsive = isUnresponsive
+    }
+}
+
+/// A provider — a state service, an association, the municipal desk: acknowledges each
+/// referral, accepts or rejects it by capacity, carries it through in-progress to completed,
+/// and publishes its availability.
+public final class ProviderBehaviour: AgentBehaviour {
+    private let policy: ProviderPolicy
+    private var inUse: [ServiceCategory: Int] = [:]
+    private var agency = ""
+
+    /// Creates a provider with a policy.
+    public init(policy: ProviderPolicy) {
+        self.policy = policy
+    }
+
+    /// Its categories, when it takes open referrals.
+    public var servedCategories: Set<ServiceCategory> {
+        policy.takesOpenReferrals ? Set(policy.offers.keys) : []
+    }
+
+    /// Referrals addressed to it, and open referrals of what it offers.
+    public var subscriptions: [String] {
+        // The agency is known only at start; the runtime adds `status/<agency>/`.
+        servedCategories.sorted { $0.rawValue < $1.rawValue }.map { "referral/open/\($0.rawValue)/" }
+    }
+
+    /// Publishes its availability and keeps doing so.
+    public func start(_ agent: AgentContext) {
+        agency = agent.agency
+        guard !policy.isUnresponsive else { return }
+        publishAvailability(agent)
+        agent.schedule(after: policy.serviceStatusInterval) { [weak self] in self?.periodicAvailability($0) }
+    }
+
+    /// Answers referrals and cancellations.
+    public func handle(_ envelope: Envelope, agent: AgentContext) {
+        guard !policy.isUnresponsive else { return }
+        switch envelope.payload {
+        case .referral(let referral):
+            guard let tracked = agent.referrals[referral.referralId], tracked.part == .receiver else { return }
+            let delay = policy.acknowledgeDelay.sample(using: &agent.random)
+            let cause = envelope.header.id
+            agent.schedule(after: delay) { [weak self] agent in self?.acknowledge(referral.referralId, cause: cause, agent) }
+        case .referralStatus(let update) where update.state == .cancelled:
+            // The book already applied the cancellation; free what the referral held.
+            release(update.referralId, agent)
+        default:
+            break
+        }
+    }
+
+    private func acknowledge(_ id: UUID, cause: UUID, _ agent: AgentContext) {
+        guard agent.referrals[id]?.state == .requested else { return }
+        agent.publishStatus(of: id, to: .received, causationID: cause)
+        let delay = policy.decideDelay.sample(using: &agent.random)
+        agent.schedule(after: delay) { [weak self] agent in self?.decide(id, agent) }
+    }
+
+    private func decide(_ id: UUID, _ agent: AgentContext) {
+        guard let tracked = agent.referrals[id], tracked.state == .received else { return }
+        let category = tracked.referral.category
+        guard let offer = policy.offers[category] else {
+            agent.publishStatus(of: id, to: .rejected, reason: .notEligible)
+            return
+        }
+        guard inUse[category, default: 0] < offer.capacity else {
+            agent.publishStatus(of: id, to: .rejected, reason: .atCapacity)
+            return
+        }
+        guard Double.random(in: 0..<1, using: &agent.random) < policy.acceptProbability else {
+            agent.publishStatus(of: id, to: .rejected, reason: .notEligible)
+            return
+        }
+        inUse[category, default: 0] += 1
+        agent.publishStatus(of: id, to: .accepted)
+        agent.publishStatus(of: id, to: .inProgress)
+        publishAvailability(agent, only: category)
+        let time = policy.serviceTime.sample(using: &agent.random)
+        let fails = Double.random(in: 0..<1, using: &agent.random) < policy.failureProbability
+        agent.schedule(after: time) { [weak self] agent in self?.finish(id, failed: fails, agent) }
+    }
+
+    private func finish(_ id: UUID, failed: Bool, _ agent: AgentContext) {
+        guard agent.referrals[id]?.state == .inProgress else { return }
+        let outcome = failed
+            ? ReferralOutcome(successful: false, code: .serviceUnavailable)
+            : ReferralOutcome(successful: true, code: .serviceProvided)
+        agent.publishStatus(of: id, to: failed ? .failed : .completed, outcome: outcome)
+        release(id, agent)
+    }
+
+    private var released: Set<UUID> = []
+
+    /// Gives back the capacity an accepted referral held, once.
+    private func release(_ id: UUID, _ agent: AgentContext) {
+        guard let tracked = agent.referrals[id], released.insert(id).inserted else { return }
+        let category = tracked.referral.category
+        // Only referrals that reached `accepted` hold capacity; a final state now tells us if it did.
+        guard let held = inUse[category], held > 0, tracked.wasAccepted else { return }
+        inUse[category] = held - 1
+        publishAvailability(agent, only: category)
+    }
+
+    private func periodicAvailability(_ agent: AgentContext) {
+        publishAvailability(agent)
+        agent.schedule(after: policy.serviceStatusInterval) { [weak self] in self?.periodicAvailability($0) }
+    }
+
+    private func publishAvailability(_ agent: AgentContext, only category: ServiceCategory? = nil) {
+        let categories = category.map { [$0] } ?? policy.offers.keys.sorted { $0.rawValue < $1.rawValue }
+        for category in categories {
+            guard let offer = policy.offers[category] else { continue }
+            let available = max(0, offer.capacity - inUse[category, default: 0])
+            let status = ServiceStatus(
+                agency: agency,
+                category: category,
+                status: .active,
+                accepting: available > 0 ? .yes : .no,
+                capacity: ServiceCapacity(unit: offer.unit, available: available, maximum: offer.capacity),
+                updatedAt: agent.now()
+            )
+            do {
+                let topic = try Topic.serviceStatus(category: category, agency: agency)
+                if agent.publish(.serviceStatus(status), on: topic) != nil {
+                    agent.emit(.serviceStatusPublished(status))
+                }
+            } catch {
+                agent.logger.error("no topic for service status", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

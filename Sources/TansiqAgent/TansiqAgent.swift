@@ -1,2 +1,0 @@
-/// The `TansiqAgent` module (being built).
-public enum TansiqAgentModule {}

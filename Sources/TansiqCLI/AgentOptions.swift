@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import TansiqAgent
+import TansiqMessages
+
+/// Who the agent is and where its hub is; shared by the four stakeholder executables.
+struct AgentOptions: ParsableArguments {
+    @Option(help: "The agency this agent acts for (e.g. health-delegation-agadir).")
+    var agency: String
+
+    @Option(help: "This agent's id within the agency (default <agency>-1).")
+    var agent: String?
+
+    @Option(help: "The coordinating agency, told of every escalation.")
+    var coordinator = "commune-agadir"
+
+    @Option(help: "The hub's ingress.")
+    var ingress = "tcp://127.0.0.1:5560"
+
+    @Option(help: "The hub's egress.")
+    var egress = "tcp://127.0.0.1:5561"
+
+    @Option(help: "Seed of the agent's random choices.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Seconds between presence heartbeats.")
+    var heartbeat: Double = 10
+
+    @Option(help: "An extra subscription prefix (repeatable).")
+    var subscribe: [String] = []
+
+    @Flag(help: "Print one JSON line per event (sent, received, status seen, escalation…) on standard output.")
+    var printEvents = false
+
+    @Option(help: "A YAML file whose keys are these options' long names (agency: …, service: [health:20]); flags given on the command line win.")
+    var config: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        for (name, value) in [("--agency", agency), ("--coordinator", coordinator)] + (agent.map { [("--agent", $0)] } ?? []) {
+            guard Identifier.isValid(value) else {
+                throw ValidationError("\(name) '\(value)' is not an identifier: use a–z, 0–9 and '-', 1–63 characters, starting with a letter or digit")
+            }
+        }
+        if heartbeat <= 0 { throw ValidationError("--heartbeat must be a positive number of seconds") }
+    }
+
+    func configuration(role: AgentRole) -> AgentConfiguration {
+        AgentConfiguration(
+            agency: agency,
+            agent: agent,
+            role: role,
+            coordinator: coordinator,
+            ingress: ingress,
+            egress: egress,
+            extraSubscriptions: subscribe,
+            heartbeatInterval: .milliseconds(Int64(heartbeat * 1000)),
+            seed: seed
+        )
+    }
+
+    /// Runs an agent with this behaviour until SIGINT or SIGTERM.
+    func run(role: AgentRole, behaviour: @escaping AgentBehaviourFactory) async throws {
+        let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
+        let observer: AgentObserver? = printEvents ? { identity, event, time in
+            printLine(AgentEventLine(identity: identity, event: event, time: time).json)
+        } : nil
+        let runtime = try AgentRuntime(
+            configuration: configuration(role: role),
+            logger: logger,
+            observer: observer,
+            behaviour: behaviour
+        )
+        let group = ServiceGroup(services: [runtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// The identifier rule of the protocol: `[a-z0-9][a-z0-9-]*`, 1–63 characters.
+enum Identifier {
+    static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count) else { return false }
+        func allowed(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
+        return allowed(bytes[0]) && bytes.allSatisfy { allowed($0) || $0 == 0x2D }
+    }
+}

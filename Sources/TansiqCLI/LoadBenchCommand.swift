@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import Logging
+import TansiqHub
+
+/// `tansiq bench` (the default): N publishers and M subscribers through a hub, in the spirit
+/// of `nats bench`, optionally the same load through a plain libzmq XSUB/XPUB proxy.
+struct LoadBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Publishers and subscribers through a hub; the same load through a plain zmq_proxy with --compare-proxy.",
+        discussion: """
+            Everything runs in this process over tcp on 127.0.0.1. Each publisher sends valid \
+            referral messages (the note is padded towards --size); each subscriber receives every \
+            message. Throughput counts messages received by all subscribers from the first send \
+            to the last receipt; latency is from send to receipt, in an HDR histogram. Build in \
+            release mode for meaningful figures:
+              swift build -c release && .build/release/tansiq bench --messages 200000 --compare-proxy
+            """
+    )
+
+    @Option(help: "Publishers, each on its own thread and connection.")
+    var publishers = 1
+
+    @Option(help: "Subscribers, each on its own thread and connection.")
+    var subscribers = 1
+
+    @Option(help: "Messages per publisher.")
+    var messages = 100_000
+
+    @Option(help: "Approximate message size in bytes (all frames); a referral cannot be smaller than about 900 bytes or larger than about 1,300.")
+    var size = 1000
+
+    @Option(help: "Messages per second per publisher (0: as fast as possible).")
+    var rate = 0
+
+    @Option(help: "What the hub validates: full or header-only.")
+    var bodyValidation: HubConfiguration.BodyValidation = .full
+
+    @Flag(help: "Also run the same load through a plain libzmq XSUB/XPUB proxy and print the ratio.")
+    var compareProxy = false
+
+    @Flag(help: "Print the results as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard (1...64).contains(publishers) else { throw ValidationError("--publishers must be between 1 and 64") }
+        guard (1...64).contains(subscribers) else { throw ValidationError("--subscribers must be between 1 and 64") }
+        guard (1...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 1 and 10,000,000") }
+        guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
+    }
+
+    func run() async throws {
+        let load = LoadRun.Parameters(publishers: publishers, subscribers: subscribers, messages: messages, size: size, rate: rate)
+        var results: [LoadRun.Result] = []
+        results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation))
+        if compareProxy { results.append(try await LoadRun.throughProxy(load)) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            printLine(String(decoding: try encoder.encode(results), as: UTF8.self))
+            return
+        }
+        printLine("target      pubs subs  msgs/pub  bytes  received/s   p50 µs   p90 µs   p99 µs   max µs  lost")
+        for result in results {
+            printLine(result.row)
+        }
+        if results.count == 2, results[1].receivedPerSecond > 0 {
+            printLine(String(format: "hub / proxy throughput: %.2f", results[0].receivedPerSecond / results[1].receivedPerSecond))
+        }
+    }
+}

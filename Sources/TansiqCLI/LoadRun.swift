@@ -1,0 +1,321 @@
+import Foundation
+import Histogram
+import Logging
+import Synchronization
+import TansiqHub
+import TansiqMessages
+import ZeroMQ
+
+/// One load measurement: publishers and subscribers on their own threads, through a hub or a
+/// plain proxy on tcp loopback.
+enum LoadRun {
+    struct Parameters: Sendable {
+        var publishers: Int
+        var subscribers: Int
+        var messages: Int
+        var size: Int
+        var rate: Int
+    }
+
+    struct Result: Encodable, Sendable {
+        var target: String
+        var publishers: Int
+        var subscribers: Int
+        var messagesPerPublisher: Int
+        var messageBytes: Int
+        var received: Int
+        var expected: Int
+        var seconds: Double
+        var receivedPerSecond: Double
+        var p50Microseconds: Double
+        var p90Microseconds: Double
+        var p99Microseconds: Double
+        var maxMicroseconds: Double
+
+        var lost: Int { expected - received }
+
+        var row: String {
+            target.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + String(publishers).leftPadded(5) + String(subscribers).leftPadded(5)
+                + String(messagesPerPublisher).leftPadded(10) + String(messageBytes).leftPadded(7)
+                + String(format: "%12.0f", receivedPerSecond)
+                + String(format: "%9.0f%9.0f%9.0f%9.0f", p50Microseconds, p90Microseconds, p99Microseconds, maxMicroseconds)
+                + String(lost).leftPadded(6)
+        }
+    }
+
+    private static let highWaterMark: Int32 = 1_000_000
+    private static let probeTopic = "presence/bench/probe"
+
+    static func throughHub(_ parameters: Parameters, bodyValidation: HubConfiguration.BodyValidation) async throws -> Result {
+        var logger = Logger(label: "tansiq.bench.hub")
+        logger.logLevel = .error
+        let hub = try Hub(
+            configuration: HubConfiguration(
+                hubID: "bench", ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*",
+                statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation
+            ),
+            logger: logger
+        )
+        let task = Task { try await hub.run() }
+        defer { task.cancel() }
+        let endpoints = try await hub.endpoints()
+        let target = bodyValidation == .full ? "hub" : "hub-header"
+        let result = try await measure(parameters, ingress: endpoints.ingress, egress: endpoints.egress, target: target)
+        task.cancel()
+        try await task.value
+        return result
+    }
+
+    static func throughProxy(_ parameters: Parameters) async throws -> Result {
+        let context = try Context()
+        let bound = StartupSignal<(String, String)>()
+        let proxyTask = Task {
+            try await SocketThread(name: "tansiq-bench-proxy").run { _ in
+                let frontend = try context.makeSocket(.xsub)
+                let backend = try context.makeSocket(.xpub)
+                defer {
+                    frontend.close()
+                    backend.close()
+                }
+                do {
+                    try frontend.set(.receiveHighWaterMark(highWaterMark))
+                    try backend.set(.sendHighWaterMark(highWaterMark))
+                    try frontend.bind("tcp://127.0.0.1:*")
+                    try backend.bind("tcp://127.0.0.1:*")
+                    bound.succeed((try frontend.lastEndpoint(), try backend.lastEndpoint()))
+                } catch {
+                    bound.fail(error)
+                    throw error
+                }
+                do {
+                    try ZeroMQ.proxy(frontend: frontend, backend: backend)
+                } catch let error as ZMQError where error.isTerminated {
+                    return
+                }
+            }
+        }
+        let (ingress, egress) = try await bound.wait()
+        let result = try await measure(parameters, ingress: ingress, egress: egress, target: "zmq_proxy")
+        context.shutdown()
+        try await proxyTask.value
+        return result
+    }
+
+    // MARK: The measurement
+
+    private static func measure(_ parameters: Parameters, ingress: String, egress: String, target: String) async throws -> Result {
+        let pools = try (0..<parameters.publishers).map { try messagePool(publisher: $0, size: parameters.size) }
+        let messageBytes = pools[0][0].reduce(0) { $0 + $1.count }
+        let expected = parameters.publishers * parameters.messages
+        let start = ContinuousClock.now
+        let subscribersReady = Atomic<Int>(0)
+        let publishersDone = Atomic<Int>(0)
+        let allReady = StartupSignal<Void>()
+
+        let subscriberTasks = (0..<parameters.subscribers).map { index in
+            Task {
+                try await SocketThread(name: "tansiq-bench-sub-\(index)").run { _ in
+                    try subscribe(
+                        egress: egress, parameters: parameters, start: start,
+                        ready: {
+                            if subscribersReady.add(1, ordering: .acquiringAndReleasing).newValue == parameters.subscribers {
+                                allReady.succeed(())
+                            }
+                        },
+                        publishersDone: { publishersDone.load(ordering: .acquiring) == parameters.publishers }
+                    )
+                }
+            }
+        }
+        try await probe(ingress: ingress, until: { subscribersReady.load(ordering: .acquiring) == parameters.subscribers })
+        try await allReady.wait()
+
+        let publisherTasks = pools.enumerated().map { index, pool in
+            Task {
+                defer { publishersDone.add(1, ordering: .acquiringAndReleasing) }
+                return try await SocketThread(name: "tansiq-bench-pub-\(index)").run { _ in
+                    try publish(pool: pool, ingress: ingress, parameters: parameters, start: start)
+                }
+            }
+        }
+        var sendTimes: [[UInt64]] = []
+        for task in publisherTasks { sendTimes.append(try await task.value) }
+        var receipts: [[[UInt64]]] = []
+        for task in subscriberTasks { receipts.append(try await task.value) }
+
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        var received = 0
+        var firstSend = UInt64.max
+        var lastReceipt: UInt64 = 0
+        for times in sendTimes { if let first = times.first { firstSend = min(firstSend, first) } }
+        for perPublisher in receipts {
+            for (publisher, times) in perPublisher.enumerated() {
+                received += times.count
+                if let last = times.last { lastReceipt = max(lastReceipt, last) }
+                // Receipts line up with sends only when nothing was dropped in between.
+                guard times.count == sendTimes[publisher].count else { continue }
+                for (sent, got) in zip(sendTimes[publisher], times) {
+                    histogram.record(got > sent ? (got - sent) / 1000 : 0)
+                }
+            }
+        }
+        let seconds = Double(lastReceipt &- firstSend) / 1e9
+        return Result(
+            target: target,
+            publishers: parameters.publishers,
+            subscribers: parameters.subscribers,
+            messagesPerPublisher: parameters.messages,
+            messageBytes: messageBytes,
+            received: received,
+            expected: expected * parameters.subscribers,
+            seconds: seconds,
+            receivedPerSecond: seconds > 0 ? Double(received) / seconds : 0,
+            p50Microseconds: Double(histogram.valueAtPercentile(50)),
+            p90Microseconds: Double(histogram.valueAtPercentile(90)),
+            p99Microseconds: Double(histogram.valueAtPercentile(99)),
+            maxMicroseconds: Double(histogram.max)
+        )
+    }
+
+    /// 256 distinct valid referrals from one publisher, their note padded towards `size`.
+    private static func messagePool(publisher: Int, size: Int) throws -> [[[UInt8]]] {
+        let sink = "bench-sink-\(publisher)"
+        func frames(note: String?) throws -> [[UInt8]] {
+            let now = Date()
+            let referral = Referral(
+                referralId: UUID(),
+                caseReference: "BENCH-\(publisher)",
+                referringAgency: "bench-source-\(publisher)",
+                referringWorker: "caseworker-1",
+                receivingAgency: sink,
+                category: .health,
+                priority: .routine,
+                reasonCodes: ["needs-assessment"],
+                note: note,
+                consent: Consent(status: .given, scope: ["share-with-receiver"], recordedBy: "caseworker-1", recordedAt: now),
+                acknowledgeBy: now.addingTimeInterval(3600),
+                decideBy: now.addingTimeInterval(7200),
+                followUpOn: now.addingTimeInterval(86_400)
+            )
+            return try MessageCodec.encode(Envelope(
+                topic: try Topic.referral(to: sink, category: .health),
+                source: "bench-source-\(publisher)", agent: "bench-\(publisher)",
+                payload: .referral(referral), correlationID: referral.referralId
+            ))
+        }
+        let base = try frames(note: nil).reduce(0) { $0 + $1.count }
+        let padding = max(0, min(280, size - base - 10))
+        let note = padding > 0 ? String(repeating: "x", count: padding) : nil
+        return try (0..<256).map { _ in try frames(note: note) }
+    }
+
+    /// Sends presence probes until every subscriber has seen one: then their subscriptions are live.
+    private static func probe(ingress: String, until done: @escaping @Sendable () -> Bool) async throws {
+        try await SocketThread(name: "tansiq-bench-probe").run { _ in
+            let context = try Context()
+            let socket = try context.makeSocket(.xpub)
+            defer { socket.close() }
+            try socket.set(.linger(milliseconds: 0))
+            try socket.set(.receiveTimeout(milliseconds: 10_000))
+            try socket.connect(ingress)
+            guard try socket.receive() != nil else { throw CLIError("the target never subscribed to the prober") }
+            let presence = Presence(agency: "bench", agent: "probe", role: "cli", version: "bench", uptimeSeconds: 0, heartbeatInterval: 1)
+            let frames = try MessageCodec.encode(Envelope(topic: try Topic(probeTopic), source: "bench", agent: "probe", payload: .presence(presence)))
+            for _ in 0..<1000 where !done() {
+                try socket.send(frames)
+                var poller = Poller()
+                _ = poller.register(socket)
+                _ = try poller.poll(timeout: .milliseconds(10))
+                while try socket.receive(dontWait: true) != nil {}
+            }
+            guard done() else { throw CLIError("subscribers never saw a probe") }
+        }
+    }
+
+    private static func publish(pool: [[[UInt8]]], ingress: String, parameters: Parameters, start: ContinuousClock.Instant) throws -> [UInt64] {
+        let context = try Context()
+        let socket = try context.makeSocket(.xpub)
+        defer { socket.close() }
+        try socket.set(.sendHighWaterMark(100_000))
+        try socket.set(.xpubNoDrop(true))
+        try socket.set(.linger(milliseconds: 10_000))
+        try socket.set(.receiveTimeout(milliseconds: 10_000))
+        try socket.connect(ingress)
+        guard try socket.receive() != nil else { throw CLIError("the target never subscribed to the publisher") }
+        var times: [UInt64] = []
+        times.reserveCapacity(parameters.messages)
+        let interval: Duration? = parameters.rate > 0 ? .nanoseconds(1_000_000_000 / Int64(parameters.rate)) : nil
+        let first = ContinuousClock.now
+        for index in 0..<parameters.messages {
+            if let interval {
+                let due = first.advanced(by: interval * index)
+                let wait = due - ContinuousClock.now
+                if wait > .zero {
+                    Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                }
+            }
+            times.append(nanoseconds(since: start))
+            try socket.send(pool[index & 255])
+        }
+        return times
+    }
+
+    private static func subscribe(
+        egress: String,
+        parameters: Parameters,
+        start: ContinuousClock.Instant,
+        ready: () -> Void,
+        publishersDone: () -> Bool
+    ) throws -> [[UInt64]] {
+        let context = try Context()
+        let socket = try context.makeSocket(.sub)
+        defer { socket.close() }
+        try socket.set(.receiveHighWaterMark(highWaterMark))
+        try socket.set(.subscribe(Array("referral/to/bench-sink-".utf8)))
+        try socket.set(.subscribe(Array(probeTopic.utf8)))
+        try socket.connect(egress)
+        var receipts = [[UInt64]](repeating: [], count: parameters.publishers)
+        for index in receipts.indices { receipts[index].reserveCapacity(parameters.messages) }
+        let expected = parameters.publishers * parameters.messages
+        var received = 0
+        var isReady = false
+        var poller = Poller()
+        _ = poller.register(socket)
+        var idleSince: ContinuousClock.Instant?
+        let prefix = Array("referral/to/bench-sink-".utf8)
+        while received < expected {
+            guard try poller.poll(timeout: .milliseconds(100))[0].contains(.readable) else {
+                // Stop once the publishers are done and nothing has come for two seconds.
+                if publishersDone() {
+                    let now = ContinuousClock.now
+                    if let since = idleSince, now - since > .seconds(2) { break }
+                    if idleSince == nil { idleSince = now }
+                }
+                continue
+            }
+            idleSince = nil
+            while let message = try socket.receive(dontWait: true) {
+                let topic = message.frames[0]
+                guard topic.starts(with: prefix) else {
+                    if !isReady { isReady = true; ready() }
+                    continue
+                }
+                var publisher = 0
+                for byte in topic.dropFirst(prefix.count) {
+                    guard byte >= 0x30, byte <= 0x39 else { break }
+                    publisher = publisher * 10 + Int(byte - 0x30)
+                }
+                guard publisher < receipts.count else { continue }
+                receipts[publisher].append(nanoseconds(since: start))
+                received += 1
+            }
+        }
+        return receipts
+    }
+
+    private static func nanoseconds(since start: ContinuousClock.Instant) -> UInt64 {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Logging
+import Synchronization
+
+/// `--log-level`, shared by every long-running command. Logs go to standard error, so that
+/// standard output stays for data (`tansiq sub --json`, `--print-events`).
+struct LoggingOptions: ParsableArguments {
+    @Option(name: .long, help: "Least severe log level shown: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    private static let bootstrapped = Mutex(false)
+
+    /// Bootstraps swift-log once per process and returns a logger with this label.
+    func makeLogger(label: String) -> Logger {
+        Self.bootstrapped.withLock { done in
+            guard !done else { return }
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            done = true
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

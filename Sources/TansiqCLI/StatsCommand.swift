@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import TansiqMessages
+import ZeroMQ
+
+/// `tansiq stats`: show a hub's statistics.
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Show a hub's statistics (from its next hub/stats publication).",
+        discussion: "Example: tansiq stats --egress tcp://127.0.0.1:5561 --watch"
+    )
+
+    @Option(help: "The hub's egress.")
+    var egress = "tcp://127.0.0.1:5561"
+
+    @Option(help: "Only this hub's statistics (default: any hub on that egress).")
+    var hub: String?
+
+    @Flag(help: "Keep printing each publication instead of exiting after the first.")
+    var watch = false
+
+    @Flag(help: "Print the statistics as JSON.")
+    var json = false
+
+    @Option(help: "Seconds to wait for a publication before giving up (exit status 1).")
+    var timeout: Double = 15
+
+    func validate() throws {
+        if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let prefix = hub.map { "hub/stats/\($0)" } ?? "hub/stats/"
+        let (egress, watch, json, timeout) = (egress, watch, json, timeout)
+        let shown = try await SocketThread(name: "tansiq-stats").run { thread in
+            let context = try Context()
+            let socket = try context.makeSocket(.sub)
+            defer { socket.close() }
+            try socket.set(.subscribe(Array(prefix.utf8)))
+            try socket.set(.receiveTimeout(milliseconds: 200))
+            try socket.connect(egress)
+            var shown = 0
+            var deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
+            while !thread.isStopRequested, ContinuousClock.now < deadline {
+                guard let message = try socket.receive() else { continue }
+                guard let (envelope, _) = try? MessageCodec.decode(message.frames),
+                      case .hubStatistics(let statistics) = envelope.payload else { continue }
+                printLine(json ? MessageRendering.json(message.frames) : Self.render(statistics))
+                shown += 1
+                guard watch else { break }
+                deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
+            }
+            return shown
+        }
+        if shown == 0 {
+            printError("error: no statistics from \(egress) within \(timeout) s (is a hub running there?)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func render(_ statistics: HubStatistics) -> String {
+        var lines = [
+            "hub \(statistics.hub)  up \(Int(statistics.uptimeSeconds)) s  \(statistics.secure ? "CURVE on" : "INSECURE (no CURVE)")",
+            "  messages in   \(statistics.messagesIn)  (\(statistics.bytesIn) bytes)",
+            "  messages out  \(statistics.messagesOut)  (\(statistics.bytesOut) bytes)",
+            "  peers \(statistics.peers)  subscriptions \(statistics.subscriptions)",
+        ]
+        let rejections = statistics.rejections.sorted { $0.key < $1.key }
+        lines.append("  rejected \(rejections.reduce(0) { $0 + $1.value })" + (rejections.isEmpty ? "" : ":"))
+        for (reason, count) in rejections {
+            lines.append("    \(reason)  \(count)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

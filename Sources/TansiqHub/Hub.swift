@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import ZeroMQ
+
+/// The Tansiq hub: publishers connect to its ingress, subscribers to its egress; it checks,
+/// numbers and forwards every message, answers rejections and publishes its statistics.
+///
+/// Run it in a `ServiceGroup` (it stops on graceful shutdown) or call ``run()`` in a task and
+/// cancel it. Its sockets live on one dedicated thread (see the `ZeroMQ` module's threading
+/// model); the methods of this type are safe from any thread.
+public final class Hub: Service, Sendable {
+    /// The configuration the hub was created with.
+    public let configuration: HubConfiguration
+    private let logger: Logger
+    private let context: Context
+    private let startup = StartupSignal<HubEndpoints>()
+    private let snapshot = Mutex(HubCounters())
+
+    /// Creates a hub. Pass a `context` to share inproc endpoints with other sockets (tests,
+    /// simulations); otherwise the hub makes its own.
+    public init(configuration: HubConfiguration, context: Context? = nil, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.context = try context ?? Context()
+    }
+
+    /// Binds the endpoints and serves until graceful shutdown or cancellation.
+    /// Throws a ``HubError`` with code `bind-failed` when an endpoint cannot be bound.
+    public func run() async throws {
+        let thread = SocketThread(name: "tansiq-hub-\(configuration.hubID)")
+        try await withGracefulShutdownHandler {
+            try await thread.run { [self] thread in
+                let loop: HubLoop
+                do {
+                    loop = try HubLoop(configuration: configuration, context: context, logger: logger)
+                } catch {
+                    startup.fail(error)
+                    throw error
+                }
+                defer { loop.close() }
+                startup.succeed(loop.endpoints)
+                logger.info(
+                    "hub listening",
+                    metadata: [
+                        "hub": "\(configuration.hubID)",
+                        "ingress": "\(loop.endpoints.ingress)",
+                        "egress": "\(loop.endpoints.egress)",
+                        "body-validation": "\(configuration.bodyValidation.rawValue)",
+                    ]
+                )
+                try loop.serve(until: thread) { counters in
+                    snapshot.withLock { $0 = counters }
+                }
+                logger.info("hub stopped", metadata: ["hub": "\(configuration.hubID)"])
+            }
+        } onGracefulShutdown: {
+            thread.requestStop()
+        }
+    }
+
+    /// Waits until the hub has bound its endpoints and returns them (or the bind error).
+    public func endpoints() async throws -> HubEndpoints {
+        try await startup.wait()
+    }
+
+    /// The hub's counters as of its last poll round.
+    public var counters: HubCounters {
+        snapshot.withLock { $0 }
+    }
+}

@@ -1,0 +1,45 @@
+/// How a hub listens, what it accepts and how often it reports.
+public struct HubConfiguration: Sendable, Equatable {
+    /// How much of each message the hub decodes before forwarding it.
+    public enum BodyValidation: String, Sendable, CaseIterable, Equatable {
+        /// Topic, header and body are decoded and validated (the default: garbage never reaches
+        /// a subscriber or the journal).
+        case full
+        /// Only the topic and header are checked; the body is forwarded as it came.
+        case headerOnly = "header-only"
+    }
+
+    /// The hub's identifier: in stamps, on `hub/stats/<hub>`, and as the agent of its own messages.
+    public var hubID: String
+    /// Where publishers connect (an XSUB socket).
+    public var ingress: String
+    /// Where subscribers connect (an XPUB socket).
+    public var egress: String
+    /// The largest message accepted, all frames together, in bytes.
+    public var maxMessageBytes: Int
+    /// How often `hub/stats/<hub>` is published.
+    public var statisticsInterval: Duration
+    /// The send and receive high-water marks of the hub's sockets, in messages.
+    public var highWaterMark: Int32
+    /// How much of each message is validated.
+    public var bodyValidation: BodyValidation
+
+    /// Creates a configuration; every parameter has the documented default.
+    public init(
+        hubID: String = "main",
+        ingress: String = "tcp://127.0.0.1:5560",
+        egress: String = "tcp://127.0.0.1:5561",
+        maxMessageBytes: Int = 256 * 1024,
+        statisticsInterval: Duration = .seconds(5),
+        highWaterMark: Int32 = 100_000,
+        bodyValidation: BodyValidation = .full
+    ) {
+        self.hubID = hubID
+        self.ingress = ingress
+        self.egress = egress
+        self.maxMessageBytes = maxMessageBytes
+        self.statisticsInterval = statisticsInterval
+        self.highWaterMark = highWaterMark
+        self.bodyValidation = bodyValidation
+    }
+}

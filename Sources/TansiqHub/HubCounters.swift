@@ -1,0 +1,29 @@
+import Foundation
+
+/// What a hub has done since it started: the figures behind `hub/stats/<hub>`.
+public struct HubCounters: Sendable, Equatable {
+    /// Messages read from the ingress, valid or not.
+    public var messagesIn: UInt64 = 0
+    /// Messages written to the egress: forwarded ones and the hub's own.
+    public var messagesOut: UInt64 = 0
+    /// Bytes read from the ingress, all frames counted.
+    public var bytesIn: UInt64 = 0
+    /// Bytes written to the egress, all frames counted.
+    public var bytesOut: UInt64 = 0
+    /// Messages accepted and forwarded.
+    public var accepted: UInt64 = 0
+    /// Rejected messages by reason code (`bad-header`, `too-large`, …).
+    public var rejections: [String: UInt64] = [:]
+    /// Distinct subscription prefixes currently held by subscribers.
+    public var subscriptions: Int = 0
+    /// Connections currently open on the ingress and egress.
+    public var peers: Int = 0
+    /// The last sequence number the hub stamped.
+    public var lastSequence: UInt64 = 0
+
+    /// Creates zeroed counters.
+    public init() {}
+
+    /// All rejections, whatever the reason.
+    public var rejected: UInt64 { rejections.values.reduce(0, +) }
+}

@@ -1,0 +1,13 @@
+/// The endpoints a running hub has actually bound (ports resolved when `*` was asked for).
+public struct HubEndpoints: Sendable, Equatable {
+    /// Where publishers connect.
+    public var ingress: String
+    /// Where subscribers connect.
+    public var egress: String
+
+    /// Creates a value.
+    public init(ingress: String, egress: String) {
+        self.ingress = ingress
+        self.egress = egress
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import TansiqMessages
+
+/// A message the hub accepted: its topic as sent, and its decoded header.
+struct AcceptedMessage {
+    var topic: String
+    var header: Header
+}
+
+/// Why the hub refused a message, with what could be read of it.
+struct IngressRejection: Error {
+    var reason: HubRejection.Reason
+    var message: String
+    var messageID: UUID?
+    var agency: String?
+    var topic: String?
+}
+
+/// The checks every message passes before the hub numbers and forwards it: frame count, size,
+/// topic, header (version, kind, ids, time), kind against topic family, declared sender against
+/// topic, and (by default) the whole body.
+struct IngressValidator {
+    /// The `source` of the hub's own messages; no publisher may use it.
+    static let hubSource = "hub"
+
+    let maxMessageBytes: Int
+    let bodyValidation: HubConfiguration.BodyValidation
+
+    func validate(_ frames: [[UInt8]]) -> Result<AcceptedMessage, IngressRejection> {
+        guard frames.count == 3 else {
+            return .failure(IngressRejection(
+                reason: .malformedFrames,
+                message: "expected 3 frames (topic, header, body), got \(frames.count)",
+                topic: frames.first.flatMap(Self.printableTopic)
+            ))
+        }
+        let size = frames[0].count + frames[1].count + frames[2].count
+        let printable = Self.printableTopic(frames[0])
+        guard size <= maxMessageBytes else {
+            return .failure(IngressRejection(
+                reason: .tooLarge,
+                message: "message is \(size) bytes; the limit is \(maxMessageBytes)",
+                topic: printable
+            ))
+        }
+        let header: Header
+        do {
+            header = try MessageCodec.decodeHeader(frames[1])
+        } catch {
+            return .failure(IngressRejection(
+                reason: error.code == .unsupportedVersion ? .unsupportedVersion : .badHeader,
+                message: error.description,
+                topic: printable
+            ))
+        }
+        func refuse(_ reason: HubRejection.Reason, _ message: String) -> Result<AcceptedMessage, IngressRejection> {
+            .failure(IngressRejection(reason: reason, message: message, messageID: header.id, agency: header.source, topic: printable))
+        }
+        let topic: Topic
+        do {
+            topic = try Topic(String(decoding: frames[0], as: UTF8.self))
+        } catch {
+            return refuse(.malformedTopic, error.description)
+        }
+        guard header.source != Self.hubSource, !header.type.rawValue.hasPrefix("hub.") else {
+            return refuse(.notAuthorized, "only the hub publishes as '\(Self.hubSource)' or sends '\(header.type.rawValue)' messages")
+        }
+        guard header.type.isKnown else {
+            return refuse(.badHeader, "unknown message type '\(header.type.rawValue)'")
+        }
+        guard topic.allows(header.type) else {
+            return refuse(.kindTopicMismatch, "a '\(header.type.rawValue)' message cannot be sent on topic '\(topic)'")
+        }
+        if let declared = topic.declaredSender, declared != header.source {
+            return refuse(.senderMismatch, "topic '\(topic)' names sender '\(declared)' but the header's source is '\(header.source)'")
+        }
+        if bodyValidation == .full {
+            do {
+                _ = try MessageCodec.decode(frames)
+            } catch {
+                return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
+            }
+        }
+        return .success(AcceptedMessage(topic: topic.description, header: header))
+    }
+
+    /// The topic frame as text for a rejection, when it is valid UTF-8, capped at 255 bytes.
+    private static func printableTopic(_ frame: [UInt8]) -> String? {
+        guard let text = String(validating: frame.prefix(255), as: UTF8.self) else { return nil }
+        return text
+    }
+}

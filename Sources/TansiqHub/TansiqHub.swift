@@ -1,2 +1,0 @@
-/// The `TansiqHub` module (being built).
-public enum TansiqHubModule {}

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""A Tansiq client written from docs/PROTOCOL.md alone, with pyzmq and the json module.
+
+Usage: pyzmq_client.py INGRESS EGRESS
+
+It subscribes on the hub's egress, publishes on its ingress, and checks that
+  1. a valid referral comes back unchanged in its first three frames, with a stamp frame;
+  2. a referral without consent is refused and answered on hub/rejected/<agency>.
+Prints "ok" and exits 0 when both hold; exits 1 with the reason otherwise.
+"""
+import json
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import zmq
+
+AGENCY = "py-referrer"
+RECEIVER = "py-receiver"
+
+
+def rfc3339(moment):
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def frames(topic, kind, body, correlation=None):
+    header = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "type": kind,
+        "source": AGENCY,
+        "agent": AGENCY + "-1",
+        "time": rfc3339(datetime.now(timezone.utc)),
+    }
+    if correlation:
+        header["correlationid"] = correlation
+    return [topic.encode(), json.dumps(header).encode(), json.dumps(body).encode()]
+
+
+def referral(with_consent=True):
+    now = datetime.now(timezone.utc)
+    body = {
+        "referralId": str(uuid.uuid4()),
+        "caseReference": "PY-0001",
+        "referringAgency": AGENCY,
+        "referringWorker": "caseworker-1",
+        "receivingAgency": RECEIVER,
+        "category": "health",
+        "priority": "urgent",
+        "reasonCodes": ["needs-assessment"],
+        "acknowledgeBy": rfc3339(now + timedelta(hours=4)),
+        "decideBy": rfc3339(now + timedelta(hours=24)),
+        "followUpOn": rfc3339(now + timedelta(days=30)),
+    }
+    if with_consent:
+        body["consent"] = {
+            "status": "given",
+            "scope": ["share-with-receiver"],
+            "recordedBy": "caseworker-1",
+            "recordedAt": rfc3339(now),
+        }
+    return body
+
+
+def fail(reason):
+    print("FAIL: " + reason)
+    sys.exit(1)
+
+
+def main():
+    ingress, egress = sys.argv[1], sys.argv[2]
+    context = zmq.Context()
+    sub = context.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    probe_topic = f"presence/{AGENCY}/{AGENCY}-1"
+    for prefix in (f"referral/to/{RECEIVER}/", f"hub/rejected/{AGENCY}", probe_topic):
+        sub.setsockopt(zmq.SUBSCRIBE, prefix.encode())
+    sub.connect(egress)
+    # An XPUB rather than a PUB: the hub's subscription arriving says the connection is up.
+    pub = context.socket(zmq.XPUB)
+    pub.setsockopt(zmq.LINGER, 1000)
+    pub.connect(ingress)
+    if not pub.poll(10000):
+        fail("the hub never subscribed to the publisher")
+    pub.recv()
+
+    # Presence probes until one comes back: then our subscriptions are live at the hub.
+    presence = {"agency": AGENCY, "agent": AGENCY + "-1", "role": "cli", "version": "py",
+                "uptimeSeconds": 0, "heartbeatInterval": 10}
+    for _ in range(100):
+        pub.send_multipart(frames(probe_topic, "presence", presence))
+        if sub.poll(100):
+            message = sub.recv_multipart()
+            if message[0].decode() == probe_topic:
+                break
+    else:
+        fail("no probe came back through the hub")
+
+    valid = referral()
+    sent = frames(f"referral/to/{RECEIVER}/health", "referral", valid, valid["referralId"])
+    pub.send_multipart(sent)
+    invalid = referral(with_consent=False)
+    refused = frames(f"referral/to/{RECEIVER}/health", "referral", invalid, invalid["referralId"])
+    pub.send_multipart(refused)
+    refused_id = json.loads(refused[1])["id"]
+
+    seen_valid = seen_rejection = False
+    deadline = time.monotonic() + 10
+    while not (seen_valid and seen_rejection) and time.monotonic() < deadline:
+        if not sub.poll(200):
+            continue
+        message = sub.recv_multipart()
+        topic = message[0].decode()
+        if topic == probe_topic:
+            continue
+        if len(message) != 4:
+            fail(f"expected 4 frames from the hub, got {len(message)}")
+        stamp = json.loads(message[3])
+        if not isinstance(stamp.get("seq"), int) or stamp["seq"] < 1 or not isinstance(stamp.get("topicSeq"), int):
+            fail(f"bad stamp {stamp}")
+        if topic.startswith("referral/to/"):
+            if message[:3] != sent:
+                fail("the forwarded referral differs from what was sent")
+            seen_valid = True
+        elif topic == f"hub/rejected/{AGENCY}":
+            header, body = json.loads(message[1]), json.loads(message[2])
+            if header["type"] != "hub.rejection" or body.get("rejectedMessageId") != refused_id:
+                fail(f"unexpected rejection {body}")
+            if "consent" not in body.get("message", ""):
+                fail(f"the rejection does not name the missing consent: {body}")
+            seen_rejection = True
+    if not seen_valid:
+        fail("the valid referral never came back")
+    if not seen_rejection:
+        fail("the referral without consent was not answered on hub/rejected/" + AGENCY)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()

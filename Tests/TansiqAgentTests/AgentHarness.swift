@@ -1,0 +1,96 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import TansiqAgent
+import TansiqHub
+import TansiqMessages
+import Testing
+
+/// Collects agents' events and lets a test wait, bounded in time, until they satisfy a condition.
+final class EventLog: Sendable {
+    typealias Entry = (agent: AgentIdentity, event: AgentEvent)
+    private let stream: AsyncStream<Entry>
+    private let continuation: AsyncStream<Entry>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Entry.self)
+    }
+
+    var observer: AgentObserver {
+        { [continuation] agent, event, _ in continuation.yield((agent, event)) }
+    }
+
+    /// Reads events until `condition` holds for all seen so far, or `timeout` seconds pass.
+    func collect(timeout: Double, until condition: ([Entry]) -> Bool) async -> [Entry] {
+        let continuation = continuation
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { continuation.finish() }
+        var seen: [Entry] = []
+        for await entry in stream {
+            seen.append(entry)
+            if condition(seen) { break }
+        }
+        return seen
+    }
+}
+
+/// A hub and agents on tcp loopback for one test; agents are started in the order given, each
+/// once the previous ones are ready.
+struct Network {
+    let hub: Hub
+    let endpoints: HubEndpoints
+    private(set) var tasks: [Task<Void, any Error>] = []
+
+    static func start() async throws -> Network {
+        var logger = Logger(label: "test.hub")
+        logger.logLevel = .error
+        let hub = try Hub(configuration: HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*"), logger: logger)
+        let task = Task { try await hub.run() }
+        var network = Network(hub: hub, endpoints: try await hub.endpoints())
+        network.tasks.append(task)
+        return network
+    }
+
+    mutating func start(
+        agency: String,
+        role: AgentRole,
+        coordinator: String = "commune-agadir",
+        observer: AgentObserver,
+        behaviour: @escaping AgentBehaviourFactory
+    ) async throws {
+        var logger = Logger(label: "test.agent")
+        logger.logLevel = .error
+        let configuration = AgentConfiguration(
+            agency: agency, role: role, coordinator: coordinator,
+            ingress: endpoints.ingress, egress: endpoints.egress,
+            deadlineCheckInterval: .milliseconds(20)
+        )
+        let runtime = try AgentRuntime(configuration: configuration, logger: logger, observer: observer, behaviour: behaviour)
+        tasks.append(Task { try await runtime.run() })
+        try await runtime.ready()
+    }
+
+    func stop() async {
+        for task in tasks.reversed() {
+            task.cancel()
+            _ = try? await task.value
+        }
+    }
+}
+
+extension Array where Element == EventLog.Entry {
+    /// The states of `referral` that `agency` saw others move it to, in order.
+    func statesObserved(by agency: String, referral: UUID) -> [ReferralState] {
+        compactMap { entry in
+            guard entry.agent.agency == agency, case .statusObserved(let update) = entry.event, update.referralId == referral else { return nil }
+            return update.state
+        }
+    }
+
+    func referralsSent(by agency: String) -> [Referral] {
+        compactMap { entry in
+            guard entry.agent.agency == agency, case .referralSent(let referral) = entry.event else { return nil }
+            return referral
+        }
+    }
+}

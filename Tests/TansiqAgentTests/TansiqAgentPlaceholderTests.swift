@@ -1,4 +1,0 @@
-import Testing
-@testable import TansiqAgent
-
-@Test func moduleLinks() { _ = TansiqAgentModule.self }

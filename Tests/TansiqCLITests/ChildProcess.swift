@@ -1,0 +1,118 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+
+/// A real process of one of the package's executables, with its standard output read line by
+/// line so that a test can wait for what it prints.
+final class ChildProcess: Sendable {
+    private let process: Process
+    private let lines: AsyncStream<String>
+    private let linesContinuation: AsyncStream<String>.Continuation
+    private let seen = Mutex<[String]>([])
+    private let errorOutput = Mutex<String>("")
+    private let streamsOpen = DispatchGroup()
+
+    /// The directory holding the package's built executables (beside the test bundle).
+    static let binaries: URL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    /// The package's root directory.
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws {
+        process = Process()
+        let url = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
+        process.executableURL = url
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let input = Pipe()
+        process.standardInput = input
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        lines = stream
+        linesContinuation = continuation
+        let buffer = Mutex(Data())
+        let streamsOpen = streamsOpen
+        streamsOpen.enter()
+        streamsOpen.enter()
+        output.fileHandleForReading.readabilityHandler = { [seen] handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
+                streamsOpen.leave()
+                return
+            }
+            let complete: [String] = buffer.withLock { data in
+                data.append(chunk)
+                var result: [String] = []
+                while let newline = data.firstIndex(of: 0x0A) {
+                    result.append(String(decoding: data[data.startIndex..<newline], as: UTF8.self))
+                    data.removeSubrange(data.startIndex...newline)
+                }
+                return result
+            }
+            for line in complete {
+                seen.withLock { $0.append(line) }
+                continuation.yield(line)
+            }
+        }
+        errors.fileHandleForReading.readabilityHandler = { [errorOutput] handle in
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                handle.readabilityHandler = nil
+                streamsOpen.leave()
+                return
+            }
+            errorOutput.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+        }
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+    }
+
+    /// Every line printed so far.
+    var output: [String] { seen.withLock { $0 } }
+
+    /// What the process wrote on standard error so far.
+    var standardError: String { errorOutput.withLock { $0 } }
+
+    /// Reads lines until one satisfies `predicate` (returned), the output ends, or `timeout`
+    /// seconds pass (nil); the process keeps running either way.
+    func waitForLine(timeout: Double, where predicate: (String) -> Bool) async -> String? {
+        if let line = output.first(where: predicate) { return line }
+        // A marker no process prints ends this wait when the timer fires.
+        let marker = "\u{0}timeout-\(UUID().uuidString)"
+        let continuation = linesContinuation
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { continuation.yield(marker) }
+        for await line in lines {
+            if line == marker { break }
+            if predicate(line) { return line }
+        }
+        return output.first(where: predicate)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    func terminate() -> Int32 {
+        if process.isRunning { process.terminate() }
+        return waitForExit()
+    }
+
+    /// Waits for the process to exit by itself, and for what it printed to be read.
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        _ = streamsOpen.wait(timeout: .now() + 10)
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}

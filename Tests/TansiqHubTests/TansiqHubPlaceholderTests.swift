@@ -1,4 +1,0 @@
-import Testing
-@testable import TansiqHub
-
-@Test func moduleLinks() { _ = TansiqHubModule.self }
