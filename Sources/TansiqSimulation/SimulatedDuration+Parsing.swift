@@ -36,7 +36,10 @@ extension SimulatedDuration {
         var groups = 0
         while !rest.isEmpty {
             let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !number.isEmpty, let value = Double(number), value.isFinite else {
+            // Digits on both sides of any dot, as the JSON Schema's pattern has it.
+            guard let first = number.first, let last = number.last, first.isNumber, last.isNumber,
+                  number.filter({ $0 == "." }).count <= 1, let value = Double(number), value.isFinite
+            else {
                 throw FormatError(input: text, message: Self.syntaxHint)
             }
             rest = rest.dropFirst(number.count).drop { $0 == " " }

@@ -20,7 +20,7 @@ extension Topology {
         for node in nodes {
             let id = node.id.padding(to: width)
             let role = (node.role.rawValue + (node.isCoordinator ? " (coordinator)" : "")).padding(to: 26)
-            lines.append("  \(id)  \(role) \(Self.count(node.agents, "agent"))  \(node.name)")
+            lines.append("  \(id)  \(role) \(Self.count(node.agents, "agent").padding(to: 10)) \(node.name)")
             if !node.services.isEmpty {
                 let offers = node.services.map { "\($0.category) \($0.capacity) \($0.unit.rawValue)" }
                 lines.append("  \(String(repeating: " ", count: width))  offers \(offers.joined(separator: ", "))")

@@ -12,7 +12,7 @@ struct TopologyDurationTests {
         #expect(try SimulatedDuration(parsing: text).seconds == seconds)
     }
 
-    @Test(arguments: ["", "h", "4", "4x", "-1h", "4h-", "1..5h", "four hours"])
+    @Test(arguments: ["", "h", "4", "4x", "-1h", "4h-", "1..5h", ".5h", "5.h", "four hours"])
     func rejects(text: String) {
         #expect(throws: SimulatedDuration.FormatError.self) { try SimulatedDuration(parsing: text) }
     }

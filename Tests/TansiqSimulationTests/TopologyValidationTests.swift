@@ -280,3 +280,49 @@ struct TopologyValidationTests {
         expectSingleError(TopologyFixture.replacing("  nodes:\n", with: "  kinds:\n    ngo: { agents: 3 }\n  nodes:\n"), .unknownRole, at: "topology.kinds.ngo")
     }
 }
+
+@Suite("Topology shorthands and defaults")
+struct TopologyShorthandTests {
+    @Test func acceptsTheDocumentedShorthands() throws {
+        let yaml = TopologyFixture.valid
+            .replacingOccurrences(of: "topology:\n", with: "topology:\n  hubs:\n    main:\n")
+            .replacingOccurrences(of: "arrivals: { process: poisson, rate: 4/d }", with: "arrivals: { process: burst, count: 20, at: 1d }\n  referrers: [iom-a, commune-a]\n  needs_per_case: 2\n  cases: 10")
+            .replacingOccurrences(of: "  drain: 2d", with: "  drain: 0\n  seed: 18446744073709551615")
+        let topology = try Topology.parse(yaml: yaml, file: "x")
+        #expect(topology.hubs == [Topology.Hub(id: "main")])
+        #expect(topology.scenario.arrivals == .burst(count: 20, at: .days(1)))
+        #expect(topology.scenario.referrers.values == ["iom-a", "commune-a"])
+        #expect(topology.scenario.needsPerCase == 2...2)
+        #expect(topology.scenario.cases == 10)
+        #expect(topology.general.drain == .zero)
+        #expect(topology.general.seed == .max)
+    }
+
+    @Test func appliesDefaults() throws {
+        let topology = try Topology.parse(yaml: TopologyFixture.valid, file: "x")
+        let association = try #require(topology.node(id: "assoc-a"))
+        #expect(association.name == "assoc-a")
+        #expect(association.hub == "main")
+        #expect(association.agents == 1)
+        #expect(association.services == [Topology.ServiceOffer(category: .legal, capacity: 5, unit: .cases)])
+        #expect(association.decide == Topology.Node.defaultDecide)
+        #expect(association.complete == Topology.Node.defaultComplete)
+        #expect(association.acceptance == .default)
+        #expect(topology.general.seed == 1)
+        #expect(topology.general.timeScale == 3600)
+        #expect(topology.scenario.priorities.values == [.routine])
+        #expect(topology.scenario.needsPerCase == 1...1)
+        // A link without services routes everything the receiver offers.
+        let open = try Topology.parse(yaml: TopologyFixture.replacing("services: [health]", with: "weight: 2"), file: "x")
+        #expect(open.links.first?.services == [.health])
+        #expect(open.links.first?.weight == 2)
+    }
+
+    @Test func summaryLineCountsNodesAgentsLinksAndNeeds() throws {
+        let topology = try Topology.parse(yaml: TopologyFixture.valid, file: "x")
+        #expect(topology.summaryLine == "4 nodes, 5 agents, 1 link, needs health 67%, legal 33%")
+        #expect(topology.overview.contains("commune-a"))
+        #expect(topology.overview.contains("offers health 10 cases"))
+        #expect(topology.overview.contains("iom-a → health-a: health"))
+    }
+}
