@@ -78,3 +78,18 @@ struct TopologyFilesTests {
         #expect(large.faults.contains(.hubRestart(hub: "main", at: .days(15), down: .hours(2))))
     }
 }
+
+@Suite("Topology documentation")
+struct TopologyDocumentationTests {
+    @Test func exampleInTheGuideIsValid() throws {
+        let guide = TopologyFixture.topologiesDirectory.deletingLastPathComponent()
+            .appendingPathComponent("docs").appendingPathComponent("topologies.md")
+        let text = try String(contentsOf: guide, encoding: .utf8)
+        let start = try #require(text.range(of: "## Example\n\n```yaml\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let example = try Topology.parse(yaml: String(text[start.upperBound..<end.lowerBound]), file: "docs/topologies.md")
+        #expect(example.coordinator.id == "commune-agadir")
+        #expect(example.general.realSeconds == 21)
+        #expect(example.node(id: "association-legal-aid")?.acknowledge == .lognormal(median: .hours(1), p90: .hours(6)))
+    }
+}
