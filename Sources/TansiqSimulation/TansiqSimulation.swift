@@ -1,2 +1,0 @@
-/// The `TansiqSimulation` module (being built).
-public enum TansiqSimulationModule {}

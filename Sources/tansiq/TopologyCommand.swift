@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import TansiqSimulation
+
+/// `tansiq topology`: check and describe topology files.
+struct TopologyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topology",
+        abstract: "Check and describe simulated stakeholder network files (see docs/topologies.md).",
+        subcommands: [Validate.self, Show.self]
+    )
+
+    /// `tansiq topology validate FILE…`
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate topology files and report every mistake.",
+            discussion: "Prints 'FILE: ok — …' for a valid file, or one line per mistake ('FILE: KEYPATH: message') on standard error. Exits 1 when a file is invalid."
+        )
+
+        @Argument(help: "Topology files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+        var files: [String] = []
+
+        func validate() throws {
+            if files.isEmpty {
+                throw ValidationError("Give at least one topology file, e.g. tansiq topology validate Topologies/agadir-pilot.yaml")
+            }
+        }
+
+        func run() throws {
+            var allValid = true
+            for file in files {
+                do {
+                    let topology = try Topology.load(contentsOf: URL(fileURLWithPath: file))
+                    print("\(file): ok — \(topology.summaryLine)")
+                } catch let failure as TopologyValidationFailure {
+                    allValid = false
+                    FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+                }
+            }
+            if !allValid { throw ExitCode(1) }
+        }
+    }
+
+    /// `tansiq topology show FILE`
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Summarise a topology: nodes, roles, services, capacities, links, scenario and faults."
+        )
+
+        @Argument(help: "A topology file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+        var file: String
+
+        func run() throws {
+            do {
+                print(try Topology.load(contentsOf: URL(fileURLWithPath: file)).overview)
+            } catch let failure as TopologyValidationFailure {
+                FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}

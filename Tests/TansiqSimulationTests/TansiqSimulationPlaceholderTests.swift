@@ -1,4 +1,0 @@
-import Testing
-@testable import TansiqSimulation
-
-@Test func moduleLinks() { _ = TansiqSimulationModule.self }
