@@ -1,0 +1,57 @@
+import CZeroMQ
+
+/// Waits on several sockets at once (`zmq_poll`).
+///
+/// Like its sockets, a poller belongs to one thread. Poll only sockets that are open:
+/// a closed socket makes ``poll(timeout:)`` fail with `ENOTSOCK`.
+public struct Poller {
+    private var sockets: [Socket] = []
+    private var interests: [PollEvents] = []
+
+    /// Creates an empty poller.
+    public init() {}
+
+    /// Adds `socket`, waiting for `events`; returns its index in the result of ``poll(timeout:)``.
+    @discardableResult
+    public mutating func register(_ socket: Socket, for events: PollEvents = .readable) -> Int {
+        sockets.append(socket)
+        interests.append(events)
+        return sockets.count - 1
+    }
+
+    /// Waits until at least one registered socket is ready, or `timeout` passes
+    /// (`nil` waits forever, `.zero` does not wait). Returns the ready events of each
+    /// registered socket, by index; all empty after a timeout. Interrupted waits resume
+    /// with the time left.
+    public func poll(timeout: Duration?) throws(ZMQError) -> [PollEvents] {
+        var items: [zmq_pollitem_t] = []
+        items.reserveCapacity(sockets.count)
+        for (socket, events) in zip(sockets, interests) {
+            // Handles are read on every poll: a closed socket must never reach zmq_poll.
+            let handle = try socket.openHandle("poll")
+            items.append(zmq_pollitem_t(socket: handle, fd: 0, events: events.rawValue, revents: 0))
+        }
+        let clock = ContinuousClock()
+        let deadline = timeout.map { clock.now.advanced(by: $0) }
+        while true {
+            let milliseconds = deadline.map { Self.milliseconds(until: $0, clock: clock) } ?? -1
+            let count = zmq_poll(&items, Int32(items.count), milliseconds)
+            if count >= 0 { break }
+            let error = ZMQError.last("poll")
+            if error.code != EINTR { throw error }
+        }
+        return items.map { PollEvents(rawValue: $0.revents) }
+    }
+
+    /// Whole milliseconds left until `deadline`, rounded up so a poll never returns early.
+    private static func milliseconds(until deadline: ContinuousClock.Instant, clock: ContinuousClock) -> Int {
+        let left = clock.now.duration(to: deadline)
+        guard left > .zero else { return 0 }
+        let (seconds, attoseconds) = left.components
+        let perMillisecond: Int64 = 1_000_000_000_000_000
+        let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return Int.max }
+        let total = milliseconds.addingReportingOverflow((attoseconds + perMillisecond - 1) / perMillisecond)
+        return total.overflow ? Int.max : Int(total.partialValue)
+    }
+}
