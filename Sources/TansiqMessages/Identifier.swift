@@ -1,0 +1,99 @@
+import Foundation
+
+/// The syntax of the protocol's identifiers.
+///
+/// Agency, agent and hub ids, service-category codes and every other code value are
+/// *identifiers*: `[a-z0-9][a-z0-9-]*`, 1 to 63 characters, so that they can be topic
+/// segments and be compared byte for byte.
+public enum Identifier {
+    /// The longest identifier.
+    public static let maximumLength = 63
+
+    /// Whether `string` is an identifier.
+    public static func isValid(_ string: String) -> Bool {
+        let utf8 = string.utf8
+        guard let first = utf8.first, utf8.count <= maximumLength, isLowerAlphanumeric(first) else {
+            return false
+        }
+        return utf8.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// Whether `string` is a pseudonymous case reference: `[A-Z0-9-]`, 4 to 32 characters.
+    public static func isValidCaseReference(_ string: String) -> Bool {
+        let utf8 = string.utf8
+        guard (4...32).contains(utf8.count) else { return false }
+        return utf8.allSatisfy {
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || $0 == UInt8(ascii: "-")
+        }
+    }
+
+    /// Whether `string` is a UUID in canonical lowercase form (8-4-4-4-12 hexadecimal digits).
+    public static func isCanonicalUUID(_ string: String) -> Bool {
+        let utf8 = string.utf8
+        guard utf8.count == 36 else { return false }
+        for (offset, byte) in utf8.enumerated() {
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) else {
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Parses a canonical lowercase UUID.
+    static func uuid(_ string: String) -> UUID? {
+        isCanonicalUUID(string) ? UUID(uuidString: string) : nil
+    }
+
+    /// The canonical lowercase text of a UUID.
+    static func text(_ uuid: UUID) -> String {
+        uuid.uuidString.lowercased()
+    }
+
+    /// Whether `string` is a BCP 47 language tag of the simple form the protocol uses
+    /// (`ar`, `fr`, `wo`, `bm`, `ar-MA`, `zh-Hant`): a 2–3 letter language and up to
+    /// three subtags of 1–8 letters or digits, 35 characters at most.
+    public static func isValidLanguageTag(_ string: String) -> Bool {
+        guard string.utf8.count <= 35 else { return false }
+        let parts = string.split(separator: "-", omittingEmptySubsequences: false)
+        guard let language = parts.first, (2...3).contains(language.utf8.count),
+              language.utf8.allSatisfy({ isASCIILetter($0) }), parts.count <= 4
+        else { return false }
+        return parts.dropFirst().allSatisfy { part in
+            (1...8).contains(part.utf8.count) && part.utf8.allSatisfy { isASCIILetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        }
+    }
+
+    static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+    }
+
+    // MARK: - Validation helpers
+
+    static func check(_ string: String, _ what: String, at keyPath: String) throws(ProtocolError) {
+        guard isValid(string) else {
+            throw ProtocolError(
+                .invalidValue,
+                "\(what) '\(printable(string))' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)",
+                keyPath: keyPath
+            )
+        }
+    }
+
+    /// A value safe to quote in an error message: printable ASCII, at most 64 characters.
+    static func printable(_ string: String) -> String {
+        var result = ""
+        for scalar in string.unicodeScalars.prefix(64) {
+            result += (0x20..<0x7F).contains(scalar.value) ? String(scalar) : "?"
+        }
+        return string.unicodeScalars.count > 64 ? result + "…" : result
+    }
+}

@@ -1,0 +1,81 @@
+/// Turns messages into ZeroMQ frames and back.
+///
+/// A publisher sends three frames, `topic`, `header`, `body`; the hub forwards them
+/// unchanged and appends a fourth, the ``HubStamp``. Decoding never traps: every failure is
+/// a ``ProtocolError`` naming the rule and the key path.
+public enum MessageCodec {
+    /// The largest header frame accepted, in bytes.
+    public static let maximumHeaderSize = 4096
+    /// The largest body frame accepted, in bytes.
+    public static let maximumBodySize = 65_536
+    /// The largest stamp frame accepted, in bytes.
+    public static let maximumStampSize = 512
+
+    /// Validates the message, then encodes it as `[topic, header, body]`.
+    public static func encode(_ envelope: Envelope) throws(ProtocolError) -> [[UInt8]] {
+        try envelope.validate()
+        let header = try envelope.header.wireValue().serialized
+        let body = try envelope.payload.object.wireValue(at: "body").serialized
+        guard header.count <= maximumHeaderSize else {
+            throw ProtocolError(.tooLarge, "the header is \(header.count) bytes, at most \(maximumHeaderSize)", keyPath: "header")
+        }
+        guard body.count <= maximumBodySize else {
+            throw ProtocolError(.tooLarge, "the body is \(body.count) bytes, at most \(maximumBodySize)", keyPath: "body")
+        }
+        return [envelope.topic.bytes, header, body]
+    }
+
+    /// Decodes and checks a header frame alone: the hub's hot path. The kind may be unknown
+    /// (``MessageKind/isKnown``); the major version must be supported.
+    public static func decodeHeader(_ bytes: [UInt8]) throws(ProtocolError) -> Header {
+        guard bytes.count <= maximumHeaderSize else {
+            throw ProtocolError(.tooLarge, "the header is \(bytes.count) bytes, at most \(maximumHeaderSize)", keyPath: "header")
+        }
+        return try Header(fields: JSONFields(JSONParser.parse(bytes, root: "header"), path: "header"))
+    }
+
+    /// Decodes a publisher's 3 frames or a forwarded message's 4, checking the topic, the
+    /// version, the kind against the topic, the body, and the agreement of all three.
+    public static func decode(_ frames: [[UInt8]]) throws(ProtocolError) -> (envelope: Envelope, stamp: HubStamp?) {
+        guard frames.count == 3 || frames.count == 4 else {
+            throw ProtocolError(
+                .malformedFrames,
+                "expected 3 frames (topic, header, body) or 4 (with the hub's stamp), got \(frames.count)"
+            )
+        }
+        let topic = try Topic(bytes: frames[0])
+        let header = try decodeHeader(frames[1])
+        guard header.type.isKnown else {
+            throw ProtocolError(.unknownKind, "unknown message kind '\(Identifier.printable(header.type.rawValue))'", keyPath: "header.type")
+        }
+        guard topic.allows(header.type) else {
+            throw ProtocolError(
+                .kindTopicMismatch,
+                "a '\(header.type)' message may not be published on '\(topic)'; \(topic.family.template) carries '\(topic.family.kind)'",
+                keyPath: "topic"
+            )
+        }
+        let body = frames[2]
+        guard body.count <= maximumBodySize else {
+            throw ProtocolError(.tooLarge, "the body is \(body.count) bytes, at most \(maximumBodySize)", keyPath: "body")
+        }
+        let fields = try JSONFields(JSONParser.parse(body, root: "body"), path: "body")
+        let envelope = Envelope(topic: topic, header: header, payload: try Payload(kind: header.type, fields: fields))
+        try envelope.validateConsistency()
+        let stamp = frames.count == 4 ? try decodeStamp(frames[3]) : nil
+        return (envelope, stamp)
+    }
+
+    /// Encodes the hub's stamp frame: `{"hub":"…","seq":…,"topicSeq":…}`.
+    public static func encodeStamp(_ stamp: HubStamp) -> [UInt8] {
+        stamp.wireValue.serialized
+    }
+
+    /// Decodes and checks a stamp frame.
+    public static func decodeStamp(_ bytes: [UInt8]) throws(ProtocolError) -> HubStamp {
+        guard bytes.count <= maximumStampSize else {
+            throw ProtocolError(.tooLarge, "the stamp is \(bytes.count) bytes, at most \(maximumStampSize)", keyPath: "stamp")
+        }
+        return try HubStamp(fields: JSONFields(JSONParser.parse(bytes, root: "stamp"), path: "stamp"))
+    }
+}

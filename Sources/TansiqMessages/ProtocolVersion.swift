@@ -1,0 +1,53 @@
+/// The Tansiq protocol version carried in every header as `specversion`, e.g. `"1.0"`.
+///
+/// A receiver refuses a major version it does not speak and accepts any minor version of
+/// its major: minor versions only add optional fields and open-vocabulary codes, which
+/// receivers ignore or treat as opaque.
+public struct ProtocolVersion: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Incompatible changes.
+    public let major: Int
+    /// Compatible additions.
+    public let minor: Int
+
+    /// The version this implementation writes: 1.0.
+    public static let current = ProtocolVersion(major: 1, minor: 0)
+
+    /// Creates a version.
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// Parses `major.minor` (each 1 to 4 decimal digits); `nil` otherwise.
+    public init?(_ string: String) {
+        let parts = string.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        var numbers: [Int] = []
+        for part in parts {
+            guard (1...4).contains(part.count), part.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
+            numbers.append(part.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) })
+        }
+        self.init(major: numbers[0], minor: numbers[1])
+    }
+
+    /// Whether this implementation can read messages of this version (same major).
+    public var isSupported: Bool { major == Self.current.major }
+
+    /// `major.minor`.
+    public var description: String { "\(major).\(minor)" }
+
+    /// Decodes from the string form.
+    public init(from decoder: any Decoder) throws {
+        let string = try decoder.singleValueContainer().decode(String.self)
+        guard let version = ProtocolVersion(string) else {
+            throw ProtocolError(.invalidValue, "'\(Identifier.printable(string))' is not a version like \"1.0\"", keyPath: "header.specversion")
+        }
+        self = version
+    }
+
+    /// Encodes as the string form.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -1,2 +1,0 @@
-/// The `TansiqMessages` module (being built).
-public enum TansiqMessagesModule {}

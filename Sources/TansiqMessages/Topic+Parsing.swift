@@ -1,0 +1,78 @@
+extension Topic {
+    /// Parses a topic, refusing bad characters, empty segments, excess length, unknown
+    /// families, wrong segment counts and segments that are not identifiers.
+    public init(_ string: String) throws(ProtocolError) {
+        try self.init(utf8: Array(string.utf8))
+    }
+
+    /// Parses a topic frame.
+    public init(bytes: [UInt8]) throws(ProtocolError) {
+        try self.init(utf8: bytes)
+    }
+
+    private init(utf8 bytes: [UInt8]) throws(ProtocolError) {
+        func malformed(_ message: String) -> ProtocolError {
+            ProtocolError(.malformedTopic, message, keyPath: "topic")
+        }
+        guard !bytes.isEmpty else { throw malformed("the topic is empty") }
+        guard bytes.count <= Topic.maximumLength else {
+            throw malformed("the topic is too long: \(bytes.count) bytes, at most \(Topic.maximumLength)")
+        }
+        for (offset, byte) in bytes.enumerated() {
+            guard Identifier.isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "/") else {
+                let shown = (0x20..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+                throw malformed("bad character \(shown) at byte \(offset); topics use a-z, 0-9, '-' and '/'")
+            }
+        }
+        let rawValue = String(decoding: bytes, as: UTF8.self)
+        let segments = rawValue.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if let empty = segments.firstIndex(of: "") {
+            let what = empty == segments.count - 1 ? "a trailing slash" : "an empty segment at position \(empty + 1)"
+            throw malformed("'\(rawValue)' has \(what)")
+        }
+        guard let family = Self.family(of: segments) else {
+            let shown = segments.prefix(segments.first == "hub" ? 3 : 2).joined(separator: "/")
+            throw malformed("unknown topic family '\(shown)' in '\(rawValue)'")
+        }
+        let fixedCount = family.rawValue.split(separator: "/").count
+        let expected = fixedCount + family.partNames.count
+        guard segments.count == expected else {
+            throw malformed("wrong segment count: '\(rawValue)' has \(segments.count) segments, \(family.template) has \(expected)")
+        }
+        let parts = Array(segments[fixedCount...])
+        for (name, part) in zip(family.partNames, parts) where !Identifier.isValid(part) {
+            throw malformed("\(name) '\(part)' in '\(rawValue)' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)")
+        }
+        self.init(family: family, parts: parts, rawValue: rawValue)
+    }
+
+    private static func family(of segments: [String]) -> Family? {
+        func at(_ index: Int) -> String? { index < segments.count ? segments[index] : nil }
+        switch segments[0] {
+        case "referral":
+            switch at(1) {
+            case "to": return .referralAddressed
+            case "open": return .referralOpen
+            default: return nil
+            }
+        case "status": return .status
+        case "escalation": return .escalation
+        case "service": return .service
+        case "presence": return .presence
+        case "hub":
+            switch at(1) {
+            case "stats": return .hubStatistics
+            case "rejected": return .hubRejection
+            case "presence": return .hubPresence
+            case "replay":
+                switch at(2) {
+                case "request": return .replayRequest
+                case "end": return .replayEnd
+                default: return nil
+                }
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,193 @@
+/// A message's first frame: where it is published, built for ZeroMQ prefix matching.
+///
+/// A topic is ASCII segments joined by `/`: fixed words naming the family, then
+/// identifiers (agencies, agents, categories, hubs). At most 255 bytes, no empty segment, no
+/// trailing slash. A case reference never appears in a topic.
+public struct Topic: Sendable, Hashable, CustomStringConvertible {
+    /// The longest topic, in bytes.
+    public static let maximumLength = 255
+
+    /// A topic's shape: its fixed words and the parts it names.
+    public enum Family: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// `referral/to/<receiver>/<category>`: a referral addressed to one agency.
+        case referralAddressed = "referral/to"
+        /// `referral/open/<category>/<referrer>`: a referral open to any provider of the category.
+        case referralOpen = "referral/open"
+        /// `status/<addressee>/<sender>/<category>`: a referral status update, to the other party.
+        case status
+        /// `escalation/<referrer>/<category>`: a referral missed a deadline.
+        case escalation
+        /// `service/<category>/<agency>`: a provider's availability.
+        case service
+        /// `presence/<agency>/<agent>`: an agent's heartbeat.
+        case presence
+        /// `hub/stats/<hub>`: the hub's counters.
+        case hubStatistics = "hub/stats"
+        /// `hub/rejected/<agency>`: the hub refused a message of the agency.
+        case hubRejection = "hub/rejected"
+        /// `hub/presence/<agency>`: the agency went silent or came back.
+        case hubPresence = "hub/presence"
+        /// `hub/replay/request/<agency>`: the agency asks for a replay.
+        case replayRequest = "hub/replay/request"
+        /// `hub/replay/end/<agency>`: the hub finished a replay for the agency.
+        case replayEnd = "hub/replay/end"
+
+        /// The names of the variable segments, in order.
+        public var partNames: [String] {
+            switch self {
+            case .referralAddressed: ["receiver", "category"]
+            case .referralOpen: ["category", "referrer"]
+            case .status: ["addressee", "sender", "category"]
+            case .escalation: ["referrer", "category"]
+            case .service: ["category", "agency"]
+            case .presence: ["agency", "agent"]
+            case .hubStatistics: ["hub"]
+            case .hubRejection, .hubPresence, .replayRequest, .replayEnd: ["agency"]
+            }
+        }
+
+        /// The kind a message on a topic of this family must have.
+        public var kind: MessageKind {
+            switch self {
+            case .referralAddressed, .referralOpen: .referral
+            case .status: .referralStatus
+            case .escalation: .escalation
+            case .service: .serviceStatus
+            case .presence: .presence
+            case .hubStatistics: .hubStatistics
+            case .hubRejection: .hubRejection
+            case .hubPresence: .hubPresence
+            case .replayRequest: .replayRequest
+            case .replayEnd: .replayEnd
+            }
+        }
+
+        /// The template, e.g. `referral/to/<receiver>/<category>`.
+        public var template: String {
+            ([rawValue] + partNames.map { "<\($0)>" }).joined(separator: "/")
+        }
+
+        /// The fixed words.
+        public var description: String { rawValue }
+    }
+
+    /// The family.
+    public let family: Family
+    /// The variable segments, named by ``Family/partNames``.
+    public let parts: [String]
+    /// The topic as published.
+    public let rawValue: String
+
+    /// The topic as published.
+    public var description: String { rawValue }
+
+    /// The topic frame's bytes.
+    public var bytes: [UInt8] { Array(rawValue.utf8) }
+
+    init(family: Family, parts: [String], rawValue: String) {
+        self.family = family
+        self.parts = parts
+        self.rawValue = rawValue
+    }
+
+    // MARK: - Named parts
+
+    private func part(_ name: String) -> String? {
+        family.partNames.firstIndex(of: name).map { parts[$0] }
+    }
+
+    /// The agency a referral is addressed to (`referral/to`).
+    public var receiver: String? { part("receiver") }
+    /// The service category (referrals, status updates, escalations, service status).
+    public var category: ServiceCategory? { part("category").map(ServiceCategory.init(rawValue:)) }
+    /// The referring agency (`referral/open`, `escalation`).
+    public var referrer: String? { part("referrer") }
+    /// The agency a status update is addressed to (`status`).
+    public var addressee: String? { part("addressee") }
+    /// The agency that changed a referral's state (`status`).
+    public var sender: String? { part("sender") }
+    /// The agency a service, presence, rejection, hub presence or replay topic is about.
+    public var agency: String? { part("agency") }
+    /// The agent of a presence topic.
+    public var agent: String? { part("agent") }
+    /// The hub of a statistics topic.
+    public var hub: String? { part("hub") }
+
+    /// The agency the topic says sent the message, where the topic names one: the status
+    /// sender, the open referrer, the service agency, the presence agency, the escalation
+    /// referrer, the agency asking for a replay. The hub checks it equals the header's `source`.
+    public var declaredSender: String? {
+        switch family {
+        case .status: sender
+        case .referralOpen, .escalation: referrer
+        case .service, .presence, .replayRequest: agency
+        case .referralAddressed, .hubStatistics, .hubRejection, .hubPresence, .replayEnd: nil
+        }
+    }
+
+    /// Whether a message of `kind` may be published on this topic.
+    public func allows(_ kind: MessageKind) -> Bool {
+        family.kind == kind
+    }
+
+    // MARK: - Builders
+
+    private static func make(_ family: Family, _ parts: [String]) throws(ProtocolError) -> Topic {
+        try Topic(([family.rawValue] + parts).joined(separator: "/"))
+    }
+
+    /// `referral/to/<receiver>/<category>`.
+    public static func referral(to receiver: String, category: ServiceCategory) throws(ProtocolError) -> Topic {
+        try make(.referralAddressed, [receiver, category.rawValue])
+    }
+
+    /// `referral/open/<category>/<referrer>`.
+    public static func openReferral(category: ServiceCategory, referrer: String) throws(ProtocolError) -> Topic {
+        try make(.referralOpen, [category.rawValue, referrer])
+    }
+
+    /// `status/<addressee>/<sender>/<category>`.
+    public static func status(addressee: String, sender: String, category: ServiceCategory) throws(ProtocolError) -> Topic {
+        try make(.status, [addressee, sender, category.rawValue])
+    }
+
+    /// `escalation/<referrer>/<category>`.
+    public static func escalation(referrer: String, category: ServiceCategory) throws(ProtocolError) -> Topic {
+        try make(.escalation, [referrer, category.rawValue])
+    }
+
+    /// `service/<category>/<agency>`.
+    public static func service(category: ServiceCategory, agency: String) throws(ProtocolError) -> Topic {
+        try make(.service, [category.rawValue, agency])
+    }
+
+    /// `presence/<agency>/<agent>`.
+    public static func presence(agency: String, agent: String) throws(ProtocolError) -> Topic {
+        try make(.presence, [agency, agent])
+    }
+
+    /// `hub/stats/<hub>`.
+    public static func hubStatistics(hub: String) throws(ProtocolError) -> Topic {
+        try make(.hubStatistics, [hub])
+    }
+
+    /// `hub/rejected/<agency>`.
+    public static func hubRejection(agency: String) throws(ProtocolError) -> Topic {
+        try make(.hubRejection, [agency])
+    }
+
+    /// `hub/presence/<agency>`.
+    public static func hubPresence(agency: String) throws(ProtocolError) -> Topic {
+        try make(.hubPresence, [agency])
+    }
+
+    /// `hub/replay/request/<agency>`.
+    public static func replayRequest(agency: String) throws(ProtocolError) -> Topic {
+        try make(.replayRequest, [agency])
+    }
+
+    /// `hub/replay/end/<agency>`.
+    public static func replayEnd(agency: String) throws(ProtocolError) -> Topic {
+        try make(.replayEnd, [agency])
+    }
+}

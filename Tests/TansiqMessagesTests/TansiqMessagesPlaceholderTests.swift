@@ -1,4 +1,0 @@
-import Testing
-@testable import TansiqMessages
-
-@Test func moduleLinks() { _ = TansiqMessagesModule.self }
