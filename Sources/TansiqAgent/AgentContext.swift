@@ -77,7 +77,7 @@ public final class AgentContext {
         to state: ReferralState,
         reason: ReferralStatusUpdate.Reason? = nil,
         suggestedAlternative: String? = nil,
-        outcome: ReferralOutcome? = nil,
+        outcome: ReferralStatusUpdate.Outcome? = nil,
         causationID: UUID? = nil
     ) -> Bool {
         guard let tracked = referrals[id] else { return false }

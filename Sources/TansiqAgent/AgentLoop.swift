@@ -62,42 +62,60 @@ final class AgentLoop {
     func serve(until thread: SocketThread, onReady: () -> Void) throws {
         var poller = Poller()
         let index = poller.register(subscriber)
-        let clock = ContinuousClock()
-        var nextProbe = clock.now
-        var nextHeartbeat = clock.now.advanced(by: configuration.heartbeatInterval)
-        var nextDeadlineCheck = clock.now
-        do {
-            while !thread.isStopRequested {
-                if !isReady, clock.now >= nextProbe {
-                    sendPresence()
-                    nextProbe = clock.now.advanced(by: .milliseconds(100))
-                }
-                var wait: Duration = .milliseconds(50)
-                if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
-                let ready = try poller.poll(timeout: max(.zero, wait))
-                if ready[index].contains(.readable) {
-                    for _ in 0..<1000 {
-                        guard let message = try subscriber.receive(dontWait: true) else { break }
-                        let becameReady = receive(message.frames)
-                        if becameReady {
-                            onReady()
-                            context.emit(.ready)
-                            behaviour.start(context)
-                        }
-                    }
-                }
-                guard isReady else { continue }
-                if clock.now >= nextDeadlineCheck {
-                    checkDeadlines()
-                    nextDeadlineCheck = clock.now.advanced(by: configuration.deadlineCheckInterval)
-                }
-                if clock.now >= nextHeartbeat {
-                    sendPresence()
-                    nextHeartbeat = clock.now.advanced(by: configuration.heartbeatInterval)
+        var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
+        while !thread.isStopRequested {
+            // A terminated context ends the loop cleanly; any other transport error stops the agent.
+            let result = Result { () throws(ZMQError) in
+                try round(poller: poller, index: index, schedule: &schedule, onReady: onReady)
+            }
+            if case .failure(let error) = result {
+                guard error.isTerminated else { throw error }
+                logger.info("agent context terminated")
+                return
+            }
+        }
+    }
+
+    /// When the loop next probes, beats and checks deadlines.
+    private struct Schedule {
+        var nextProbe = ContinuousClock.now
+        var nextHeartbeat: ContinuousClock.Instant
+        var nextDeadlineCheck = ContinuousClock.now
+
+        init(heartbeatInterval: Duration) {
+            nextHeartbeat = ContinuousClock.now.advanced(by: heartbeatInterval)
+        }
+    }
+
+    /// One poll round: probe until ready, fire timers, read messages, check deadlines, beat.
+    private func round(poller: Poller, index: Int, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
+        let now = ContinuousClock.now
+        if !isReady, now >= schedule.nextProbe {
+            sendPresence()
+            schedule.nextProbe = now.advanced(by: .milliseconds(100))
+        }
+        var wait: Duration = .milliseconds(50)
+        if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
+        let ready = try poller.poll(timeout: max(.zero, wait))
+        if ready[index].contains(.readable) {
+            for _ in 0..<1000 {
+                guard let message = try subscriber.receive(dontWait: true) else { break }
+                if receive(message.frames) {
+                    onReady()
+                    context.emit(.ready)
+                    behaviour.start(context)
                 }
             }
-        } catch let error as ZMQError where error.isTerminated {
-            logger.info("agent context terminated")
+        }
+        guard isReady else { return }
+        let later = ContinuousClock.now
+        if later >= schedule.nextDeadlineCheck {
+            checkDeadlines()
+            schedule.nextDeadlineCheck = later.advanced(by: configuration.deadlineCheckInterval)
+        }
+        if later >= schedule.nextHeartbeat {
+            sendPresence()
+            schedule.nextHeartbeat = later.advanced(by: configuration.heartbeatInterval)
         }
     }
 
@@ -105,14 +123,8 @@ final class AgentLoop {
 
     /// Handles one message; returns true if it made the agent ready.
     private func receive(_ frames: [[UInt8]]) -> Bool {
-        let envelope: Envelope
-        let stamp: HubStamp?
-        do {
-            (envelope, stamp) = try MessageCodec.decode(frames)
-        } catch {
-            logger.warning("undecodable message from the hub", metadata: ["error": "\(error)"])
-            return false
-        }
+        guard let decoded = decode(frames) else { return false }
+        let (envelope, stamp) = decoded
         if let stamp { checkSequence(topic: envelope.topic.description, stamp: stamp) }
         if envelope.topic == presenceTopic {
             guard !isReady, envelope.header.source == configuration.agency else { return false }
@@ -123,6 +135,15 @@ final class AgentLoop {
         guard isReady else { return false }
         dispatch(envelope)
         return false
+    }
+
+    private func decode(_ frames: [[UInt8]]) -> (Envelope, HubStamp?)? {
+        do {
+            return try MessageCodec.decode(frames)
+        } catch {
+            logger.warning("undecodable message from the hub", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     private func checkSequence(topic: String, stamp: HubStamp) {
@@ -220,7 +241,8 @@ final class AgentLoop {
             default:
                 due = nil
             }
-            guard let (deadline, dueAt) = due else { continue }
+            guard let due else { continue }
+            let (deadline, dueAt) = due
             context.referrals.markEscalated(referral.referralId, deadline)
             let escalation = Escalation(
                 referralId: referral.referralId,
@@ -231,6 +253,7 @@ final class AgentLoop {
                 dueAt: dueAt,
                 detectedAt: now,
                 escalatedTo: [referral.referringAgency, configuration.coordinator],
+                reason: deadline.reason,
                 currentState: tracked.state
             )
             do {
@@ -250,10 +273,10 @@ final class AgentLoop {
         let presence = Presence(
             agency: configuration.agency,
             agent: configuration.agent,
-            role: configuration.role.rawValue,
+            role: Presence.Role(rawValue: configuration.role.rawValue),
             version: configuration.version,
-            uptimeSeconds: Double(uptime.components.seconds),
-            heartbeatInterval: Double(configuration.heartbeatInterval.components.seconds)
+            uptimeSeconds: UInt64(max(0, uptime.components.seconds)),
+            heartbeatInterval: Int(max(1, configuration.heartbeatInterval.components.seconds))
         )
         context.publish(.presence(presence), on: presenceTopic)
     }

@@ -143,8 +143,8 @@ public final class ProviderBehaviour: AgentBehaviour {
     private func finish(_ id: UUID, failed: Bool, _ agent: AgentContext) {
         guard agent.referrals[id]?.state == .inProgress else { return }
         let outcome = failed
-            ? ReferralOutcome(successful: false, code: .serviceUnavailable)
-            : ReferralOutcome(successful: true, code: .serviceProvided)
+            ? ReferralStatusUpdate.Outcome(successful: false, code: .serviceUnavailable)
+            : ReferralStatusUpdate.Outcome(successful: true, code: .serviceProvided)
         agent.publishStatus(of: id, to: failed ? .failed : .completed, outcome: outcome)
         release(id, agent)
     }
@@ -176,11 +176,11 @@ public final class ProviderBehaviour: AgentBehaviour {
                 category: category,
                 status: .active,
                 accepting: available > 0 ? .yes : .no,
-                capacity: ServiceCapacity(unit: offer.unit, available: available, maximum: offer.capacity),
+                capacity: ServiceStatus.Capacity(unit: .init(rawValue: offer.unit), available: available, maximum: offer.capacity),
                 updatedAt: agent.now()
             )
             do {
-                let topic = try Topic.serviceStatus(category: category, agency: agency)
+                let topic = try Topic.service(category: category, agency: agency)
                 if agent.publish(.serviceStatus(status), on: topic) != nil {
                     agent.emit(.serviceStatusPublished(status))
                 }

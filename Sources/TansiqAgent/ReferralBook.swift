@@ -70,17 +70,17 @@ public final class ReferralBook {
     @discardableResult
     public func apply(_ update: ReferralStatusUpdate) throws -> TrackedReferral {
         guard var tracked = referrals[update.referralId] else {
-            throw ProtocolError(code: .invalidValue, message: "unknown referral \(update.referralId.uuidString.lowercased())", keyPath: "body.referralId")
+            throw ProtocolError(.invalidValue, "unknown referral \(update.referralId.uuidString.lowercased())", keyPath: "body.referralId")
         }
         guard tracked.state == update.previousState else {
             throw ProtocolError(
-                code: .illegalTransition,
-                message: "referral \(update.referralId.uuidString.lowercased()) is \(tracked.state.rawValue), not \(update.previousState.rawValue)",
+                .illegalTransition,
+                "referral \(update.referralId.uuidString.lowercased()) is \(tracked.state.rawValue), not \(update.previousState.rawValue)",
                 keyPath: "body.previousState"
             )
         }
         let actor: ReferralActor = update.changedBy == tracked.referral.referringAgency ? .referrer : .receiver
-        try ReferralLifecycle.validate(from: tracked.state, to: update.state, by: actor)
+        try ReferralLifecycle.transition(from: tracked.state, to: update.state, by: actor)
         tracked.state = update.state
         if update.state == .accepted { tracked.wasAccepted = true }
         tracked.updatedAt = update.changedAt

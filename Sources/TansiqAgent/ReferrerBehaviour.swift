@@ -110,15 +110,15 @@ public final class ReferrerBehaviour: AgentBehaviour {
             receivingAgency: receiver,
             category: need,
             priority: priority,
-            reasonCodes: ["needs-assessment"],
-            consent: Consent(
+            reasonCodes: [Referral.ReasonCode.typical(for: need)],
+            consent: Referral.Consent(
                 status: .given,
-                scope: ["share-with-receiver", "share-with-coordinator"],
+                scope: [.shareWithReceiver, .shareWithCoordinator],
                 recordedBy: policy.worker,
                 recordedAt: now
             ),
-            acknowledgeBy: now.addingTimeInterval(policy.acknowledgeWithin ?? priority.defaultAcknowledgementTime),
-            decideBy: now.addingTimeInterval(policy.decideWithin ?? priority.defaultDecisionTime),
+            acknowledgeBy: now.addingTimeInterval(policy.acknowledgeWithin ?? priority.acknowledgementTime),
+            decideBy: now.addingTimeInterval(policy.decideWithin ?? priority.decisionTime),
             followUpOn: now.addingTimeInterval(policy.followUpAfter)
         )
         agent.refer(referral)
@@ -142,5 +142,23 @@ extension UUID {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         self = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+extension Referral.ReasonCode {
+    /// The reason code a referrer gives when it has nothing more precise: the commonest
+    /// reason for a referral to that category.
+    public static func typical(for category: ServiceCategory) -> Referral.ReasonCode {
+        switch category {
+        case .health: .medicalConsultation
+        case .mhpss: .psychologicalDistress
+        case .education: .schoolEnrolment
+        case .language: .languageCourse
+        case .employment: .jobSearch
+        case .legal: .legalStatus
+        case .shelter: .housingNeed
+        case .protection: .protectionConcern
+        default: .foodInsecurity
+        }
     }
 }

@@ -78,15 +78,14 @@ struct PublishFileCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot read \(path): \(error.localizedDescription)")
         }
-        let frames: [[UInt8]]
-        let id: UUID
+        let message: (frames: [[UInt8]], id: UUID)
         do {
-            (frames, id) = try MessageFile.frames(from: data)
+            message = try MessageFile.frames(from: data)
         } catch let error as ProtocolError {
             printError("error: invalid message: \(error)")
             throw ExitCode(65)
         }
-        try await target.send(frames, id: id)
+        try await target.send(message.frames, id: message.id)
     }
 }
 

@@ -152,7 +152,7 @@ final class HubLoop {
             topic: rejection.topic,
             at: Date()
         )
-        try publishOwn(topic: Topic.hubRejected(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))
+        try publishOwn(topic: Topic.hubRejection(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))
     }
 
     /// Sends a message of the hub's own through the same numbering as forwarded ones.
@@ -207,14 +207,14 @@ final class HubLoop {
         let statistics = HubStatistics(
             hub: configuration.hubID,
             startedAt: startedAt,
-            uptimeSeconds: Date().timeIntervalSince(startedAt),
+            uptimeSeconds: UInt64(max(0, Date().timeIntervalSince(startedAt))),
             messagesIn: counters.messagesIn,
             messagesOut: counters.messagesOut,
             bytesIn: counters.bytesIn,
             bytesOut: counters.bytesOut,
             rejections: counters.rejections,
-            subscriptions: counters.subscriptions,
-            peers: counters.peers,
+            subscriptions: UInt64(counters.subscriptions),
+            peers: UInt64(counters.peers),
             secure: false
         )
         try publishOwn(topic: Topic.hubStatistics(hub: configuration.hubID), payload: .hubStatistics(statistics))

@@ -33,6 +33,9 @@ public enum SocketOption: Sendable {
     /// `ZMQ_ROUTING_ID`: this socket's routing id as seen by a ROUTER peer (1 to 255 bytes,
     /// not starting with a zero byte). Set before connecting.
     case routingID([UInt8])
+    /// `ZMQ_XPUB_NODROP`: an XPUB at its high-water mark makes senders wait (`EAGAIN` with
+    /// `dontWait`) instead of dropping messages.
+    case xpubNoDrop(Bool)
     /// `ZMQ_ROUTER_MANDATORY`: a ROUTER fails with `EHOSTUNREACH` instead of silently
     /// dropping messages to an unknown routing id.
     case routerMandatory(Bool)
@@ -69,6 +72,7 @@ extension Socket {
         case .unsubscribe(let bytes): try set(ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", bytes: bytes)
         case .xpubVerbose(let flag): try set(ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", int: flag ? 1 : 0)
         case .xpubManual(let flag): try set(ZMQ_XPUB_MANUAL, "ZMQ_XPUB_MANUAL", int: flag ? 1 : 0)
+        case .xpubNoDrop(let flag): try set(ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", int: flag ? 1 : 0)
         case .xpubWelcomeMessage(let bytes): try set(ZMQ_XPUB_WELCOME_MSG, "ZMQ_XPUB_WELCOME_MSG", bytes: bytes)
         case .maxMessageSize(let value):
             var value = value

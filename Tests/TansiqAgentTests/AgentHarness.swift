@@ -55,7 +55,7 @@ struct Network {
         agency: String,
         role: AgentRole,
         coordinator: String = "commune-agadir",
-        observer: AgentObserver,
+        observer: @escaping AgentObserver,
         behaviour: @escaping AgentBehaviourFactory
     ) async throws {
         var logger = Logger(label: "test.agent")

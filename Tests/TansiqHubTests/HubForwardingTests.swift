@@ -32,7 +32,7 @@ struct HubForwardingTests {
             let client = try RawClient(endpoints, prefixes: ["referral/to/\(Sample.receiver)/", "hub/rejected/", "hub/stats/"])
             let valid = try Sample.referralFrames()
             let presenceOnReferralTopic: [[UInt8]] = try {
-                let presence = Presence(agency: Sample.referrer, agent: "iom-morocco-1", role: "iom", version: "1", uptimeSeconds: 1, heartbeatInterval: 10)
+                let presence = Presence(agency: Sample.referrer, agent: "iom-morocco-1", role: .iom, version: "1", uptimeSeconds: 1, heartbeatInterval: 10)
                 var frames = try MessageCodec.encode(Envelope(
                     topic: try Topic.presence(agency: Sample.referrer, agent: "iom-morocco-1"),
                     source: Sample.referrer, agent: "iom-morocco-1", payload: .presence(presence)))

@@ -67,7 +67,7 @@ final class RawClient {
 
     private func probe() throws -> [[UInt8]] {
         let parts = probeTopic.split(separator: "/")
-        let presence = Presence(agency: String(parts[1]), agent: String(parts[2]), role: "cli", version: "test", uptimeSeconds: 0, heartbeatInterval: 10)
+        let presence = Presence(agency: String(parts[1]), agent: String(parts[2]), role: .cli, version: "test", uptimeSeconds: 0, heartbeatInterval: 10)
         return try MessageCodec.encode(Envelope(topic: try Topic(probeTopic), source: String(parts[1]), agent: String(parts[2]), payload: .presence(presence)))
     }
 
@@ -101,9 +101,9 @@ enum Sample {
             receivingAgency: receiver,
             category: .health,
             priority: .urgent,
-            reasonCodes: ["needs-assessment"],
+            reasonCodes: [.medicalConsultation],
             note: note,
-            consent: Consent(status: .given, scope: ["share-with-receiver"], recordedBy: "caseworker-3", recordedAt: now),
+            consent: Referral.Consent(status: .given, scope: [.shareWithReceiver], recordedBy: "caseworker-3", recordedAt: now),
             acknowledgeBy: now.addingTimeInterval(3600),
             decideBy: now.addingTimeInterval(7200),
             followUpOn: now.addingTimeInterval(86_400)
