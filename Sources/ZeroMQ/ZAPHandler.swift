@@ -50,7 +50,8 @@ public final class ZAPHandler: @unchecked Sendable {
         stop()
     }
 
-    /// Stops the handler and waits for its thread to end. Idempotent.
+    /// Stops the handler and waits for its thread to end. Idempotent. Never call it from
+    /// inside `authenticate`, which runs on that thread.
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
