@@ -115,7 +115,7 @@ public enum Identifier {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 
-    // MARK: - Validation helpers
+    // MARK: - Validation
 
     static func check(_ string: String, _ what: String, at keyPath: String) throws(ProtocolError) {
         guard isValid(string) else {
