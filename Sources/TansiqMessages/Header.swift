@@ -54,25 +54,113 @@ public struct Header: Sendable, Equatable, Codable {
     }
 }
 
+/// The header's members as read from the frame, before conversion; `null` counts as absent.
+struct HeaderMembers {
+    var specversion: JSONValue?
+    var id: JSONValue?
+    var type: JSONValue?
+    var source: JSONValue?
+    var agent: JSONValue?
+    var time: JSONValue?
+    var correlationid: JSONValue?
+    var causationid: JSONValue?
+
+    init() {}
+
+    init(_ fields: JSONFields) {
+        specversion = fields.optional("specversion")
+        id = fields.optional("id")
+        type = fields.optional("type")
+        source = fields.optional("source")
+        agent = fields.optional("agent")
+        time = fields.optional("time")
+        correlationid = fields.optional("correlationid")
+        causationid = fields.optional("causationid")
+    }
+}
+
 extension Header {
     init(fields: JSONFields) throws(ProtocolError) {
-        let versionText = try fields.string("specversion")
+        try self.init(members: HeaderMembers(fields))
+    }
+
+    /// Reads a header frame without building a dictionary: the hub runs this on every message.
+    static func scan(_ bytes: [UInt8]) throws(ProtocolError) -> Header {
+        var parser = JSONParser(bytes, root: "header")
+        guard parser.peek(UInt8(ascii: "{")) else {
+            // Not an object: let the general parser name the syntax error or the wrong type.
+            return try Header(fields: JSONFields(JSONParser.parse(bytes, root: "header"), path: "header"))
+        }
+        try parser.expect(UInt8(ascii: "{"), "'{'")
+        var members = HeaderMembers()
+        var seen: Set<String> = []
+        if !parser.consume(UInt8(ascii: "}")) {
+            repeat {
+                let key = try parser.parseKey()
+                try parser.expect(UInt8(ascii: ":"), "':'")
+                let value = try parser.parseMember(key)
+                switch key {
+                case "specversion": try store(value, in: &members.specversion, key)
+                case "id": try store(value, in: &members.id, key)
+                case "type": try store(value, in: &members.type, key)
+                case "source": try store(value, in: &members.source, key)
+                case "agent": try store(value, in: &members.agent, key)
+                case "time": try store(value, in: &members.time, key)
+                case "correlationid": try store(value, in: &members.correlationid, key)
+                case "causationid": try store(value, in: &members.causationid, key)
+                default:
+                    guard seen.insert(key).inserted else { throw duplicate(key) }
+                }
+            } while parser.consume(UInt8(ascii: ","))
+            try parser.expect(UInt8(ascii: "}"), "',' or '}'")
+        }
+        try parser.expectEnd()
+        return try Header(members: members)
+    }
+
+    private static func duplicate(_ key: String) -> ProtocolError {
+        ProtocolError(.invalidJSON, "duplicate key '\(key)'", keyPath: "header." + key)
+    }
+
+    private static func store(_ value: JSONValue, in slot: inout JSONValue?, _ key: String) throws(ProtocolError) {
+        guard slot == nil else { throw duplicate(key) }
+        // A null is stored as .null so that a later duplicate is still caught.
+        slot = value
+    }
+
+    private init(members: HeaderMembers) throws(ProtocolError) {
+        func present(_ value: JSONValue?) -> JSONValue? {
+            if case .null? = value { return nil }
+            return value
+        }
+        // Key paths are literals: building them per field would cost more than the parse.
+        func required(_ value: JSONValue?, _ key: String, _ keyPath: String) throws(ProtocolError) -> String {
+            guard let value = present(value) else {
+                throw ProtocolError(.missingField, "required field '\(key)' is missing", keyPath: keyPath)
+            }
+            return try JSONFields.string(value, at: keyPath)
+        }
+        func optionalUUID(_ value: JSONValue?, _ keyPath: String) throws(ProtocolError) -> UUID? {
+            guard let value = present(value) else { return nil }
+            return try JSONFields.uuid(JSONFields.string(value, at: keyPath), at: keyPath)
+        }
+        let versionText = try required(members.specversion, "specversion", "header.specversion")
         guard let version = ProtocolVersion(versionText) else {
             throw ProtocolError(
                 .invalidValue,
                 "'\(Identifier.printable(versionText))' is not a version like \"1.0\"",
-                keyPath: fields.path("specversion")
+                keyPath: "header.specversion"
             )
         }
+        try Self.checkSupported(version, at: "header.specversion")
         specversion = version
-        try Self.checkSupported(version, at: fields.path("specversion"))
-        id = try fields.uuid("id")
-        type = MessageKind(rawValue: try fields.string("type"))
-        source = try fields.string("source")
-        agent = try fields.string("agent")
-        time = try fields.time("time")
-        correlationid = try fields.optionalUUID("correlationid")
-        causationid = try fields.optionalUUID("causationid")
+        id = try JSONFields.uuid(required(members.id, "id", "header.id"), at: "header.id")
+        type = MessageKind(rawValue: try required(members.type, "type", "header.type"))
+        source = try required(members.source, "source", "header.source")
+        agent = try required(members.agent, "agent", "header.agent")
+        time = try JSONFields.time(required(members.time, "time", "header.time"), at: "header.time")
+        correlationid = try optionalUUID(members.correlationid, "header.correlationid")
+        causationid = try optionalUUID(members.causationid, "header.causationid")
         try validate()
     }
 

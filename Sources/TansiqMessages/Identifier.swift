@@ -44,14 +44,53 @@ public enum Identifier {
         return true
     }
 
-    /// Parses a canonical lowercase UUID.
+    /// Parses a canonical lowercase UUID (by hand: `UUID(uuidString:)` is slow on Linux).
     static func uuid(_ string: String) -> UUID? {
-        isCanonicalUUID(string) ? UUID(uuidString: string) : nil
+        if let parsed = string.utf8.withContiguousStorageIfAvailable({ uuid(bytes: $0) }) {
+            return parsed
+        }
+        return Array(string.utf8).withUnsafeBufferPointer { uuid(bytes: $0) }
+    }
+
+    private static func uuid(bytes text: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard text.count == 36 else { return nil }
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let valid = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
+            var nibble = 0
+            for offset in 0..<36 {
+                let byte = text[offset]
+                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                    guard byte == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                let value: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                default: return false
+                }
+                output[nibble >> 1] |= nibble & 1 == 0 ? value << 4 : value
+                nibble += 1
+            }
+            return true
+        }
+        return valid ? UUID(uuid: bytes) : nil
     }
 
     /// The canonical lowercase text of a UUID.
     static func text(_ uuid: UUID) -> String {
-        uuid.uuidString.lowercased()
+        let hex = Array("0123456789abcdef".utf8)
+        var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            var offset = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { offset += 1 }
+                text[offset] = hex[Int(byte >> 4)]
+                text[offset + 1] = hex[Int(byte & 0x0F)]
+                offset += 2
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether `string` is a BCP 47 language tag of the simple form the protocol uses
@@ -76,7 +115,7 @@ public enum Identifier {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
     }
 
-    // MARK: - Validation helpers
+    // MARK: - Validation
 
     static func check(_ string: String, _ what: String, at keyPath: String) throws(ProtocolError) {
         guard isValid(string) else {

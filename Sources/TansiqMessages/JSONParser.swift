@@ -139,11 +139,20 @@ struct JSONParser {
         return key
     }
 
+    /// Parses the value of member `key` of the top-level object, with `key` in error paths.
+    mutating func parseMember(_ key: String) throws(ProtocolError) -> JSONValue {
+        path.append(.key(key))
+        let value = try parseValue(depth: 1)
+        path.removeLast()
+        return value
+    }
+
     mutating func parseObject(depth: Int) throws(ProtocolError) -> [String: JSONValue] {
         try checkDepth(depth)
         try expect(UInt8(ascii: "{"), "'{'")
+        if consume(UInt8(ascii: "}")) { return [:] }
         var members: [String: JSONValue] = [:]
-        if consume(UInt8(ascii: "}")) { return members }
+        members.reserveCapacity(16)
         repeat {
             let key = try parseKey()
             try expect(UInt8(ascii: ":"), "':'")

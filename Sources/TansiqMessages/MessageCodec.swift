@@ -31,7 +31,7 @@ public enum MessageCodec {
         guard bytes.count <= maximumHeaderSize else {
             throw ProtocolError(.tooLarge, "the header is \(bytes.count) bytes, at most \(maximumHeaderSize)", keyPath: "header")
         }
-        return try Header(fields: JSONFields(JSONParser.parse(bytes, root: "header"), path: "header"))
+        return try Header.scan(bytes)
     }
 
     /// Decodes a publisher's 3 frames or a forwarded message's 4, checking the topic, the

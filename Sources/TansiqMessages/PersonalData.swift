@@ -6,40 +6,75 @@
 /// wherever it appears, at any depth, in a header or a body.
 public enum PersonalData {
     /// Normalised keys (lowercase letters and digits only) that are refused outright.
-    static let exactKeys: Set<String> = [
+    static let exactKeys: [[UInt8]] = [
         "dob", "mobile", "tel", "cin", "nin", "ssn", "street", "gps", "latitude", "longitude",
         "geolocation", "iban", "photo", "fingerprint", "biometrics",
-    ]
+    ].map { Array($0.utf8) }
 
     /// Fragments that make a normalised key refused wherever they appear in it.
-    static let fragments: [String] = [
+    static let fragments: [[UInt8]] = [
         "birth", "phone", "email", "address", "passport", "documentnumber", "idnumber",
         "nationalid", "idcard", "identitycard", "residencepermit", "whatsapp",
+    ].map { Array($0.utf8) }
+
+    /// Every key the protocol defines: known safe, so the common case costs one set lookup.
+    static let protocolKeys: Set<String> = [
+        "specversion", "id", "type", "source", "agent", "time", "correlationid", "causationid",
+        "referralId", "caseReference", "referringAgency", "referringWorker", "receivingAgency", "category",
+        "priority", "reasonCodes", "note", "consent", "status", "overrideReason", "scope", "recordedBy",
+        "recordedAt", "acknowledgeBy", "decideBy", "followUpOn", "subject", "ageBand", "language", "needsFlags",
+        "state", "previousState", "changedBy", "changedAt", "reason", "suggestedAlternative", "outcome",
+        "successful", "code", "accepting", "waitlistBand", "capacity", "unit", "available", "maximum",
+        "updatedAt", "validUntil", "role", "version", "uptimeSeconds", "heartbeatInterval", "referrer",
+        "receiver", "deadline", "dueAt", "detectedAt", "escalatedTo", "currentState", "rejectedMessageId",
+        "message", "topic", "at", "hub", "startedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut",
+        "rejections", "subscriptions", "peers", "secure", "journal", "backend", "lastSequence", "entries",
+        "lastSeen", "silentForSeconds", "prefixes", "afterSequence", "limit", "count", "error", "seq", "topicSeq",
     ]
+
+    private static let nameSuffix = Array("name".utf8)
 
     /// Whether a JSON object key looks like it names personal data.
     ///
-    /// The key is normalised (case folded, everything but letters and digits dropped), then
-    /// refused if it ends in `name` (name, firstName, last_name, fullName, surname…), contains
-    /// one of ``fragments`` (birthDate, dateOfBirth, phone, email, address, passport…) or is
-    /// one of ``exactKeys``.
+    /// The key is normalised (case folded, everything but ASCII letters and digits dropped),
+    /// then refused if it ends in `name` (name, firstName, last_name, fullName, surname…),
+    /// contains a fragment such as `birth`, `phone`, `email`, `address`, `passport`,
+    /// `documentnumber`, `idnumber` (birthDate, dateOfBirth, phoneNumber…) or is a short
+    /// identifier such as `dob`, `tel`, `cin`, `mobile`, `street`, `latitude`.
     public static func looksPersonal(_ key: String) -> Bool {
-        var normalised = ""
+        if protocolKeys.contains(key) {
+            return false
+        }
+        // Byte-level on purpose: the hub runs this on every key of every header.
+        var normalised: [UInt8] = []
         normalised.reserveCapacity(key.utf8.count)
         for byte in key.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                normalised.unicodeScalars.append(Unicode.Scalar(byte))
+                normalised.append(byte)
             case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                normalised.unicodeScalars.append(Unicode.Scalar(byte + 32))
+                normalised.append(byte + 32)
             default:
                 continue
             }
         }
-        if normalised.hasSuffix("name") || exactKeys.contains(normalised) {
+        if normalised.count >= nameSuffix.count, normalised.suffix(nameSuffix.count).elementsEqual(nameSuffix) {
             return true
         }
-        return fragments.contains { normalised.contains($0) }
+        if exactKeys.contains(normalised) {
+            return true
+        }
+        return fragments.contains { contains(normalised, $0) }
+    }
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            var offset = 1
+            while offset < needle.count, haystack[start + offset] == needle[offset] { offset += 1 }
+            if offset == needle.count { return true }
+        }
+        return false
     }
 
     static func refusal(_ key: String) -> String {

@@ -20,13 +20,21 @@ public struct ProtocolVersion: Sendable, Hashable, Codable, CustomStringConverti
 
     /// Parses `major.minor` (each 1 to 4 decimal digits); `nil` otherwise.
     public init?(_ string: String) {
-        let parts = string.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        var numbers: [Int] = []
-        for part in parts {
-            guard (1...4).contains(part.count), part.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) else { return nil }
-            numbers.append(part.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) })
+        var numbers = [0, 0]
+        var part = 0
+        var digits = 0
+        for byte in string.utf8 {
+            if byte == UInt8(ascii: "."), part == 0, digits > 0 {
+                part = 1
+                digits = 0
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10, digits < 4 else { return nil }
+            numbers[part] = numbers[part] * 10 + Int(digit)
+            digits += 1
         }
+        guard part == 1, digits > 0 else { return nil }
         self.init(major: numbers[0], minor: numbers[1])
     }
 

@@ -25,7 +25,9 @@ extension Topic {
             }
         }
         let rawValue = String(decoding: bytes, as: UTF8.self)
-        let segments = rawValue.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Split on bytes: splitting the String would walk grapheme clusters.
+        let segments = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         if let empty = segments.firstIndex(of: "") {
             let what = empty == segments.count - 1 ? "a trailing slash" : "an empty segment at position \(empty + 1)"
             throw malformed("'\(rawValue)' has \(what)")
@@ -34,14 +36,14 @@ extension Topic {
             let shown = segments.prefix(segments.first == "hub" ? 3 : 2).joined(separator: "/")
             throw malformed("unknown topic family '\(shown)' in '\(rawValue)'")
         }
-        let fixedCount = family.rawValue.split(separator: "/").count
-        let expected = fixedCount + family.partNames.count
-        guard segments.count == expected else {
-            throw malformed("wrong segment count: '\(rawValue)' has \(segments.count) segments, \(family.template) has \(expected)")
+        let fixedCount = family.fixedCount
+        let partCount = family.partCount
+        guard segments.count == fixedCount + partCount else {
+            throw malformed("wrong segment count: '\(rawValue)' has \(segments.count) segments, \(family.template) has \(fixedCount + partCount)")
         }
         let parts = Array(segments[fixedCount...])
-        for (name, part) in zip(family.partNames, parts) where !Identifier.isValid(part) {
-            throw malformed("\(name) '\(part)' in '\(rawValue)' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)")
+        for (index, part) in parts.enumerated() where !Identifier.isValid(part) {
+            throw malformed("\(family.partNames[index]) '\(part)' in '\(rawValue)' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)")
         }
         self.init(family: family, parts: parts, rawValue: rawValue)
     }

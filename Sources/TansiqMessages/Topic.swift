@@ -62,6 +62,24 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
             }
         }
 
+        /// How many fixed words precede the parts.
+        var fixedCount: Int {
+            switch self {
+            case .referralAddressed, .referralOpen, .hubStatistics, .hubRejection, .hubPresence: 2
+            case .status, .escalation, .service, .presence: 1
+            case .replayRequest, .replayEnd: 3
+            }
+        }
+
+        /// How many parts follow the fixed words.
+        var partCount: Int {
+            switch self {
+            case .status: 3
+            case .referralAddressed, .referralOpen, .escalation, .service, .presence: 2
+            case .hubStatistics, .hubRejection, .hubPresence, .replayRequest, .replayEnd: 1
+            }
+        }
+
         /// The template, e.g. `referral/to/<receiver>/<category>`.
         public var template: String {
             ([rawValue] + partNames.map { "<\($0)>" }).joined(separator: "/")
@@ -92,26 +110,49 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
 
     // MARK: - Named parts
 
-    private func part(_ name: String) -> String? {
-        family.partNames.firstIndex(of: name).map { parts[$0] }
+    /// The agency a referral is addressed to (`referral/to`).
+    public var receiver: String? { family == .referralAddressed ? parts[0] : nil }
+
+    /// The service category (referrals, status updates, escalations, service status).
+    public var category: ServiceCategory? {
+        switch family {
+        case .referralAddressed: ServiceCategory(rawValue: parts[1])
+        case .referralOpen, .service: ServiceCategory(rawValue: parts[0])
+        case .status: ServiceCategory(rawValue: parts[2])
+        case .escalation: ServiceCategory(rawValue: parts[1])
+        default: nil
+        }
     }
 
-    /// The agency a referral is addressed to (`referral/to`).
-    public var receiver: String? { part("receiver") }
-    /// The service category (referrals, status updates, escalations, service status).
-    public var category: ServiceCategory? { part("category").map(ServiceCategory.init(rawValue:)) }
     /// The referring agency (`referral/open`, `escalation`).
-    public var referrer: String? { part("referrer") }
+    public var referrer: String? {
+        switch family {
+        case .referralOpen: parts[1]
+        case .escalation: parts[0]
+        default: nil
+        }
+    }
+
     /// The agency a status update is addressed to (`status`).
-    public var addressee: String? { part("addressee") }
+    public var addressee: String? { family == .status ? parts[0] : nil }
+
     /// The agency that changed a referral's state (`status`).
-    public var sender: String? { part("sender") }
+    public var sender: String? { family == .status ? parts[1] : nil }
+
     /// The agency a service, presence, rejection, hub presence or replay topic is about.
-    public var agency: String? { part("agency") }
+    public var agency: String? {
+        switch family {
+        case .service: parts[1]
+        case .presence, .hubRejection, .hubPresence, .replayRequest, .replayEnd: parts[0]
+        default: nil
+        }
+    }
+
     /// The agent of a presence topic.
-    public var agent: String? { part("agent") }
+    public var agent: String? { family == .presence ? parts[1] : nil }
+
     /// The hub of a statistics topic.
-    public var hub: String? { part("hub") }
+    public var hub: String? { family == .hubStatistics ? parts[0] : nil }
 
     /// The agency the topic says sent the message, where the topic names one: the status
     /// sender, the open referrer, the service agency, the presence agency, the escalation

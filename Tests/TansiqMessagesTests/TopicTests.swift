@@ -43,6 +43,16 @@ import Testing
         #expect(try Topic.replayEnd(agency: "iom-agadir").declaredSender == nil)
     }
 
+    @Test func everyFamilyTemplateParsesWithItsParts() throws {
+        for family in Topic.Family.allCases {
+            #expect(family.partNames.count == family.partCount)
+            let sample = family.template.replacingOccurrences(of: "<", with: "x-").replacingOccurrences(of: ">", with: "")
+            let topic = try Topic(sample)
+            #expect(topic.family == family)
+            #expect(topic.parts == family.partNames.map { "x-" + $0 })
+        }
+    }
+
     @Test func eachFamilyAllowsExactlyItsKind() throws {
         let topics = try [
             Topic.referral(to: "a", category: .health), Topic.openReferral(category: .health, referrer: "a"),
