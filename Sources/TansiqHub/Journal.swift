@@ -7,6 +7,10 @@ import GRDB
 ///
 /// The journal is one SQLite file in WAL mode, reached through a single GRDB
 /// `DatabaseQueue` connection. Appends are group commits: one transaction per batch.
+/// GRDB's synchronous API fits a loop that owns its thread (sqlite-nio would hand every
+/// call to an event loop and back), and one connection is all a single-threaded owner
+/// needs: a `DatabasePool`'s extra reader connections would serve concurrent readers
+/// this process does not have, while WAL already lets other processes read meanwhile.
 ///
 /// A `Journal` is deliberately not `Sendable`. It belongs to the thread that runs the hub's
 /// forwarding loop, and every call (appends, replays, retention) must come from that thread.
@@ -214,3 +218,7 @@ public final class Journal {
         }
     }
 }
+
+/// A journal belongs to the hub's loop thread; sharing it across threads is a mistake.
+@available(*, unavailable)
+extension Journal: Sendable {}
