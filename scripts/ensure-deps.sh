@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make test` and `make demo` need and the machine lacks:
-# libzmq (Debian's libzmq3-dev, found through pkg-config) and, for the tests, pyzmq.
+# libzmq (Debian's libzmq3-dev, found through pkg-config), SQLite's headers (libsqlite3-dev,
+# for the hub's journal through GRDB) and, for the tests, pyzmq.
 set -euo pipefail
 
 as_root() {
@@ -19,6 +20,14 @@ if ! pkg-config --exists libzmq 2>/dev/null; then
     as_root apt-get install -y -qq libzmq3-dev pkg-config >/dev/null
 fi
 echo "==> libzmq $(pkg-config --modversion libzmq)"
+
+if ! pkg-config --exists sqlite3 2>/dev/null; then
+    echo "==> installing libsqlite3-dev (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq libsqlite3-dev pkg-config >/dev/null
+fi
+echo "==> sqlite $(pkg-config --modversion sqlite3)"
 
 if [ "${1:-}" = "--test" ]; then
     if ! python3 -c 'import zmq' >/dev/null 2>&1; then

@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+
+extension Journal {
+    /// The records with a sequence above `after` whose topic starts with one of `prefixes`,
+    /// in sequence order, at most `limit` of them.
+    ///
+    /// Prefixes match bytes exactly, like ZeroMQ subscriptions: `""` matches every topic,
+    /// and `%` or `_` are ordinary characters. An empty `prefixes` array matches nothing,
+    /// like a socket with no subscription. To read further, call again with `after` set to
+    /// the last returned sequence.
+    ///
+    /// - Parameters:
+    ///   - after: the last sequence the caller already has (0 for everything).
+    ///   - prefixes: at most ``maxPrefixCount`` prefixes of at most ``maxPrefixBytes`` bytes.
+    ///   - limit: 1 to ``maxPageSize``.
+    public func records(after: UInt64, prefixes: [String], limit: Int) throws(JournalError) -> [JournalRecord] {
+        try Journal.checkLimit(limit)
+        guard prefixes.count <= Journal.maxPrefixCount else {
+            throw JournalError(
+                .invalidQuery,
+                "a replay accepts at most \(Journal.maxPrefixCount) prefixes, not \(prefixes.count)")
+        }
+        for prefix in prefixes where prefix.utf8.count > Journal.maxPrefixBytes {
+            throw JournalError(
+                .invalidQuery,
+                "a replay prefix is at most \(Journal.maxPrefixBytes) bytes, not \(prefix.utf8.count) (\"\(prefix.prefix(40))…\")")
+        }
+        guard !prefixes.isEmpty else { return [] }
+        let after = Int64(clamping: after)
+
+        var conditions: [String] = []
+        var arguments: StatementArguments = [after]
+        if !prefixes.contains("") {
+            for prefix in Set(prefixes).sorted() {
+                // Text compares with memcmp (BINARY collation): [prefix, next) is exactly the
+                // topics that start with prefix. `next` may not be valid UTF-8, hence a blob cast.
+                if let upper = Journal.upperBound(ofPrefix: prefix) {
+                    conditions.append("(topic >= ? AND topic < CAST(? AS TEXT))")
+                    arguments += [prefix, upper]
+                } else {
+                    conditions.append("topic >= ?")
+                    arguments += [prefix]
+                }
+            }
+        }
+        arguments += [limit]
+        let filter = conditions.isEmpty ? "" : "AND (\(conditions.joined(separator: " OR ")))"
+        // NOT INDEXED keeps the scan on the rowid (stream order), which stops after `limit`
+        // matches, instead of letting an index pull every match of all history and sort it.
+        let sql = """
+            SELECT \(Journal.recordColumns) FROM message NOT INDEXED
+            WHERE sequence > ? \(filter)
+            ORDER BY sequence LIMIT ?
+            """
+        return try read("replay after sequence \(after)") { db in
+            try Journal.fetchRecords(db.cachedStatement(sql: sql), arguments: arguments)
+        }
+    }
+
+    /// The records of one referral, in sequence order, at most `limit` of them, after `after`.
+    public func records(correlationID: String, after: UInt64 = 0, limit: Int) throws(JournalError) -> [JournalRecord] {
+        try Journal.checkLimit(limit)
+        let sql = """
+            SELECT \(Journal.recordColumns) FROM message INDEXED BY message_on_correlation_id
+            WHERE correlation_id = ? AND correlation_id IS NOT NULL AND sequence > ?
+            ORDER BY sequence LIMIT ?
+            """
+        return try read("look up referral \(correlationID)") { db in
+            try Journal.fetchRecords(
+                db.cachedStatement(sql: sql),
+                arguments: [correlationID, Int64(clamping: after), limit])
+        }
+    }
+
+    /// The smallest byte string above every string that starts with `prefix`, or `nil` if
+    /// there is none (the prefix is empty or all 0xFF bytes).
+    static func upperBound(ofPrefix prefix: String) -> Data? {
+        var bytes = Array(prefix.utf8)
+        while let last = bytes.last {
+            if last < 0xFF {
+                bytes[bytes.count - 1] = last + 1
+                return Data(bytes)
+            }
+            bytes.removeLast()
+        }
+        return nil
+    }
+
+    private static func checkLimit(_ limit: Int) throws(JournalError) {
+        guard (1...maxPageSize).contains(limit) else {
+            throw JournalError(.invalidQuery, "a page holds 1 to \(maxPageSize) records, not \(limit)")
+        }
+    }
+
+    static let recordColumns = """
+        sequence, topic_sequence, topic, header, body, kind, source, correlation_id, message_id, received_at
+        """
+
+    static func fetchRecords(_ statement: Statement, arguments: StatementArguments) throws -> [JournalRecord] {
+        var records: [JournalRecord] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            records.append(JournalRecord(
+                sequence: UInt64(row[0] as Int64),
+                topicSequence: UInt64(row[1] as Int64),
+                topic: row[2],
+                header: [UInt8](row[3] as Data),
+                body: [UInt8](row[4] as Data),
+                kind: row[5],
+                source: row[6],
+                correlationID: row[7],
+                messageID: row[8],
+                receivedAt: Date(timeIntervalSinceReferenceDate: row[9])))
+        }
+        return records
+    }
+}

@@ -1,0 +1,47 @@
+import GRDB
+
+extension Journal {
+    /// The journal's schema, one migration per version; never edit a shipped migration.
+    ///
+    /// - `message`: one row per stored message; `sequence` is the rowid, so replay scans
+    ///   the table in stream order. `received_at` is seconds since 2001-01-01 (Foundation's
+    ///   reference date, stored exactly); `size` is what the message counts for in retention.
+    /// - `stream`: one row with the high-water sequence and running totals, so that sequences
+    ///   never repeat once retention deleted the newest rows, and counts need no table scan.
+    /// - `topic`: the high-water topic sequence of every topic ever seen.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE message (
+                    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence >= 1),
+                    topic_sequence INTEGER NOT NULL CHECK (topic_sequence >= 1),
+                    topic TEXT NOT NULL,
+                    header BLOB NOT NULL,
+                    body BLOB NOT NULL,
+                    kind TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    correlation_id TEXT,
+                    message_id TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    size INTEGER NOT NULL
+                );
+                CREATE INDEX message_on_correlation_id ON message (correlation_id)
+                    WHERE correlation_id IS NOT NULL;
+                CREATE INDEX message_on_kind ON message (kind);
+                CREATE TABLE stream (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    last_sequence INTEGER NOT NULL,
+                    message_count INTEGER NOT NULL,
+                    stored_bytes INTEGER NOT NULL
+                );
+                INSERT INTO stream (id, last_sequence, message_count, stored_bytes) VALUES (1, 0, 0, 0);
+                CREATE TABLE topic (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    last_sequence INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+
+/// The hub's durable journal: every accepted message, stored with its sequence numbers
+/// before the hub forwards it, so that subscribers can replay what they missed and a hub
+/// that is killed and restarted loses no accepted message.
+///
+/// The journal is one SQLite file in WAL mode, reached through a single GRDB
+/// `DatabaseQueue` connection. Appends are group commits: one transaction per batch.
+/// GRDB's synchronous API fits a loop that owns its thread (sqlite-nio would hand every
+/// call to an event loop and back), and one connection is all a single-threaded owner
+/// needs: a `DatabasePool`'s extra reader connections would serve concurrent readers
+/// this process does not have, while WAL already lets other processes read meanwhile.
+///
+/// A `Journal` is deliberately not `Sendable`. It belongs to the thread that runs the hub's
+/// forwarding loop, and every call (appends, replays, retention) must come from that thread.
+/// Other processes, such as `tansiq journal`, may open the same file to read it: WAL lets
+/// them read while the hub writes.
+public final class Journal {
+    /// The most prefixes one replay query accepts.
+    public static let maxPrefixCount = 64
+    /// The longest prefix, in UTF-8 bytes, a replay query accepts.
+    public static let maxPrefixBytes = 255
+    /// The most records one query returns; callers page with `after:`.
+    public static let maxPageSize = 10_000
+
+    /// The path of the SQLite file.
+    public let path: String
+    /// The durability this journal was opened with.
+    public let durability: JournalDurability
+    /// The retention policy that `applyRetention(now:)` enforces.
+    public let retention: JournalRetention
+
+    /// The highest sequence ever assigned: persisted, so it survives a restart and
+    /// retention deleting every stored message. 0 for a new journal.
+    public private(set) var lastSequence: UInt64
+
+    /// The highest topic sequence ever assigned, by exact topic: what the hub restores its
+    /// per-topic counters from when it starts. Persisted like `lastSequence`.
+    public private(set) var topicSequences: [String: UInt64]
+
+    let database: DatabaseQueue
+    private var isClosed = false
+
+    /// Opens the journal at `path`, creating the file and its schema if needed.
+    ///
+    /// - Parameters:
+    ///   - path: the SQLite file; its directory must exist.
+    ///   - durability: when commits are synced to disk (see ``JournalDurability``).
+    ///   - retention: what ``applyRetention(now:)`` deletes.
+    public init(
+        path: String,
+        durability: JournalDurability = .full,
+        retention: JournalRetention = .init()
+    ) throws(JournalError) {
+        self.path = path
+        self.durability = durability
+        self.retention = retention
+
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        // Readers in other processes may briefly hold the WAL; wait rather than fail a batch.
+        configuration.busyMode = .timeout(10)
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            // GRDB's WAL setup runs after `prepareDatabase` and sets synchronous=NORMAL, so
+            // the durability level goes on afterwards, on the queue's only connection.
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+            }
+            try Journal.migrator.migrate(database)
+            (lastSequence, topicSequences) = try database.read { db in
+                let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM stream WHERE id = 1") ?? 0
+                var topics: [String: UInt64] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT name, last_sequence FROM topic")
+                while let row = try rows.next() {
+                    topics[row[0] as String] = UInt64(row[1] as Int64)
+                }
+                return (UInt64(last), topics)
+            }
+        } catch {
+            throw JournalError(.openFailed, "cannot open the journal at \(path): \(error)")
+        }
+    }
+
+    /// The highest sequence assigned on `topic` (exact match), 0 if none ever was.
+    public func lastTopicSequence(for topic: String) -> UInt64 {
+        topicSequences[topic] ?? 0
+    }
+
+    /// Appends a batch in one transaction: either every record is stored, or none is.
+    ///
+    /// Sequences must be strictly increasing across the batch and above ``lastSequence``;
+    /// topic sequences must be strictly increasing per topic and above what the topic
+    /// reached before. A batch that breaks either rule is refused whole.
+    public func append(_ records: [JournalRecord]) throws(JournalError) {
+        guard !records.isEmpty else { return }
+        let topicUpdates = try validate(records)
+        let expectedLast = lastSequence
+        let newLast = records[records.count - 1].sequence
+        let addedBytes = records.reduce(Int64(0)) { $0 + Int64($1.storedBytes) }
+
+        try write("append \(records.count) records") { db in
+            let stored = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT last_sequence FROM stream WHERE id = 1")) ?? 0
+            guard UInt64(stored) == expectedLast else {
+                throw JournalError(
+                    .concurrentWriter,
+                    "the journal's last sequence is \(stored) on disk but \(expectedLast) in this hub: another process is writing to \(self.path)")
+            }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO message
+                    (sequence, topic_sequence, topic, header, body, kind, source,
+                     correlation_id, message_id, received_at, size)
+                VALUES (?, ?, ?, coalesce(?, x''), coalesce(?, x''), ?, ?, ?, ?, ?, ?)
+                """)
+            for record in records {
+                // An empty Data binds as NULL; coalesce keeps it an empty blob.
+                insert.setUncheckedArguments([
+                    Int64(record.sequence), Int64(record.topicSequence), record.topic,
+                    Data(record.header), Data(record.body), record.kind, record.source,
+                    record.correlationID, record.messageID,
+                    record.receivedAt.timeIntervalSinceReferenceDate, Int64(record.storedBytes),
+                ])
+                try insert.execute()
+            }
+            let upsertTopic = try db.cachedStatement(sql: """
+                INSERT INTO topic (name, last_sequence) VALUES (?, ?)
+                ON CONFLICT (name) DO UPDATE SET last_sequence = excluded.last_sequence
+                """)
+            for (topic, sequence) in topicUpdates {
+                upsertTopic.setUncheckedArguments([topic, Int64(sequence)])
+                try upsertTopic.execute()
+            }
+            try db.cachedStatement(sql: """
+                UPDATE stream SET last_sequence = ?, message_count = message_count + ?,
+                    stored_bytes = stored_bytes + ?
+                WHERE id = 1
+                """).execute(arguments: [Int64(newLast), records.count, addedBytes])
+        }
+        lastSequence = newLast
+        topicSequences.merge(topicUpdates) { _, new in new }
+    }
+
+    /// Checks a batch against the stream and topic counters; returns each topic's new high-water mark.
+    private func validate(_ records: [JournalRecord]) throws(JournalError) -> [String: UInt64] {
+        var previous = lastSequence
+        var topics: [String: UInt64] = [:]
+        for record in records {
+            guard record.sequence > previous else {
+                throw JournalError(
+                    .sequenceNotIncreasing,
+                    "sequence \(record.sequence) (message \(record.messageID)) is not above \(previous); the batch was not stored")
+            }
+            guard record.sequence <= UInt64(Int64.max), record.topicSequence <= UInt64(Int64.max) else {
+                throw JournalError(
+                    .sequenceNotIncreasing,
+                    "sequence \(record.sequence) or topic sequence \(record.topicSequence) exceeds \(Int64.max); the batch was not stored")
+            }
+            let topicPrevious = topics[record.topic] ?? topicSequences[record.topic] ?? 0
+            guard record.topicSequence > topicPrevious else {
+                throw JournalError(
+                    .sequenceNotIncreasing,
+                    "topic sequence \(record.topicSequence) on \"\(record.topic)\" (sequence \(record.sequence)) is not above \(topicPrevious); the batch was not stored")
+            }
+            previous = record.sequence
+            topics[record.topic] = record.topicSequence
+        }
+        return topics
+    }
+
+    /// The SQLite settings in force on the journal's connection.
+    public func storageSettings() throws(JournalError) -> JournalStorageSettings {
+        try read("read the storage settings") { db in
+            JournalStorageSettings(
+                journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+    }
+
+    /// Closes the database connection; later calls throw `JournalError.Code.closed`.
+    /// Closing twice does nothing.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        // GRDB only fails to close when statements are still alive; nothing here holds one.
+        try? database.close()
+    }
+
+    /// Runs `body` in an immediate transaction, wrapping GRDB's errors with `operation`.
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(JournalError) -> T {
+        guard !isClosed else { throw JournalError(.closed, "cannot \(operation): the journal is closed") }
+        do {
+            return try database.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(.storageFailed, "cannot \(operation) in \(path): \(error)")
+        }
+    }
+
+    /// Runs `body` in a read-only transaction, wrapping GRDB's errors with `operation`.
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(JournalError) -> T {
+        guard !isClosed else { throw JournalError(.closed, "cannot \(operation): the journal is closed") }
+        do {
+            return try database.read(body)
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(.storageFailed, "cannot \(operation) in \(path): \(error)")
+        }
+    }
+}
+
+/// A journal belongs to the hub's loop thread; sharing it across threads is a mistake.
+@available(*, unavailable)
+extension Journal: Sendable {}
