@@ -113,7 +113,7 @@ public final class ReferrerBehaviour: AgentBehaviour {
             reasonCodes: [Referral.ReasonCode.typical(for: need)],
             consent: Referral.Consent(
                 status: .given,
-                scope: [.shareWithReceiver, .shareWithCoordinator],
+                scope: [receiver == nil ? .shareWithCategoryProviders : .shareWithReceiver, .shareWithCoordinator],
                 recordedBy: policy.worker,
                 recordedAt: now
             ),

@@ -65,7 +65,7 @@ struct AgentOptions: ParsableArguments {
     /// Runs an agent with this behaviour until SIGINT or SIGTERM.
     func run(role: AgentRole, behaviour: @escaping AgentBehaviourFactory) async throws {
         let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
-        let observer: AgentObserver? = printEvents ? { identity, event, time in
+        let observer: AgentObserver? = printEvents ? { @Sendable identity, event, time in
             printLine(AgentEventLine(identity: identity, event: event, time: time).json)
         } : nil
         let runtime = try AgentRuntime(

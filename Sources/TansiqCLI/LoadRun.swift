@@ -44,6 +44,12 @@ enum LoadRun {
         }
     }
 
+    /// How far the threads of one run have got.
+    private final class Progress: Sendable {
+        let subscribersReady = Atomic<Int>(0)
+        let publishersDone = Atomic<Int>(0)
+    }
+
     private static let highWaterMark: Int32 = 1_000_000
     private static let probeTopic = "presence/bench/probe"
 
@@ -109,8 +115,7 @@ enum LoadRun {
         let messageBytes = pools[0][0].reduce(0) { $0 + $1.count }
         let expected = parameters.publishers * parameters.messages
         let start = ContinuousClock.now
-        let subscribersReady = Atomic<Int>(0)
-        let publishersDone = Atomic<Int>(0)
+        let progress = Progress()
         let allReady = StartupSignal<Void>()
 
         let subscriberTasks = (0..<parameters.subscribers).map { index in
@@ -119,21 +124,21 @@ enum LoadRun {
                     try subscribe(
                         egress: egress, parameters: parameters, start: start,
                         ready: {
-                            if subscribersReady.add(1, ordering: .acquiringAndReleasing).newValue == parameters.subscribers {
+                            if progress.subscribersReady.add(1, ordering: .acquiringAndReleasing).newValue == parameters.subscribers {
                                 allReady.succeed(())
                             }
                         },
-                        publishersDone: { publishersDone.load(ordering: .acquiring) == parameters.publishers }
+                        publishersDone: { progress.publishersDone.load(ordering: .acquiring) == parameters.publishers }
                     )
                 }
             }
         }
-        try await probe(ingress: ingress, until: { subscribersReady.load(ordering: .acquiring) == parameters.subscribers })
+        try await probe(ingress: ingress, until: { progress.subscribersReady.load(ordering: .acquiring) == parameters.subscribers })
         try await allReady.wait()
 
         let publisherTasks = pools.enumerated().map { index, pool in
             Task {
-                defer { publishersDone.add(1, ordering: .acquiringAndReleasing) }
+                defer { progress.publishersDone.add(1, ordering: .acquiringAndReleasing) }
                 return try await SocketThread(name: "tansiq-bench-pub-\(index)").run { _ in
                     try publish(pool: pool, ingress: ingress, parameters: parameters, start: start)
                 }
@@ -191,9 +196,9 @@ enum LoadRun {
                 receivingAgency: sink,
                 category: .health,
                 priority: .routine,
-                reasonCodes: ["needs-assessment"],
+                reasonCodes: [.medicalConsultation],
                 note: note,
-                consent: Consent(status: .given, scope: ["share-with-receiver"], recordedBy: "caseworker-1", recordedAt: now),
+                consent: Referral.Consent(status: .given, scope: [.shareWithReceiver], recordedBy: "caseworker-1", recordedAt: now),
                 acknowledgeBy: now.addingTimeInterval(3600),
                 decideBy: now.addingTimeInterval(7200),
                 followUpOn: now.addingTimeInterval(86_400)
@@ -220,7 +225,7 @@ enum LoadRun {
             try socket.set(.receiveTimeout(milliseconds: 10_000))
             try socket.connect(ingress)
             guard try socket.receive() != nil else { throw CLIError("the target never subscribed to the prober") }
-            let presence = Presence(agency: "bench", agent: "probe", role: "cli", version: "bench", uptimeSeconds: 0, heartbeatInterval: 1)
+            let presence = Presence(agency: "bench", agent: "probe", role: .cli, version: "bench", uptimeSeconds: 0, heartbeatInterval: 1)
             let frames = try MessageCodec.encode(Envelope(topic: try Topic(probeTopic), source: "bench", agent: "probe", payload: .presence(presence)))
             for _ in 0..<1000 where !done() {
                 try socket.send(frames)

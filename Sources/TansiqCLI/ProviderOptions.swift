@@ -46,8 +46,9 @@ struct ProviderOptions: ParsableArguments {
         var offers: [ServiceCategory: ProviderPolicy.Offer] = [:]
         for entry in service {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let category = ServiceCategory(rawValue: parts[0]), category.isKnown else {
-                throw ValidationError("--service '\(entry)': unknown category '\(parts[0])'; use one of \(ServiceCategory.allKnown.map(\.rawValue).joined(separator: ", "))")
+            let category = ServiceCategory(rawValue: parts[0])
+            guard category.isKnown else {
+                throw ValidationError("--service '\(entry)': unknown category '\(parts[0])'; use one of \(ServiceCategory.knownValues.map(\.rawValue).joined(separator: ", "))")
             }
             var capacity = 10
             if parts.count == 2 {
@@ -113,7 +114,8 @@ struct ReferrerOptions: ParsableArguments {
             throw ValidationError("unknown priority '\(self.priority)'; use routine, urgent, asap or stat")
         }
         func category(_ text: some StringProtocol, in flag: String) throws -> ServiceCategory {
-            guard let category = ServiceCategory(rawValue: String(text)), category.isKnown else {
+            let category = ServiceCategory(rawValue: String(text))
+            guard category.isKnown else {
                 throw ValidationError("\(flag): unknown category '\(text)'")
             }
             return category

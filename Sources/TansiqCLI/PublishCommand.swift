@@ -93,13 +93,13 @@ struct PublishFileCommand: AsyncParsableCommand {
 enum MessageFile {
     static func frames(from data: Data) throws -> ([[UInt8]], UUID) {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ProtocolError(code: .invalidJSON, message: "the input is not a JSON object", keyPath: nil)
+            throw ProtocolError(.invalidJSON, "the input is not a JSON object", keyPath: nil)
         }
         guard let topic = object["topic"] as? String else {
-            throw ProtocolError(code: .missingField, message: "\"topic\" (a string) is required", keyPath: "topic")
+            throw ProtocolError(.missingField, "\"topic\" (a string) is required", keyPath: "topic")
         }
         guard let body = object["body"] as? [String: Any] else {
-            throw ProtocolError(code: .missingField, message: "\"body\" (an object) is required", keyPath: "body")
+            throw ProtocolError(.missingField, "\"body\" (an object) is required", keyPath: "body")
         }
         var header = object["header"] as? [String: Any] ?? [:]
         for key in ["type", "source", "agent", "correlationid", "causationid", "id", "time"] where header[key] == nil {
@@ -122,7 +122,7 @@ enum MessageFile {
         do {
             return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
         } catch {
-            throw ProtocolError(code: .invalidJSON, message: "cannot encode: \(error.localizedDescription)", keyPath: nil)
+            throw ProtocolError(.invalidJSON, "cannot encode: \(error.localizedDescription)", keyPath: nil)
         }
     }
 }

@@ -45,8 +45,8 @@ struct PublishReferralCommand: AsyncParsableCommand {
     @OptionGroup var target: PublishTarget
 
     func validate() throws {
-        guard ServiceCategory(rawValue: category)?.isKnown ?? false else {
-            throw ValidationError("unknown category '\(category)'; use one of \(ServiceCategory.allKnown.map(\.rawValue).joined(separator: ", "))")
+        guard ServiceCategory(rawValue: category).isKnown else {
+            throw ValidationError("unknown category '\(category)'; use one of \(ServiceCategory.knownValues.map(\.rawValue).joined(separator: ", "))")
         }
         guard Priority(rawValue: priority) != nil else {
             throw ValidationError("unknown priority '\(priority)'; use routine, urgent, asap or stat")
@@ -54,7 +54,7 @@ struct PublishReferralCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let category = ServiceCategory(rawValue: category)!
+        let category = ServiceCategory(rawValue: category)
         let priority = Priority(rawValue: priority)!
         let now = Date()
         let referral = Referral(
@@ -65,11 +65,11 @@ struct PublishReferralCommand: AsyncParsableCommand {
             receivingAgency: to,
             category: category,
             priority: priority,
-            reasonCodes: ["needs-assessment"],
+            reasonCodes: [Referral.ReasonCode.typical(for: category)],
             note: note,
-            consent: Consent(status: .given, scope: ["share-with-receiver", "share-with-coordinator"], recordedBy: worker, recordedAt: now),
-            acknowledgeBy: now.addingTimeInterval(acknowledgeWithin ?? priority.defaultAcknowledgementTime),
-            decideBy: now.addingTimeInterval(decideWithin ?? priority.defaultDecisionTime),
+            consent: Referral.Consent(status: .given, scope: [to == nil ? .shareWithCategoryProviders : .shareWithReceiver, .shareWithCoordinator], recordedBy: worker, recordedAt: now),
+            acknowledgeBy: now.addingTimeInterval(acknowledgeWithin ?? priority.acknowledgementTime),
+            decideBy: now.addingTimeInterval(decideWithin ?? priority.decisionTime),
             followUpOn: now.addingTimeInterval(30 * 86_400)
         )
         do {
@@ -127,7 +127,7 @@ struct PublishStatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard UUID(uuidString: referral) != nil else { throw ValidationError("--referral must be a UUID, got '\(referral)'") }
-        guard ServiceCategory(rawValue: category)?.isKnown ?? false else { throw ValidationError("unknown category '\(category)'") }
+        guard ServiceCategory(rawValue: category).isKnown else { throw ValidationError("unknown category '\(category)'") }
         guard ReferralState(rawValue: fromState) != nil else { throw ValidationError("unknown state '\(fromState)'") }
         guard ReferralState(rawValue: state) != nil else { throw ValidationError("unknown state '\(state)'") }
     }
@@ -141,12 +141,12 @@ struct PublishStatusCommand: AsyncParsableCommand {
             previousState: ReferralState(rawValue: fromState)!,
             changedBy: by,
             changedAt: Date(),
-            reason: reason.map { ReferralStatusUpdate.Reason(rawValue: $0) },
+            reason: reason.flatMap { ReferralStatusUpdate.Reason(rawValue: $0) },
             suggestedAlternative: suggestedAlternative,
-            outcome: outcome.map { ReferralOutcome(successful: newState == .completed, code: .init(rawValue: $0)) }
+            outcome: outcome.map { ReferralStatusUpdate.Outcome(successful: newState == .completed, code: .init(rawValue: $0)) }
         )
         do {
-            let topic = try Topic.status(addressee: to, sender: by, category: ServiceCategory(rawValue: category)!)
+            let topic = try Topic.status(addressee: to, sender: by, category: ServiceCategory(rawValue: category))
             let envelope = Envelope(topic: topic, source: by, agent: "\(by)-cli", payload: .referralStatus(update), correlationID: id)
             try await target.send(try MessageCodec.encode(envelope), id: envelope.header.id)
         } catch let error as ProtocolError {

@@ -7,6 +7,5 @@ func printError(_ line: String) {
 
 /// Writes a line to standard output and flushes it, so that a reading process sees it at once.
 func printLine(_ line: String) {
-    print(line)
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

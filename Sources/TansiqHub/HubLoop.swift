@@ -26,6 +26,7 @@ final class HubLoop {
         self.configuration = configuration
         self.logger = logger
         self.validator = IngressValidator(
+            hubID: configuration.hubID,
             maxMessageBytes: configuration.maxMessageBytes,
             bodyValidation: configuration.bodyValidation
         )
@@ -157,7 +158,7 @@ final class HubLoop {
 
     /// Sends a message of the hub's own through the same numbering as forwarded ones.
     private func publishOwn(topic: Topic, payload: Payload) throws {
-        let envelope = Envelope(topic: topic, source: IngressValidator.hubSource, agent: configuration.hubID, payload: payload)
+        let envelope = Envelope(topic: topic, source: configuration.hubID, agent: configuration.hubID, payload: payload)
         let frames: [[UInt8]]
         do {
             frames = try MessageCodec.encode(envelope)

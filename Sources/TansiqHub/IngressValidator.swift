@@ -20,9 +20,8 @@ struct IngressRejection: Error {
 /// topic, header (version, kind, ids, time), kind against topic family, declared sender against
 /// topic, and (by default) the whole body.
 struct IngressValidator {
-    /// The `source` of the hub's own messages; no publisher may use it.
-    static let hubSource = "hub"
-
+    /// The hub's id: the `source` of its own messages, which no publisher may use.
+    let hubID: String
     let maxMessageBytes: Int
     let bodyValidation: HubConfiguration.BodyValidation
 
@@ -62,8 +61,8 @@ struct IngressValidator {
         } catch {
             return refuse(.malformedTopic, error.description)
         }
-        guard header.source != Self.hubSource, !header.type.rawValue.hasPrefix("hub.") else {
-            return refuse(.notAuthorized, "only the hub publishes as '\(Self.hubSource)' or sends '\(header.type.rawValue)' messages")
+        guard header.source != hubID, !header.type.rawValue.hasPrefix("hub.") else {
+            return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends '\(header.type.rawValue)' messages")
         }
         guard header.type.isKnown else {
             return refuse(.badHeader, "unknown message type '\(header.type.rawValue)'")

@@ -1,3 +1,3 @@
 import TansiqCLI
 
-await HubCommand.main()
+await CommandEntry.run(HubCommand.self)

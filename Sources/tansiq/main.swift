@@ -1,3 +1,3 @@
 import TansiqCLI
 
-await TansiqCommand.main()
+await CommandEntry.run(TansiqCommand.self)

@@ -23,6 +23,7 @@ struct ReferralFlowTests {
             guard let referral = events.referralsSent(by: "iom-morocco").first else { return false }
             return events.statesObserved(by: "iom-morocco", referral: referral.referralId) == lifecycle
                 && events.statesObserved(by: "commune-agadir", referral: referral.referralId) == lifecycle
+                && events.contains { if case .caseClosed = $0.event { true } else { false } }
         }
         await network.stop()
         let referral = try #require(events.referralsSent(by: "iom-morocco").first)

@@ -9,8 +9,14 @@ final class ChildProcess: Sendable {
     private let process: Process
     private let lines: AsyncStream<String>
     private let linesContinuation: AsyncStream<String>.Continuation
-    private let seen = Mutex<[String]>([])
-    private let errorOutput = Mutex<String>("")
+    private let captured = Captured()
+
+    /// What the process printed, shared with the pipes' reading handlers.
+    private final class Captured: Sendable {
+        let lines = Mutex<[String]>([])
+        let errors = Mutex<String>("")
+        let pending = Mutex(Data())
+    }
     private let streamsOpen = DispatchGroup()
 
     /// The directory holding the package's built executables (beside the test bundle).
@@ -34,11 +40,11 @@ final class ChildProcess: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         lines = stream
         linesContinuation = continuation
-        let buffer = Mutex(Data())
+        let captured = captured
         let streamsOpen = streamsOpen
         streamsOpen.enter()
         streamsOpen.enter()
-        output.fileHandleForReading.readabilityHandler = { [seen] handle in
+        output.fileHandleForReading.readabilityHandler = { handle in
             let chunk = handle.availableData
             if chunk.isEmpty {
                 handle.readabilityHandler = nil
@@ -46,7 +52,7 @@ final class ChildProcess: Sendable {
                 streamsOpen.leave()
                 return
             }
-            let complete: [String] = buffer.withLock { data in
+            let complete: [String] = captured.pending.withLock { data in
                 data.append(chunk)
                 var result: [String] = []
                 while let newline = data.firstIndex(of: 0x0A) {
@@ -56,18 +62,18 @@ final class ChildProcess: Sendable {
                 return result
             }
             for line in complete {
-                seen.withLock { $0.append(line) }
+                captured.lines.withLock { $0.append(line) }
                 continuation.yield(line)
             }
         }
-        errors.fileHandleForReading.readabilityHandler = { [errorOutput] handle in
+        errors.fileHandleForReading.readabilityHandler = { handle in
             let chunk = handle.availableData
             if chunk.isEmpty {
                 handle.readabilityHandler = nil
                 streamsOpen.leave()
                 return
             }
-            errorOutput.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+            captured.errors.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
         }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
@@ -75,10 +81,10 @@ final class ChildProcess: Sendable {
     }
 
     /// Every line printed so far.
-    var output: [String] { seen.withLock { $0 } }
+    var output: [String] { captured.lines.withLock { $0 } }
 
     /// What the process wrote on standard error so far.
-    var standardError: String { errorOutput.withLock { $0 } }
+    var standardError: String { captured.errors.withLock { $0 } }
 
     /// Reads lines until one satisfies `predicate` (returned), the output ends, or `timeout`
     /// seconds pass (nil); the process keeps running either way.
