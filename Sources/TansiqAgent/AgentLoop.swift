@@ -170,6 +170,8 @@ final class AgentLoop {
         case .escalation(let escalation):
             if envelope.header.source != configuration.agency { context.emit(.escalationObserved(escalation)) }
         case .hubRejection(let rejection):
+            // The prefix hub/rejected/<agency> also matches longer agency ids: only ours count.
+            guard envelope.topic.description == "hub/rejected/\(configuration.agency)" else { return }
             logger.error("the hub refused a message of ours", metadata: ["reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.message)"])
             context.emit(.rejectedByHub(rejection))
         default:

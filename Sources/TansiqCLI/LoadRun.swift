@@ -58,7 +58,7 @@ enum LoadRun {
         logger.logLevel = .error
         let hub = try Hub(
             configuration: HubConfiguration(
-                hubID: "bench", ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*",
+                hubID: "bench-hub", ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*",
                 statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation
             ),
             logger: logger
