@@ -6,11 +6,13 @@ import TansiqMessages
 /// Gathers the events of every agent of a run, from the agents' threads, into what the report
 /// needs: each referral's sending, arrivals and answers, escalations, and each agency's load.
 final class SimulationRecorder: Sendable {
+    /// Events of one referral; an arrival or answer may be recorded before the sending, as the
+    /// sender's and the receiver's threads race to the recorder.
     struct Record {
-        var from: String
+        var from = ""
         var to: String?
-        var category: String
-        var sentAt: Date
+        var category = ""
+        var sentAt = Date.distantPast
         var receivedBy: Set<String> = []
         /// The agency that answers: the first to mark it received.
         var answerer: String?
@@ -23,6 +25,7 @@ final class SimulationRecorder: Sendable {
     struct State {
         var referrals: [UUID: Record] = [:]
         var order: [UUID] = []
+        var sentIDs: Set<UUID> = []
         var inUse: [String: Int] = [:]
         var peak: [String: Int] = [:]
         var holders: [UUID: Set<String>] = [:]
@@ -49,19 +52,22 @@ final class SimulationRecorder: Sendable {
         switch event {
         case .referralSent(let referral):
             state.withLock {
-                guard $0.referrals[referral.referralId] == nil else { return }
-                $0.referrals[referral.referralId] = Record(
-                    from: referral.referringAgency, to: referral.receivingAgency,
-                    category: referral.category.rawValue, sentAt: at)
-                $0.order.append(referral.referralId)
+                let id = referral.referralId
+                guard !$0.sentIDs.contains(id) else { return }
+                $0.sentIDs.insert(id)
+                $0.referrals[id, default: Record()].from = referral.referringAgency
+                $0.referrals[id]?.to = referral.receivingAgency
+                $0.referrals[id]?.category = referral.category.rawValue
+                $0.referrals[id]?.sentAt = at
+                $0.order.append(id)
                 $0.sent += 1
             }
         case .referralReceived(let referral):
-            state.withLock { _ = $0.referrals[referral.referralId]?.receivedBy.insert(agency) }
+            state.withLock { _ = $0.referrals[referral.referralId, default: Record()].receivedBy.insert(agency) }
         case .statusPublished(let update):
             state.withLock { Self.apply(update, by: agency, at: at, &$0) }
         case .escalationRaised(let escalation):
-            state.withLock { _ = $0.referrals[escalation.referralId]?.escalations.insert(escalation.deadline.rawValue) }
+            state.withLock { _ = $0.referrals[escalation.referralId, default: Record()].escalations.insert(escalation.deadline.rawValue) }
         default:
             break
         }
@@ -69,7 +75,7 @@ final class SimulationRecorder: Sendable {
 
     private static func apply(_ update: ReferralStatusUpdate, by agency: String, at: Date, _ state: inout State) {
         let id = update.referralId
-        guard var record = state.referrals[id] else { return }
+        var record = state.referrals[id] ?? Record()
         defer { state.referrals[id] = record }
         if update.state == .cancelled {
             // The referrer withdraws a losing claim on an open referral: free what that claimant held.
