@@ -13,13 +13,24 @@ final class SimulationRecorder: Sendable {
         var to: String?
         var category = ""
         var sentAt = Date.distantPast
+        /// The agent that sent it: the one whose book assigns an open referral.
+        var sender = ""
         var receivedBy: Set<String> = []
-        /// The agency that answers: the first to mark it received.
-        var answerer: String?
-        /// When the answerer first moved it to each state.
-        var states: [ReferralState: Date] = [:]
-        var rejection: String?
+        /// For an open referral, the provider the sender assigned it to: the first claimant it heard.
+        var assignee: String?
+        /// The first claimant to publish `received`, in case the sender's view is missing.
+        var firstClaimant: String?
+        /// When each agency first moved it to each state.
+        var statesBy: [String: [ReferralState: Date]] = [:]
+        var rejectionBy: [String: String] = [:]
         var escalations: Set<String> = []
+
+        /// The agency that answers it: the addressee, or the provider an open referral went to.
+        var answerer: String? { to ?? assignee ?? firstClaimant }
+        /// When the answerer first moved it to each state.
+        var states: [ReferralState: Date] { answerer.flatMap { statesBy[$0] } ?? [:] }
+        /// The answerer's rejection reason, if it rejected.
+        var rejection: String? { answerer.flatMap { rejectionBy[$0] } }
     }
 
     struct State {
@@ -37,7 +48,7 @@ final class SimulationRecorder: Sendable {
 
     /// The observer to give every agent.
     var observer: AgentObserver {
-        { [self] agent, event, at in record(agent.agency, event, at) }
+        { [self] agent, event, at in record(agent, event, at) }
     }
 
     /// Referrals sent and completed so far, for progress lines.
@@ -48,7 +59,8 @@ final class SimulationRecorder: Sendable {
     /// Everything recorded.
     var snapshot: State { state.withLock { $0 } }
 
-    private func record(_ agency: String, _ event: AgentEvent, _ at: Date) {
+    private func record(_ identity: AgentIdentity, _ event: AgentEvent, _ at: Date) {
+        let agency = identity.agency
         switch event {
         case .referralSent(let referral):
             state.withLock {
@@ -59,6 +71,7 @@ final class SimulationRecorder: Sendable {
                 $0.referrals[id]?.to = referral.receivingAgency
                 $0.referrals[id]?.category = referral.category.rawValue
                 $0.referrals[id]?.sentAt = at
+                $0.referrals[id]?.sender = identity.agent
                 $0.order.append(id)
                 $0.sent += 1
             }
@@ -66,6 +79,13 @@ final class SimulationRecorder: Sendable {
             state.withLock { _ = $0.referrals[referral.referralId, default: Record()].receivedBy.insert(agency) }
         case .statusPublished(let update):
             state.withLock { Self.apply(update, by: agency, at: at, &$0) }
+        case .statusObserved(let update):
+            state.withLock {
+                guard var record = $0.referrals[update.referralId], record.to == nil, record.assignee == nil,
+                      record.sender == identity.agent, update.changedBy != record.from else { return }
+                record.assignee = update.changedBy
+                $0.referrals[update.referralId] = record
+            }
         case .escalationRaised(let escalation):
             state.withLock { _ = $0.referrals[escalation.referralId, default: Record()].escalations.insert(escalation.deadline.rawValue) }
         default:
@@ -84,7 +104,7 @@ final class SimulationRecorder: Sendable {
             }
             return
         }
-        if update.state == .received, record.answerer == nil { record.answerer = agency }
+        if update.state == .received, record.firstClaimant == nil { record.firstClaimant = agency }
         if update.state == .accepted {
             state.holders[id, default: []].insert(agency)
             let now = state.inUse[agency, default: 0] + 1
@@ -94,9 +114,9 @@ final class SimulationRecorder: Sendable {
         if update.state == .completed || update.state == .failed || update.state == .rejected {
             release(id, agency, &state)
         }
-        guard agency == record.answerer, record.states[update.state] == nil else { return }
-        record.states[update.state] = at
-        if update.state == .rejected { record.rejection = update.reason?.rawValue ?? "unspecified" }
+        guard record.statesBy[agency]?[update.state] == nil else { return }
+        record.statesBy[agency, default: [:]][update.state] = at
+        if update.state == .rejected { record.rejectionBy[agency] = update.reason?.rawValue ?? "unspecified" }
         if update.state == .completed { state.completed += 1 }
     }
 

@@ -82,18 +82,18 @@ extension SimulationReport {
     /// Nodes on a circle coloured by role (the coordinator outlined), links as lines.
     private static func diagram(_ topology: Topology) -> String {
         let colours: [Topology.Role: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
-        let size = 900.0, centre = 450.0, radius = 330.0
+        let size = 900.0, centre = 450.0, radius = 360.0
         let count = max(topology.nodes.count, 1)
         var position: [String: (Double, Double)] = [:]
         for (index, node) in topology.nodes.enumerated() {
             let angle = 2 * Double.pi * Double(index) / Double(count) - Double.pi / 2
             position[node.id] = (centre + radius * cos(angle), centre + radius * sin(angle))
         }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size + 30))\" font-size=\"10\">"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size + 10))\" font-size=\"10\">"
         for (index, role) in Topology.Role.allCases.enumerated() {
             svg += "<circle cx=\(quote(20 + index * 150)) cy=\"12\" r=\"6\" fill=\(quote(colours[role] ?? "#888"))/><text x=\(quote(30 + index * 150)) y=\"16\">\(role.rawValue)</text>"
         }
-        svg += "<g transform=\"translate(0,30)\">"
+        svg += "<g transform=\"translate(0,10)\">"
         for link in topology.links {
             guard let from = position[link.from], let to = position[link.to] else { continue }
             svg += "<line x1=\(quote(from.0)) y1=\(quote(from.1)) x2=\(quote(to.0)) y2=\(quote(to.1)) stroke=\"#999\" stroke-width=\(quote(min(4, 0.8 + link.weight * 0.6)))><title>\(escape(link.from)) → \(escape(link.to)): \(escape(link.services.map(\.rawValue).joined(separator: ", ")))</title></line>"
@@ -105,7 +105,9 @@ extension SimulationReport {
             svg += "<circle cx=\(quote(x)) cy=\(quote(y)) r=\(quote(r)) fill=\(quote(colours[node.role] ?? "#888"))\(stroke)><title>\(escape(node.name))</title></circle>"
             let anchor = x < centre - 5 ? "end" : (x > centre + 5 ? "start" : "middle")
             let dx = anchor == "end" ? -(Double(r) + 3) : (anchor == "start" ? Double(r) + 3 : 0)
-            svg += "<text x=\(quote(x + dx)) y=\(quote(y + 3)) text-anchor=\(quote(anchor))>\(escape(node.id))</text>"
+            // A node at the top or bottom is labelled above or below, not across its circle.
+            let dy = anchor != "middle" ? 3 : (y < centre ? -Double(r) - 4 : Double(r) + 12)
+            svg += "<text x=\(quote(x + dx)) y=\(quote(y + dy)) text-anchor=\(quote(anchor))>\(escape(node.id))</text>"
         }
         return svg + "</g></svg>"
     }
