@@ -28,7 +28,7 @@ extension ScenarioPlan {
                     coordinates: node.isCoordinator && number == 1,
                     provider: number == 1 && !node.services.isEmpty ? ProviderPolicy(node) : nil,
                     referrer: planned.isEmpty ? nil : ReferrerPolicy(cases: planned),
-                    seed: agentSeed.next()))
+                    subscriptions: node.subscribe, seed: agentSeed.next()))
             }
         }
         return agents

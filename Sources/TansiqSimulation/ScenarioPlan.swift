@@ -42,6 +42,8 @@ public struct ScenarioPlan: Sendable, Equatable {
         public var provider: ProviderPolicy?
         /// The cases it opens, when it refers.
         public var referrer: ReferrerPolicy?
+        /// Subscription prefixes beyond its role's and behaviour's (the node's `subscribe`).
+        public var subscriptions: [String]
         /// Seed of the agent's own random draws (delays, decisions, referral ids).
         public var seed: UInt64
 

@@ -53,7 +53,7 @@ public struct Simulation: Sendable {
                         configuration: AgentConfiguration(
                             agency: planned.agency, agent: planned.agent, role: planned.role,
                             coordinator: topology.coordinator.id, ingress: endpoints.ingress, egress: endpoints.egress,
-                            clock: clock, seed: planned.seed),
+                            extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed),
                         context: context, logger: logger, observer: recorder.observer,
                         behaviour: { Self.behaviour(of: planned) })
                 }
