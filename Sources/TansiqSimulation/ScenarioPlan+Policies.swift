@@ -3,8 +3,9 @@ import TansiqAgent
 import TansiqMessages
 
 extension ScenarioPlan {
-    /// Simulated seconds between two availability publications of a provider.
-    static let serviceStatusInterval: TimeInterval = 6 * 3600
+    /// Simulated seconds between two periodic availability publications of a provider (it also
+    /// publishes on every change); more often floods the hub of a large network at ×86400.
+    static let serviceStatusInterval: TimeInterval = 86_400
 
     static func makeAgents(_ topology: Topology, cases: [Case], seed: UInt64) -> [Agent] {
         var byAgent: [String: [PlannedCase]] = [:]
