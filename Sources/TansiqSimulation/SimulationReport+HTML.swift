@@ -44,7 +44,7 @@ extension SimulationReport {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Tansiq simulation — \(Self.escape(topology))</title>
             <style>
-            body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
+            body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
             table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
             td:first-child,th:first-child{text-align:left}.bad{color:#b00}.good{color:#070}
             </style></head><body>
@@ -82,14 +82,15 @@ extension SimulationReport {
     /// Nodes on a circle coloured by role (the coordinator outlined), links as lines.
     private static func diagram(_ topology: Topology) -> String {
         let colours: [Topology.Role: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
-        let size = 900.0, centre = 450.0, radius = 360.0
+        // Room on both sides for the labels of the leftmost and rightmost nodes.
+        let width = 1050.0, height = 780.0, centre = 525.0, middle = 380.0, radius = 340.0
         let count = max(topology.nodes.count, 1)
         var position: [String: (Double, Double)] = [:]
         for (index, node) in topology.nodes.enumerated() {
             let angle = 2 * Double.pi * Double(index) / Double(count) - Double.pi / 2
-            position[node.id] = (centre + radius * cos(angle), centre + radius * sin(angle))
+            position[node.id] = (centre + radius * cos(angle), middle + radius * sin(angle))
         }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(size))\" height=\"\(Int(size + 10))\" font-size=\"10\">"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" font-size=\"10\">"
         for (index, role) in Topology.Role.allCases.enumerated() {
             svg += "<circle cx=\(quote(20 + index * 150)) cy=\"12\" r=\"6\" fill=\(quote(colours[role] ?? "#888"))/><text x=\(quote(30 + index * 150)) y=\"16\">\(role.rawValue)</text>"
         }
@@ -106,7 +107,7 @@ extension SimulationReport {
             let anchor = x < centre - 5 ? "end" : (x > centre + 5 ? "start" : "middle")
             let dx = anchor == "end" ? -(Double(r) + 3) : (anchor == "start" ? Double(r) + 3 : 0)
             // A node at the top or bottom is labelled above or below, not across its circle.
-            let dy = anchor != "middle" ? 3 : (y < centre ? -Double(r) - 4 : Double(r) + 12)
+            let dy = anchor != "middle" ? 3 : (y < middle ? -Double(r) - 4 : Double(r) + 12)
             svg += "<text x=\(quote(x + dx)) y=\(quote(y + dy)) text-anchor=\(quote(anchor))>\(escape(node.id))</text>"
         }
         return svg + "</g></svg>"
