@@ -1,66 +1,15 @@
 #!/usr/bin/env bash
-# `make demo`: a small Agadir network on this machine — a hub, the Commune (coordinator), IOM,
-# the health delegation and a legal-aid association — each a real process over tcp loopback.
-# IOM refers three cases; one goes to a partner that never answers, to show an escalation.
+# `make demo`: simulates the Agadir pilot (Topologies/agadir-pilot.yaml) — the Commune, IOM, state
+# services and associations, each agent a thread talking through a real hub over tcp loopback —
+# for three simulated weeks plus drain, in about 30 s, and writes an HTML and a JSON report.
+# The same network as separate processes, on a smaller scale: scripts/demo-processes.sh.
 set -euo pipefail
 BIN=${1:-.build/release}
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BIN/tansiq" hub --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --statistics-interval 1 \
-    >"$WORK/hub.out" 2>"$WORK/hub.log" &
-PIDS+=($!)
-for _ in $(seq 1 100); do
-    [ -s "$WORK/hub.out" ] && break
-    sleep 0.1
-done
-ENDPOINTS=$(head -n 1 "$WORK/hub.out")
-INGRESS=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"ingress":"([^"]+)".*/\1/')
-EGRESS=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"egress":"([^"]+)".*/\1/')
-echo "==> hub listening: ingress $INGRESS, egress $EGRESS (no CURVE: local demo only)"
-
-# Everything that crosses the hub, as it happens.
-"$BIN/tansiq" sub referral/ status/ escalation/ --egress "$EGRESS" --timeout 12 &
-PIDS+=($!)
-
-start_agent() {
-    local name=$1; shift
-    "$BIN/$name" --ingress "$INGRESS" --egress "$EGRESS" --print-events --log-level error "$@" \
-        >"$WORK/$name.events" 2>"$WORK/$name.log" &
-    PIDS+=($!)
-    for _ in $(seq 1 100); do
-        grep -q '"event":"ready"' "$WORK/$name.events" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "error: $name did not become ready; its log:" >&2
-    cat "$WORK/$name.log" >&2
-    exit 1
-}
-start_agent commune-agent --agency commune-agadir --service social-assistance:10
-start_agent services-agent --agency health-delegation-agadir --service health:2 \
-    --ack-delay 0.3 --decide-delay 0.5 --service-time 2
-start_agent civil-society-agent --agency association-legal-aid --service legal:5 \
-    --ack-delay 0.5 --decide-delay 0.5 --service-time 1.5
-echo "==> IOM refers three cases (one to a shelter that never answers)"
-start_agent iom-agent --agency iom-morocco --route health=health-delegation-agadir \
-    --case health,legal --case health,social-assistance --case shelter@silent-shelter \
-    --case-interval 0.5 --acknowledge-within 2 --decide-within 4
-
-wait "${PIDS[1]}" || true
+cd "$(dirname "$0")/.."
+mkdir -p reports
+status=0
+"$BIN/tansiq" sim run Topologies/agadir-pilot.yaml \
+    --html-report reports/agadir-pilot.html --json-report reports/agadir-pilot.json || status=$?
 echo
-echo "==> what the Commune (coordinator) saw"
-grep -c '"event":"status-observed"' "$WORK/commune-agent.events" | sed 's/^/    status changes: /'
-grep -c '"event":"escalation-observed"' "$WORK/commune-agent.events" | sed 's/^/    escalations:    /'
-grep -c '"event":"case-closed"' "$WORK/iom-agent.events" | sed 's/^/    cases closed by IOM: /'
-echo
-echo "==> hub statistics"
-"$BIN/tansiq" stats --egress "$EGRESS" --timeout 5
-echo
-echo "The simulation of the whole Agadir pilot topology is not built yet (Topologies/, 'tansiq sim');"
-echo "this demo runs the real executables instead."
+echo "==> HTML report: file://$(pwd)/reports/agadir-pilot.html (JSON: reports/agadir-pilot.json)"
+exit "$status"

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Synchronization
+import TansiqSimulation
+
+/// `tansiq sim`: run simulated stakeholder networks.
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run a simulated stakeholder network from a topology file (see docs/topologies.md).",
+        subcommands: [Run.self]
+    )
+
+    /// `tansiq sim run FILE`
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Play a topology's scenario through a real hub and agents in this process, then report.",
+            discussion: """
+                Starts a hub and every agent of the topology as threads of this process, on one clock \
+                running time_scale times faster than real time; the referrers start last. Stops by \
+                itself after stop_time + drain of simulated time and prints a report: referrals \
+                created, received, accepted, rejected, completed, failed, escalated and lost; times \
+                to acknowledge, decide and complete; load per agency; bottlenecks; hub traffic. \
+                Exits 1 when a referral was lost. Faults are listed but not injected, and agents \
+                always run as threads (there is no option to spawn the agent executables).
+                """
+        )
+
+        @Argument(help: "A topology file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+        var file: String
+
+        @Option(name: .long, help: "Also write the report as JSON to this file.")
+        var jsonReport: String?
+
+        @Option(name: .long, help: "Also write the report as a self-contained HTML page to this file.")
+        var htmlReport: String?
+
+        @Option(name: .long, help: "Simulated seconds per real second (default: the file's general.time_scale).")
+        var timeScale: Double?
+
+        @Option(name: .long, help: "Seed of the plan and of every agent (default: the file's general.seed).")
+        var seed: UInt64?
+
+        @Flag(name: .long, help: "Print no progress and no text report; only errors and the lost-referral message.")
+        var quiet = false
+
+        @Option(name: .long, help: "Least severe log level shown: trace, debug, info, notice, warning, error, critical.")
+        var logLevel: Logger.Level = .error
+
+        func validate() throws {
+            if let timeScale, !(timeScale.isFinite && timeScale > 0) {
+                throw ValidationError("--time-scale must be a positive number, e.g. 86400 for a simulated day per second")
+            }
+        }
+
+        func run() async throws {
+            let topology: Topology
+            do {
+                topology = try Topology.load(contentsOf: URL(fileURLWithPath: file))
+            } catch let failure as TopologyValidationFailure {
+                printError(failure.description)
+                throw ExitCode(1)
+            }
+            var logging = LoggingOptions()
+            logging.logLevel = logLevel
+            let logger = logging.makeLogger(label: "tansiq.sim")
+            let simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale)
+            if !quiet {
+                printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, about \(Int(simulation.realSeconds.rounded())) s")
+            }
+            let meter = quiet ? nil : ProgressMeter(terminal: isatty(1) == 1)
+            var progress: (@Sendable (SimulationProgress) -> Void)?
+            if let meter { progress = { meter.show($0) } }
+            let report = try await simulation.run(logger: logger, progress: progress)
+            meter?.finish()
+            if !quiet { printLine(report.text) }
+            if let jsonReport {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(report).write(to: URL(fileURLWithPath: jsonReport))
+                if !quiet { printLine("JSON report: \(jsonReport)") }
+            }
+            if let htmlReport {
+                try Data(report.html(topology: topology).utf8).write(to: URL(fileURLWithPath: htmlReport))
+                if !quiet { printLine("HTML report: \(htmlReport)") }
+            }
+            if report.referrals.lost > 0 {
+                printError("error: \(report.referrals.lost) of \(report.referrals.created) referrals were lost (sent but never received)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// Shows a run's progress: a bar redrawn in place on a terminal, a line every few seconds otherwise.
+final class ProgressMeter: Sendable {
+    private let terminal: Bool
+    private let lastLine = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(terminal: Bool) {
+        self.terminal = terminal
+    }
+
+    func show(_ progress: SimulationProgress) {
+        let day = progress.simulated.seconds / 86_400
+        let days = progress.end.seconds / 86_400
+        let figures = String(format: "day %.1f of %.0f, %d referrals sent, %d completed", day, days, progress.sent, progress.completed)
+        if terminal {
+            let width = 30
+            let filled = Int((progress.fraction * Double(width)).rounded())
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardOutput.write(Data("\r[\(bar)] \(Int((progress.fraction * 100).rounded()))% \(figures)\u{1B}[K".utf8))
+            return
+        }
+        let now = ContinuousClock.now
+        let due = lastLine.withLock { last in
+            guard last.map({ now - $0 >= .seconds(5) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if due { printLine("progress: \(Int((progress.fraction * 100).rounded()))% — \(figures)") }
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+}

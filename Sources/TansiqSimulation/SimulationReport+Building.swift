@@ -1,0 +1,108 @@
+import Foundation
+import TansiqHub
+import TansiqMessages
+
+extension SimulationReport {
+    /// Builds the report from what the recorder saw.
+    init(
+        topology: Topology, plan: ScenarioPlan, timeScale: Double, recorded: SimulationRecorder.State,
+        hub: HubCounters, wallSeconds: Double
+    ) {
+        self.topology = topology.name
+        seed = plan.seed
+        self.timeScale = timeScale
+        simulatedHours = topology.general.end.seconds / 3600
+        self.wallSeconds = wallSeconds
+        agents = plan.agents.count
+        cases = plan.cases.count
+        let records = recorded.order.compactMap { id in recorded.referrals[id].map { (id, $0) } }
+
+        func isLost(_ record: SimulationRecorder.Record) -> Bool {
+            if let to = record.to { return !record.receivedBy.contains(to) }
+            return record.receivedBy.isEmpty
+        }
+        func counts(_ records: [(UUID, SimulationRecorder.Record)]) -> Counts {
+            var counts = Counts()
+            for (_, record) in records {
+                counts.created += 1
+                if record.to == nil { counts.open += 1 }
+                if isLost(record) { counts.lost += 1 } else { counts.received += 1 }
+                if record.states[.accepted] != nil { counts.accepted += 1 }
+                if let reason = record.rejection {
+                    counts.rejected += 1
+                    counts.rejectedByReason[reason, default: 0] += 1
+                }
+                if record.states[.completed] != nil { counts.completed += 1 }
+                if record.states[.failed] != nil { counts.failed += 1 }
+                if !record.escalations.isEmpty { counts.escalated += 1 }
+                for deadline in record.escalations { counts.escalatedByDeadline[deadline, default: 0] += 1 }
+                if !isLost(record), record.states[.accepted] == nil, record.rejection == nil { counts.unanswered += 1 }
+            }
+            return counts
+        }
+        func latencies(_ records: [(UUID, SimulationRecorder.Record)], _ states: [ReferralState]) -> Percentiles? {
+            Percentiles(records.compactMap { _, record in
+                states.compactMap { record.states[$0] }.min().map { $0.timeIntervalSince(record.sentAt) / 3600 }
+            })
+        }
+        func group(_ name: String, _ records: [(UUID, SimulationRecorder.Record)]) -> Group {
+            Group(
+                name: name, counts: counts(records),
+                acknowledge: latencies(records, [.received]),
+                decide: latencies(records, [.accepted, .rejected]),
+                complete: latencies(records, [.completed]))
+        }
+
+        referrals = counts(records)
+        categories = Topology.ServiceCategory.allCases.compactMap { category in
+            let members = records.filter { $0.1.category == category.rawValue }
+            return members.isEmpty ? nil : group(category.rawValue, members)
+        }
+        agencies = topology.nodes.map { node in
+            var entry = group(node.id, records.filter { ($0.1.answerer ?? $0.1.to) == node.id })
+            entry.sent = records.filter { $0.1.from == node.id }.count
+            if !node.services.isEmpty {
+                let capacity = node.services.reduce(0) { $0 + $1.capacity }
+                let peak = recorded.peak[node.id, default: 0]
+                entry.capacity = capacity
+                entry.peakInUse = peak
+                entry.peakUse = Double(peak) / Double(capacity)
+            }
+            return entry
+        }
+        bottlenecks = Self.bottlenecks(agencies)
+        self.hub = HubTraffic(
+            messagesIn: hub.messagesIn, messagesOut: hub.messagesOut, rejected: hub.rejected,
+            messagesPerSecond: wallSeconds > 0 ? Double(hub.messagesIn) / wallSeconds : 0)
+        lostReferrals = records.filter { isLost($0.1) }.prefix(50).map { id, record in
+            LostReferral(referral: id.uuidString.lowercased(), from: record.from, to: record.to, category: record.category)
+        }
+        faultsNotExecuted = topology.faults.map(Self.describe)
+    }
+
+    /// The three agencies with most rejections at capacity, then the slowest to decide.
+    private static func bottlenecks(_ agencies: [Group]) -> [Bottleneck] {
+        let ranked = agencies.filter { $0.counts.created > 0 }.map { agency in
+            Bottleneck(
+                agency: agency.name, rejectedAtCapacity: agency.counts.rejectedByReason["at-capacity", default: 0],
+                decideP90: agency.decide?.p90, reason: "")
+        }.sorted {
+            ($0.rejectedAtCapacity, $0.decideP90 ?? 0) > ($1.rejectedAtCapacity, $1.decideP90 ?? 0)
+        }
+        return ranked.prefix(3).map { entry in
+            var entry = entry
+            let wait = entry.decideP90.map { String(format: "9 in 10 decided within %.1f h", $0) } ?? "nothing decided"
+            entry.reason = entry.rejectedAtCapacity > 0
+                ? "\(entry.rejectedAtCapacity) rejected at capacity; \(wait)" : wait
+            return entry
+        }
+    }
+
+    private static func describe(_ fault: Topology.Fault) -> String {
+        switch fault {
+        case let .offline(node, from, until): return "offline \(node) from \(from) until \(until)"
+        case let .slow(node, factor, from, until): return "slow \(node) ×\(factor) from \(from) until \(until)"
+        case let .hubRestart(hub, at, down): return "hub-restart \(hub) at \(at), down \(down)"
+        }
+    }
+}

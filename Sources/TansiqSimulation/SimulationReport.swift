@@ -1,0 +1,149 @@
+/// What a simulated run did: referral outcomes, latencies, load, bottlenecks and hub traffic.
+///
+/// Durations are in simulated hours. A referral is **lost** when it was sent but never reached
+/// its receiving agency (for an open referral: no provider of its category received it). A
+/// referral that arrived but has no answer at the end of the run is **unanswered**, not lost.
+public struct SimulationReport: Codable, Sendable, Equatable {
+    /// The topology's name.
+    public var topology: String
+    /// The seed the plan was drawn from.
+    public var seed: UInt64
+    /// Simulated seconds per real second.
+    public var timeScale: Double
+    /// Simulated hours played: `stop_time + drain`.
+    public var simulatedHours: Double
+    /// Real seconds the whole run took, start-up and shut-down included.
+    public var wallSeconds: Double
+    /// Agents started.
+    public var agents: Int
+    /// Cases the plan opened.
+    public var cases: Int
+    /// Referral counts over the whole network.
+    public var referrals: Counts
+    /// Per service category, in category order.
+    public var categories: [Group]
+    /// Per agency, in topology order.
+    public var agencies: [Group]
+    /// The agencies that held things up most, worst first.
+    public var bottlenecks: [Bottleneck]
+    /// What went through the hub.
+    public var hub: HubTraffic
+    /// The lost referrals themselves (at most 50).
+    public var lostReferrals: [LostReferral]
+    /// Faults the topology declares that this runner does not inject.
+    public var faultsNotExecuted: [String]
+
+    /// Referral counts.
+    public struct Counts: Codable, Sendable, Equatable {
+        /// Referrals sent.
+        public var created = 0
+        /// Of them, open referrals (no receiving agency named).
+        public var open = 0
+        /// Referrals that reached their receiving agency (or, open, some provider).
+        public var received = 0
+        /// Referrals accepted.
+        public var accepted = 0
+        /// Referrals rejected.
+        public var rejected = 0
+        /// Rejections by reason code (`at-capacity`, `not-eligible`…).
+        public var rejectedByReason: [String: Int] = [:]
+        /// Referrals completed.
+        public var completed = 0
+        /// Referrals failed.
+        public var failed = 0
+        /// Referrals with at least one escalation.
+        public var escalated = 0
+        /// Escalations by missed deadline (`acknowledge`, `decide`…).
+        public var escalatedByDeadline: [String: Int] = [:]
+        /// Referrals received but not decided by the end of the run.
+        public var unanswered = 0
+        /// Referrals sent that never reached a receiver.
+        public var lost = 0
+
+        /// Creates zero counts.
+        public init() {}
+    }
+
+    /// The 50th, 90th and 99th percentiles of a latency, in simulated hours.
+    public struct Percentiles: Codable, Sendable, Equatable {
+        /// How many values.
+        public var count: Int
+        /// Median.
+        public var p50: Double
+        /// 90th percentile.
+        public var p90: Double
+        /// 99th percentile.
+        public var p99: Double
+
+        /// The percentiles of `values` (nearest rank); `nil` when there are none.
+        public init?(_ values: [Double]) {
+            guard !values.isEmpty else { return nil }
+            let sorted = values.sorted()
+            func rank(_ q: Double) -> Double {
+                sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+            }
+            count = sorted.count
+            p50 = rank(0.5)
+            p90 = rank(0.9)
+            p99 = rank(0.99)
+        }
+    }
+
+    /// Figures for one service category or one agency (as receiver).
+    public struct Group: Codable, Sendable, Equatable {
+        /// The category code or agency identifier.
+        public var name: String
+        /// Referrals in this group (sent for the category; received by the agency).
+        public var counts: Counts
+        /// Sending to `received`.
+        public var acknowledge: Percentiles?
+        /// Sending to `accepted` or `rejected`.
+        public var decide: Percentiles?
+        /// Sending to `completed`.
+        public var complete: Percentiles?
+        /// Agencies only: capacity over every offer.
+        public var capacity: Int?
+        /// Agencies only: the most referrals held accepted or in progress at once.
+        public var peakInUse: Int?
+        /// Agencies only: ``peakInUse`` over ``capacity``.
+        public var peakUse: Double?
+        /// Agencies only: referrals it sent.
+        public var sent: Int?
+    }
+
+    /// An agency that held things up, and why.
+    public struct Bottleneck: Codable, Sendable, Equatable {
+        /// The agency.
+        public var agency: String
+        /// Rejections at capacity.
+        public var rejectedAtCapacity: Int
+        /// 90th percentile of the time to decide, in simulated hours.
+        public var decideP90: Double?
+        /// In words.
+        public var reason: String
+    }
+
+    /// The hub's counters at the end of the run.
+    public struct HubTraffic: Codable, Sendable, Equatable {
+        /// Messages read from the ingress.
+        public var messagesIn: UInt64
+        /// Messages written to the egress.
+        public var messagesOut: UInt64
+        /// Messages the hub refused.
+        public var rejected: UInt64
+        /// Messages in per real second of the run.
+        public var messagesPerSecond: Double
+    }
+
+    /// A referral that never reached a receiver.
+    public struct LostReferral: Codable, Sendable, Equatable {
+        /// The referral id.
+        public var referral: String
+        /// The referring agency.
+        public var from: String
+        /// The receiving agency; `nil` for an open referral.
+        public var to: String?
+        /// The category.
+        public var category: String
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+import Testing
+@testable import TansiqSimulation
+
+@Suite("Simulation run")
+struct SimulationRunTests {
+    private func runMinimal() async throws -> SimulationReport {
+        let minimal = try Topology.load(contentsOf: TopologyFixture.topologiesDirectory.appendingPathComponent("minimal.yaml"))
+        var logger = Logger(label: "test.sim")
+        logger.logLevel = .critical
+        // Four simulated days in about two seconds.
+        return try await Simulation(topology: minimal, timeScale: 172_800).run(logger: logger)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func minimalNetworkLosesNothingAndCompletes() async throws {
+        let report = try await runMinimal()
+        #expect(report.referrals.created == 8)
+        #expect(report.referrals.lost == 0)
+        #expect(report.lostReferrals.isEmpty)
+        #expect(report.referrals.received == report.referrals.created)
+        #expect(report.referrals.completed > 0)
+        #expect(report.hub.messagesIn > 0)
+        let health = try #require(report.categories.first { $0.name == "health" })
+        #expect(health.counts.created > 0)
+        #expect(report.agencies.first { $0.name == "association-demo" }?.capacity == 5)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func reportRoundTripsThroughJSON() async throws {
+        let report = try await runMinimal()
+        let data = try JSONEncoder().encode(report)
+        #expect(try JSONDecoder().decode(SimulationReport.self, from: data) == report)
+        let html = report.html(topology: try Topology.load(contentsOf: TopologyFixture.topologiesDirectory.appendingPathComponent("minimal.yaml")))
+        #expect(html.contains("<svg"))
+        #expect(!html.contains("src=") && !html.contains("href="), "self-contained: no external resource")
+    }
+}
