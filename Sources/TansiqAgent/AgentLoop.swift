@@ -191,7 +191,12 @@ final class AgentLoop {
             }
             if tracked.receiver == nil { context.referrals.assign(update.referralId, to: update.changedBy) }
         }
-        if tracked.part == .receiver, update.changedBy != tracked.referral.referringAgency { return }
+        // A receiver applies only the referrer's moves addressed to it: the coordinator also sees
+        // the withdrawal of other providers' claims on an open referral it is answering itself.
+        if tracked.part == .receiver,
+           update.changedBy != tracked.referral.referringAgency || envelope.topic.addressee != configuration.agency {
+            return
+        }
         do {
             try context.referrals.apply(update)
         } catch {
