@@ -15,7 +15,7 @@ final class HubLoop {
     private let ingress: Socket
     private let egress: Socket
     private let monitors: [SocketMonitor]
-    private let validator: IngressValidator
+    private var validator: IngressValidator
     private var counters = HubCounters()
     private var topicSequences: [String: UInt64] = [:]
     private var subscriptionCounts: [[UInt8]: Int] = [:]
@@ -112,7 +112,7 @@ final class HubLoop {
             switch validator.validate(message.frames) {
             case .success(let accepted):
                 counters.accepted += 1
-                try forward(topic: accepted.topic, frames: message.frames)
+                try forward(topic: accepted.topic.rawValue, frames: message.frames)
             case .failure(let rejection):
                 try reject(rejection)
             }

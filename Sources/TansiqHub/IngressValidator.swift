@@ -3,7 +3,7 @@ import TansiqMessages
 
 /// A message the hub accepted: its topic as sent, and its decoded header.
 struct AcceptedMessage {
-    var topic: String
+    var topic: Topic
     var header: Header
 }
 
@@ -25,7 +25,17 @@ struct IngressValidator {
     let maxMessageBytes: Int
     let bodyValidation: HubConfiguration.BodyValidation
 
-    func validate(_ frames: [[UInt8]]) -> Result<AcceptedMessage, IngressRejection> {
+    init(hubID: String, maxMessageBytes: Int, bodyValidation: HubConfiguration.BodyValidation) {
+        self.hubID = hubID
+        self.maxMessageBytes = maxMessageBytes
+        self.bodyValidation = bodyValidation
+    }
+
+    /// Topics already parsed, by their bytes.
+    private var topics: [[UInt8]: Topic] = [:]
+    private static let topicCacheLimit = 10_000
+
+    mutating func validate(_ frames: [[UInt8]]) -> Result<AcceptedMessage, IngressRejection> {
         guard frames.count == 3 else {
             return .failure(IngressRejection(
                 reason: .malformedFrames,
@@ -56,10 +66,17 @@ struct IngressValidator {
             .failure(IngressRejection(reason: reason, message: message, messageID: header.id, agency: header.source, topic: printable))
         }
         let topic: Topic
-        do {
-            topic = try Topic(String(decoding: frames[0], as: UTF8.self))
-        } catch {
-            return refuse(.malformedTopic, error.description)
+        if let known = topics[frames[0]] {
+            topic = known
+        } else {
+            do {
+                topic = try Topic(bytes: frames[0])
+            } catch {
+                return refuse(.malformedTopic, error.description)
+            }
+            // A network has few distinct topics; the bound keeps a hostile publisher from growing it.
+            if topics.count >= Self.topicCacheLimit { topics.removeAll(keepingCapacity: true) }
+            topics[frames[0]] = topic
         }
         guard header.source != hubID, !header.type.rawValue.hasPrefix("hub.") else {
             return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends '\(header.type.rawValue)' messages")
@@ -80,7 +97,7 @@ struct IngressValidator {
                 return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
             }
         }
-        return .success(AcceptedMessage(topic: topic.description, header: header))
+        return .success(AcceptedMessage(topic: topic, header: header))
     }
 
     /// The topic frame as text for a rejection, when it is valid UTF-8, capped at 255 bytes.

@@ -68,7 +68,12 @@ public enum MessageCodec {
 
     /// Encodes the hub's stamp frame: `{"hub":"…","seq":…,"topicSeq":…}`.
     public static func encodeStamp(_ stamp: HubStamp) -> [UInt8] {
-        stamp.wireValue.serialized
+        // The hub stamps every message: write the common case (an identifier needing no
+        // escaping) directly, in the same bytes the general serializer produces.
+        guard stamp.hub.utf8.allSatisfy({ $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }) else {
+            return stamp.wireValue.serialized
+        }
+        return Array(#"{"hub":"\#(stamp.hub)","seq":\#(stamp.seq),"topicSeq":\#(stamp.topicSeq)}"#.utf8)
     }
 
     /// Decodes and checks a stamp frame.
