@@ -92,7 +92,7 @@ struct IngressValidator {
         }
         if bodyValidation == .full {
             do {
-                _ = try MessageCodec.decode(frames)
+                _ = try MessageCodec.decode(topic: topic, header: header, body: frames[2])
             } catch {
                 return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
             }

@@ -43,8 +43,14 @@ public enum MessageCodec {
                 "expected 3 frames (topic, header, body) or 4 (with the hub's stamp), got \(frames.count)"
             )
         }
-        let topic = try Topic(bytes: frames[0])
-        let header = try decodeHeader(frames[1])
+        let envelope = try decode(topic: try Topic(bytes: frames[0]), header: try decodeHeader(frames[1]), body: frames[2])
+        let stamp = frames.count == 4 ? try decodeStamp(frames[3]) : nil
+        return (envelope, stamp)
+    }
+
+    /// Decodes a body against a topic and header already decoded (the hub's path: it checks
+    /// the header first and reads each topic once), with the same checks as ``decode(_:)``.
+    public static func decode(topic: Topic, header: Header, body: [UInt8]) throws(ProtocolError) -> Envelope {
         guard header.type.isKnown else {
             throw ProtocolError(.unknownKind, "unknown message kind '\(Identifier.printable(header.type.rawValue))'", keyPath: "header.type")
         }
@@ -55,15 +61,13 @@ public enum MessageCodec {
                 keyPath: "topic"
             )
         }
-        let body = frames[2]
         guard body.count <= maximumBodySize else {
             throw ProtocolError(.tooLarge, "the body is \(body.count) bytes, at most \(maximumBodySize)", keyPath: "body")
         }
         let fields = try JSONFields(JSONParser.parse(body, root: "body"), path: "body")
         let envelope = Envelope(topic: topic, header: header, payload: try Payload(kind: header.type, fields: fields))
         try envelope.validateConsistency()
-        let stamp = frames.count == 4 ? try decodeStamp(frames[3]) : nil
-        return (envelope, stamp)
+        return envelope
     }
 
     /// Encodes the hub's stamp frame: `{"hub":"…","seq":…,"topicSeq":…}`.
