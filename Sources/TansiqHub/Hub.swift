@@ -48,6 +48,9 @@ public final class Hub: Service, Sendable {
                         "ingress": "\(loop.endpoints.ingress)",
                         "egress": "\(loop.endpoints.egress)",
                         "body-validation": "\(configuration.bodyValidation.rawValue)",
+                        "replay": "\(loop.endpoints.replay ?? "off")",
+                        "journal": "\(configuration.journal.map { "\($0.path) (\($0.durability.rawValue))" } ?? "off")",
+                        "last-sequence": "\(loop.counters.lastSequence)",
                     ]
                 )
                 try loop.serve(until: thread) { counters in
