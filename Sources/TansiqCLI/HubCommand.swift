@@ -101,8 +101,12 @@ public struct HubCommand: AsyncParsableCommand {
         if let statisticsInterval { configuration.statisticsInterval = .milliseconds(Int64(statisticsInterval * 1000)) }
         if let bodyValidation { configuration.bodyValidation = bodyValidation }
         if noJournal { configuration.journal = nil }
-        if let journal { configuration.journal = configuration.journal ?? JournalConfiguration(); configuration.journal?.path = journal }
-        if let durability { configuration.journal = configuration.journal ?? JournalConfiguration(); configuration.journal?.durability = durability }
+        if journal != nil || durability != nil {
+            var settings = configuration.journal ?? JournalConfiguration()
+            if let journal { settings.path = journal }
+            if let durability { settings.durability = durability }
+            configuration.journal = settings
+        }
         if let replay { configuration.replay = replay }
         if let presenceTimeout { configuration.presenceTimeout = .milliseconds(Int64(presenceTimeout * 1000)) }
         if configuration.journal == nil {

@@ -174,3 +174,39 @@ struct HubReplayTests {
         }
     }
 }
+
+@Suite("Hub replay endpoint, slow clients")
+struct HubReplaySlowClientTests {
+    @Test func aClientThatStopsReadingLosesItsPageButNeverStallsForwarding() async throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        try await withHub(journaledConfiguration(directory)) { hub, endpoints in
+            let client = try StreamClient(endpoints, prefixes: [HubReplayTests.inbox])
+            for _ in 0..<5000 { try client.publisher.send(try Sample.referralFrames()) }
+            for _ in 0..<5000 { _ = try #require(try client.next(), "forwarding stalled") }
+            // A client that asks for page after page of 5000 and never reads: its queue fills.
+            let context = try Context()
+            let sluggard = try context.makeSocket(.dealer)
+            defer { sluggard.close() }
+            try sluggard.set(.receiveHighWaterMark(1))
+            try sluggard.set(.linger(milliseconds: 0))
+            try sluggard.connect(try #require(endpoints.replay))
+            let request = try ReplayDealer.request(agency: Sample.receiver, prefixes: [HubReplayTests.inbox], after: 0, limit: 5000)
+            for _ in 0..<6 { try sluggard.send(request) }
+            // Forwarding goes on meanwhile, and the hub gives up on the sluggard's pages.
+            var roundTrips = 0
+            while hub.counters.replayErrors["client-too-slow"] == nil, roundTrips < 200 {
+                let frames = try Sample.referralFrames()
+                try client.publisher.send(frames)
+                #expect(try client.next().map { Array($0.frames.prefix(3)) } == frames)
+                roundTrips += 1
+            }
+            #expect(hub.counters.replayErrors["client-too-slow", default: 0] >= 1)
+            // Another client is served as usual.
+            let dealer = try ReplayDealer(try #require(endpoints.replay))
+            let page = try dealer.page(agency: Sample.receiver, prefixes: [HubReplayTests.inbox], after: 0, limit: 10)
+            #expect(page.messages.count == 10)
+            #expect(page.end.more)
+        }
+    }
+}
