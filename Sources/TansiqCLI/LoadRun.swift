@@ -307,10 +307,11 @@ enum LoadRun {
         let prefix = Array("referral/to/bench-sink-".utf8)
         while received < expected {
             guard try poller.poll(timeout: .milliseconds(100))[0].contains(.readable) else {
-                // Stop once the publishers are done and nothing has come for two seconds.
+                // Stop once the publishers are done and nothing has come for ten seconds (a
+                // journaling hub may wait that long on an fsync of a busy disk).
                 if publishersDone() {
                     let now = ContinuousClock.now
-                    if let since = idleSince, now - since > .seconds(2) { break }
+                    if let since = idleSince, now - since > .seconds(10) { break }
                     if idleSince == nil { idleSince = now }
                 }
                 continue

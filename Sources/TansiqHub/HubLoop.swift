@@ -153,9 +153,9 @@ final class HubLoop {
             counters.bytesIn += UInt64(message.frames.reduce(0) { $0 + $1.count })
             switch validator.validate(message.frames) {
             case .success(let accepted):
-                if accepted.topic.family == .presence { notePresence(accepted, body: message.frames[2]) }
                 outbox.append(OutgoingMessage(
                     topic: accepted.topic.rawValue, header: accepted.header, frames: message.frames, fromPublisher: true))
+                if accepted.topic.family == .presence { notePresence(accepted, body: message.frames[2]) }
             case .failure(let rejection):
                 try reject(rejection)
             }
