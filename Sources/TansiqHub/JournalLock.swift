@@ -20,7 +20,7 @@ final class JournalLock {
         let path = journalPath + "-lock"
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw HubError(code: .journalUnavailable, message: "cannot create the lock file \(path): \(String(cString: strerror(errno)))")
+            throw HubError(code: .journalUnavailable, message: "cannot create the journal's lock file \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno == EWOULDBLOCK ? "another hub is writing to \(journalPath)" : String(cString: strerror(errno))

@@ -138,3 +138,30 @@ struct HubJournalTests {
         }
     }
 }
+
+@Suite("Hub journal retention")
+struct HubJournalRetentionTests {
+    @Test func theHubAppliesRetentionWhileItRuns() async throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        var configuration = journaledConfiguration(directory, retention: JournalRetention(maxMessages: 5))
+        configuration.journal?.retentionCheckInterval = .milliseconds(20)
+        try await withHub(configuration) { _, endpoints in
+            let client = try StreamClient(endpoints, prefixes: ["referral/to/"])
+            let reader = try Journal(path: directory.journalPath, readOnly: true)
+            defer { reader.close() }
+            var last: UInt64 = 0
+            // Each round trip gives the hub's loop a turn; retention runs on its own clock.
+            for _ in 0..<500 {
+                try client.publisher.send(try Sample.referralFrames())
+                last = try MessageCodec.decodeStamp(try #require(try client.next()).frames[3]).seq
+                if last > 20, try reader.storedCount() <= 5 { break }
+            }
+            #expect(last > 20)
+            #expect(try reader.storedCount() <= 5)
+            let first = try #require(try reader.firstStoredSequence())
+            #expect(first > 1, "the oldest messages were deleted")
+            #expect(try reader.records(after: 0, prefixes: [""], limit: 100).last?.sequence ?? 0 >= last, "the newest are kept")
+        }
+    }
+}
