@@ -54,7 +54,7 @@ extension HubLoop {
             accepted = request
         case .failure(let refusal):
             let end = ReplayEnd(
-                lastSequence: 0, count: 0, more: false, headSequence: head,
+                lastSequence: refusal.afterSequence ?? 0, count: 0, more: false, headSequence: head,
                 error: .init(code: ReplayEnd.Failure.badRequest, message: Self.capped(refusal.message)))
             try sendEnd(end, agency: refusal.agency ?? "unknown", causationID: refusal.messageID, to: client, on: replay)
             return

@@ -13,6 +13,8 @@ struct ReplayRequestRefusal: Error {
     var agency: String?
     var messageID: UUID?
     var message: String
+    /// The request's `afterSequence`, when its body could be read.
+    var afterSequence: UInt64?
 }
 
 /// The checks a replay request passes, as strict as the ingress's: three frames, size, topic
@@ -64,7 +66,10 @@ struct ReplayRequestValidator {
             return refuse("bad body: \(error.description)", header.id)
         }
         for prefix in request.prefixes where !Self.canMatchATopic(prefix) {
-            return refuse("prefix '\(prefix)' matches no Tansiq topic (families: \(Topic.Family.allCases.map(\.template).joined(separator: ", ")))", header.id)
+            return .failure(ReplayRequestRefusal(
+                agency: agency, messageID: header.id,
+                message: "prefix '\(prefix)' matches no Tansiq topic (families: \(Topic.Family.allCases.map(\.template).joined(separator: ", ")))",
+                afterSequence: request.afterSequence))
         }
         return .success(AcceptedReplayRequest(agency: agency, header: header, request: request))
     }

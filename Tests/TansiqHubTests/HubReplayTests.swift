@@ -91,7 +91,10 @@ struct HubReplayTests {
             return frames
         },
         Hostile(name: "unknown prefix", code: "bad-request", endTopic: "hub/replay/end/\(agency)") {
-            try ReplayDealer.request(agency: agency, prefixes: ["astrology/"], after: 0, limit: nil)
+            try ReplayDealer.request(agency: agency, prefixes: ["astrology/"], after: 1, limit: nil)
+        },
+        Hostile(name: "a prefix longer than any topic of its family", code: "bad-request", endTopic: "hub/replay/end/\(agency)") {
+            try ReplayDealer.request(agency: agency, prefixes: ["referral/to/\(agency)/health/"], after: 0, limit: nil)
         },
         Hostile(name: "invalid prefix", code: "bad-request", endTopic: "hub/replay/end/\(agency)") {
             var frames = try ReplayDealer.request(agency: agency, prefixes: [inbox], after: 0, limit: nil)
@@ -135,6 +138,9 @@ struct HubReplayTests {
             #expect(page.end.error?.message.isEmpty == false)
             #expect(page.end.count == 0)
             #expect(page.end.more == false)
+            // The request's afterSequence when its body could be read, else 0.
+            let afterSequences: [String: UInt64] = ["unknown prefix": 1, "sequence in the future": 1_000_000_000]
+            #expect(page.end.lastSequence == afterSequences[hostile.name, default: 0])
             // The hub keeps forwarding, and the same client may still replay.
             let valid = try Sample.referralFrames()
             try client.publisher.send(valid)
