@@ -109,9 +109,11 @@ struct JournalSummaryCommand: ParsableCommand {
         defer { journal.close() }
         let summary: JournalSummary
         let settings: JournalStorageSettings
+        let durability: String
         do {
             summary = try journal.summary()
             settings = try journal.storageSettings()
+            durability = try journal.recordedSettings()["durability"] ?? "unknown"
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(1)
@@ -126,6 +128,7 @@ struct JournalSummaryCommand: ParsableCommand {
                 "lastSequence": summary.lastSequence,
                 "bytes": summary.bytes,
                 "journalMode": settings.journalMode,
+                "durability": durability,
                 "fileBytes": files[0],
                 "walBytes": files[1],
                 "countsByKind": summary.countsByKind,
@@ -145,7 +148,7 @@ struct JournalSummaryCommand: ParsableCommand {
         if let oldest = summary.oldestReceivedAt, let newest = summary.newestReceivedAt {
             lines.append("  received    \(JournalCommand.time(oldest)) to \(JournalCommand.time(newest))")
         }
-        lines.append("  storage     SQLite, journal_mode=\(settings.journalMode); durability (full or normal) is the running hub's --durability")
+        lines.append("  storage     SQLite, journal_mode=\(settings.journalMode), durability \(durability) (as the last hub to write it was started)")
         for (kind, count) in summary.countsByKind.sorted(by: { $0.key < $1.key }) {
             lines.append("    \(kind)  \(count)")
         }

@@ -15,4 +15,14 @@ extension Journal {
             UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT message_count FROM stream WHERE id = 1")) ?? 0)
         }
     }
+
+    /// The settings the journal was last opened for writing with, by name (`durability`).
+    public func recordedSettings() throws(JournalError) -> [String: String] {
+        try read("read the recorded settings") { db in
+            var settings: [String: String] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT name, value FROM setting")
+            while let row = try rows.next() { settings[row[0]] = row[1] as String }
+            return settings
+        }
+    }
 }

@@ -86,6 +86,11 @@ public final class Journal {
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Journal.walCheckpointPages)")
                 }
                 try Journal.migrator.migrate(database)
+                try database.write { db in
+                    try db.execute(
+                        sql: "INSERT INTO setting (name, value) VALUES ('durability', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        arguments: [durability.rawValue])
+                }
             }
             (lastSequence, topicSequences) = try database.read { db in
                 let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM stream WHERE id = 1") ?? 0

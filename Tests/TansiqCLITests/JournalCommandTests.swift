@@ -7,7 +7,7 @@ struct JournalCommandTests {
     @Test func summaryListAndReferralShowWhatTheHubStored() async throws {
         let journal = try EndToEndTests.temporaryJournal()
         defer { try? FileManager.default.removeItem(atPath: (journal as NSString).deletingLastPathComponent) }
-        let (hub, endpoints) = try await EndToEndTests.startHub(["--journal", journal])
+        let (hub, endpoints) = try await EndToEndTests.startHub(["--journal", journal, "--durability", "normal"])
         let pub = try ChildProcess("tansiq", [
             "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
             "--category", "health", "--case", "AGA-2026-0042", "--ingress", endpoints.ingress,
@@ -29,11 +29,18 @@ struct JournalCommandTests {
 
         let summary = try ChildProcess("tansiq", ["journal", "summary", journal, "--json"])
         #expect(summary.waitForExit() == 0)
-        struct Summary: Decodable { var count: Int; var lastSequence: UInt64; var journalMode: String; var countsByKind: [String: Int] }
+        struct Summary: Decodable {
+            var count: Int
+            var lastSequence: UInt64
+            var journalMode: String
+            var durability: String
+            var countsByKind: [String: Int]
+        }
         let totals = try JSONDecoder().decode(Summary.self, from: Data(try #require(summary.output.first).utf8))
         #expect(totals.countsByKind["referral"] == 1)
         #expect(totals.lastSequence >= referral.seq)
         #expect(totals.journalMode == "wal")
+        #expect(totals.durability == "normal")
 
         let byReferral = try ChildProcess("tansiq", ["journal", "referral", journal, try #require(referral.header.correlationid)])
         #expect(byReferral.waitForExit() == 0)
