@@ -23,6 +23,12 @@ public struct HubConfiguration: Sendable, Equatable {
     public var highWaterMark: Int32
     /// How much of each message is validated.
     public var bodyValidation: BodyValidation
+    /// CURVE and access control, or none (`.insecure`, local development only).
+    public var security: HubSecurity
+    /// The most frames a message may have; the rest of a longer message is dropped unread.
+    public var maxFrames: Int
+    /// How fast each agency may publish; `nil` for no limit.
+    public var rateLimit: RateLimit?
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -32,7 +38,10 @@ public struct HubConfiguration: Sendable, Equatable {
         maxMessageBytes: Int = 256 * 1024,
         statisticsInterval: Duration = .seconds(5),
         highWaterMark: Int32 = 100_000,
-        bodyValidation: BodyValidation = .full
+        bodyValidation: BodyValidation = .full,
+        security: HubSecurity = .insecure,
+        maxFrames: Int = 8,
+        rateLimit: RateLimit? = RateLimit()
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -41,5 +50,8 @@ public struct HubConfiguration: Sendable, Equatable {
         self.statisticsInterval = statisticsInterval
         self.highWaterMark = highWaterMark
         self.bodyValidation = bodyValidation
+        self.security = security
+        self.maxFrames = maxFrames
+        self.rateLimit = rateLimit
     }
 }

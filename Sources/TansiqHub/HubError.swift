@@ -8,6 +8,8 @@ public struct HubError: Error, CustomStringConvertible, Sendable {
         public static let bindFailed = Code(value: "bind-failed")
         /// The configuration (flags or file) is invalid.
         public static let invalidConfiguration = Code(value: "invalid-configuration")
+        /// A secure hub cannot authenticate: its ZAP handler cannot be bound or does not answer.
+        public static let authenticationUnavailable = Code(value: "authentication-unavailable")
         /// The ZeroMQ layer failed while serving.
         public static let transportFailed = Code(value: "transport-failed")
 
