@@ -59,7 +59,9 @@ enum LoadRun {
         let hub = try Hub(
             configuration: HubConfiguration(
                 hubID: "bench-hub", ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*",
-                statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation
+                statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation,
+                // A benchmark of forwarding: no CURVE, and no rate limit to stop the flood it measures.
+                security: .insecure, rateLimit: nil
             ),
             logger: logger
         )

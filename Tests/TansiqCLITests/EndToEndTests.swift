@@ -11,7 +11,7 @@ struct EndToEndTests {
 
     /// Starts `tansiq-hub` on free ports and returns it with the endpoints it printed.
     static func startHub(_ extra: [String] = []) async throws -> (ChildProcess, Endpoints) {
-        let hub = try ChildProcess("tansiq-hub", ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--log-level", "warning"] + extra)
+        let hub = try ChildProcess("tansiq-hub", ["--insecure", "--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--log-level", "warning"] + extra)
         let line = try #require(await hub.waitForLine(timeout: 30) { $0.hasPrefix("{") }, "the hub never printed its endpoints: \(hub.standardError)")
         return (hub, try JSONDecoder().decode(Endpoints.self, from: Data(line.utf8)))
     }
@@ -77,7 +77,7 @@ struct EndToEndTests {
 
     @Test func aHubThatCannotBindExitsWith69AndSaysWhy() async throws {
         let (hub, endpoints) = try await Self.startHub()
-        let second = try ChildProcess("tansiq-hub", ["--ingress", endpoints.ingress, "--egress", "tcp://127.0.0.1:*"])
+        let second = try ChildProcess("tansiq-hub", ["--insecure", "--ingress", endpoints.ingress, "--egress", "tcp://127.0.0.1:*"])
         #expect(second.waitForExit() == 69)
         #expect(second.standardError.contains("EADDRINUSE"))
         #expect(hub.terminate() == 0)

@@ -39,6 +39,8 @@ final class SecureClient {
     let publisher: Socket
     let subscriber: Socket
     let probeTopic: String
+    /// Messages that arrived while waiting for the probe, returned first by ``next()``.
+    private var early: [Multipart] = []
 
     init(_ endpoints: HubEndpoints, agency: String, keys: CurveKeyPair, hubKey: String, prefixes: [String]) throws {
         self.agency = agency
@@ -50,7 +52,7 @@ final class SecureClient {
             try socket.set(.receiveTimeout(milliseconds: 5000))
         }
         probeTopic = "presence/\(agency)/probe-\(UInt32.random(in: 0...UInt32.max))"
-        for prefix in prefixes + ["hub/rejected/\(agency)"] { try subscriber.set(.subscribe(Array(prefix.utf8))) }
+        for prefix in ["hub/rejected/\(agency)"] + prefixes { try subscriber.set(.subscribe(Array(prefix.utf8))) }
         try subscriber.set(.subscribe(Array(probeTopic.utf8)))
         try subscriber.connect(endpoints.egress)
         try publisher.connect(endpoints.ingress)
@@ -65,7 +67,9 @@ final class SecureClient {
             try subscriber.set(.receiveTimeout(milliseconds: 100))
             defer { try? subscriber.set(.receiveTimeout(milliseconds: 5000)) }
             while let message = try subscriber.receive() {
-                if String(decoding: message.frames[0], as: UTF8.self) == probeTopic { return }
+                let topic = String(decoding: message.frames[0], as: UTF8.self)
+                if topic == probeTopic { return }
+                if !topic.hasPrefix("presence/\(agency)/probe-") { early.append(message) }
             }
         }
         Issue.record("\(agency)'s probe never came back through the hub")
@@ -87,6 +91,7 @@ final class SecureClient {
 
     /// The next message that is not a probe, or nil after 5 s.
     func next() throws -> Multipart? {
+        if !early.isEmpty { return early.removeFirst() }
         while let message = try subscriber.receive() {
             if !String(decoding: message.frames[0], as: UTF8.self).hasPrefix("presence/\(agency)/probe-") { return message }
         }
