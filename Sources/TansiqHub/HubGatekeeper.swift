@@ -90,9 +90,15 @@ final class HubGatekeeper {
         }
         switch payload {
         case .referral(let referral):
-            parties.record(referral: referral.referralId, referrer: header.source, receiver: referral.receivingAgency)
+            parties.record(
+                referral: referral.referralId, referrer: header.source, receiver: referral.receivingAgency,
+                openTopic: accepted.topic.rawValue
+            )
         case .referralStatus(let update):
-            switch parties.check(update, sender: header.source) {
+            let verdict = parties.check(update, sender: header.source) { claimant, topic in
+                self.resolved(for: claimant, access).allowsDelivery(topic: topic)
+            }
+            switch verdict {
             case .allowed:
                 break
             case .unknownReferral:

@@ -10,8 +10,10 @@ struct EndToEndTests {
     }
 
     /// Starts `tansiq-hub` on free ports and returns it with the endpoints it printed.
-    static func startHub(_ extra: [String] = []) async throws -> (ChildProcess, Endpoints) {
-        let hub = try ChildProcess("tansiq-hub", ["--insecure", "--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--log-level", "warning"] + extra)
+    /// `secure` holds the hub's key flags; without them the hub runs `--insecure`.
+    static func startHub(_ extra: [String] = [], secure: [String] = []) async throws -> (ChildProcess, Endpoints) {
+        let mode = secure.isEmpty ? ["--insecure"] : secure
+        let hub = try ChildProcess("tansiq-hub", mode + ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--log-level", "notice"] + extra)
         let line = try #require(await hub.waitForLine(timeout: 30) { $0.hasPrefix("{") }, "the hub never printed its endpoints: \(hub.standardError)")
         return (hub, try JSONDecoder().decode(Endpoints.self, from: Data(line.utf8)))
     }

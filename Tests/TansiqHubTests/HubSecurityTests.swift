@@ -102,11 +102,19 @@ struct HubSecurityTests {
 
             let claim = try shelter.publish(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested, category: .shelter))
             #expect(Array(try #require(try iom.next()).frames.prefix(3)) == claim)
-            try legal.publish(try Pilot.status(referral, by: Pilot.legal, to: Pilot.iom, .received, from: .requested, category: .shelter))
-
+            // A later claim still reaches the referrer, whose agent answers "assigned elsewhere"…
+            let late = try legal.publish(try Pilot.status(referral, by: Pilot.legal, to: Pilot.iom, .received, from: .requested, category: .shelter))
+            #expect(Array(try #require(try iom.next()).frames.prefix(3)) == late)
+            // …but the later claimant makes no further move,
+            try legal.publish(try Pilot.status(referral, by: Pilot.legal, to: Pilot.iom, .accepted, from: .received, category: .shelter))
             let refusal = try #require(try legal.nextRejection())
             #expect(refusal.reason == .notAuthorized)
             #expect(refusal.message.contains("answered by '\(Pilot.shelter)'"))
+            // and an agency not entitled to the open referral cannot claim it at all.
+            let health = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: [])
+            try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested, category: .shelter))
+            #expect(try health.nextRejection()?.message.contains("may not claim open referral") == true)
+            #expect(try iom.drainUntilMarker().isEmpty)
         }
     }
 
