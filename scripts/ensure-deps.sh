@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make test` and `make demo` need and the machine lacks:
 # libzmq (Debian's libzmq3-dev, found through pkg-config), SQLite's headers (libsqlite3-dev,
-# for the hub's journal through GRDB) and, for the tests, pyzmq.
+# for the hub's journal through GRDB) and, for the tests, pyzmq and tcpdump.
 set -euo pipefail
 
 as_root() {
@@ -35,4 +35,11 @@ if [ "${1:-}" = "--test" ]; then
         python3 -m pip install --quiet --disable-pip-version-check pyzmq
     fi
     echo "==> pyzmq $(python3 -c 'import zmq; print(zmq.__version__)')"
+    # The capture test records the loopback interface while a referral crosses a secure hub.
+    if ! command -v tcpdump >/dev/null 2>&1 && [ ! -x /usr/sbin/tcpdump ]; then
+        echo "==> installing tcpdump (apt-get), used by the loopback capture test"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq tcpdump >/dev/null
+    fi
 fi

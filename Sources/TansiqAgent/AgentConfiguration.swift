@@ -24,6 +24,8 @@ public struct AgentConfiguration: Sendable {
     public var seed: UInt64
     /// The software version announced in presence messages.
     public var version: String
+    /// The agency's keys and the hub's public key for a secure hub; `nil` talks to an insecure one.
+    public var hubKeys: HubClientKeys?
 
     /// Creates a configuration; optional parameters have working defaults for a local hub.
     public init(
@@ -38,7 +40,8 @@ public struct AgentConfiguration: Sendable {
         deadlineCheckInterval: Duration = .milliseconds(200),
         clock: AgentClock = AgentClock(),
         seed: UInt64 = 1,
-        version: String = TansiqVersion.current
+        version: String = TansiqVersion.current,
+        hubKeys: HubClientKeys? = nil
     ) {
         self.agency = agency
         self.agent = agent ?? "\(agency)-1"
@@ -52,6 +55,7 @@ public struct AgentConfiguration: Sendable {
         self.clock = clock
         self.seed = seed
         self.version = version
+        self.hubKeys = hubKeys
     }
 }
 

@@ -34,6 +34,10 @@ final class AgentLoop {
         context = AgentContext(configuration: configuration, publisher: publisher, observer: observer, logger: logger)
         try subscriber.set(.receiveHighWaterMark(100_000))
         try publisher.set(.sendHighWaterMark(100_000))
+        if let hubKeys = configuration.hubKeys {
+            try hubKeys.configureClient(subscriber)
+            try hubKeys.configureClient(publisher)
+        }
         for prefix in subscriptions {
             try subscriber.set(.subscribe(Array(prefix.utf8)))
         }

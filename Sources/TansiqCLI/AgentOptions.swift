@@ -37,6 +37,8 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "A YAML file whose keys are these options' long names (agency: …, service: [health:20]); flags given on the command line win.")
     var config: String?
 
+    @OptionGroup var keys: HubKeyOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -48,8 +50,8 @@ struct AgentOptions: ParsableArguments {
         if heartbeat <= 0 { throw ValidationError("--heartbeat must be a positive number of seconds") }
     }
 
-    func configuration(role: AgentRole) -> AgentConfiguration {
-        AgentConfiguration(
+    func configuration(role: AgentRole) throws -> AgentConfiguration {
+        try AgentConfiguration(
             agency: agency,
             agent: agent,
             role: role,
@@ -58,7 +60,8 @@ struct AgentOptions: ParsableArguments {
             egress: egress,
             extraSubscriptions: subscribe,
             heartbeatInterval: .milliseconds(Int64(heartbeat * 1000)),
-            seed: seed
+            seed: seed,
+            hubKeys: keys.load()
         )
     }
 
@@ -69,7 +72,7 @@ struct AgentOptions: ParsableArguments {
             printLine(AgentEventLine(identity: identity, event: event, time: time).json)
         } : nil
         let runtime = try AgentRuntime(
-            configuration: configuration(role: role),
+            configuration: try configuration(role: role),
             logger: logger,
             observer: observer,
             behaviour: behaviour

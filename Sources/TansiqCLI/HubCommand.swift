@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import Logging
 import ServiceLifecycle
 import TansiqHub
@@ -18,10 +20,20 @@ public struct HubCommand: AsyncParsableCommand {
             working directory; --no-journal to run without) is served to late and returning \
             agents on the replay endpoint. Flags override the --config file, which overrides the \
             defaults. Once bound, the hub prints one JSON line with its endpoints on standard \
-            output; logs go to standard error. Exit status 69 when an endpoint cannot be bound, \
-            74 when the journal cannot be opened (or another hub holds it).
+            output; logs go to standard error. Exit status 69 when an endpoint cannot be bound or \
+            a secure hub cannot authenticate, 74 when the journal cannot be opened (or another hub \
+            holds it).
 
-            Example: tansiq hub --journal /var/lib/tansiq/journal.sqlite --durability full
+            The hub is secure unless --insecure is given: every connection is CURVE-encrypted, \
+            only the agencies whose public certificates are in --agency-keys get in, each \
+            message's sender must be the authenticated agency, and --policy (default: least \
+            privilege) says who may publish and subscribe to what. SIGHUP (or a change to the key \
+            directory) reloads the keys and the policy. See docs/security.md.
+
+            Example: tansiq hub --secret-key keys/hub.secret --agency-keys keys/agencies \
+                       --policy Topologies/agadir-pilot.policy.yaml \
+                       --journal /var/lib/tansiq/journal.sqlite --durability full
+            Local development: tansiq hub --insecure --no-journal
             """
     )
 
@@ -60,6 +72,26 @@ public struct HubCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds without a heartbeat after which an agency is announced silent (default: 3 of its heartbeat intervals).")
     var presenceTimeout: Double?
+    @Flag(help: "Run without CURVE, authentication or access control: local development only.")
+    var insecure = false
+
+    @Option(help: "The hub's secret certificate (from `tansiq keys generate HUB`).")
+    var secretKey: String?
+
+    @Option(help: "Directory of the admitted agencies' public certificates (AGENCY.key).")
+    var agencyKeys: String?
+
+    @Option(help: "Access policy file (YAML; default: the built-in least-privilege policy).")
+    var policy: String?
+
+    @Option(help: "Messages a second each agency may publish; 0 for no limit (default 1000).")
+    var rateLimit: Double?
+
+    @Option(help: "Messages an agency may publish at once (default 5000).")
+    var rateBurst: Int?
+
+    @Option(help: "Most frames a message may have (default 8).")
+    var maxFrames: Int?
 
     @OptionGroup var logging: LoggingOptions
 
@@ -81,6 +113,12 @@ public struct HubCommand: AsyncParsableCommand {
         if let presenceTimeout, presenceTimeout <= 0 {
             throw ValidationError("--presence-timeout must be a positive number of seconds")
         }
+        if insecure, secretKey != nil || agencyKeys != nil || policy != nil {
+            throw ValidationError("--insecure cannot be combined with --secret-key, --agency-keys or --policy")
+        }
+        if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be ≥ 0") }
+        if let rateBurst, rateBurst <= 0 { throw ValidationError("--rate-burst must be positive") }
+        if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
     }
 
     /// Runs the hub.
@@ -112,8 +150,41 @@ public struct HubCommand: AsyncParsableCommand {
         if configuration.journal == nil {
             logger.warning("hub runs WITHOUT a journal: no replay, nothing survives a restart")
         }
+        if let maxFrames { configuration.maxFrames = maxFrames }
+        do {
+            try HubConfiguration.SecurityKeys(
+                secretKey: secretKey, agencyKeys: agencyKeys, policy: policy, rate: rateLimit, burst: rateBurst
+            ).apply(to: &configuration)
+        } catch let error as HubError {
+            throw ValidationError(error.message)
+        }
+        if insecure {
+            if configuration.security.isSecure {
+                throw ValidationError("--insecure cannot be combined with the secret_key of \(config ?? "the configuration file")")
+            }
+            logger.warning("--insecure: anyone who reaches the endpoints may publish as any agency and read everything")
+        } else if !configuration.security.isSecure {
+            throw ValidationError(
+                "a hub is secure by default: give --secret-key and --agency-keys (see `tansiq keys generate`), or --insecure for local development"
+            )
+        }
 
-        let hub = try Hub(configuration: configuration, logger: logger)
+        let hub: Hub
+        do {
+            hub = try Hub(configuration: configuration, logger: logger)
+        } catch let error as HubError {
+            throw ValidationError(error.message)
+        }
+        // SIGHUP reloads the agencies' keys and the policy, as nginx and mosquitto do.
+        signal(SIGHUP, SIG_IGN)
+        let reloader = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        reloader.setEventHandler {
+            if let reload = hub.reloadAccess() {
+                logger.notice("SIGHUP: keys and policy reloaded", metadata: ["agencies": "\(reload.agencies.count)", "problems": "\(reload.problems.count)"])
+            }
+        }
+        reloader.resume()
+        defer { reloader.cancel() }
         // The endpoints actually bound (ports chosen by the system when '*' was asked for), as
         // one JSON line on standard output for scripts and tests.
         let announcement = Task {
@@ -129,7 +200,7 @@ public struct HubCommand: AsyncParsableCommand {
         )
         do {
             try await group.run()
-        } catch let error as HubError where error.code == .bindFailed {
+        } catch let error as HubError where error.code == .bindFailed || error.code == .authenticationUnavailable {
             logger.critical("hub cannot start", metadata: ["error": "\(error.message)"])
             printError("error: \(error.message)")
             throw ExitCode(69)

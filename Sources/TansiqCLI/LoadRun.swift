@@ -75,7 +75,9 @@ enum LoadRun {
             configuration: HubConfiguration(
                 hubID: "bench-hub", ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*",
                 statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation,
-                journal: journal, replay: "tcp://127.0.0.1:*"
+                journal: journal, replay: "tcp://127.0.0.1:*",
+                // A benchmark of forwarding: no CURVE, and no rate limit to stop the flood it measures.
+                security: .insecure, rateLimit: nil
             ),
             logger: logger
         )

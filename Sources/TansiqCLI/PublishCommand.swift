@@ -25,9 +25,11 @@ struct PublishTarget: ParsableArguments {
     @Option(help: "Seconds to wait for the hub before giving up.")
     var connectTimeout: Double = 10
 
+    @OptionGroup var keys: HubKeyOptions
+
     /// Sends frames once the hub has subscribed to this connection; prints the message id.
     func send(_ frames: [[UInt8]], id: UUID) async throws {
-        let (ingress, timeout) = (ingress, connectTimeout)
+        let (ingress, timeout, hubKeys) = (ingress, connectTimeout, try keys.load())
         try await SocketThread(name: "tansiq-pub").run { _ in
             let context = try Context()
             // An XPUB, not a PUB: the hub's subscription arriving tells us the connection is
@@ -36,6 +38,7 @@ struct PublishTarget: ParsableArguments {
             defer { socket.close() }
             try socket.set(.linger(milliseconds: 5000))
             try socket.set(.receiveTimeout(milliseconds: Int32(timeout * 1000)))
+            try hubKeys?.configureClient(socket)
             try socket.connect(ingress)
             guard let subscription = try socket.receive(), subscription.frames.first?.first == 0x01 else {
                 throw CLIError("the hub at \(ingress) did not answer within \(timeout) s")

@@ -42,6 +42,9 @@ struct SimCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Seed of the plan and of every agent (default: the file's general.seed).")
         var seed: UInt64?
 
+        @Flag(name: .long, help: "Run the hub without CURVE (by default every run uses CURVE with keys made for it).")
+        var insecure = false
+
         @Flag(name: .long, help: "Print no progress and no text report; only errors and the lost-referral message.")
         var quiet = false
 
@@ -65,7 +68,7 @@ struct SimCommand: AsyncParsableCommand {
             var logging = LoggingOptions()
             logging.logLevel = logLevel
             let logger = logging.makeLogger(label: "tansiq.sim")
-            let simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale)
+            let simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
             if !quiet {
                 printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, about \(Int(simulation.realSeconds.rounded())) s")
             }

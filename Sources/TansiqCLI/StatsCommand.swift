@@ -17,6 +17,8 @@ struct StatsCommand: AsyncParsableCommand {
     @Option(help: "Only this hub's statistics (default: any hub on that egress).")
     var hub: String?
 
+    @OptionGroup var keys: HubKeyOptions
+
     @Flag(help: "Keep printing each publication instead of exiting after the first.")
     var watch = false
 
@@ -32,11 +34,12 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let prefix = hub.map { "hub/stats/\($0)" } ?? "hub/stats/"
-        let (egress, watch, json, timeout) = (egress, watch, json, timeout)
+        let (egress, watch, json, timeout, hubKeys) = (egress, watch, json, timeout, try keys.load())
         let shown = try await SocketThread(name: "tansiq-stats").run { thread in
             let context = try Context()
             let socket = try context.makeSocket(.sub)
             defer { socket.close() }
+            try hubKeys?.configureClient(socket)
             try socket.set(.subscribe(Array(prefix.utf8)))
             try socket.set(.receiveTimeout(milliseconds: 200))
             try socket.connect(egress)

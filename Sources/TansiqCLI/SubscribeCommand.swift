@@ -25,6 +25,8 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Option(help: "The hub's egress.")
     var egress = "tcp://127.0.0.1:5561"
 
+    @OptionGroup var keys: HubKeyOptions
+
     @Flag(help: "One JSON object per message: {topic, header, body, stamp}.")
     var json = false
 
@@ -43,11 +45,12 @@ struct SubscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (egress, prefixes, json, count, timeout) = (egress, prefixes, json, count, timeout)
+        let (egress, prefixes, json, count, timeout, hubKeys) = (egress, prefixes, json, count, timeout, try keys.load())
         let received = try await SocketThread(name: "tansiq-sub").run { thread in
             let context = try Context()
             let socket = try context.makeSocket(.sub)
             defer { socket.close() }
+            try hubKeys?.configureClient(socket)
             for prefix in prefixes.isEmpty ? [""] : prefixes {
                 try socket.set(.subscribe(Array(prefix.utf8)))
             }

@@ -19,6 +19,7 @@ public final class Hub: Service, Sendable {
     private let context: Context
     private let startup = StartupSignal<HubEndpoints>()
     private let snapshot = Mutex(HubCounters())
+    private let access: HubAccess?
 
     /// Creates a hub. Pass a `context` to share inproc endpoints with other sockets (tests,
     /// simulations); otherwise the hub makes its own.
@@ -26,6 +27,21 @@ public final class Hub: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.context = try context ?? Context()
+        if case .curve(let settings) = configuration.security {
+            access = try HubAccess(settings: settings, logger: logger)
+        } else {
+            access = nil
+        }
+    }
+
+    /// Reloads the admitted agencies' keys and the access policy without a restart (the CLI
+    /// calls it on SIGHUP; the hub also reloads when the key directory changes). New
+    /// connections are checked against the new keys at once, and so is every message and
+    /// subscription of a connection whose agency was revoked. Returns what was loaded; `nil`
+    /// in insecure mode.
+    @discardableResult
+    public func reloadAccess() -> AccessReload? {
+        access?.reload()
     }
 
     /// Binds the endpoints and serves until graceful shutdown or cancellation.
@@ -36,12 +52,17 @@ public final class Hub: Service, Sendable {
             try await thread.run { [self] thread in
                 let loop: HubLoop
                 do {
-                    loop = try HubLoop(configuration: configuration, context: context, logger: logger)
+                    loop = try HubLoop(configuration: configuration, context: context, access: access, logger: logger)
                 } catch {
                     startup.fail(error)
                     throw error
                 }
                 defer { loop.close() }
+                if let access {
+                    logger.info("hub secure: CURVE on every socket, ZAP handler answering", metadata: ["agencies": "\(access.admittedCount)"])
+                } else {
+                    logger.warning("hub INSECURE: no encryption, no authentication, no access control; local development only")
+                }
                 startup.succeed(loop.endpoints)
                 logger.info(
                     "hub listening",
@@ -72,6 +93,10 @@ public final class Hub: Service, Sendable {
 
     /// The hub's counters as of its last poll round.
     public var counters: HubCounters {
-        snapshot.withLock { $0 }
+        var counters = snapshot.withLock { $0 }
+        // Read live: a test (or an operator) that saw a refusal sees it counted at once.
+        if let access { counters.refusedAuthentications = max(counters.refusedAuthentications, access.refusedAuthentications) }
+        counters.secure = access != nil
+        return counters
     }
 }

@@ -15,6 +15,12 @@ extension HubConfiguration {
         "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
+        "secret_key": "the hub's secret certificate (tansiq keys generate); makes the hub secure",
+        "agency_keys": "directory of the admitted agencies' public certificates (AGENCY.key)",
+        "policy": "access policy file (YAML; default: the built-in least-privilege policy)",
+        "max_frames": "most frames a message may have (default 8)",
+        "rate_limit": "messages a second each agency may publish, 0 for no limit (default 1000)",
+        "rate_burst": "messages an agency may publish at once (default 5000)",
     ]
 
     /// The keys of the `journal` mapping.
@@ -50,6 +56,7 @@ extension HubConfiguration {
         }
         var configuration = base
         guard let node else { return configuration }
+        var security = SecurityKeys()
         guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
         for (keyNode, value) in mapping {
             guard let key = keyNode.string else { throw fail("keys must be strings") }
@@ -96,10 +103,25 @@ extension HubConfiguration {
                     throw fail("presence_timeout_seconds: expected a positive number")
                 }
                 configuration.presenceTimeout = .milliseconds(Int64(seconds * 1000))
+            case "secret_key": security.secretKey = try string()
+            case "agency_keys": security.agencyKeys = try string()
+            case "policy": security.policy = try string()
+            case "max_frames":
+                let frames = try integer()
+                guard frames >= 3 else { throw fail("max_frames: must be at least 3") }
+                configuration.maxFrames = frames
+            case "rate_limit":
+                guard let rate = value.float, rate >= 0 else { throw fail("rate_limit: expected a number ≥ 0") }
+                security.rate = rate
+            case "rate_burst":
+                let burst = try integer()
+                guard burst > 0 else { throw fail("rate_burst: must be positive") }
+                security.burst = burst
             default:
                 throw fail("unknown key '\(key)'; known keys: \(fileKeys.keys.sorted().joined(separator: ", "))")
             }
         }
+        try security.apply(to: &configuration, relativeTo: file)
         return configuration
     }
 

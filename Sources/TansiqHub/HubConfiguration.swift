@@ -34,6 +34,12 @@ public struct HubConfiguration: Sendable, Equatable {
     /// A fixed silence after which an agency counts as silent, whatever interval its agents
     /// announce; `nil` uses ``presenceMissedHeartbeats``.
     public var presenceTimeout: Duration?
+    /// CURVE and access control, or none (`.insecure`, local development only).
+    public var security: HubSecurity
+    /// The most frames a message may have; the rest of a longer message is dropped unread.
+    public var maxFrames: Int
+    /// How fast each agency may publish; `nil` for no limit.
+    public var rateLimit: RateLimit?
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -47,7 +53,10 @@ public struct HubConfiguration: Sendable, Equatable {
         journal: JournalConfiguration? = nil,
         replay: String = "tcp://127.0.0.1:5562",
         presenceMissedHeartbeats: Int = 3,
-        presenceTimeout: Duration? = nil
+        presenceTimeout: Duration? = nil,
+        security: HubSecurity = .insecure,
+        maxFrames: Int = 8,
+        rateLimit: RateLimit? = RateLimit()
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -60,5 +69,8 @@ public struct HubConfiguration: Sendable, Equatable {
         self.replay = replay
         self.presenceMissedHeartbeats = presenceMissedHeartbeats
         self.presenceTimeout = presenceTimeout
+        self.security = security
+        self.maxFrames = maxFrames
+        self.rateLimit = rateLimit
     }
 }

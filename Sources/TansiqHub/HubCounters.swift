@@ -30,6 +30,14 @@ public struct HubCounters: Sendable, Equatable {
     /// Replay requests answered with an error, and pages cut short, by code
     /// (`bad-request`, `sequence-in-future`, `client-too-slow`, …).
     public var replayErrors: [String: UInt64] = [:]
+    /// Whether the hub runs with CURVE and access control.
+    public var secure: Bool = false
+    /// Connections refused by the ZAP handler (unknown keys), since start.
+    public var refusedAuthentications: UInt64 = 0
+    /// Subscriptions the access policy refused, since start.
+    public var deniedSubscriptions: UInt64 = 0
+    /// Status updates of referrals the hub did not remember (let through unchecked), since start.
+    public var unverifiedStatusUpdates: UInt64 = 0
 
     /// Creates zeroed counters.
     public init() {}

@@ -10,6 +10,8 @@ public struct HubError: Error, CustomStringConvertible, Sendable {
         public static let invalidConfiguration = Code(value: "invalid-configuration")
         /// The journal could not be opened (unreadable file, another hub writing to it).
         public static let journalUnavailable = Code(value: "journal-unavailable")
+        /// A secure hub cannot authenticate: its ZAP handler cannot be bound or does not answer.
+        public static let authenticationUnavailable = Code(value: "authentication-unavailable")
         /// The ZeroMQ layer failed while serving.
         public static let transportFailed = Code(value: "transport-failed")
 

@@ -28,6 +28,8 @@ extension HubLoop {
 
     static func makeReplaySocket(context: Context, configuration: HubConfiguration) throws(ZMQError) -> Socket {
         let socket = try context.makeSocket(.router)
+        // The same CURVE server settings as the ingress and egress: replay serves the same data.
+        try configuration.security.configureServer(socket)
         try socket.set(.routerMandatory(true))
         try socket.set(.sendHighWaterMark(Int32(2 * (replayMaximumLimit + 1))))
         try socket.set(.linger(milliseconds: 0))
@@ -41,11 +43,11 @@ extension HubLoop {
             guard let message = try replay.receive(dontWait: true) else { return }
             guard let routingID = message.frames.first else { continue }
             counters.replayRequests += 1
-            try answer(message.frames.dropFirst(), from: routingID, on: replay)
+            try answer(message.frames.dropFirst(), from: routingID, userID: message.userID, on: replay)
         }
     }
 
-    private func answer(_ frames: ArraySlice<[UInt8]>, from client: [UInt8], on replay: Socket) throws {
+    private func answer(_ frames: ArraySlice<[UInt8]>, from client: [UInt8], userID: String?, on replay: Socket) throws {
         let validator = ReplayRequestValidator(hubID: configuration.hubID, maxMessageBytes: configuration.maxMessageBytes)
         let head = journal?.lastSequence ?? counters.lastSequence
         let accepted: AcceptedReplayRequest
@@ -56,7 +58,9 @@ extension HubLoop {
             let end = ReplayEnd(
                 lastSequence: refusal.afterSequence ?? 0, count: 0, more: false, headSequence: head,
                 error: .init(code: ReplayEnd.Failure.badRequest, message: Self.capped(refusal.message)))
-            try sendEnd(end, agency: refusal.agency ?? "unknown", causationID: refusal.messageID, to: client, on: replay)
+            // Secure: answer the agency that really asked, never the one the request claims.
+            let agency = gatekeeper.isSecure ? userID : refusal.agency
+            try sendEnd(end, agency: agency ?? "unknown", causationID: refusal.messageID, to: client, on: replay)
             return
         }
         let request = accepted.request
@@ -64,7 +68,17 @@ extension HubLoop {
             let end = ReplayEnd(
                 lastSequence: request.afterSequence, count: 0, more: false, headSequence: head,
                 error: .init(code: code, message: message))
-            try sendEnd(end, agency: accepted.agency, causationID: accepted.header.id, to: client, on: replay)
+            let agency = gatekeeper.isSecure ? userID ?? "unknown" : accepted.agency
+            try sendEnd(end, agency: agency, causationID: accepted.header.id, to: client, on: replay)
+        }
+        if gatekeeper.isSecure {
+            // The same rules as live delivery: an agency replays only as itself, only what it may read.
+            guard let userID, userID == accepted.agency else {
+                return try refuse(ReplayEnd.Failure.notAuthorized, "the request names agency '\(accepted.agency)' but the connection is authenticated as '\(userID ?? "nobody")'")
+            }
+            if let denied = request.prefixes.first(where: { !replayPermits(prefix: $0, for: userID) }) {
+                return try refuse(ReplayEnd.Failure.notAuthorized, "'\(userID)' may not read '\(denied)'")
+            }
         }
         let limit = request.limit ?? Self.replayDefaultLimit
         guard limit <= Self.replayMaximumLimit else {
@@ -96,7 +110,7 @@ extension HubLoop {
                 message: "retention deleted messages after sequence \(request.afterSequence); history starts at sequence \(historyStart)")
         }
         var sent: UInt64 = 0
-        for record in page {
+        for record in page where replayPermits(topic: record.topic, to: userID) {
             let frames = [client, Array(record.topic.utf8), record.header, record.body,
                 MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: record.sequence, topicSeq: record.topicSequence))]
             guard try send(frames, on: replay, agency: accepted.agency) else { return }

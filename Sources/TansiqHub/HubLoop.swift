@@ -16,6 +16,9 @@ final class HubLoop {
     let egress: Socket
     private let monitors: [SocketMonitor]
     private var validator: IngressValidator
+    let gatekeeper: HubGatekeeper
+    private let authenticator: ZAPAuthenticator?
+    let clock = ContinuousClock()
     var counters = HubCounters()
     var topicSequences: [String: UInt64] = [:]
     private var subscriptionCounts: [[UInt8]: Int] = [:]
@@ -30,9 +33,13 @@ final class HubLoop {
     var outbox: [OutgoingMessage] = []
     var presence: HubPresenceTracker
 
-    init(configuration: HubConfiguration, context: Context, logger: Logger) throws {
+    init(configuration: HubConfiguration, context: Context, access: HubAccess? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        gatekeeper = HubGatekeeper(access: access, rateLimit: configuration.rateLimit, logger: logger)
+        // The ZAP handler answers before any server socket exists: libzmq admits every CURVE
+        // client while none is bound.
+        authenticator = try access.map { try ZAPAuthenticator(context: context, access: $0) }
         self.validator = IngressValidator(
             hubID: configuration.hubID,
             maxMessageBytes: configuration.maxMessageBytes,
@@ -53,14 +60,18 @@ final class HubLoop {
             let egress = try context.makeSocket(.xpub)
             self.ingress = ingress
             self.egress = egress
+            try configuration.security.configureServer(ingress)
+            try configuration.security.configureServer(egress)
+            // Secure: the hub applies each subscriber's subscriptions itself, after the policy.
+            if configuration.security.isSecure { try egress.set(.xpubManual(true)) }
             try ingress.set(.receiveHighWaterMark(configuration.highWaterMark))
             try egress.set(.sendHighWaterMark(configuration.highWaterMark))
             // libzmq drops a peer whose frame exceeds this; the hub's own, counted check is
             // the real limit, so this only guards memory against absurd frames.
             try ingress.set(.maxMessageSize(Int64(max(configuration.maxMessageBytes * 4, 1 << 20))))
             monitors = [
-                try SocketMonitor(socket: ingress, context: context, events: [.accepted, .disconnected]),
-                try SocketMonitor(socket: egress, context: context, events: [.accepted, .disconnected]),
+                try SocketMonitor(socket: ingress, context: context, events: Self.monitoredEvents),
+                try SocketMonitor(socket: egress, context: context, events: Self.monitoredEvents),
             ]
             replay = journal == nil ? nil : try Self.makeReplaySocket(context: context, configuration: configuration)
             try Self.bind(ingress, to: configuration.ingress, role: "ingress")
@@ -75,13 +86,22 @@ final class HubLoop {
         } catch let error as ZMQError {
             journal?.close()
             journalLock?.release()
+            authenticator?.stop()
             throw HubError(code: .transportFailed, message: error.description)
         } catch {
             journal?.close()
             journalLock?.release()
+            authenticator?.stop()
             throw error
         }
     }
+
+    /// Connections, and handshakes that failed before the ZAP handler was asked (a client
+    /// without CURVE, or with the wrong server key).
+    private static let monitoredEvents: MonitorEvent.Kind = [
+        .accepted, .disconnected, .handshakeFailedProtocol, .handshakeFailedNoDetail,
+    ]
+    private var failedHandshakes: UInt64 = 0
 
     private static func bind(_ socket: Socket, to endpoint: String, role: String) throws {
         do {
@@ -98,6 +118,7 @@ final class HubLoop {
         replay?.close()
         journal?.close()
         journalLock?.release()
+        authenticator?.stop()
     }
 
     /// Serves until the thread is asked to stop or the context is terminated. `report` is
@@ -108,9 +129,9 @@ final class HubLoop {
         let egressIndex = poller.register(egress)
         let monitorIndices = monitors.map { poller.register($0.socket) }
         let replayIndex = replay.map { poller.register($0) }
-        let clock = ContinuousClock()
         var nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
         var nextRetention = clock.now
+        var nextAccessCheck = clock.now.advanced(by: .seconds(1))
         do {
             while !thread.isStopRequested {
                 let untilStatistics = nextStatistics - clock.now
@@ -125,6 +146,10 @@ final class HubLoop {
                 }
                 if let replayIndex, ready[replayIndex].contains(.readable) { try drainReplay() }
                 try publishPresenceChanges()
+                if let access = gatekeeper.access, clock.now >= nextAccessCheck {
+                    access.reloadIfChanged()
+                    nextAccessCheck = clock.now.advanced(by: .seconds(1))
+                }
                 if clock.now >= nextStatistics {
                     try publishStatistics()
                     nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
@@ -134,6 +159,7 @@ final class HubLoop {
                     applyRetention()
                     nextRetention = clock.now.advanced(by: journalConfiguration.retentionCheckInterval)
                 }
+                syncSecurityCounters()
                 report(counters)
             }
         } catch let error as ZMQError where error.isTerminated {
@@ -148,22 +174,38 @@ final class HubLoop {
 
     private func drainIngress() throws {
         for _ in 0..<Self.batchLimit {
-            guard let message = try ingress.receive(dontWait: true) else { return }
+            guard let (message, frameCount) = try ingress.receive(dontWait: true, frameLimit: configuration.maxFrames) else { return }
             counters.messagesIn += 1
             counters.bytesIn += UInt64(message.frames.reduce(0) { $0 + $1.count })
+            guard frameCount <= configuration.maxFrames else {
+                try reject(IngressRejection(
+                    reason: .malformedFrames,
+                    message: "\(frameCount) frames; at most \(configuration.maxFrames), and a message has 3",
+                    topic: nil
+                ), userID: message.userID)
+                continue
+            }
             switch validator.validate(message.frames) {
             case .success(let accepted):
+                if let refusal = gatekeeper.admit(accepted, body: message.frames[2], userID: message.userID, now: clock.now) {
+                    try reject(refusal, userID: message.userID)
+                    continue
+                }
                 outbox.append(OutgoingMessage(
                     topic: accepted.topic.rawValue, header: accepted.header, frames: message.frames, fromPublisher: true))
                 if accepted.topic.family == .presence { notePresence(accepted, body: message.frames[2]) }
             case .failure(let rejection):
-                try reject(rejection)
+                try reject(rejection, userID: message.userID)
             }
         }
     }
 
-    func reject(_ rejection: IngressRejection) throws {
+    func reject(_ rejection: IngressRejection, userID: String?) throws {
+        var rejection = rejection
+        // Secure: tell the agency that really sent it, never the one it claimed to be.
+        if gatekeeper.isSecure { rejection.agency = userID }
         counters.rejections[rejection.reason.rawValue, default: 0] += 1
+        guard rejection.notify else { return }
         logger.warning(
             "message rejected",
             metadata: [
@@ -202,14 +244,28 @@ final class HubLoop {
     // MARK: Egress
 
     /// Reads subscription changes from the XPUB: `0x01 prefix` subscribes, `0x00 prefix` unsubscribes.
+    /// Secure, the XPUB is in manual mode: each subscription carries its subscriber's User-Id
+    /// and is applied to that subscriber's connection only if the policy allows it.
     private func drainSubscriptions() throws {
+        let manual = gatekeeper.isSecure
         while let message = try egress.receive(dontWait: true) {
             guard let frame = message.frames.first, let flag = frame.first else { continue }
             let prefix = Array(frame.dropFirst())
             switch flag {
             case 0x01:
+                if manual {
+                    let text = String(decoding: prefix, as: UTF8.self)
+                    guard String(validating: prefix, as: UTF8.self) != nil,
+                          gatekeeper.allowsSubscription(prefix: text, userID: message.userID)
+                    else {
+                        try denySubscription(text, userID: message.userID)
+                        continue
+                    }
+                    try egress.set(.subscribe(prefix))
+                }
                 subscriptionCounts[prefix, default: 0] += 1
             case 0x00:
+                if manual { try egress.set(.unsubscribe(prefix)) }
                 if let count = subscriptionCounts[prefix] {
                     subscriptionCounts[prefix] = count > 1 ? count - 1 : nil
                 }
@@ -219,9 +275,24 @@ final class HubLoop {
             counters.subscriptions = subscriptionCounts.count
             logger.debug(
                 flag == 0x01 ? "subscribed" : "unsubscribed",
-                metadata: ["prefix": "\(String(decoding: prefix, as: UTF8.self))"]
+                metadata: ["prefix": "\(String(decoding: prefix, as: UTF8.self))", "agency": "\(message.userID ?? "-")"]
             )
         }
+    }
+
+    /// Counts and logs a refused subscription and tells the agency on `hub/rejected/<agency>`.
+    private func denySubscription(_ prefix: String, userID: String?) throws {
+        counters.deniedSubscriptions += 1
+        logger.warning("subscription refused", metadata: ["agency": "\(userID ?? "-")", "prefix": "\(prefix)"])
+        guard let userID else { return }
+        let payload = HubRejection(
+            agency: userID,
+            reason: .notAuthorized,
+            message: "'\(userID)' may not subscribe to '\(prefix)'",
+            topic: String(prefix.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init)),
+            at: Date()
+        )
+        try publishOwn(topic: Topic.hubRejection(agency: userID), payload: .hubRejection(payload))
     }
 
     private func drainMonitor(_ monitor: SocketMonitor) throws {
@@ -230,11 +301,35 @@ final class HubLoop {
                 counters.peers += 1
             } else if event.kind.contains(.disconnected) {
                 counters.peers = max(0, counters.peers - 1)
+            } else if gatekeeper.isSecure {
+                failedHandshakes += 1
+                logger.warning("connection refused: handshake failed", metadata: ["endpoint": "\(event.endpoint)", "value": "\(event.value)"])
             }
         }
     }
 
+    private func syncSecurityCounters() {
+        counters.secure = gatekeeper.isSecure
+        counters.refusedAuthentications = (gatekeeper.access?.refusedAuthentications ?? 0) + failedHandshakes
+        counters.unverifiedStatusUpdates = gatekeeper.unverifiedStatusUpdates
+    }
+
+    /// Whether a replay may send a message on `topic` to a connection authenticated as
+    /// `userID` (the replay ROUTER's `Multipart.userID`); always true when insecure.
+    func replayPermits(topic: String, to userID: String?) -> Bool {
+        gatekeeper.allowsReplay(of: topic, to: userID)
+    }
+
+    /// Whether `userID` may ask for a replay of `prefix`; always true when insecure.
+    func replayPermits(prefix: String, for userID: String?) -> Bool {
+        gatekeeper.allowsReplayRequest(prefix: prefix, userID: userID)
+    }
+
     private func publishStatistics() throws {
+        syncSecurityCounters()
+        var rejections = counters.rejections
+        if counters.refusedAuthentications > 0 { rejections["authentication-refused"] = counters.refusedAuthentications }
+        if counters.deniedSubscriptions > 0 { rejections["subscription-denied"] = counters.deniedSubscriptions }
         let statistics = HubStatistics(
             hub: configuration.hubID,
             startedAt: startedAt,
@@ -243,10 +338,10 @@ final class HubLoop {
             messagesOut: counters.messagesOut,
             bytesIn: counters.bytesIn,
             bytesOut: counters.bytesOut,
-            rejections: counters.rejections.merging(counters.replayErrors.map { ("replay-" + $0.key, $0.value) }) { $0 + $1 },
+            rejections: rejections.merging(counters.replayErrors.map { ("replay-" + $0.key, $0.value) }) { $0 + $1 },
             subscriptions: UInt64(counters.subscriptions),
             peers: UInt64(counters.peers),
-            secure: false,
+            secure: gatekeeper.isSecure,
             journal: journalStatistics()
         )
         publishOwn(topic: try Topic.hubStatistics(hub: configuration.hubID), payload: .hubStatistics(statistics))

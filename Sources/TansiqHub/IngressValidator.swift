@@ -5,6 +5,8 @@ import TansiqMessages
 struct AcceptedMessage {
     var topic: Topic
     var header: Header
+    /// The decoded body, when the hub validated it (`full` body validation).
+    var payload: Payload?
 }
 
 /// Why the hub refused a message, with what could be read of it.
@@ -14,6 +16,8 @@ struct IngressRejection: Error {
     var messageID: UUID?
     var agency: String?
     var topic: String?
+    /// Whether the sender is told on `hub/rejected/<agency>` (a flood is told once a second).
+    var notify = true
 }
 
 /// The checks every message passes before the hub numbers and forwards it: frame count, size,
@@ -90,14 +94,15 @@ struct IngressValidator {
         if let declared = topic.declaredSender, declared != header.source {
             return refuse(.senderMismatch, "topic '\(topic)' names sender '\(declared)' but the header's source is '\(header.source)'")
         }
+        var payload: Payload?
         if bodyValidation == .full {
             do {
-                _ = try MessageCodec.decode(topic: topic, header: header, body: frames[2])
+                payload = try MessageCodec.decode(topic: topic, header: header, body: frames[2]).payload
             } catch {
                 return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
             }
         }
-        return .success(AcceptedMessage(topic: topic, header: header))
+        return .success(AcceptedMessage(topic: topic, header: header, payload: payload))
     }
 
     /// The topic frame as text for a rejection, when it is valid UTF-8, capped at 255 bytes.

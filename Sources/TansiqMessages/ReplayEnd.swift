@@ -51,6 +51,8 @@ public struct ReplayEnd: Sendable, Equatable {
         /// Retention deleted messages after the request's `afterSequence`: the page was sent
         /// from the oldest stored message on, and the message says which `seq` that is.
         public static let historyTruncated = "history-truncated"
+        /// The requester is not the agency the request names, or may not read a prefix it asks for.
+        public static let notAuthorized = "not-authorized"
     }
 }
 

@@ -17,9 +17,13 @@ public struct Simulation: Sendable {
     public let plan: ScenarioPlan
     /// Simulated seconds per real second.
     public let timeScale: Double
+    /// Whether the hub and the agents use CURVE, with keys made for the run and a least-privilege
+    /// policy (the default); `false` runs an insecure hub.
+    public let secure: Bool
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
-    public init(topology: Topology, seed: UInt64? = nil, timeScale: Double? = nil) {
+    public init(topology: Topology, seed: UInt64? = nil, timeScale: Double? = nil, secure: Bool = true) {
+        self.secure = secure
         self.topology = topology
         self.plan = ScenarioPlan(topology: topology, seed: seed)
         self.timeScale = timeScale ?? topology.general.timeScale
@@ -38,9 +42,11 @@ public struct Simulation: Sendable {
         let context = try Context(ioThreads: 2)
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
+        let security = secure ? try RunSecurity(plan: plan, behaviour: Self.behaviour(of:)) : nil
         let hub = try Hub(
             configuration: HubConfiguration(
-                hubID: hubSpec.id, ingress: hubSpec.ingress.description, egress: hubSpec.egress.description),
+                hubID: hubSpec.id, ingress: hubSpec.ingress.description, egress: hubSpec.egress.description,
+                security: security?.hub ?? .insecure),
             context: context, logger: logger)
         let hubTask = Task { try await hub.run() }
         var tasks: [Task<Void, any Error>] = []
@@ -53,7 +59,8 @@ public struct Simulation: Sendable {
                         configuration: AgentConfiguration(
                             agency: planned.agency, agent: planned.agent, role: planned.role,
                             coordinator: topology.coordinator.id, ingress: endpoints.ingress, egress: endpoints.egress,
-                            extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed),
+                            extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
+                            hubKeys: security?.agencies[planned.agency]),
                         context: context, logger: logger, observer: recorder.observer,
                         behaviour: { Self.behaviour(of: planned) })
                 }

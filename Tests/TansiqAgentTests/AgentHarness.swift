@@ -44,7 +44,7 @@ struct Network {
     static func start() async throws -> Network {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .error
-        let hub = try Hub(configuration: HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*"), logger: logger)
+        let hub = try Hub(configuration: HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure), logger: logger)
         let task = Task { try await hub.run() }
         var network = Network(hub: hub, endpoints: try await hub.endpoints())
         network.tasks.append(task)

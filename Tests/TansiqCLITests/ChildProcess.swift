@@ -101,6 +101,11 @@ final class ChildProcess: Sendable {
         return output.first(where: predicate)
     }
 
+    /// Sends `signal` (SIGHUP, …) without waiting.
+    func send(signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     func terminate() -> Int32 {

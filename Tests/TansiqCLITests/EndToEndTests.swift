@@ -18,12 +18,14 @@ struct EndToEndTests {
     }
 
     /// Starts `tansiq-hub` on free ports (with a new journal unless `extra` names one) and
-    /// returns it with the endpoints it printed.
-    static func startHub(_ extra: [String] = []) async throws -> (ChildProcess, Endpoints) {
+    /// returns it with the endpoints it printed. `secure` holds the hub's key flags; without
+    /// them the hub runs `--insecure`.
+    static func startHub(_ extra: [String] = [], secure: [String] = []) async throws -> (ChildProcess, Endpoints) {
+        let mode = secure.isEmpty ? ["--insecure"] : secure
         let journal = extra.contains("--journal") || extra.contains("--no-journal") ? [] : ["--journal", try temporaryJournal()]
         let hub = try ChildProcess(
             "tansiq-hub",
-            ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--log-level", "warning"]
+            mode + ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--log-level", "notice"]
                 + journal + extra)
         let line = try #require(await hub.waitForLine(timeout: 30) { $0.hasPrefix("{") }, "the hub never printed its endpoints: \(hub.standardError)")
         return (hub, try JSONDecoder().decode(Endpoints.self, from: Data(line.utf8)))
@@ -90,7 +92,7 @@ struct EndToEndTests {
 
     @Test func aHubThatCannotBindExitsWith69AndSaysWhy() async throws {
         let (hub, endpoints) = try await Self.startHub()
-        let second = try ChildProcess("tansiq-hub", ["--ingress", endpoints.ingress, "--egress", "tcp://127.0.0.1:*", "--no-journal"])
+        let second = try ChildProcess("tansiq-hub", ["--insecure", "--ingress", endpoints.ingress, "--egress", "tcp://127.0.0.1:*", "--no-journal"])
         #expect(second.waitForExit() == 69)
         #expect(second.standardError.contains("EADDRINUSE"))
         #expect(hub.terminate() == 0)

@@ -163,7 +163,7 @@ struct HubCrashTests {
         defer { try? FileManager.default.removeItem(atPath: (journal as NSString).deletingLastPathComponent) }
         let (hub, _) = try await EndToEndTests.startHub(["--journal", journal])
         let second = try ChildProcess("tansiq-hub", [
-            "--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--journal", journal,
+            "--insecure", "--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--journal", journal,
         ])
         #expect(second.waitForExit() == 74)
         #expect(second.standardError.contains("another hub is writing to \(journal)"))

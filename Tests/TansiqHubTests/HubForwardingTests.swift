@@ -25,7 +25,7 @@ struct HubForwardingTests {
     }
 
     @Test func rejectsGarbageAndCountsItWhileValidTrafficFlows() async throws {
-        var configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*")
+        var configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure)
         configuration.maxMessageBytes = 4096
         configuration.statisticsInterval = .milliseconds(50)
         try await withHub(configuration) { hub, endpoints in
@@ -111,7 +111,7 @@ struct HubForwardingTests {
     @Test func bindingAnAddressInUseFailsWithEADDRINUSE() async throws {
         try await withHub { _, endpoints in
             let second = try Hub(
-                configuration: HubConfiguration(ingress: endpoints.ingress, egress: "tcp://127.0.0.1:*"),
+                configuration: HubConfiguration(ingress: endpoints.ingress, egress: "tcp://127.0.0.1:*", security: .insecure),
                 logger: .init(label: "test.second")
             )
             let task = Task { try await second.run() }
@@ -123,7 +123,7 @@ struct HubForwardingTests {
     }
 
     @Test func publishesStatistics() async throws {
-        let configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", statisticsInterval: .milliseconds(50))
+        let configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", statisticsInterval: .milliseconds(50), security: .insecure)
         try await withHub(configuration) { _, endpoints in
             let client = try RawClient(endpoints, prefixes: ["hub/stats/main"])
             try client.publisher.send([Array("garbage".utf8)])

@@ -7,7 +7,7 @@ import ZeroMQ
 
 /// A hub on tcp loopback with `*` ports, run for the length of one test.
 func withHub<Result>(
-    _ configuration: HubConfiguration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*"),
+    _ configuration: HubConfiguration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure),
     _ body: (Hub, HubEndpoints) async throws -> Result
 ) async throws -> Result {
     var logger = Logger(label: "test.hub")

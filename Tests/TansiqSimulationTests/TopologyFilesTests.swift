@@ -16,7 +16,7 @@ struct TopologyFilesTests {
         #expect(!topology.nodes.isEmpty)
         #expect(topology.coordinator.role == .commune)
         let onDisk = try FileManager.default.contentsOfDirectory(atPath: TopologyFixture.topologiesDirectory.path)
-            .filter { $0.hasSuffix(".yaml") }
+            .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".policy.yaml") }  // access policies live beside their topology
         #expect(Set(onDisk) == Set(Self.shipped))
     }
 

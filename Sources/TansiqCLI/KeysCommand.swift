@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import TansiqHub
+import ZeroMQ
+
+/// `tansiq keys`: issue and inspect CURVE key pairs for agencies and hubs.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Issue and inspect CURVE key pairs (agencies and hubs).",
+        discussion: """
+            Each pair is two files in the ZeroMQ certificate format (CZMQ zcert, read by pyzmq's \\
+            zmq.auth.load_certificate too): NAME.key, the public certificate, to hand to the hub's \\
+            operator (agencies) or to every agency (the hub); and NAME.secret, mode 0600, which \\
+            never leaves its owner. Admit an agency by copying its .key into the hub's \\
+            --agency-keys directory; revoke it by removing that file (the hub reloads on SIGHUP \\
+            and when the directory changes). See docs/security.md.
+            """,
+        subcommands: [KeysGenerateCommand.self, KeysListCommand.self]
+    )
+}
+
+/// `tansiq keys generate NAME`.
+struct KeysGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a new key pair: NAME.key (public) and NAME.secret (mode 0600).",
+        discussion: "Example: tansiq keys generate iom-agadir --directory keys"
+    )
+
+    @Argument(help: "The agency (or hub) id the pair is for.")
+    var name: String
+
+    @Option(help: "Where to write the two files.")
+    var directory = "."
+
+    @Flag(help: "Replace existing files of that name.")
+    var force = false
+
+    func validate() throws {
+        guard Identifier.isValid(name) else {
+            throw ValidationError("'\(name)' is not an identifier: use a–z, 0–9 and '-', 1–63 characters")
+        }
+    }
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pair = try CurveKeyPair.generate()
+        let certificate = CurveCertificate(keyPair: pair, metadata: ["agency": name])
+        let base = (directory as NSString).appendingPathComponent(name)
+        do {
+            try certificate.publicCertificate.write(to: base + ".key", overwrite: force)
+            try certificate.write(to: base + ".secret", overwrite: force)
+        } catch {
+            throw ValidationError(error.message + (force ? "" : " (use --force to replace it)"))
+        }
+        printLine("\(base).key\t(public: give it to the hub's operator, or to the agencies if this is the hub)")
+        printLine("\(base).secret\t(secret, mode 0600: keep it on this machine)")
+        printLine("fingerprint \(certificate.fingerprint)")
+    }
+}
+
+/// `tansiq keys list DIR`.
+struct KeysListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the certificates of a directory: agency, key fingerprint, file.",
+        discussion: "Example: tansiq keys list keys/agencies"
+    )
+
+    @Argument(help: "A directory of .key (and .secret) certificates.")
+    var directory: String
+
+    func run() throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw ValidationError("\(directory): cannot list: \(error.localizedDescription)")
+        }
+        var problems = 0
+        for name in names where name.hasSuffix(".key") || name.hasSuffix(".secret") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            do {
+                let certificate = try CurveCertificate.load(contentsOf: path)
+                let agency = certificate.metadata["agency"] ?? "-"
+                let kind = certificate.secretKey == nil ? "public" : "SECRET"
+                printLine("\(agency)\t\(certificate.fingerprint)\t\(kind)\t\(name)")
+            } catch {
+                problems += 1
+                printError("\(path): \(error.message)")
+            }
+        }
+        if problems > 0 { throw ExitCode(1) }
+    }
+}

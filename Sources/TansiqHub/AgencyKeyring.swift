@@ -1,0 +1,92 @@
+import Foundation
+import ZeroMQ
+
+/// The admitted agencies: each agency's CURVE public key.
+///
+/// On disk it is a directory of public certificates, one `AGENCY.key` per agency (written by
+/// `tansiq keys generate`), whose `agency` metadata names the agency. Revoking an agency is
+/// removing its file and reloading.
+public struct AgencyKeyring: Sendable, Equatable {
+    /// One admitted agency.
+    public struct Entry: Sendable, Equatable {
+        /// The agency id.
+        public var agency: String
+        /// Its public key, Z85.
+        public var publicKey: String
+        /// The key's fingerprint (``CurveCertificate/fingerprint(ofPublicKey:)``).
+        public var fingerprint: String { CurveCertificate.fingerprint(ofPublicKey: publicKey) }
+    }
+
+    private var agenciesByKey: [String: String]
+
+    /// A keyring of `publicKeys` by agency id.
+    public init(publicKeys: [String: String] = [:]) {
+        agenciesByKey = Dictionary(publicKeys.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The agency whose public key is `publicKey`, if admitted.
+    public func agency(forPublicKey publicKey: String) -> String? {
+        agenciesByKey[publicKey]
+    }
+
+    /// Whether `agency` has an admitted key.
+    public func admits(agency: String) -> Bool {
+        agenciesByKey.values.contains(agency)
+    }
+
+    /// Every admitted agency, sorted by id.
+    public var entries: [Entry] {
+        agenciesByKey.map { Entry(agency: $1, publicKey: $0) }.sorted { ($0.agency, $0.publicKey) < ($1.agency, $1.publicKey) }
+    }
+
+    /// Reads every `*.key` file of `directory`. A file that cannot be read, is not a
+    /// certificate, names no valid agency, or repeats a key another agency has is left out and
+    /// described in `problems`; the hub refuses to start with problems and logs them on reload.
+    public static func load(directory: String) -> (keyring: AgencyKeyring, problems: [String]) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            return (AgencyKeyring(), ["\(directory): cannot list: \(error.localizedDescription)"])
+        }
+        var keyring = AgencyKeyring()
+        var problems: [String] = []
+        for name in names.sorted() where name.hasSuffix(".key") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            let certificate: CurveCertificate
+            do {
+                certificate = try CurveCertificate.load(contentsOf: path)
+            } catch {
+                problems.append(error.message)
+                continue
+            }
+            let stem = String(name.dropLast(".key".count))
+            let agency = certificate.metadata["agency"] ?? stem
+            guard agency == stem else {
+                problems.append("\(path): names agency '\(agency)' but the file is '\(name)'; name it \(agency).key")
+                continue
+            }
+            guard isIdentifier(agency) else {
+                problems.append("\(path): '\(agency)' is not an agency id ([a-z0-9][a-z0-9-]*, 1–63 characters)")
+                continue
+            }
+            if certificate.secretKey != nil {
+                problems.append("\(path): holds a secret key; the hub's directory takes public certificates only")
+                continue
+            }
+            if let other = keyring.agenciesByKey[certificate.publicKey] {
+                problems.append("\(path): the same public key as '\(other)'; every agency needs its own pair")
+                continue
+            }
+            keyring.agenciesByKey[certificate.publicKey] = agency
+        }
+        return (keyring, problems)
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count) else { return false }
+        func allowed(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
+        return allowed(bytes[0]) && bytes.allSatisfy { allowed($0) || $0 == 0x2D }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import TansiqMessages
+
+/// The hub's checks beyond message validity: who sent a message (sender binding), whether it
+/// may publish or subscribe there (the access policy), whether it may move that referral,
+/// and how fast it may publish. Owned and used by the hub's loop thread only.
+final class HubGatekeeper {
+    /// The secure hub's keys and policy; `nil` in insecure mode.
+    let access: HubAccess?
+    private var rateLimiter: RateLimiter?
+    private var parties: ReferralParties
+    private var permissions: [String: ResolvedPermissions] = [:]
+    private var generation: UInt64 = 0
+    private let logger: Logger
+    /// Status updates of referrals the hub does not remember, let through.
+    private(set) var unverifiedStatusUpdates: UInt64 = 0
+
+    init(access: HubAccess?, rateLimit: HubConfiguration.RateLimit?, logger: Logger) {
+        self.access = access
+        self.rateLimiter = rateLimit.map { RateLimiter(rate: $0.messagesPerSecond, burst: Double($0.burst)) }
+        self.parties = ReferralParties(capacity: access?.settings.referralMemory ?? 1)
+        self.logger = logger
+    }
+
+    var isSecure: Bool { access != nil }
+
+    private func resolved(for agency: String, _ access: HubAccess) -> ResolvedPermissions {
+        let current = access.generation
+        if current != generation {
+            permissions.removeAll()
+            generation = current
+        }
+        if let known = permissions[agency] { return known }
+        let resolved = access.permissions(for: agency)
+        permissions[agency] = resolved
+        return resolved
+    }
+
+    /// The agency a connection's messages are attributed to: the authenticated one when secure.
+    func attributedAgency(of userID: String?, declared: String?) -> String? {
+        isSecure ? userID : declared
+    }
+
+    /// Checks a valid message from a connection authenticated as `userID`; `nil` lets it through.
+    func admit(_ accepted: AcceptedMessage, body: [UInt8], userID: String?, now: ContinuousClock.Instant) -> IngressRejection? {
+        let header = accepted.header
+        func refuse(_ reason: HubRejection.Reason, _ message: String, notify: Bool = true) -> IngressRejection {
+            IngressRejection(
+                reason: reason, message: message, messageID: header.id,
+                agency: attributedAgency(of: userID, declared: header.source), topic: accepted.topic.rawValue, notify: notify
+            )
+        }
+        if let access {
+            guard let userID else {
+                return refuse(.notAuthenticated, "the connection is not authenticated")
+            }
+            guard access.admits(userID) else {
+                return refuse(.notAuthenticated, "the key of '\(userID)' has been revoked")
+            }
+            guard header.source == userID else {
+                return refuse(.senderMismatch, "the header's source is '\(header.source)' but the connection is authenticated as '\(userID)'")
+            }
+        }
+        let agency = attributedAgency(of: userID, declared: header.source) ?? header.source
+        if var limiter = rateLimiter {
+            defer { rateLimiter = limiter }
+            if !limiter.admit(agency, now: now) {
+                return refuse(
+                    .rateLimited,
+                    "'\(agency)' publishes faster than \(limiter.rate) messages a second (burst \(Int(limiter.burst)))",
+                    notify: limiter.shouldNotify(agency, now: now)
+                )
+            }
+        }
+        guard let access else { return nil }
+        guard resolved(for: agency, access).allowsPublish(topic: accepted.topic.rawValue) else {
+            return refuse(.notAuthorized, "'\(agency)' may not publish on '\(accepted.topic.rawValue)'")
+        }
+        guard header.type == .referral || header.type == .referralStatus else { return nil }
+        let payload: Payload
+        if let decoded = accepted.payload {
+            payload = decoded
+        } else {
+            do {
+                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: body).payload
+            } catch {
+                return refuse(HubRejection.Reason(error), error.description)
+            }
+        }
+        switch payload {
+        case .referral(let referral):
+            parties.record(
+                referral: referral.referralId, referrer: header.source, receiver: referral.receivingAgency,
+                openTopic: accepted.topic.rawValue
+            )
+        case .referralStatus(let update):
+            let verdict = parties.check(update, sender: header.source) { claimant, topic in
+                self.resolved(for: claimant, access).allowsDelivery(topic: topic)
+            }
+            switch verdict {
+            case .allowed:
+                break
+            case .unknownReferral:
+                unverifiedStatusUpdates += 1
+                logger.info(
+                    "status update of a referral the hub does not remember",
+                    metadata: ["referral": "\(update.referralId.uuidString.lowercased())", "agency": "\(agency)"]
+                )
+            case .refused(let message):
+                return refuse(.notAuthorized, message)
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Whether a connection authenticated as `userID` may subscribe to `prefix` (always, insecure).
+    func allowsSubscription(prefix: String, userID: String?) -> Bool {
+        guard let access else { return true }
+        guard let userID, access.admits(userID) else { return false }
+        return resolved(for: userID, access).allowsSubscribe(prefix: prefix)
+    }
+
+    /// Whether a replay may send a message on `topic` to a connection authenticated as
+    /// `userID` (always, insecure). The replay endpoint filters every record with this.
+    func allowsReplay(of topic: String, to userID: String?) -> Bool {
+        guard let access else { return true }
+        guard let userID, access.admits(userID) else { return false }
+        return resolved(for: userID, access).allowsDelivery(topic: topic)
+    }
+
+    /// Whether a replay request for `prefix` from `userID` is allowed as a whole (always, insecure).
+    func allowsReplayRequest(prefix: String, userID: String?) -> Bool {
+        allowsSubscription(prefix: prefix, userID: userID)
+    }
+}
+
+extension HubRejection.Reason {
+    /// The connection is not authenticated, or its key was revoked.
+    static let notAuthenticated = Self(rawValue: "not-authenticated")
+}
