@@ -6,17 +6,20 @@ import ZeroMQ
 /// The agent's loop: owns its SUB (from the hub's egress) and PUB (to the hub's ingress),
 /// keeps the referral book, watches deadlines and sends heartbeats. Used only by its thread.
 final class AgentLoop {
-    private let configuration: AgentConfiguration
+    let configuration: AgentConfiguration
     private let subscriber: Socket
     private let publisher: Socket
-    private let context: AgentContext
+    let context: AgentContext
     private let behaviour: any AgentBehaviour
-    private let logger: Logger
+    let logger: Logger
     private let startedAt = ContinuousClock.now
     private let presenceTopic: Topic
-    private var lastTopicSequence: [String: UInt64] = [:]
-    private var isReady = false
+    /// Per exact topic, the stamp of the last message applied: gaps and duplicates are seen here.
+    var lastApplied: [String: (topicSeq: UInt64, seq: UInt64)] = [:]
+    var lastPresenceEcho: HubStamp?
+    var isReady = false
     private var released: Set<String> = []
+    let replayClient: ReplayClient?
 
     init(
         configuration: AgentConfiguration,
@@ -29,9 +32,20 @@ final class AgentLoop {
         self.behaviour = behaviour
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
+        let store = try AgentStore(path: configuration.state)
+        let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
         publisher = try zmq.makeSocket(.pub)
-        context = AgentContext(configuration: configuration, publisher: publisher, observer: observer, logger: logger)
+        context = AgentContext(
+            configuration: configuration, publisher: publisher, observer: observer, store: store, saved: saved, logger: logger)
+        replayClient = try configuration.replay.map { endpoint throws(ReplayError) in
+            try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent, logger: logger)
+        }
+        if !saved.referrals.isEmpty || saved.cursor != nil {
+            logger.info("agent state restored", metadata: [
+                "referrals": "\(saved.referrals.count)", "sequence": "\(saved.cursor?.sequence ?? 0)", "starts": "\(saved.starts)",
+            ])
+        }
         try subscriber.set(.receiveHighWaterMark(100_000))
         try publisher.set(.sendHighWaterMark(100_000))
         for prefix in subscriptions {
@@ -55,6 +69,8 @@ final class AgentLoop {
     }
 
     func close() {
+        context.save()
+        replayClient?.close()
         subscriber.close()
         publisher.close()
     }
@@ -103,14 +119,21 @@ final class AgentLoop {
                 if receive(message.frames) {
                     onReady()
                     context.emit(.ready)
+                    if context.referrals.count > 0 { context.emit(.resumed(referrals: context.referrals.count)) }
+                    // Started before the catch-up, so that it resumes the saved referrals and
+                    // then sees the replayed ones arrive like live ones; its timers wait for the loop.
                     behaviour.start(context)
+                    catchUp()
                 }
             }
+            // One transaction for the whole batch: the changes and the sequence that caused them.
+            context.save()
         }
         guard isReady else { return }
         let later = ContinuousClock.now
         if later >= schedule.nextDeadlineCheck {
             checkDeadlines()
+            context.save()
             schedule.nextDeadlineCheck = later.advanced(by: configuration.deadlineCheckInterval)
         }
         if later >= schedule.nextHeartbeat {
@@ -125,15 +148,16 @@ final class AgentLoop {
     private func receive(_ frames: [[UInt8]]) -> Bool {
         guard let decoded = decode(frames) else { return false }
         let (envelope, stamp) = decoded
-        if let stamp { checkSequence(topic: envelope.topic.description, stamp: stamp) }
         if envelope.topic == presenceTopic {
-            guard !isReady, envelope.header.source == configuration.agency else { return false }
+            guard envelope.header.source == configuration.agency else { return false }
+            if let stamp { checkStreamRestart(echo: stamp) }
+            guard !isReady else { return false }
             isReady = true
             logger.info("agent ready", metadata: ["subscriptions": "\(subscriptions.joined(separator: " "))"])
             return true
         }
         guard isReady else { return false }
-        dispatch(envelope)
+        receiveLive(envelope, stamp: stamp)
         return false
     }
 
@@ -146,15 +170,7 @@ final class AgentLoop {
         }
     }
 
-    private func checkSequence(topic: String, stamp: HubStamp) {
-        let last = lastTopicSequence[topic]
-        lastTopicSequence[topic] = stamp.topicSeq
-        guard let last, stamp.topicSeq > last + 1 else { return }
-        logger.warning("gap in topic sequence", metadata: ["topic": "\(topic)", "expected": "\(last + 1)", "received": "\(stamp.topicSeq)"])
-        context.emit(.gap(topic: topic, expected: last + 1, received: stamp.topicSeq))
-    }
-
-    private func dispatch(_ envelope: Envelope) {
+    func dispatch(_ envelope: Envelope) {
         switch envelope.payload {
         case .referral(let referral):
             if referral.referringAgency == configuration.agency { break }
@@ -162,8 +178,18 @@ final class AgentLoop {
                 referral.receivingAgency == configuration.agency
                     || (referral.receivingAgency == nil && behaviour.servedCategories.contains(referral.category))
                 ? .receiver : .observer
-            guard context.referrals.record(referral, part: part, at: context.now()) else { return }
-            if part == .receiver { context.emit(.referralReceived(referral)) }
+            if part == .receiver, context.referrals.isProcessed(referral.referralId) {
+                // Sent again (the referrer missed our answer) or replayed: processed once, answered again.
+                let resent = context.referrals[referral.referralId].map { context.resendStatuses(of: $0, causationID: envelope.header.id) } ?? 0
+                logger.info("duplicate referral", metadata: ["referral": "\(referral.referralId)", "resent": "\(resent)"])
+                context.emit(.referralDuplicate(referral, resentStatuses: resent))
+                return
+            }
+            guard context.referrals.record(referral, part: part, at: context.now(), messageID: envelope.header.id) else { return }
+            if part == .receiver {
+                context.referrals.markProcessed(referral.referralId, at: context.now())
+                context.emit(.referralReceived(referral))
+            }
         case .referralStatus(let update):
             if envelope.header.source == configuration.agency { return }
             handleStatus(update, envelope: envelope)
@@ -181,6 +207,10 @@ final class AgentLoop {
     }
 
     private func handleStatus(_ update: ReferralStatusUpdate, envelope: Envelope) {
+        if let tracked = context.referrals[update.referralId], tracked.hasApplied(update) {
+            logger.debug("status change seen again", metadata: ["referral": "\(update.referralId)", "state": "\(update.state.rawValue)"])
+            return
+        }
         context.emit(.statusObserved(update))
         guard let tracked = context.referrals[update.referralId] else { return }
         // An open referral goes to the first provider that claims it; later claimants are told.
@@ -233,15 +263,25 @@ final class AgentLoop {
 
     // MARK: Deadlines and presence
 
-    /// Escalates each referral this agency sent that is past a deadline, once per deadline,
-    /// to the referrer and the coordinator.
+    /// Publishes again each referral this agency sent that nobody acknowledged in time (each
+    /// attempt one acknowledgement window after the last), then escalates what is still silent,
+    /// once per deadline, to the referrer and the coordinator.
     private func checkDeadlines() {
         let now = context.now()
         for tracked in context.referrals.all where tracked.part == .referrer && !tracked.isFinal {
             let referral = tracked.referral
             let due: (Escalation.Deadline, Date)?
             switch tracked.state {
-            case .requested where now > referral.acknowledgeBy && !tracked.escalated.contains(.acknowledge):
+            case .requested where !tracked.escalated.contains(.acknowledge):
+                // Decisions are not escalated before acknowledgement: the order stays ack, then decide.
+                guard now > referral.acknowledgeBy else { continue }
+                let window = max(0.001, referral.acknowledgeBy.timeIntervalSince(tracked.sentAt ?? tracked.updatedAt))
+                let attempts = configuration.republishAttempts
+                if tracked.republished < attempts {
+                    if now > referral.acknowledgeBy.addingTimeInterval(Double(tracked.republished) * window) { republish(tracked) }
+                    continue
+                }
+                guard now > referral.acknowledgeBy.addingTimeInterval(Double(attempts) * window) else { continue }
                 due = (.acknowledge, referral.acknowledgeBy)
             case .requested, .received:
                 due = now > referral.decideBy && !tracked.escalated.contains(.decide) ? (.decide, referral.decideBy) : nil
@@ -249,29 +289,50 @@ final class AgentLoop {
                 due = nil
             }
             guard let due else { continue }
-            let (deadline, dueAt) = due
-            context.referrals.markEscalated(referral.referralId, deadline)
-            let escalation = Escalation(
-                referralId: referral.referralId,
-                referrer: referral.referringAgency,
-                receiver: tracked.receiver,
-                category: referral.category,
-                deadline: deadline,
-                dueAt: dueAt,
-                detectedAt: now,
-                escalatedTo: [referral.referringAgency, configuration.coordinator],
-                reason: deadline.reason,
-                currentState: tracked.state
-            )
-            do {
-                let topic = try Topic.escalation(referrer: referral.referringAgency, category: referral.category)
-                if context.publish(.escalation(escalation), on: topic, correlationID: referral.referralId) != nil {
-                    logger.warning("referral escalated", metadata: ["referral": "\(referral.referralId)", "deadline": "\(deadline.rawValue)"])
-                    context.emit(.escalationRaised(escalation))
-                }
-            } catch {
-                logger.error("no topic for escalation", metadata: ["error": "\(error)"])
+            escalate(tracked, deadline: due.0, dueAt: due.1, now: now)
+        }
+    }
+
+    /// Publishes the same referral again (same referral id, a new message id, caused by the first).
+    private func republish(_ tracked: TrackedReferral) {
+        let referral = tracked.referral
+        do {
+            let topic = try referral.receivingAgency.map { receiver throws(ProtocolError) in
+                try Topic.referral(to: receiver, category: referral.category)
+            } ?? Topic.openReferral(category: referral.category, referrer: configuration.agency)
+            context.referrals.markRepublished(referral.referralId)
+            guard context.publish(.referral(referral), on: topic, correlationID: referral.referralId, causationID: tracked.messageID) != nil else { return }
+            let attempt = tracked.republished + 1
+            logger.notice("referral not acknowledged, published again", metadata: ["referral": "\(referral.referralId)", "attempt": "\(attempt)"])
+            context.emit(.referralRepublished(referral, attempt: attempt))
+        } catch {
+            logger.error("no topic for referral", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func escalate(_ tracked: TrackedReferral, deadline: Escalation.Deadline, dueAt: Date, now: Date) {
+        let referral = tracked.referral
+        context.referrals.markEscalated(referral.referralId, deadline)
+        let escalation = Escalation(
+            referralId: referral.referralId,
+            referrer: referral.referringAgency,
+            receiver: tracked.receiver,
+            category: referral.category,
+            deadline: deadline,
+            dueAt: dueAt,
+            detectedAt: now,
+            escalatedTo: [referral.referringAgency, configuration.coordinator],
+            reason: deadline.reason,
+            currentState: tracked.state
+        )
+        do {
+            let topic = try Topic.escalation(referrer: referral.referringAgency, category: referral.category)
+            if context.publish(.escalation(escalation), on: topic, correlationID: referral.referralId) != nil {
+                logger.warning("referral escalated", metadata: ["referral": "\(referral.referralId)", "deadline": "\(deadline.rawValue)"])
+                context.emit(.escalationRaised(escalation))
             }
+        } catch {
+            logger.error("no topic for escalation", metadata: ["error": "\(error)"])
         }
     }
 

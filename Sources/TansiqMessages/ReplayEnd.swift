@@ -4,13 +4,20 @@ public struct ReplayEnd: Sendable, Equatable {
     public var lastSequence: UInt64
     /// How many messages were replayed.
     public var count: UInt64
+    /// Whether the page stopped at the limit and more matching messages exist: the client asks
+    /// again with `afterSequence` set to ``lastSequence``.
+    public var more: Bool
+    /// The hub's last assigned sequence number when the page was read.
+    public var headSequence: UInt64
     /// Why the replay stopped short, if it did.
     public var error: Failure?
 
-    /// Creates a replay end.
-    public init(lastSequence: UInt64, count: UInt64, error: Failure? = nil) {
+    /// Creates a replay end; `headSequence` defaults to `lastSequence`.
+    public init(lastSequence: UInt64, count: UInt64, more: Bool = false, headSequence: UInt64? = nil, error: Failure? = nil) {
         self.lastSequence = lastSequence
         self.count = count
+        self.more = more
+        self.headSequence = headSequence ?? lastSequence
         self.error = error
     }
 
@@ -33,6 +40,9 @@ extension ReplayEnd: WireObject, Codable {
     init(fields: JSONFields) throws(ProtocolError) {
         lastSequence = try fields.uint64("lastSequence")
         count = try fields.uint64("count")
+        // Tolerant of ends written before these fields existed.
+        more = try fields.optional("more") == nil ? false : fields.bool("more")
+        headSequence = try fields.optionalUInt64("headSequence") ?? lastSequence
         error = try fields.optionalObject("error").map { error throws(ProtocolError) in
             Failure(code: try error.string("code"), message: try error.string("message"))
         }
@@ -50,6 +60,8 @@ extension ReplayEnd: WireObject, Codable {
         var object = JSONObjectBuilder(path: path)
         object.set("lastSequence", lastSequence)
         object.set("count", count)
+        if more { object.set("more", true) }
+        if headSequence != lastSequence { object.set("headSequence", headSequence) }
         if let error {
             object.set("error", JSONValue.object(["code": .string(error.code), "message": .string(error.message)]))
         }
