@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 import TansiqMessages
@@ -19,6 +20,10 @@ final class JournalingHub: Sendable {
     private let injector: Mutex<Socket>
 
     private final class Shared: Sendable {
+        let ticks: AsyncStream<UInt64>
+        let tick: AsyncStream<UInt64>.Continuation
+        let markers = Atomic<UInt64>(1)
+        init() { (ticks, tick) = AsyncStream.makeStream(of: UInt64.self) }
         let state = Mutex(State())
         let stopRequested = Atomic<Bool>(false)
     }
@@ -108,6 +113,19 @@ final class JournalingHub: Sendable {
         }
     }
 
+    /// Waits until the journal satisfies `condition`, or `timeout` seconds pass; one waiter at a time.
+    func wait(timeout: Double, until condition: ([(envelope: Envelope, stamp: HubStamp)]) -> Bool) async -> Bool {
+        if condition(messages) { return true }
+        let marker = shared.markers.add(1, ordering: .relaxed).newValue
+        let tick = shared.tick
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { tick.yield(marker) }
+        for await value in shared.ticks {
+            if condition(messages) { return true }
+            if value == marker { break }
+        }
+        return condition(messages)
+    }
+
     func stop() async {
         shared.stopRequested.store(true, ordering: .releasing)
         for await _ in finished {}
@@ -130,6 +148,7 @@ final class JournalingHub: Sendable {
             return (stamp, true)
         }
         if forwarded { _ = try? egress.send(frames + [MessageCodec.encodeStamp(stamp)]) }
+        shared.tick.yield(0)
     }
 
     private static func answer(_ frames: [[UInt8]], shared: Shared, router: Socket) throws {
