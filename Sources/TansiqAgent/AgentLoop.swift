@@ -20,6 +20,12 @@ final class AgentLoop {
     var isReady = false
     private var released: Set<String> = []
     let replayClient: ReplayClient?
+    /// Watches the connection to the egress: after a reconnection (the hub restarted) the agent
+    /// catches up again once its heartbeat comes back.
+    private let monitor: SocketMonitor?
+    private var lostConnection = false
+    /// Reconnected: waiting for our heartbeat's echo before catching up again.
+    var awaitingEcho = false
 
     init(
         configuration: AgentConfiguration,
@@ -41,6 +47,7 @@ final class AgentLoop {
         replayClient = try configuration.replay.map { endpoint throws(ReplayError) in
             try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent, logger: logger)
         }
+        monitor = configuration.replay == nil ? nil : try SocketMonitor(socket: subscriber, context: zmq, events: [.connected, .disconnected])
         if !saved.referrals.isEmpty || saved.cursor != nil {
             logger.info("agent state restored", metadata: [
                 "referrals": "\(saved.referrals.count)", "sequence": "\(saved.cursor?.sequence ?? 0)", "starts": "\(saved.starts)",
@@ -70,6 +77,7 @@ final class AgentLoop {
 
     func close() {
         context.save()
+        monitor?.close()
         replayClient?.close()
         subscriber.close()
         publisher.close()
@@ -78,11 +86,12 @@ final class AgentLoop {
     func serve(until thread: SocketThread, onReady: () -> Void) throws {
         var poller = Poller()
         let index = poller.register(subscriber)
+        let monitorIndex = monitor.map { poller.register($0.socket) }
         var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
         while !thread.isStopRequested {
             // A terminated context ends the loop cleanly; any other transport error stops the agent.
             let result = Result { () throws(ZMQError) in
-                try round(poller: poller, index: index, schedule: &schedule, onReady: onReady)
+                try round(poller: poller, index: index, monitorIndex: monitorIndex, schedule: &schedule, onReady: onReady)
             }
             if case .failure(let error) = result {
                 guard error.isTerminated else { throw error }
@@ -104,15 +113,20 @@ final class AgentLoop {
     }
 
     /// One poll round: probe until ready, fire timers, read messages, check deadlines, beat.
-    private func round(poller: Poller, index: Int, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
+    private func round(poller: Poller, index: Int, monitorIndex: Int?, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
         let now = ContinuousClock.now
-        if !isReady, now >= schedule.nextProbe {
+        if !isReady || awaitingEcho, now >= schedule.nextProbe {
             sendPresence()
             schedule.nextProbe = now.advanced(by: .milliseconds(100))
         }
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         let ready = try poller.poll(timeout: max(.zero, wait))
+        if let monitor, let monitorIndex, ready[monitorIndex].contains(.readable) {
+            while let event = try monitor.next(timeout: .zero) {
+                watchConnection(event, schedule: &schedule)
+            }
+        }
         if ready[index].contains(.readable) {
             for _ in 0..<1000 {
                 guard let message = try subscriber.receive(dontWait: true) else { break }
@@ -142,6 +156,18 @@ final class AgentLoop {
         }
     }
 
+    private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
+        if event.kind.contains(.disconnected) {
+            lostConnection = true
+            logger.warning("connection to the hub's egress lost", metadata: ["endpoint": "\(event.endpoint)"])
+        } else if event.kind.contains(.connected), lostConnection, isReady {
+            lostConnection = false
+            awaitingEcho = true
+            schedule.nextProbe = .now
+            logger.info("reconnected to the hub's egress; catching up once subscribed again")
+        }
+    }
+
     // MARK: Receiving
 
     /// Handles one message; returns true if it made the agent ready.
@@ -151,6 +177,10 @@ final class AgentLoop {
         if envelope.topic == presenceTopic {
             guard envelope.header.source == configuration.agency else { return false }
             if let stamp { checkStreamRestart(echo: stamp) }
+            if isReady, awaitingEcho {
+                awaitingEcho = false
+                catchUp()
+            }
             guard !isReady else { return false }
             isReady = true
             logger.info("agent ready", metadata: ["subscriptions": "\(subscriptions.joined(separator: " "))"])

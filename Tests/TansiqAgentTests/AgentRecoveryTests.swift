@@ -202,4 +202,21 @@ struct AgentRecoveryTests {
         await hub.stop()
         #expect(try AgentStore(path: path).contents().cursor.map { $0.sequence < 5_000 } == true)
     }
+
+    @Test func anAgentWhoseHubRestartsCatchesUpOnWhatItMissedMeanwhile() async throws {
+        let hub = try JournalingHub()
+        let events = EventRecorder()
+        let slow = ProviderPolicy(offers: [.health: .init(capacity: 5)], acknowledgeDelay: .fixed(60))
+        let provider = try await hub.start(agency: Self.provider, role: .service, observer: events.observer) { ProviderBehaviour(policy: slow) }
+        #expect(await events.wait(timeout: 20) { $0.contains { if case .caughtUp = $0.event { true } else { false } } })
+        try await hub.restart()
+        // Journaled while the agent is away and never forwarded to it: only a catch-up brings it.
+        hub.withhold(1) { if case .referral = $0.payload { true } else { false } }
+        let referral = sampleReferral(to: Self.provider)
+        try hub.inject(Envelope(topic: try Topic.referral(to: Self.provider, category: .health), source: "iom-morocco", agent: "iom-morocco-1", payload: .referral(referral)))
+        #expect(await events.wait(timeout: 20) { $0.of(Self.provider).compactMap(\.receivedReferral) == [referral.referralId] })
+        await provider.stop()
+        await hub.stop()
+        #expect(events.all.of(Self.provider).filter { if case .caughtUp = $0 { true } else { false } }.count == 2)
+    }
 }

@@ -15,9 +15,10 @@ final class JournalingHub: Sendable {
     let egress: String
     let replay: String
     private let context: Context
-    private let finished: AsyncStream<Void>
     private let shared = Shared()
     private let injector: Mutex<Socket>
+    private let injected: Socket
+    private let running = Mutex<Run?>(nil)
 
     private final class Shared: Sendable {
         let ticks: AsyncStream<UInt64>
@@ -25,7 +26,14 @@ final class JournalingHub: Sendable {
         let markers = Atomic<UInt64>(1)
         init() { (ticks, tick) = AsyncStream.makeStream(of: UInt64.self) }
         let state = Mutex(State())
+    }
+
+    /// One run of the hub's thread, from start to stop.
+    private final class Run: Sendable {
         let stopRequested = Atomic<Bool>(false)
+        let finished: AsyncStream<Void>
+        let done: AsyncStream<Void>.Continuation
+        init() { (finished, done) = AsyncStream.makeStream(of: Void.self) }
     }
 
     private struct State {
@@ -35,61 +43,94 @@ final class JournalingHub: Sendable {
         var withhold: (@Sendable (Envelope) -> Bool)?
     }
 
+    private final class RunSockets: @unchecked Sendable {
+        var sockets: Sockets?
+    }
+
     private struct Sockets: @unchecked Sendable {
         let ingress: Socket, egress: Socket, router: Socket, injected: Socket
     }
 
     init() throws {
         context = try Context()
-        let ingressSocket = try context.makeSocket(.sub)
-        try ingressSocket.set(.subscribe([]))
-        try ingressSocket.bind("tcp://127.0.0.1:*")
-        let egressSocket = try context.makeSocket(.pub)
-        try egressSocket.bind("tcp://127.0.0.1:*")
-        let router = try context.makeSocket(.router)
-        try router.bind("tcp://127.0.0.1:*")
-        let injected = try context.makeSocket(.pull)
+        injected = try context.makeSocket(.pull)
         let name = "inproc://journaling-hub-\(UUID().uuidString)"
         try injected.bind(name)
         let injector = try context.makeSocket(.push)
         try injector.connect(name)
-        ingress = try ingressSocket.lastEndpoint()
-        egress = try egressSocket.lastEndpoint()
-        replay = try router.lastEndpoint()
         self.injector = Mutex(injector)
-        let shared = shared
-        let sockets = Sockets(ingress: ingressSocket, egress: egressSocket, router: router, injected: injected)
-        let (finished, done) = AsyncStream.makeStream(of: Void.self)
-        self.finished = finished
+        (ingress, egress, replay) = try Self.launch(
+            ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", replay: "tcp://127.0.0.1:*",
+            context: context, injected: injected, shared: shared, running: running)
+    }
+
+    /// Stops the hub and starts it again on the same endpoints with the same journal: its
+    /// subscribers lose their connection and reconnect.
+    func restart() async throws {
+        await halt()
+        _ = try Self.launch(ingress: ingress, egress: egress, replay: replay, context: context, injected: injected, shared: shared, running: running)
+    }
+
+    private static func launch(
+        ingress: String, egress: String, replay: String, context: Context, injected: Socket, shared: Shared, running: borrowing Mutex<Run?>
+    ) throws -> (String, String, String) {
+        // Each run has its own context: terminating it when the run ends waits until the
+        // listeners are closed, so that a restart can bind the same ports again.
+        let box = RunSockets()
+        let runContext = try Context()
+        let ingressSocket = try runContext.makeSocket(.sub)
+        let egressSocket = try runContext.makeSocket(.pub)
+        let router = try runContext.makeSocket(.router)
+        for socket in [ingressSocket, egressSocket, router] { try socket.set(.linger(milliseconds: 0)) }
+        try ingressSocket.set(.subscribe([]))
+        try ingressSocket.bind(ingress)
+        try egressSocket.bind(egress)
+        try router.bind(replay)
+        let bound = (try ingressSocket.lastEndpoint(), try egressSocket.lastEndpoint(), try router.lastEndpoint())
+        box.sockets = Sockets(ingress: ingressSocket, egress: egressSocket, router: router, injected: injected)
+        let run = Run()
+        running.withLock { $0 = run }
         // A thread of its own, started here: tests that block the cooperative pool (a
         // synchronous replay) must not keep the hub from running.
         let thread = Thread {
-            defer {
-                [sockets.ingress, sockets.egress, sockets.router, sockets.injected].forEach { $0.close() }
-                done.finish()
-            }
-            do {
-                var poller = Poller()
-                let inputs = [poller.register(sockets.ingress), poller.register(sockets.injected)]
-                let replays = poller.register(sockets.router)
-                while !shared.stopRequested.load(ordering: .acquiring) {
-                    let ready = try poller.poll(timeout: .milliseconds(20))
-                    for (index, socket) in zip(inputs, [sockets.ingress, sockets.injected]) where ready[index].contains(.readable) {
-                        while let message = try socket.receive(dontWait: true) {
-                            Self.forward(message.frames, shared: shared, egress: sockets.egress)
-                        }
-                    }
-                    if ready[replays].contains(.readable) {
-                        while let message = try sockets.router.receive(dontWait: true) {
-                            try Self.answer(message.frames, shared: shared, router: sockets.router)
-                        }
-                    }
-                }
-            } catch {
-                print("journaling hub stopped: \(error)")
-            }
+            serve(box, run: run, shared: shared)
+            // serve's references are gone: the run's context has terminated, its listeners closed.
+            run.done.finish()
         }
         thread.start()
+        return bound
+    }
+
+    private static func serve(_ box: RunSockets, run: Run, shared: Shared) {
+        guard let sockets = box.sockets else { return }
+        box.sockets = nil
+        defer { [sockets.ingress, sockets.egress, sockets.router].forEach { $0.close() } }
+        do {
+            var poller = Poller()
+            let inputs = [poller.register(sockets.ingress), poller.register(sockets.injected)]
+            let replays = poller.register(sockets.router)
+            while !run.stopRequested.load(ordering: .acquiring) {
+                let ready = try poller.poll(timeout: .milliseconds(20))
+                for (index, socket) in zip(inputs, [sockets.ingress, sockets.injected]) where ready[index].contains(.readable) {
+                    while let message = try socket.receive(dontWait: true) {
+                        forward(message.frames, shared: shared, egress: sockets.egress)
+                    }
+                }
+                if ready[replays].contains(.readable) {
+                    while let message = try sockets.router.receive(dontWait: true) {
+                        try answer(message.frames, shared: shared, router: sockets.router)
+                    }
+                }
+            }
+        } catch {
+            print("journaling hub stopped: \(error)")
+        }
+    }
+
+    private func halt() async {
+        guard let run = running.withLock({ $0 }) else { return }
+        run.stopRequested.store(true, ordering: .releasing)
+        for await _ in run.finished {}
     }
 
     /// Publishes a message as if an agent had (stamped, journaled, forwarded).
@@ -127,8 +168,8 @@ final class JournalingHub: Sendable {
     }
 
     func stop() async {
-        shared.stopRequested.store(true, ordering: .releasing)
-        for await _ in finished {}
+        await halt()
+        injected.close()
         injector.withLock { $0.close() }
         context.shutdown()
     }
