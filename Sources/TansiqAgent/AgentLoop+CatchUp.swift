@@ -57,7 +57,7 @@ extension AgentLoop {
         if let last = lastApplied[topic], stamp.topicSeq > last.topicSeq + 1, stamp.seq > last.seq {
             logger.warning("gap in topic sequence", metadata: ["topic": "\(topic)", "expected": "\(last.topicSeq + 1)", "received": "\(stamp.topicSeq)"])
             context.emit(.gap(topic: topic, expected: last.topicSeq + 1, received: stamp.topicSeq))
-            fillGap(topic: topic, after: last.seq)
+            fillGap(topic: topic, after: last.seq, through: stamp.seq)
         }
         apply(envelope, stamp: stamp)
     }
@@ -84,21 +84,31 @@ extension AgentLoop {
         return stamp.seq <= cursor.sequence
     }
 
-    /// Replays one topic after the last sequence applied on it, applying only that exact topic.
-    private func fillGap(topic: String, after: UInt64) {
+    /// Replays one topic after the last sequence applied on it, applying only that exact topic
+    /// up to the message that revealed the gap: later ones arrive live, and the cursor must not
+    /// pass messages of other topics still waiting in the socket.
+    private func fillGap(topic: String, after: UInt64, through last: UInt64) {
         guard let client = replayClient else { return }
+        var recovered = 0
         do {
-            let outcome = try client.replay(
+            _ = try client.replay(
                 prefixes: [topic], after: after, pageSize: configuration.replayPageSize, timeout: configuration.replayTimeout
             ) { message in
+                // Past the message that revealed the gap: stop reading (the client drops the rest).
+                guard message.stamp.seq <= last else { throw GapFilled() }
                 guard message.envelope.topic.description == topic else { return }
                 apply(message.envelope, stamp: message.stamp)
+                recovered += 1
             }
-            logger.info("gap recovered by replay", metadata: ["topic": "\(topic)", "replayed": "\(outcome.count)"])
-        } catch {
+        } catch where error.code != .delivery {
             logger.error("gap not recovered", metadata: ["topic": "\(topic)", "error": "\(error)"])
-        }
+            return
+        } catch {}
+        logger.info("gap recovered by replay", metadata: ["topic": "\(topic)", "replayed": "\(recovered)"])
     }
+
+    /// Ends a gap's replay once it reached the message that revealed the gap.
+    private struct GapFilled: Error {}
 
     /// Our heartbeats come back in order and are never replayed: if their topic sequence goes
     /// back, the hub's stream started again (a hub without a journal restarted), and the
