@@ -10,7 +10,8 @@ import TansiqMessages
 /// tests: the same code path, nothing kept). Every ``commit(_:)`` is one transaction, so the
 /// changes a message caused and the sequence that says it was processed are saved together
 /// or not at all. Commits use `synchronous=NORMAL`: a killed process loses nothing committed,
-/// a power cut may lose the last commits, which the agent then replays from the hub.
+/// a power cut may lose the last commits, which the agent then replays from the hub. The file
+/// is locked while open: one agent at a time.
 ///
 /// Like the agent loop that owns it, an `AgentStore` is used from one thread at a time.
 public final class AgentStore {
@@ -55,12 +56,17 @@ public final class AgentStore {
             if let path {
                 var configuration = Configuration()
                 configuration.journalMode = .wal
-                configuration.busyMode = .timeout(5)
+                configuration.busyMode = .timeout(1)
+                // Held from the first access until closed: a second agent on the same file fails
+                // at once instead of interleaving its writes with ours.
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE") }
                 database = try DatabaseQueue(path: path, configuration: configuration)
             } else {
                 database = try DatabaseQueue()
             }
             try AgentStore.migrator.migrate(database)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw AgentStoreError(.inUse, "the agent state \(path ?? "in memory") is in use by another running agent")
         } catch {
             throw AgentStoreError(.openFailed, "cannot open the agent state \(path ?? "in memory"): \(error)")
         }

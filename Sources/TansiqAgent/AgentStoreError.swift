@@ -7,6 +7,8 @@ public struct AgentStoreError: Error, CustomStringConvertible {
 
         /// The file could not be opened, configured or migrated.
         public static let openFailed = Code("openFailed")
+        /// Another running agent holds the file.
+        public static let inUse = Code("inUse")
         /// The file belongs to another agent.
         public static let wrongOwner = Code("wrongOwner")
         /// SQLite failed while reading or writing (the message names the operation).

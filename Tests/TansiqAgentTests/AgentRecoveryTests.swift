@@ -187,9 +187,11 @@ struct AgentRecoveryTests {
     @Test func anAgentAheadOfANewHubsJournalStartsFromItsHead() async throws {
         let hub = try JournalingHub()
         let path = try temporaryDirectory().appendingPathComponent("provider.sqlite").path
-        let store = try AgentStore(path: path)
-        _ = try store.load(agency: Self.provider, agent: "\(Self.provider)-1")
-        try store.commit(.init(cursor: StreamCursor(hub: JournalingHub.id, sequence: 5_000)))
+        do {
+            let store = try AgentStore(path: path)
+            _ = try store.load(agency: Self.provider, agent: "\(Self.provider)-1")
+            try store.commit(.init(cursor: StreamCursor(hub: JournalingHub.id, sequence: 5_000)))
+        }
         let events = EventRecorder()
         let provider = try await hub.start(agency: Self.provider, role: .service, state: path, observer: events.observer) {
             ProviderBehaviour(policy: Self.providerPolicy(serviceTime: 0.05))

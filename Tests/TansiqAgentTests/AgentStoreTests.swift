@@ -74,18 +74,20 @@ struct AgentStoreTests {
     @Test func aTransactionThatFailsHalfwayLeavesThePreviousStateWhole() throws {
         let path = try temporaryDirectory().appendingPathComponent("agent.sqlite").path
         let referral = sampleReferral(to: "health-delegation-agadir")
-        let store = try AgentStore(path: path)
-        _ = try store.load(agency: "health-delegation-agadir", agent: "health-delegation-agadir-1")
-        try store.commit(.init(referrals: [Self.tracked(referral)], processed: [referral.referralId: Date()], cursor: StreamCursor(hub: "main", sequence: 5)))
+        do {
+            let store = try AgentStore(path: path)
+            _ = try store.load(agency: "health-delegation-agadir", agent: "health-delegation-agadir-1")
+            try store.commit(.init(referrals: [Self.tracked(referral)], processed: [referral.referralId: Date()], cursor: StreamCursor(hub: "main", sequence: 5)))
 
-        // The referral moves on and the cursor advances, but a second row cannot be written
-        // (an overridden consent without its legal reason does not encode): nothing of it stays.
-        let unwritable = Self.tracked(sampleReferral(to: "health-delegation-agadir", consent: .overridden))
-        #expect(throws: AgentStoreError.self) {
-            try store.commit(.init(
-                referrals: [Self.tracked(referral, state: .received), unwritable],
-                processed: [unwritable.referral.referralId: Date()],
-                cursor: StreamCursor(hub: "main", sequence: 9)))
+            // The referral moves on and the cursor advances, but a second row cannot be written
+            // (an overridden consent without its legal reason does not encode): nothing of it stays.
+            let unwritable = Self.tracked(sampleReferral(to: "health-delegation-agadir", consent: .overridden))
+            #expect(throws: AgentStoreError.self) {
+                try store.commit(.init(
+                    referrals: [Self.tracked(referral, state: .received), unwritable],
+                    processed: [unwritable.referral.referralId: Date()],
+                    cursor: StreamCursor(hub: "main", sequence: 9)))
+            }
         }
         let after = try AgentStore(path: path).contents()
         #expect(after.cursor?.sequence == 5)
@@ -100,6 +102,17 @@ struct AgentStoreTests {
             _ = try AgentStore(path: path).load(agency: "iom-morocco", agent: "iom-morocco-1")
         }
         #expect(error?.code == .wrongOwner)
+    }
+
+    @Test func aStateFileOpenInOneAgentIsRefusedToASecond() throws {
+        let path = try temporaryDirectory().appendingPathComponent("agent.sqlite").path
+        let running = try AgentStore(path: path)
+        _ = try running.load(agency: "iom-morocco", agent: "iom-morocco-1")
+        let error = #expect(throws: AgentStoreError.self) {
+            _ = try AgentStore(path: path).load(agency: "iom-morocco", agent: "iom-morocco-1")
+        }
+        #expect(error?.code == .inUse)
+        #expect(try running.contents().starts == 1)
     }
 
     @Test func withoutAPathTheStateLivesInMemory() throws {
