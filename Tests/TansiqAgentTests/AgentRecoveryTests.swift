@@ -221,4 +221,29 @@ struct AgentRecoveryTests {
         await hub.stop()
         #expect(events.all.of(Self.provider).filter { if case .caughtUp = $0 { true } else { false } }.count == 2)
     }
+
+    @Test func aRestartedReferrerDoesNotOpenItsCasesTwiceAndDrawsNewIds() async throws {
+        let hub = try JournalingHub()
+        let path = try temporaryDirectory().appendingPathComponent("iom.sqlite").path
+        let twoCases = ReferrerPolicy(routes: [.health: Self.provider], cases: [PlannedCase(at: 0, needs: [.health]), PlannedCase(at: 0, needs: [.health])])
+        let first = EventRecorder()
+        var referrer = try await hub.start(agency: "iom-morocco", role: .iom, state: path, observer: first.observer) { ReferrerBehaviour(policy: twoCases) }
+        #expect(await first.wait(timeout: 20) { $0.referralsSent(by: "iom-morocco").count == 2 })
+        await referrer.stop()
+
+        // Same seed, the plan grown by a third case: only that one is opened, with an id of its own
+        // (a restarted agent that drew its ids again would reuse the first one's).
+        let threeCases = ReferrerPolicy(routes: twoCases.routes, cases: twoCases.cases + [PlannedCase(at: 0, needs: [.health])])
+        let second = EventRecorder()
+        referrer = try await hub.start(agency: "iom-morocco", role: .iom, state: path, observer: second.observer) { ReferrerBehaviour(policy: threeCases) }
+        #expect(await second.wait(timeout: 20) { $0.referralsSent(by: "iom-morocco").count == 1 })
+        await referrer.stop()
+        await hub.stop()
+        let before = first.all.referralsSent(by: "iom-morocco")
+        let after = second.all.referralsSent(by: "iom-morocco")
+        #expect(after.count == 1)
+        #expect(!before.map(\.referralId).contains(after[0].referralId))
+        #expect(!before.map(\.caseReference).contains(after[0].caseReference))
+        #expect(try AgentStore(path: path).contents().referrals.count == 3)
+    }
 }
