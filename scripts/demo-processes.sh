@@ -13,7 +13,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN/tansiq" hub --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --statistics-interval 1 \
+"$BIN/tansiq" hub --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
+    --journal "$WORK/journal.sqlite" --statistics-interval 1 \
     >"$WORK/hub.out" 2>"$WORK/hub.log" &
 PIDS+=($!)
 for _ in $(seq 1 100); do

@@ -11,13 +11,17 @@ public struct HubCommand: AsyncParsableCommand {
         abstract: "Run a hub: publishers connect to its ingress, subscribers to its egress.",
         discussion: """
             Every message is checked (frames, size, topic, header, kind against topic, sender, \
-            body), stamped with the hub's sequence numbers and forwarded. Rejections are answered \
-            on hub/rejected/<agency>; statistics are published on hub/stats/<hub>. Flags override \
-            the --config file, which overrides the defaults. Once bound, the hub prints one JSON \
-            line with its endpoints on standard output; logs go to standard error. Exit status 69 \
-            when an endpoint cannot be bound.
+            body), stamped with the hub's sequence numbers, stored in the journal and only then \
+            forwarded. Rejections are answered on hub/rejected/<agency>; statistics are published \
+            on hub/stats/<hub>; an agency whose heartbeats stop is announced on \
+            hub/presence/<agency>. The journal (default \(JournalConfiguration.defaultPath) in the \
+            working directory; --no-journal to run without) is served to late and returning \
+            agents on the replay endpoint. Flags override the --config file, which overrides the \
+            defaults. Once bound, the hub prints one JSON line with its endpoints on standard \
+            output; logs go to standard error. Exit status 69 when an endpoint cannot be bound, \
+            74 when the journal cannot be opened (or another hub holds it).
 
-            Example: tansiq hub --ingress tcp://127.0.0.1:5560 --egress tcp://127.0.0.1:5561
+            Example: tansiq hub --journal /var/lib/tansiq/journal.sqlite --durability full
             """
     )
 
@@ -42,6 +46,21 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "How much of each message is validated: full or header-only (default full).")
     var bodyValidation: HubConfiguration.BodyValidation?
 
+    @Option(help: "The journal's SQLite file (default \(JournalConfiguration.defaultPath) in the working directory).")
+    var journal: String?
+
+    @Flag(help: "Run without a journal: no replay endpoint, sequence numbers restart at 1, nothing survives a restart.")
+    var noJournal = false
+
+    @Option(help: "When the journal syncs to disk: full (every group commit, survives power loss) or normal (survives a crash of the hub, not of the machine). Default full.")
+    var durability: JournalDurability?
+
+    @Option(help: "Endpoint replay clients connect to (ROUTER; default tcp://127.0.0.1:5562).")
+    var replay: String?
+
+    @Option(help: "Seconds without a heartbeat after which an agency is announced silent (default: 3 of its heartbeat intervals).")
+    var presenceTimeout: Double?
+
     @OptionGroup var logging: LoggingOptions
 
     /// Creates the command (argument parsing does this).
@@ -55,6 +74,13 @@ public struct HubCommand: AsyncParsableCommand {
         if let statisticsInterval, statisticsInterval <= 0 {
             throw ValidationError("--statistics-interval must be a positive number of seconds")
         }
+        if noJournal, journal != nil || durability != nil {
+            throw ValidationError("--no-journal cannot be combined with --journal or --durability")
+        }
+        if let journal, journal.isEmpty { throw ValidationError("--journal needs a file path") }
+        if let presenceTimeout, presenceTimeout <= 0 {
+            throw ValidationError("--presence-timeout must be a positive number of seconds")
+        }
     }
 
     /// Runs the hub.
@@ -62,7 +88,9 @@ public struct HubCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "tansiq.hub")
         var configuration: HubConfiguration
         do {
-            configuration = try config.map(HubConfiguration.load(contentsOf:)) ?? HubConfiguration()
+            // The command journals unless told otherwise; the library's default is off.
+            let base = HubConfiguration(journal: JournalConfiguration())
+            configuration = try config.map { try HubConfiguration.load(contentsOf: $0, over: base) } ?? base
         } catch let error as HubError {
             throw ValidationError(error.message)
         }
@@ -72,13 +100,26 @@ public struct HubCommand: AsyncParsableCommand {
         if let maxMessageBytes { configuration.maxMessageBytes = maxMessageBytes }
         if let statisticsInterval { configuration.statisticsInterval = .milliseconds(Int64(statisticsInterval * 1000)) }
         if let bodyValidation { configuration.bodyValidation = bodyValidation }
+        if noJournal { configuration.journal = nil }
+        if journal != nil || durability != nil {
+            var settings = configuration.journal ?? JournalConfiguration()
+            if let journal { settings.path = journal }
+            if let durability { settings.durability = durability }
+            configuration.journal = settings
+        }
+        if let replay { configuration.replay = replay }
+        if let presenceTimeout { configuration.presenceTimeout = .milliseconds(Int64(presenceTimeout * 1000)) }
+        if configuration.journal == nil {
+            logger.warning("hub runs WITHOUT a journal: no replay, nothing survives a restart")
+        }
 
         let hub = try Hub(configuration: configuration, logger: logger)
         // The endpoints actually bound (ports chosen by the system when '*' was asked for), as
         // one JSON line on standard output for scripts and tests.
         let announcement = Task {
             guard let endpoints = try? await hub.endpoints() else { return }
-            printLine(#"{"egress":"\#(endpoints.egress)","ingress":"\#(endpoints.ingress)"}"#)
+            let replay = endpoints.replay.map { #","replay":"\#($0)""# } ?? ""
+            printLine(#"{"egress":"\#(endpoints.egress)","ingress":"\#(endpoints.ingress)"\#(replay)}"#)
         }
         defer { announcement.cancel() }
         let group = ServiceGroup(
@@ -92,8 +133,13 @@ public struct HubCommand: AsyncParsableCommand {
             logger.critical("hub cannot start", metadata: ["error": "\(error.message)"])
             printError("error: \(error.message)")
             throw ExitCode(69)
+        } catch let error as HubError where error.code == .journalUnavailable {
+            logger.critical("hub cannot start", metadata: ["error": "\(error.message)"])
+            printError("error: \(error.message)")
+            throw ExitCode(74)
         }
     }
 }
 
 extension HubConfiguration.BodyValidation: ExpressibleByArgument {}
+extension JournalDurability: ExpressibleByArgument {}

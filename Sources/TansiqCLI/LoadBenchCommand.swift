@@ -17,6 +17,8 @@ struct LoadBenchCommand: AsyncParsableCommand {
             to the last receipt; latency is from send to receipt, in an HDR histogram. Build in \
             release mode for meaningful figures:
               swift build -c release && .build/release/tansiq bench --messages 200000 --compare-proxy
+            With --journal full,normal,off the hub runs once per journal mode (each journal in a new \
+            temporary file), so that the cost of storing before forwarding shows on the same run.
             """
     )
 
@@ -41,6 +43,9 @@ struct LoadBenchCommand: AsyncParsableCommand {
     @Flag(help: "Also run the same load through a plain libzmq XSUB/XPUB proxy and print the ratio.")
     var compareProxy = false
 
+    @Option(help: "Run the hub once per journal mode, comma-separated: full, normal, off (journals go to temporary files). Default: off only.")
+    var journal = "off"
+
     @Flag(help: "Print the results as one JSON object.")
     var json = false
 
@@ -49,25 +54,43 @@ struct LoadBenchCommand: AsyncParsableCommand {
         guard (1...64).contains(subscribers) else { throw ValidationError("--subscribers must be between 1 and 64") }
         guard (1...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 1 and 10,000,000") }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
+        _ = try journalModes()
+    }
+
+    /// The journal modes to run, in the order given; `nil` is the hub without a journal.
+    private func journalModes() throws -> [JournalDurability?] {
+        let names = journal.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.isEmpty else { throw ValidationError("--journal needs at least one of full, normal, off") }
+        return try names.map { name in
+            if name == "off" { return nil }
+            guard let durability = JournalDurability(rawValue: name) else {
+                throw ValidationError("--journal: '\(name)' is not one of full, normal, off")
+            }
+            return durability
+        }
     }
 
     func run() async throws {
         let load = LoadRun.Parameters(publishers: publishers, subscribers: subscribers, messages: messages, size: size, rate: rate)
         var results: [LoadRun.Result] = []
-        results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation))
-        if compareProxy { results.append(try await LoadRun.throughProxy(load)) }
+        for mode in try journalModes() {
+            results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation, journal: mode))
+        }
+        let proxy = compareProxy ? try await LoadRun.throughProxy(load) : nil
+        if let proxy { results.append(proxy) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             printLine(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
-        printLine("target      pubs subs  msgs/pub  bytes  received/s   p50 µs   p90 µs   p99 µs   max µs  lost")
+        printLine("target          pubs subs  msgs/pub  bytes  received/s   p50 µs   p90 µs   p99 µs   max µs  lost" + (proxy == nil ? "" : "  vs proxy"))
         for result in results {
-            printLine(result.row)
-        }
-        if results.count == 2, results[1].receivedPerSecond > 0 {
-            printLine(String(format: "hub / proxy throughput: %.2f", results[0].receivedPerSecond / results[1].receivedPerSecond))
+            guard let proxy, proxy.receivedPerSecond > 0 else {
+                printLine(result.row)
+                continue
+            }
+            printLine(result.row + String(format: "%10.2f", result.receivedPerSecond / proxy.receivedPerSecond))
         }
     }
 }

@@ -35,7 +35,7 @@ enum LoadRun {
         var lost: Int { expected - received }
 
         var row: String {
-            target.padding(toLength: 11, withPad: " ", startingAt: 0)
+            target.padding(toLength: 15, withPad: " ", startingAt: 0)
                 + String(publishers).leftPadded(5) + String(subscribers).leftPadded(5)
                 + String(messagesPerPublisher).leftPadded(10) + String(messageBytes).leftPadded(7)
                 + String(format: "%12.0f", receivedPerSecond)
@@ -53,20 +53,36 @@ enum LoadRun {
     private static let highWaterMark: Int32 = 1_000_000
     private static let probeTopic = "presence/bench/probe"
 
-    static func throughHub(_ parameters: Parameters, bodyValidation: HubConfiguration.BodyValidation) async throws -> Result {
+    /// Runs the load through a hub; with `journal`, the hub stores every message in a new
+    /// journal file of that durability in a temporary directory, removed afterwards.
+    static func throughHub(
+        _ parameters: Parameters,
+        bodyValidation: HubConfiguration.BodyValidation,
+        journal durability: JournalDurability? = nil
+    ) async throws -> Result {
         var logger = Logger(label: "tansiq.bench.hub")
         logger.logLevel = .error
+        var directory: URL?
+        defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
+        var journal: JournalConfiguration?
+        if let durability {
+            let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+            directory = temporary
+            journal = JournalConfiguration(path: temporary.appendingPathComponent("journal.sqlite").path, durability: durability)
+        }
         let hub = try Hub(
             configuration: HubConfiguration(
                 hubID: "bench-hub", ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*",
-                statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation
+                statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation,
+                journal: journal, replay: "tcp://127.0.0.1:*"
             ),
             logger: logger
         )
         let task = Task { try await hub.run() }
         defer { task.cancel() }
         let endpoints = try await hub.endpoints()
-        let target = bodyValidation == .full ? "hub" : "hub-header"
+        let target = (bodyValidation == .full ? "hub" : "hub-header") + (durability.map { "+" + $0.rawValue } ?? "")
         let result = try await measure(parameters, ingress: endpoints.ingress, egress: endpoints.egress, target: target)
         task.cancel()
         try await task.value
@@ -291,10 +307,11 @@ enum LoadRun {
         let prefix = Array("referral/to/bench-sink-".utf8)
         while received < expected {
             guard try poller.poll(timeout: .milliseconds(100))[0].contains(.readable) else {
-                // Stop once the publishers are done and nothing has come for two seconds.
+                // Stop once the publishers are done and nothing has come for ten seconds (a
+                // journaling hub may wait that long on an fsync of a busy disk).
                 if publishersDone() {
                     let now = ContinuousClock.now
-                    if let since = idleSince, now - since > .seconds(2) { break }
+                    if let since = idleSince, now - since > .seconds(10) { break }
                     if idleSince == nil { idleSince = now }
                 }
                 continue

@@ -65,6 +65,8 @@ struct StatsCommand: AsyncParsableCommand {
             "  messages in   \(statistics.messagesIn)  (\(statistics.bytesIn) bytes)",
             "  messages out  \(statistics.messagesOut)  (\(statistics.bytesOut) bytes)",
             "  peers \(statistics.peers)  subscriptions \(statistics.subscriptions)",
+            statistics.journal.map { "  journal \($0.backend): \($0.entries) messages, last seq \($0.lastSequence)" }
+                ?? "  journal OFF (no replay, nothing survives a restart)",
         ]
         let rejections = statistics.rejections.sorted { $0.key < $1.key }
         lines.append("  rejected \(rejections.reduce(0) { $0 + $1.value })" + (rejections.isEmpty ? "" : ":"))

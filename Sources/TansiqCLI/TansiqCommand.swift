@@ -9,12 +9,12 @@ public struct TansiqCommand: AsyncParsableCommand {
         discussion: """
             Agencies publish typed referral and status messages to a hub's ingress and subscribe \
             to topics on its egress. Start a hub with `tansiq hub`, watch it with `tansiq sub` and \
-            `tansiq stats`, send a message with `tansiq pub`. See docs/running.md.
+            `tansiq stats`, send a message with `tansiq pub`, inspect the hub's journal with `tansiq journal`. See docs/running.md.
             """,
         version: "0.1.0",
         subcommands: [
             HubCommand.self, SubscribeCommand.self, PublishCommand.self, StatsCommand.self,
-            BenchCommand.self, TopologyCommand.self, SimCommand.self,
+            BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self,
         ]
     )
 

@@ -5,7 +5,9 @@ import Synchronization
 import ZeroMQ
 
 /// The Tansiq hub: publishers connect to its ingress, subscribers to its egress; it checks,
-/// numbers and forwards every message, answers rejections and publishes its statistics.
+/// numbers, journals (when configured with a journal) and forwards every message, answers
+/// rejections, replays its journal on its replay endpoint, announces agencies that go silent
+/// and publishes its statistics.
 ///
 /// Run it in a `ServiceGroup` (it stops on graceful shutdown) or call ``run()`` in a task and
 /// cancel it. Its sockets live on one dedicated thread (see the `ZeroMQ` module's threading
@@ -48,6 +50,9 @@ public final class Hub: Service, Sendable {
                         "ingress": "\(loop.endpoints.ingress)",
                         "egress": "\(loop.endpoints.egress)",
                         "body-validation": "\(configuration.bodyValidation.rawValue)",
+                        "replay": "\(loop.endpoints.replay ?? "off")",
+                        "journal": "\(configuration.journal.map { "\($0.path) (\($0.durability.rawValue))" } ?? "off")",
+                        "last-sequence": "\(loop.counters.lastSequence)",
                     ]
                 )
                 try loop.serve(until: thread) { counters in

@@ -11,22 +11,34 @@ extension HubConfiguration {
         "statistics_interval_seconds": "how often hub/stats/<hub> is published (default 5)",
         "high_water_mark": "send/receive high-water mark in messages (default 100000)",
         "body_validation": "full or header-only (default full)",
+        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds",
+        "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
+        "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
+        "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
     ]
 
-    /// Reads a YAML configuration file over the defaults. Unknown keys and wrong types are
-    /// errors naming the file and the key.
-    public static func load(contentsOf path: String) throws -> HubConfiguration {
+    /// The keys of the `journal` mapping.
+    public static let journalFileKeys = [
+        "path", "durability", "max_age_seconds", "max_bytes", "max_messages", "retention_check_seconds",
+    ]
+
+    /// Reads a YAML configuration file over `base` (the defaults unless given). Unknown keys
+    /// and wrong types are errors naming the file and the key.
+    public static func load(contentsOf path: String, over base: HubConfiguration = HubConfiguration()) throws -> HubConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw HubError(code: .invalidConfiguration, message: "\(path): cannot read: \(error.localizedDescription)")
         }
-        return try parse(yaml: text, file: path)
+        return try parse(yaml: text, file: path, over: base)
     }
 
-    /// Parses YAML configuration text over the defaults.
-    public static func parse(yaml: String, file: String) throws -> HubConfiguration {
+    /// Parses YAML configuration text over `base` (the defaults unless given).
+    ///
+    /// `journal: off` (or `false`, or `null`) runs without a journal; a `journal` mapping
+    /// turns it on, its `path` defaulting to ``JournalConfiguration/defaultPath``.
+    public static func parse(yaml: String, file: String, over base: HubConfiguration = HubConfiguration()) throws -> HubConfiguration {
         func fail(_ message: String) -> HubError {
             HubError(code: .invalidConfiguration, message: "\(file): \(message)")
         }
@@ -36,7 +48,7 @@ extension HubConfiguration {
         } catch {
             throw fail("not valid YAML: \(error)")
         }
-        var configuration = HubConfiguration()
+        var configuration = base
         guard let node else { return configuration }
         guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
         for (keyNode, value) in mapping {
@@ -72,10 +84,70 @@ extension HubConfiguration {
                     throw fail("body_validation: '\(raw)' is not one of \(BodyValidation.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 configuration.bodyValidation = mode
+            case "journal":
+                configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
+            case "replay": configuration.replay = try string()
+            case "presence_missed_heartbeats":
+                let missed = try integer()
+                guard (1...1000).contains(missed) else { throw fail("presence_missed_heartbeats: expected 1 to 1000") }
+                configuration.presenceMissedHeartbeats = missed
+            case "presence_timeout_seconds":
+                guard let seconds = value.float, seconds > 0 else {
+                    throw fail("presence_timeout_seconds: expected a positive number")
+                }
+                configuration.presenceTimeout = .milliseconds(Int64(seconds * 1000))
             default:
                 throw fail("unknown key '\(key)'; known keys: \(fileKeys.keys.sorted().joined(separator: ", "))")
             }
         }
         return configuration
+    }
+
+    private static func parseJournal(
+        _ value: Node,
+        over base: JournalConfiguration?,
+        fail: (String) -> HubError
+    ) throws -> JournalConfiguration? {
+        if value.null != nil { return nil }
+        if let scalar = value.scalar {
+            if scalar.string == "off" || value.bool == false { return nil }
+            throw fail("journal: expected off or a mapping (\(journalFileKeys.joined(separator: ", ")))")
+        }
+        guard let mapping = value.mapping else {
+            throw fail("journal: expected off or a mapping (\(journalFileKeys.joined(separator: ", ")))")
+        }
+        var journal = base ?? JournalConfiguration()
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw fail("journal: keys must be strings") }
+            func positive() throws -> Double {
+                guard let number = value.float, number > 0 else { throw fail("journal.\(key): expected a positive number") }
+                return number
+            }
+            switch key {
+            case "path":
+                guard let path = value.string, value.scalar != nil, !path.isEmpty else {
+                    throw fail("journal.path: expected a file path")
+                }
+                journal.path = path
+            case "durability":
+                guard let raw = value.string, let durability = JournalDurability(rawValue: raw) else {
+                    throw fail("journal.durability: expected one of \(JournalDurability.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                journal.durability = durability
+            case "max_age_seconds":
+                journal.retention.maxAge = .milliseconds(Int64(try positive() * 1000))
+            case "max_bytes":
+                guard let bytes = value.int, bytes > 0 else { throw fail("journal.max_bytes: expected a positive integer") }
+                journal.retention.maxBytes = Int64(bytes)
+            case "max_messages":
+                guard let count = value.int, count > 0 else { throw fail("journal.max_messages: expected a positive integer") }
+                journal.retention.maxMessages = count
+            case "retention_check_seconds":
+                journal.retentionCheckInterval = .milliseconds(Int64(try positive() * 1000))
+            default:
+                throw fail("journal: unknown key '\(key)'; known keys: \(journalFileKeys.joined(separator: ", "))")
+            }
+        }
+        return journal
     }
 }

@@ -23,6 +23,17 @@ public struct HubConfiguration: Sendable, Equatable {
     public var highWaterMark: Int32
     /// How much of each message is validated.
     public var bodyValidation: BodyValidation
+    /// The journal every accepted message is stored in before it is forwarded; `nil` runs
+    /// the hub without one (no replay, sequence numbers restart at 1).
+    public var journal: JournalConfiguration?
+    /// Where replay clients connect (a ROUTER socket); bound only when the hub journals.
+    public var replay: String
+    /// How many of its announced heartbeat intervals an agency may miss before the hub
+    /// publishes that it went silent.
+    public var presenceMissedHeartbeats: Int
+    /// A fixed silence after which an agency counts as silent, whatever interval its agents
+    /// announce; `nil` uses ``presenceMissedHeartbeats``.
+    public var presenceTimeout: Duration?
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -32,7 +43,11 @@ public struct HubConfiguration: Sendable, Equatable {
         maxMessageBytes: Int = 256 * 1024,
         statisticsInterval: Duration = .seconds(5),
         highWaterMark: Int32 = 100_000,
-        bodyValidation: BodyValidation = .full
+        bodyValidation: BodyValidation = .full,
+        journal: JournalConfiguration? = nil,
+        replay: String = "tcp://127.0.0.1:5562",
+        presenceMissedHeartbeats: Int = 3,
+        presenceTimeout: Duration? = nil
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -41,5 +56,9 @@ public struct HubConfiguration: Sendable, Equatable {
         self.statisticsInterval = statisticsInterval
         self.highWaterMark = highWaterMark
         self.bodyValidation = bodyValidation
+        self.journal = journal
+        self.replay = replay
+        self.presenceMissedHeartbeats = presenceMissedHeartbeats
+        self.presenceTimeout = presenceTimeout
     }
 }

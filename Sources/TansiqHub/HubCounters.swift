@@ -20,6 +20,16 @@ public struct HubCounters: Sendable, Equatable {
     public var peers: Int = 0
     /// The last sequence number the hub stamped.
     public var lastSequence: UInt64 = 0
+    /// Messages not forwarded because the journal could not store them (the publishers'
+    /// and the hub's own).
+    public var journalFailures: UInt64 = 0
+    /// Replay requests received, valid or not.
+    public var replayRequests: UInt64 = 0
+    /// Messages sent to replay clients.
+    public var replayedMessages: UInt64 = 0
+    /// Replay requests answered with an error, and pages cut short, by code
+    /// (`bad-request`, `sequence-in-future`, `client-too-slow`, …).
+    public var replayErrors: [String: UInt64] = [:]
 
     /// Creates zeroed counters.
     public init() {}

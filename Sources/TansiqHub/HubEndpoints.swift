@@ -4,10 +4,13 @@ public struct HubEndpoints: Sendable, Equatable {
     public var ingress: String
     /// Where subscribers connect.
     public var egress: String
+    /// Where replay clients connect; `nil` when the hub runs without a journal.
+    public var replay: String?
 
     /// Creates a value.
-    public init(ingress: String, egress: String) {
+    public init(ingress: String, egress: String, replay: String? = nil) {
         self.ingress = ingress
         self.egress = egress
+        self.replay = replay
     }
 }

@@ -8,6 +8,8 @@ public struct HubError: Error, CustomStringConvertible, Sendable {
         public static let bindFailed = Code(value: "bind-failed")
         /// The configuration (flags or file) is invalid.
         public static let invalidConfiguration = Code(value: "invalid-configuration")
+        /// The journal could not be opened (unreadable file, another hub writing to it).
+        public static let journalUnavailable = Code(value: "journal-unavailable")
         /// The ZeroMQ layer failed while serving.
         public static let transportFailed = Code(value: "transport-failed")
 

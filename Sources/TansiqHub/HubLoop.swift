@@ -10,17 +10,25 @@ final class HubLoop {
     /// clock get a turn.
     private static let batchLimit = 2048
 
-    private let configuration: HubConfiguration
-    private let logger: Logger
+    let configuration: HubConfiguration
+    let logger: Logger
     private let ingress: Socket
-    private let egress: Socket
+    let egress: Socket
     private let monitors: [SocketMonitor]
     private var validator: IngressValidator
-    private var counters = HubCounters()
-    private var topicSequences: [String: UInt64] = [:]
+    var counters = HubCounters()
+    var topicSequences: [String: UInt64] = [:]
     private var subscriptionCounts: [[UInt8]: Int] = [:]
     private let startedAt = Date()
     let endpoints: HubEndpoints
+    /// The journal every message is stored in before it is forwarded, when the hub journals.
+    let journal: Journal?
+    private let journalLock: JournalLock?
+    /// Where replay clients connect: bound when the hub journals.
+    let replay: Socket?
+    /// The messages of this poll round waiting to be numbered, stored and forwarded.
+    var outbox: [OutgoingMessage] = []
+    var presence: HubPresenceTracker
 
     init(configuration: HubConfiguration, context: Context, logger: Logger) throws {
         self.configuration = configuration
@@ -30,6 +38,16 @@ final class HubLoop {
             maxMessageBytes: configuration.maxMessageBytes,
             bodyValidation: configuration.bodyValidation
         )
+        presence = HubPresenceTracker(
+            missedHeartbeats: configuration.presenceMissedHeartbeats,
+            timeout: configuration.presenceTimeout
+        )
+        (journal, journalLock) = try Self.openJournal(configuration.journal)
+        if let journal {
+            // Numbering continues where the journal stopped: sequences never repeat.
+            counters.lastSequence = journal.lastSequence
+            topicSequences = journal.topicSequences
+        }
         do {
             let ingress = try context.makeSocket(.xsub)
             let egress = try context.makeSocket(.xpub)
@@ -44,15 +62,24 @@ final class HubLoop {
                 try SocketMonitor(socket: ingress, context: context, events: [.accepted, .disconnected]),
                 try SocketMonitor(socket: egress, context: context, events: [.accepted, .disconnected]),
             ]
+            replay = journal == nil ? nil : try Self.makeReplaySocket(context: context, configuration: configuration)
             try Self.bind(ingress, to: configuration.ingress, role: "ingress")
             try Self.bind(egress, to: configuration.egress, role: "egress")
+            if let replay { try Self.bind(replay, to: configuration.replay, role: "replay endpoint") }
             // The hub must see every message, even one nobody has subscribed to yet (a referral
             // sent before its receiver connects): it subscribes to everything upstream instead
             // of passing its subscribers' filters to the publishers.
             try ingress.send([[0x01]])
-            endpoints = HubEndpoints(ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint())
+            endpoints = HubEndpoints(
+                ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint(), replay: try replay?.lastEndpoint())
         } catch let error as ZMQError {
+            journal?.close()
+            journalLock?.release()
             throw HubError(code: .transportFailed, message: error.description)
+        } catch {
+            journal?.close()
+            journalLock?.release()
+            throw error
         }
     }
 
@@ -68,6 +95,9 @@ final class HubLoop {
         for monitor in monitors { monitor.close() }
         ingress.close()
         egress.close()
+        replay?.close()
+        journal?.close()
+        journalLock?.release()
     }
 
     /// Serves until the thread is asked to stop or the context is terminated. `report` is
@@ -77,20 +107,32 @@ final class HubLoop {
         let ingressIndex = poller.register(ingress)
         let egressIndex = poller.register(egress)
         let monitorIndices = monitors.map { poller.register($0.socket) }
+        let replayIndex = replay.map { poller.register($0) }
         let clock = ContinuousClock()
         var nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
+        var nextRetention = clock.now
         do {
             while !thread.isStopRequested {
                 let untilStatistics = nextStatistics - clock.now
                 let ready = try poller.poll(timeout: max(.zero, min(.milliseconds(100), untilStatistics)))
                 if ready[egressIndex].contains(.readable) { try drainSubscriptions() }
-                if ready[ingressIndex].contains(.readable) { try drainIngress() }
+                if ready[ingressIndex].contains(.readable) {
+                    try drainIngress()
+                    try flushOutbox()
+                }
                 for (monitor, index) in zip(monitors, monitorIndices) where ready[index].contains(.readable) {
                     try drainMonitor(monitor)
                 }
+                if let replayIndex, ready[replayIndex].contains(.readable) { try drainReplay() }
+                try publishPresenceChanges()
                 if clock.now >= nextStatistics {
                     try publishStatistics()
                     nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
+                }
+                try flushOutbox()
+                if let journalConfiguration = configuration.journal, clock.now >= nextRetention {
+                    applyRetention()
+                    nextRetention = clock.now.advanced(by: journalConfiguration.retentionCheckInterval)
                 }
                 report(counters)
             }
@@ -111,30 +153,16 @@ final class HubLoop {
             counters.bytesIn += UInt64(message.frames.reduce(0) { $0 + $1.count })
             switch validator.validate(message.frames) {
             case .success(let accepted):
-                counters.accepted += 1
-                try forward(topic: accepted.topic.rawValue, frames: message.frames)
+                outbox.append(OutgoingMessage(
+                    topic: accepted.topic.rawValue, header: accepted.header, frames: message.frames, fromPublisher: true))
+                if accepted.topic.family == .presence { notePresence(accepted, body: message.frames[2]) }
             case .failure(let rejection):
                 try reject(rejection)
             }
         }
     }
 
-    /// Stamps a message with the next sequence numbers and sends it to the egress.
-    private func forward(topic: String, frames: [[UInt8]]) throws {
-        counters.lastSequence += 1
-        let topicSequence = (topicSequences[topic] ?? 0) + 1
-        topicSequences[topic] = topicSequence
-        let stamp = MessageCodec.encodeStamp(
-            HubStamp(hub: configuration.hubID, seq: counters.lastSequence, topicSeq: topicSequence)
-        )
-        var stamped = frames
-        stamped.append(stamp)
-        try egress.send(stamped)
-        counters.messagesOut += 1
-        counters.bytesOut += UInt64(stamped.reduce(0) { $0 + $1.count })
-    }
-
-    private func reject(_ rejection: IngressRejection) throws {
+    func reject(_ rejection: IngressRejection) throws {
         counters.rejections[rejection.reason.rawValue, default: 0] += 1
         logger.warning(
             "message rejected",
@@ -153,20 +181,22 @@ final class HubLoop {
             topic: rejection.topic,
             at: Date()
         )
-        try publishOwn(topic: Topic.hubRejection(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))
+        publishOwn(topic: try Topic.hubRejection(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))
     }
 
-    /// Sends a message of the hub's own through the same numbering as forwarded ones.
-    private func publishOwn(topic: Topic, payload: Payload) throws {
-        let envelope = Envelope(topic: topic, source: configuration.hubID, agent: configuration.hubID, payload: payload)
+    /// Queues a message of the hub's own: it is numbered, journaled and forwarded like the
+    /// publishers' messages, at the end of the round.
+    func publishOwn(topic: Topic, payload: Payload, causationID: UUID? = nil) {
         let frames: [[UInt8]]
+        let envelope = Envelope(
+            topic: topic, source: configuration.hubID, agent: configuration.hubID, payload: payload, causationID: causationID)
         do {
             frames = try MessageCodec.encode(envelope)
         } catch {
-            logger.error("hub message failed to encode", metadata: ["error": "\(error)", "topic": "\(topic)"])
+            logger.error("hub message failed to encode", metadata: ["error": "\(error)", "kind": "\(payload.kind)"])
             return
         }
-        try forward(topic: topic.description, frames: frames)
+        outbox.append(OutgoingMessage(topic: envelope.topic.rawValue, header: envelope.header, frames: frames, fromPublisher: false))
     }
 
     // MARK: Egress
@@ -213,11 +243,12 @@ final class HubLoop {
             messagesOut: counters.messagesOut,
             bytesIn: counters.bytesIn,
             bytesOut: counters.bytesOut,
-            rejections: counters.rejections,
+            rejections: counters.rejections.merging(counters.replayErrors.map { ("replay-" + $0.key, $0.value) }) { $0 + $1 },
             subscriptions: UInt64(counters.subscriptions),
             peers: UInt64(counters.peers),
-            secure: false
+            secure: false,
+            journal: journalStatistics()
         )
-        try publishOwn(topic: Topic.hubStatistics(hub: configuration.hubID), payload: .hubStatistics(statistics))
+        publishOwn(topic: try Topic.hubStatistics(hub: configuration.hubID), payload: .hubStatistics(statistics))
     }
 }

@@ -9,6 +9,7 @@ extension Journal {
     /// - `stream`: one row with the high-water sequence and running totals, so that sequences
     ///   never repeat once retention deleted the newest rows, and counts need no table scan.
     /// - `topic`: the high-water topic sequence of every topic ever seen.
+    /// - `setting` (v2): the durability the journal was last opened for writing with.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -39,6 +40,15 @@ extension Journal {
                 CREATE TABLE topic (
                     name TEXT PRIMARY KEY NOT NULL,
                     last_sequence INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        // `setting`: what the writing hub was configured with, for inspection (`tansiq journal summary`).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE setting (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
                 ) WITHOUT ROWID;
                 """)
         }

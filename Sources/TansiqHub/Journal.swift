@@ -23,6 +23,8 @@ public final class Journal {
     public static let maxPrefixBytes = 255
     /// The most records one query returns; callers page with `after:`.
     public static let maxPageSize = 10_000
+    /// WAL pages written before SQLite checkpoints them into the database (32 MiB of 4 KiB pages).
+    static let walCheckpointPages = 8192
 
     /// The path of the SQLite file.
     public let path: String
@@ -48,27 +50,48 @@ public final class Journal {
     ///   - path: the SQLite file; its directory must exist.
     ///   - durability: when commits are synced to disk (see ``JournalDurability``).
     ///   - retention: what ``applyRetention(now:)`` deletes.
+    ///   - readOnly: opens an existing journal for inspection only (`tansiq journal`, beside a
+    ///     running hub): nothing is created, migrated or written, and appends fail.
     public init(
         path: String,
         durability: JournalDurability = .full,
-        retention: JournalRetention = .init()
+        retention: JournalRetention = .init(),
+        readOnly: Bool = false
     ) throws(JournalError) {
         self.path = path
         self.durability = durability
         self.retention = retention
 
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        if readOnly {
+            configuration.readonly = true
+        } else {
+            configuration.journalMode = .wal
+        }
         // Readers in other processes may briefly hold the WAL; wait rather than fail a batch.
         configuration.busyMode = .timeout(10)
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
-            // GRDB's WAL setup runs after `prepareDatabase` and sets synchronous=NORMAL, so
-            // the durability level goes on afterwards, on the queue's only connection.
-            try database.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+            if readOnly {
+                guard try database.read({ db in try Journal.migrator.hasCompletedMigrations(db) }) else {
+                    throw JournalError(.openFailed, "\(path) is not a Tansiq journal (or was written by a newer version)")
+                }
+            } else {
+                // GRDB's WAL setup runs after `prepareDatabase` and sets synchronous=NORMAL, so
+                // the durability level goes on afterwards, on the queue's only connection.
+                try database.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA synchronous = \(durability.synchronousPragma)")
+                    // A group commit of 2,048 messages fills ~700 WAL pages: with SQLite's default
+                    // of 1,000 the hub would checkpoint (copy and fsync) every other commit.
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Journal.walCheckpointPages)")
+                }
+                try Journal.migrator.migrate(database)
+                try database.write { db in
+                    try db.execute(
+                        sql: "INSERT INTO setting (name, value) VALUES ('durability', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        arguments: [durability.rawValue])
+                }
             }
-            try Journal.migrator.migrate(database)
             (lastSequence, topicSequences) = try database.read { db in
                 let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM stream WHERE id = 1") ?? 0
                 var topics: [String: UInt64] = [:]
@@ -78,6 +101,8 @@ public final class Journal {
                 }
                 return (UInt64(last), topics)
             }
+        } catch let error as JournalError {
+            throw error
         } catch {
             throw JournalError(.openFailed, "cannot open the journal at \(path): \(error)")
         }

@@ -52,7 +52,7 @@ public enum Identifier {
         return Array(string.utf8).withUnsafeBufferPointer { uuid(bytes: $0) }
     }
 
-    private static func uuid(bytes text: UnsafeBufferPointer<UInt8>) -> UUID? {
+    static func uuid(bytes text: UnsafeBufferPointer<UInt8>) -> UUID? {
         guard text.count == 36 else { return nil }
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let valid = withUnsafeMutableBytes(of: &bytes) { output -> Bool in

@@ -31,6 +31,7 @@ public enum MessageCodec {
         guard bytes.count <= maximumHeaderSize else {
             throw ProtocolError(.tooLarge, "the header is \(bytes.count) bytes, at most \(maximumHeaderSize)", keyPath: "header")
         }
+        if let header = bytes.withUnsafeBufferPointer(Header.quickScan) { return header }
         return try Header.scan(bytes)
     }
 

@@ -1,29 +1,35 @@
-/// The hub finished a replay (provisional, like ``ReplayRequest``).
+/// The hub's end marker of one replay page: how far the page went, whether more matching
+/// messages wait, and why the request was refused or stopped short, if it was.
+///
+/// The hub sends it on its replay endpoint, to the one client that asked, after the page's
+/// messages (see `docs/PROTOCOL.md`, "Replay").
 public struct ReplayEnd: Sendable, Equatable {
-    /// The sequence number of the last message replayed (or the request's `afterSequence`).
+    /// The `seq` of the last message replayed in this page, or the request's `afterSequence`
+    /// when the page is empty: the `afterSequence` of the next request.
     public var lastSequence: UInt64
-    /// How many messages were replayed.
+    /// How many messages this page held.
     public var count: UInt64
     /// Whether the page stopped at the limit and more matching messages exist: the client asks
-    /// again with `afterSequence` set to ``lastSequence``.
+    /// again with `afterSequence` = ``lastSequence``.
     public var more: Bool
-    /// The hub's last assigned sequence number when the page was read.
+    /// The hub's last assigned `seq` when the page was read.
     public var headSequence: UInt64
-    /// Why the replay stopped short, if it did.
+    /// Why the request was refused or stopped short, if it was.
     public var error: Failure?
 
-    /// Creates a replay end; `headSequence` defaults to `lastSequence`.
-    public init(lastSequence: UInt64, count: UInt64, more: Bool = false, headSequence: UInt64? = nil, error: Failure? = nil) {
+    /// Creates a replay end.
+    public init(lastSequence: UInt64, count: UInt64, more: Bool, headSequence: UInt64, error: Failure? = nil) {
         self.lastSequence = lastSequence
         self.count = count
         self.more = more
-        self.headSequence = headSequence ?? lastSequence
+        self.headSequence = headSequence
         self.error = error
     }
 
-    /// Why a replay stopped short.
+    /// Why a replay was refused or stopped short.
     public struct Failure: Sendable, Equatable {
-        /// A code such as `journal-unavailable` or `limit-reached`.
+        /// A code: `bad-request`, `limit-too-large`, `sequence-in-future`,
+        /// `journal-unavailable` or `history-truncated` (open vocabulary).
         public var code: String
         /// A human explanation.
         public var message: String
@@ -33,6 +39,18 @@ public struct ReplayEnd: Sendable, Equatable {
             self.code = code
             self.message = message
         }
+
+        /// The request could not be decoded or is invalid; nothing was replayed.
+        public static let badRequest = "bad-request"
+        /// The request's `limit` is above the hub's maximum page size; nothing was replayed.
+        public static let limitTooLarge = "limit-too-large"
+        /// The request's `afterSequence` is above the hub's last assigned `seq`; nothing was replayed.
+        public static let sequenceInFuture = "sequence-in-future"
+        /// The hub has no journal, or could not read it; nothing was replayed.
+        public static let journalUnavailable = "journal-unavailable"
+        /// Retention deleted messages after the request's `afterSequence`: the page was sent
+        /// from the oldest stored message on, and the message says which `seq` that is.
+        public static let historyTruncated = "history-truncated"
     }
 }
 
@@ -40,9 +58,8 @@ extension ReplayEnd: WireObject, Codable {
     init(fields: JSONFields) throws(ProtocolError) {
         lastSequence = try fields.uint64("lastSequence")
         count = try fields.uint64("count")
-        // Tolerant of ends written before these fields existed.
-        more = try fields.optional("more") == nil ? false : fields.bool("more")
-        headSequence = try fields.optionalUInt64("headSequence") ?? lastSequence
+        more = try fields.bool("more")
+        headSequence = try fields.uint64("headSequence")
         error = try fields.optionalObject("error").map { error throws(ProtocolError) in
             Failure(code: try error.string("code"), message: try error.string("message"))
         }
@@ -60,8 +77,8 @@ extension ReplayEnd: WireObject, Codable {
         var object = JSONObjectBuilder(path: path)
         object.set("lastSequence", lastSequence)
         object.set("count", count)
-        if more { object.set("more", true) }
-        if headSequence != lastSequence { object.set("headSequence", headSequence) }
+        object.set("more", more)
+        object.set("headSequence", headSequence)
         if let error {
             object.set("error", JSONValue.object(["code": .string(error.code), "message": .string(error.message)]))
         }

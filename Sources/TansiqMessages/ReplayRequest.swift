@@ -1,11 +1,12 @@
-/// An agent asks the hub for the journaled messages it missed (provisional: the replay
-/// exchange is completed in a later protocol revision).
+/// An agent asks the hub's replay endpoint for the journaled messages it missed: those on
+/// `prefixes` with a `seq` above `afterSequence`, one page of at most `limit` at a time.
 public struct ReplayRequest: Sendable, Equatable {
     /// The subscription prefixes to replay (1 to 64, as in ``SubscriptionPrefix``).
     public var prefixes: [String]
     /// Replay messages with a hub sequence number greater than this.
     public var afterSequence: UInt64
-    /// At most this many messages (at least 1); `nil` for the hub's default.
+    /// At most this many messages in the page (at least 1); `nil` for the hub's default
+    /// (500). A hub refuses a limit above its maximum (5000) with `limit-too-large`.
     public var limit: UInt64?
 
     /// Creates a replay request.

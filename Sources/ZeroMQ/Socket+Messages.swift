@@ -66,3 +66,65 @@ extension Socket {
         return String(cString: value)
     }
 }
+
+extension Socket {
+    /// Receives one whole multipart message into `message`, replacing what it held, without
+    /// copying its frames. Returns `false` when no message is available (with `dontWait`, or
+    /// at the receive timeout).
+    public func receive(into message: inout ForwardedMessage, dontWait: Bool = false) throws(ZMQError) -> Bool {
+        let handle = try openHandle("receive")
+        message.clear()
+        var more = true
+        while more {
+            let flags: Int32 = message.count == 0 && dontWait ? ZMQ_DONTWAIT : 0
+            let slot = message.nextSlot()
+            while zmq_msg_recv(slot, handle, flags) < 0 {
+                let error = ZMQError.last("receive(frame \(message.count))")
+                if error.code == EINTR { continue }
+                zmq_msg_close(slot)
+                if error.isWouldBlock && message.count == 0 { return false }
+                throw error
+            }
+            message.commitSlot()
+            more = zmq_msg_more(slot) != 0
+        }
+        return true
+    }
+
+    /// Sends the frames of `message` (moved, not copied), then `extra` as a last frame, as one
+    /// multipart message. On success `message` is left empty.
+    ///
+    /// Returns `false`, sending nothing, when the message would block (with `dontWait` or at
+    /// the send timeout); `message` then still holds its frames.
+    @discardableResult
+    public func send(_ message: inout ForwardedMessage, appending extra: [UInt8]? = nil, dontWait: Bool = false) throws(ZMQError) -> Bool {
+        let handle = try openHandle("send")
+        let total = message.count + (extra == nil ? 0 : 1)
+        guard total > 0 else { throw ZMQError(operation: "send", code: EINVAL) }
+        var sent = 0
+        while sent < message.count {
+            var flags: Int32 = sent < total - 1 ? ZMQ_SNDMORE : 0
+            if dontWait { flags |= ZMQ_DONTWAIT }
+            if zmq_msg_send(message.slot(sent), handle, flags) >= 0 {
+                sent += 1
+                continue
+            }
+            let error = ZMQError.last("send(frame \(sent) of \(total))")
+            if error.code == EINTR { continue }
+            if error.isWouldBlock && sent == 0 { return false }
+            message.dropMoved(sent)
+            throw error
+        }
+        message.dropMoved(sent)
+        if let extra {
+            var flags: Int32 = 0
+            if dontWait { flags |= ZMQ_DONTWAIT }
+            while extra.withUnsafeBytes({ zmq_send(handle, $0.baseAddress, $0.count, flags) }) < 0 {
+                let error = ZMQError.last("send(frame \(total - 1) of \(total))")
+                if error.code == EINTR { continue }
+                throw error
+            }
+        }
+        return true
+    }
+}

@@ -1,5 +1,8 @@
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A dedicated thread that owns sockets and runs a loop over them, awaited from async code.
 ///
@@ -36,7 +39,8 @@ public final class SocketThread: Sendable {
     ) async throws -> Result {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
-                let thread = Thread {
+                let thread = Thread { [name] in
+                    Self.nameCurrentThread(name)
                     continuation.resume(with: Swift.Result { try body(self) })
                 }
                 thread.name = name
@@ -46,5 +50,17 @@ public final class SocketThread: Sendable {
         } onCancel: {
             requestStop()
         }
+    }
+
+    /// Foundation does not pass a thread's name to the system on Linux; `top -H`, `perf` and
+    /// debuggers read it from there (15 bytes at most).
+    private static func nameCurrentThread(_ name: String) {
+        #if canImport(Glibc)
+        // Glibc's module map hides pthread_setname_np (a GNU extension): look it up instead.
+        typealias SetName = @convention(c) (pthread_t, UnsafePointer<CChar>) -> Int32
+        guard let symbol = dlsym(nil, "pthread_setname_np") else { return }
+        let setName = unsafeBitCast(symbol, to: SetName.self)
+        _ = setName(pthread_self(), String(decoding: name.utf8.prefix(15), as: UTF8.self))
+        #endif
     }
 }

@@ -108,6 +108,13 @@ final class ChildProcess: Sendable {
         return waitForExit()
     }
 
+    /// Sends SIGKILL (no chance to clean up) and waits for the process to be gone.
+    @discardableResult
+    func killAbruptly() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        return waitForExit()
+    }
+
     /// Waits for the process to exit by itself, and for what it printed to be read.
     func waitForExit() -> Int32 {
         process.waitUntilExit()

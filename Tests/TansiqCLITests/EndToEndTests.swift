@@ -11,9 +11,21 @@ struct EndToEndTests {
         var replay: String?
     }
 
-    /// Starts `tansiq-hub` on free ports and returns it with the endpoints it printed.
+    /// A new journal file in a new temporary directory.
+    static func temporaryJournal() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("journal.sqlite").path
+    }
+
+    /// Starts `tansiq-hub` on free ports (with a new journal unless `extra` names one) and
+    /// returns it with the endpoints it printed.
     static func startHub(_ extra: [String] = []) async throws -> (ChildProcess, Endpoints) {
-        let hub = try ChildProcess("tansiq-hub", ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--log-level", "warning"] + extra)
+        let journal = extra.contains("--journal") || extra.contains("--no-journal") ? [] : ["--journal", try temporaryJournal()]
+        let hub = try ChildProcess(
+            "tansiq-hub",
+            ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--log-level", "warning"]
+                + journal + extra)
         let line = try #require(await hub.waitForLine(timeout: 30) { $0.hasPrefix("{") }, "the hub never printed its endpoints: \(hub.standardError)")
         return (hub, try JSONDecoder().decode(Endpoints.self, from: Data(line.utf8)))
     }
@@ -81,7 +93,7 @@ struct EndToEndTests {
 
     @Test func aHubThatCannotBindExitsWith69AndSaysWhy() async throws {
         let (hub, endpoints) = try await Self.startHub()
-        let second = try ChildProcess("tansiq-hub", ["--ingress", endpoints.ingress, "--egress", "tcp://127.0.0.1:*"])
+        let second = try ChildProcess("tansiq-hub", ["--ingress", endpoints.ingress, "--egress", "tcp://127.0.0.1:*", "--no-journal"])
         #expect(second.waitForExit() == 69)
         #expect(second.standardError.contains("EADDRINUSE"))
         #expect(hub.terminate() == 0)

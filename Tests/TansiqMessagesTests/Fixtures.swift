@@ -169,7 +169,7 @@ enum Fixtures {
         limit: 500
     )
 
-    static let replayEnd = ReplayEnd(lastSequence: 1_042, count: 17)
+    static let replayEnd = ReplayEnd(lastSequence: 1_042, count: 17, more: true, headSequence: 2_310)
 
     static func envelope(
         _ topic: Topic,

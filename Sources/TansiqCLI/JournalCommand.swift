@@ -1,0 +1,229 @@
+import ArgumentParser
+import Foundation
+import TansiqHub
+import TansiqMessages
+
+/// `tansiq journal`: inspect a hub's journal, also while the hub runs.
+struct JournalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Inspect a hub's journal: what it holds, its messages, the messages of one referral.",
+        discussion: """
+            The journal is opened read-only: it can be inspected while a hub writes to it (SQLite \\
+            WAL lets readers in), and nothing is ever changed. Exit status 66 when the file is \\
+            missing or not a Tansiq journal.
+
+            Examples:
+              tansiq journal summary tansiq-journal.sqlite
+              tansiq journal list tansiq-journal.sqlite --prefix referral/to/health-delegation-agadir/ --after 1200
+              tansiq journal referral tansiq-journal.sqlite 5f0c…
+            """,
+        subcommands: [JournalSummaryCommand.self, JournalListCommand.self, JournalReferralCommand.self]
+    )
+
+    /// Opens `path` for reading, or exits 66 saying why.
+    static func open(_ path: String) throws -> Journal {
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("error: no journal at \(path)")
+            throw ExitCode(66)
+        }
+        do {
+            return try Journal(path: path, readOnly: true)
+        } catch {
+            printError("error: \(error.message)")
+            throw ExitCode(66)
+        }
+    }
+
+    /// RFC 3339 UTC with milliseconds, as on the wire.
+    static func time(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// One stored message as a line: `#seq topicSeq receivedAt topic type source/agent id — summary`.
+    static func line(_ record: JournalRecord) -> String {
+        let frames = [Array(record.topic.utf8), record.header, record.body]
+        let rendered = MessageRendering.line(frames).drop { $0 != " " }.dropFirst()
+        return "#\(record.sequence) t\(record.topicSequence) \(JournalCommand.time(record.receivedAt)) \(rendered)"
+    }
+
+    /// One stored message as a JSON object: its sequences, when the hub accepted it, and the
+    /// topic, header and body as published.
+    static func json(_ record: JournalRecord) -> String {
+        var object: [String: Any] = [
+            "seq": record.sequence,
+            "topicSeq": record.topicSequence,
+            "receivedAt": JournalCommand.time(record.receivedAt),
+            "topic": record.topic,
+        ]
+        for (name, frame) in [("header", record.header), ("body", record.body)] {
+            object[name] = (try? JSONSerialization.jsonObject(with: Data(frame))) ?? String(decoding: frame, as: UTF8.self)
+        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return "{}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads records page by page (the journal caps a page) and prints each; returns how many.
+    static func printRecords(
+        limit: Int,
+        json: Bool,
+        page: (_ after: UInt64, _ size: Int) throws(JournalError) -> [JournalRecord]
+    ) throws -> Int {
+        var printed = 0
+        var after: UInt64 = 0
+        while printed < limit {
+            let size = min(1000, limit - printed)
+            let records: [JournalRecord]
+            do {
+                records = try page(after, size)
+            } catch {
+                printError("error: \(error.message)")
+                throw ExitCode(1)
+            }
+            for record in records { printLine(json ? Self.json(record) : Self.line(record)) }
+            printed += records.count
+            guard records.count == size, let last = records.last else { break }
+            after = last.sequence
+        }
+        return printed
+    }
+}
+
+/// `tansiq journal summary PATH`.
+struct JournalSummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "How many messages the journal holds, their sequence and time range, size and kinds."
+    )
+
+    @Argument(help: "The journal's SQLite file.")
+    var path: String
+
+    @Flag(help: "Print the summary as one JSON object.")
+    var json = false
+
+    func run() throws {
+        let journal = try JournalCommand.open(path)
+        defer { journal.close() }
+        let summary: JournalSummary
+        let settings: JournalStorageSettings
+        let durability: String
+        do {
+            summary = try journal.summary()
+            settings = try journal.storageSettings()
+            durability = try journal.recordedSettings()["durability"] ?? "unknown"
+        } catch {
+            printError("error: \(error.message)")
+            throw ExitCode(1)
+        }
+        let files = ["", "-wal"].map { suffix in
+            ((try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        if json {
+            var object: [String: Any] = [
+                "path": path,
+                "count": summary.count,
+                "lastSequence": summary.lastSequence,
+                "bytes": summary.bytes,
+                "journalMode": settings.journalMode,
+                "durability": durability,
+                "fileBytes": files[0],
+                "walBytes": files[1],
+                "countsByKind": summary.countsByKind,
+            ]
+            if let first = summary.firstSequence { object["firstSequence"] = first }
+            if let oldest = summary.oldestReceivedAt { object["oldestReceivedAt"] = JournalCommand.time(oldest) }
+            if let newest = summary.newestReceivedAt { object["newestReceivedAt"] = JournalCommand.time(newest) }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            printLine(String(decoding: data, as: UTF8.self))
+            return
+        }
+        var lines = [
+            "journal \(path)",
+            "  messages    \(summary.count)" + (summary.firstSequence.map { "  (seq \($0) to \(summary.lastSequence))" } ?? "  (last seq \(summary.lastSequence))"),
+            "  stored      \(summary.bytes) bytes of messages; file \(files[0]) bytes, WAL \(files[1]) bytes",
+        ]
+        if let oldest = summary.oldestReceivedAt, let newest = summary.newestReceivedAt {
+            lines.append("  received    \(JournalCommand.time(oldest)) to \(JournalCommand.time(newest))")
+        }
+        lines.append("  storage     SQLite, journal_mode=\(settings.journalMode), durability \(durability) (as the last hub to write it was started)")
+        for (kind, count) in summary.countsByKind.sorted(by: { $0.key < $1.key }) {
+            lines.append("    \(kind)  \(count)")
+        }
+        printLine(lines.joined(separator: "\n"))
+    }
+}
+
+/// `tansiq journal list PATH`.
+struct JournalListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "The stored messages in sequence order, optionally after a sequence and on some topic prefixes."
+    )
+
+    @Argument(help: "The journal's SQLite file.")
+    var path: String
+
+    @Option(help: "Only messages with a sequence above this.")
+    var after: UInt64 = 0
+
+    @Option(help: "Only messages whose topic starts with this prefix (repeatable; default: every topic).")
+    var prefix: [String] = []
+
+    @Option(help: "At most this many messages.")
+    var limit = 100
+
+    @Flag(help: "One JSON object per line: seq, topicSeq, receivedAt, topic, header, body.")
+    var json = false
+
+    func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        guard prefix.count <= Journal.maxPrefixCount else { throw ValidationError("at most \(Journal.maxPrefixCount) --prefix options") }
+    }
+
+    func run() throws {
+        let journal = try JournalCommand.open(path)
+        defer { journal.close() }
+        let prefixes = prefix.isEmpty ? [""] : prefix
+        let start = after
+        _ = try JournalCommand.printRecords(limit: limit, json: json) { (after, size) throws(JournalError) in
+            try journal.records(after: max(after, start), prefixes: prefixes, limit: size)
+        }
+    }
+}
+
+/// `tansiq journal referral PATH REFERRAL-ID`.
+struct JournalReferralCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "referral",
+        abstract: "Every stored message of one referral (its correlation id), in order."
+    )
+
+    @Argument(help: "The journal's SQLite file.")
+    var path: String
+
+    @Argument(help: "The referral id (a UUID).")
+    var referralID: String
+
+    @Flag(help: "One JSON object per line: seq, topicSeq, receivedAt, topic, header, body.")
+    var json = false
+
+    func validate() throws {
+        guard UUID(uuidString: referralID) != nil else { throw ValidationError("'\(referralID)' is not a referral id (a UUID)") }
+    }
+
+    func run() throws {
+        let journal = try JournalCommand.open(path)
+        defer { journal.close() }
+        let id = referralID.lowercased()
+        let printed = try JournalCommand.printRecords(limit: Int.max, json: json) { (after, size) throws(JournalError) in
+            try journal.records(correlationID: id, after: after, limit: size)
+        }
+        if printed == 0 {
+            printError("no message of referral \(id) in \(path)")
+            throw ExitCode(1)
+        }
+    }
+}

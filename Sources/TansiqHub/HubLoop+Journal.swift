@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import TansiqMessages
+import ZeroMQ
+
+/// A message the loop has accepted (or made) this round, waiting to be numbered, stored and
+/// forwarded.
+struct OutgoingMessage {
+    /// The topic frame as text.
+    var topic: String
+    /// The decoded header: kind, sender, ids for the journal's columns.
+    var header: Header
+    /// Topic, header and body, as they will be forwarded (the stamp is appended).
+    var frames: [[UInt8]]
+    /// Whether a publisher sent it (and must hear if it cannot be stored), or the hub made it.
+    var fromPublisher: Bool
+}
+
+extension HubLoop {
+    /// The rejection reason of a message the journal could not store: the sender may retry.
+    static let journalFailedReason = HubRejection.Reason(rawValue: "journal-unavailable")
+
+    static func openJournal(_ configuration: JournalConfiguration?) throws -> (Journal?, JournalLock?) {
+        guard let configuration else { return (nil, nil) }
+        let lock = try JournalLock(journalPath: configuration.path)
+        do {
+            let journal = try Journal(path: configuration.path, durability: configuration.durability, retention: configuration.retention)
+            return (journal, lock)
+        } catch {
+            lock.release()
+            throw HubError(code: .journalUnavailable, message: error.message)
+        }
+    }
+
+    /// Numbers this round's messages, stores them in one transaction (a group commit), and only
+    /// then forwards them. When the journal refuses the batch nothing of it is forwarded and no
+    /// number is used: the publishers are told on `hub/rejected/<agency>` and may send again.
+    func flushOutbox() throws {
+        guard !outbox.isEmpty else { return }
+        let batch = outbox
+        outbox.removeAll(keepingCapacity: true)
+        do {
+            try store(batch)
+        } catch {
+            refuse(batch, because: error)
+            guard !outbox.isEmpty else { return }
+            // The rejections and the hub's own messages get one more attempt; if the journal
+            // fails again nothing goes out: the egress never carries an unjournaled number.
+            let retry = outbox
+            outbox.removeAll(keepingCapacity: true)
+            do {
+                try store(retry)
+            } catch {
+                counters.journalFailures += UInt64(retry.count)
+                logger.error(
+                    "journal failed again: rejections and hub messages dropped",
+                    metadata: ["count": "\(retry.count)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Stamps, journals and forwards `batch`; throws the journal's error, having changed nothing.
+    private func store(_ batch: [OutgoingMessage]) throws(JournalError) {
+        var sequence = counters.lastSequence
+        var topicUpdates: [String: UInt64] = [:]
+        var stamped: [[[UInt8]]] = []
+        stamped.reserveCapacity(batch.count)
+        var records: [JournalRecord] = []
+        if journal != nil { records.reserveCapacity(batch.count) }
+        let now = Date()
+        for message in batch {
+            sequence += 1
+            let topicSequence = (topicUpdates[message.topic] ?? topicSequences[message.topic] ?? 0) + 1
+            topicUpdates[message.topic] = topicSequence
+            var frames = message.frames
+            frames.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: sequence, topicSeq: topicSequence)))
+            stamped.append(frames)
+            if journal != nil {
+                records.append(JournalRecord(
+                    sequence: sequence,
+                    topicSequence: topicSequence,
+                    topic: message.topic,
+                    header: message.frames[1],
+                    body: message.frames[2],
+                    kind: message.header.type.rawValue,
+                    source: message.header.source,
+                    correlationID: message.header.correlationid?.uuidString.lowercased(),
+                    messageID: message.header.id.uuidString.lowercased(),
+                    receivedAt: now))
+            }
+        }
+        try journal?.append(records)
+        counters.lastSequence = sequence
+        topicSequences.merge(topicUpdates) { _, new in new }
+        for (message, frames) in zip(batch, stamped) {
+            if message.fromPublisher { counters.accepted += 1 }
+            do {
+                try egress.send(frames)
+            } catch {
+                // Stored but not sent (the context is closing): subscribers replay it.
+                logger.warning("a journaled message could not be sent to the egress", metadata: ["error": "\(error)"])
+                continue
+            }
+            counters.messagesOut += 1
+            counters.bytesOut += UInt64(frames.reduce(0) { $0 + $1.count })
+        }
+    }
+
+    /// Counts a batch the journal refused and queues a rejection for each publisher's message,
+    /// and the hub's own messages again.
+    private func refuse(_ batch: [OutgoingMessage], because error: JournalError) {
+        counters.journalFailures += UInt64(batch.count)
+        logger.error(
+            "journal failed: batch not forwarded",
+            metadata: ["count": "\(batch.count)", "error": "\(error)"])
+        for message in batch {
+            guard message.fromPublisher else {
+                outbox.append(message)
+                continue
+            }
+            counters.rejections[Self.journalFailedReason.rawValue, default: 0] += 1
+            let rejection = HubRejection(
+                rejectedMessageId: message.header.id,
+                agency: message.header.source,
+                reason: Self.journalFailedReason,
+                message: "the hub could not store this message in its journal (\(error.code)); it was not forwarded: send it again",
+                topic: message.topic,
+                at: Date()
+            )
+            do {
+                publishOwn(topic: try Topic.hubRejection(agency: message.header.source), payload: .hubRejection(rejection))
+            } catch {
+                logger.error("cannot address a rejection", metadata: ["agency": "\(message.header.source)"])
+            }
+        }
+    }
+
+    /// Deletes what the retention policy no longer allows; a failure is logged, never fatal.
+    func applyRetention() {
+        guard let journal else { return }
+        do {
+            let deleted = try journal.applyRetention()
+            if deleted > 0 { logger.info("journal retention", metadata: ["deleted": "\(deleted)"]) }
+        } catch {
+            logger.error("journal retention failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The journal block of `hub/stats/<hub>`.
+    func journalStatistics() -> HubStatistics.Journal? {
+        guard let journal else { return nil }
+        let entries: UInt64
+        do {
+            entries = try journal.storedCount()
+        } catch {
+            logger.error("cannot count the journal's messages", metadata: ["error": "\(error)"])
+            entries = 0
+        }
+        return HubStatistics.Journal(backend: "sqlite", lastSequence: journal.lastSequence, entries: entries)
+    }
+}
