@@ -50,6 +50,7 @@ let package = Package(
                 "ZeroMQ", "TansiqMessages",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(

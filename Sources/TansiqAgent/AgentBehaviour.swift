@@ -13,7 +13,8 @@ public protocol AgentBehaviour: AnyObject {
     /// The categories for which this agent takes open referrals.
     var servedCategories: Set<ServiceCategory> { get }
 
-    /// Called once the agent is connected both ways.
+    /// Called once the agent is connected both ways, before it catches up from the hub's
+    /// journal; a restarted agent's book already holds its saved referrals, to resume.
     func start(_ agent: AgentContext)
 
     /// Called for every valid message that reaches the agent, after the runtime has updated

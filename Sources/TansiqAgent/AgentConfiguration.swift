@@ -26,6 +26,18 @@ public struct AgentConfiguration: Sendable {
     public var version: String
     /// The agency's keys and the hub's public key for a secure hub; `nil` talks to an insecure one.
     public var hubKeys: HubClientKeys?
+    /// The agent's state file (SQLite); nil keeps the state in memory, lost when the agent stops.
+    public var state: String?
+    /// The hub's replay endpoint, from which the agent catches up before it goes live and
+    /// recovers gaps; nil disables catch-up.
+    public var replay: String?
+    /// How long the agent waits for the hub's replay endpoint to answer.
+    public var replayTimeout: Duration
+    /// Messages asked for in one replay page.
+    public var replayPageSize: Int
+    /// How many times a referral nobody acknowledged is published again, each after one more
+    /// acknowledgement window, before it is escalated.
+    public var republishAttempts: Int
 
     /// Creates a configuration; optional parameters have working defaults for a local hub.
     public init(
@@ -41,7 +53,12 @@ public struct AgentConfiguration: Sendable {
         clock: AgentClock = AgentClock(),
         seed: UInt64 = 1,
         version: String = TansiqVersion.current,
-        hubKeys: HubClientKeys? = nil
+        hubKeys: HubClientKeys? = nil,
+        state: String? = nil,
+        replay: String? = nil,
+        replayTimeout: Duration = .seconds(5),
+        replayPageSize: Int = 500,
+        republishAttempts: Int = 1
     ) {
         self.agency = agency
         self.agent = agent ?? "\(agency)-1"
@@ -56,6 +73,11 @@ public struct AgentConfiguration: Sendable {
         self.seed = seed
         self.version = version
         self.hubKeys = hubKeys
+        self.state = state
+        self.replay = replay
+        self.replayTimeout = replayTimeout
+        self.replayPageSize = replayPageSize
+        self.republishAttempts = max(0, republishAttempts)
     }
 }
 

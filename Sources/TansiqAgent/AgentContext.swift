@@ -9,7 +9,7 @@ public final class AgentContext {
     /// The agent's configuration.
     public let configuration: AgentConfiguration
     /// The referrals this agent takes part in.
-    public let referrals = ReferralBook()
+    public let referrals: ReferralBook
     /// The agent's logger, with its agency and agent as metadata.
     public let logger: Logger
     /// The agent's random source, seeded from its configuration.
@@ -17,6 +17,10 @@ public final class AgentContext {
 
     private let publisher: Socket
     private let observer: AgentObserver?
+    private let store: AgentStore
+    /// The last hub sequence processed; saved with the changes it caused.
+    var cursor: StreamCursor?
+    private var savedCursor: StreamCursor?
     private var timers: [Timer] = []
     private var timerCounter: UInt64 = 0
 
@@ -26,12 +30,32 @@ public final class AgentContext {
         var action: (AgentContext) -> Void
     }
 
-    init(configuration: AgentConfiguration, publisher: Socket, observer: AgentObserver?, logger: Logger) {
+    init(configuration: AgentConfiguration, publisher: Socket, observer: AgentObserver?, store: AgentStore, saved: AgentStore.Contents, logger: Logger) {
         self.configuration = configuration
         self.publisher = publisher
         self.observer = observer
         self.logger = logger
-        self.random = SeededRandom(seed: configuration.seed).derived(configuration.agent)
+        self.store = store
+        self.referrals = ReferralBook(restoring: saved.referrals, processed: saved.processed)
+        self.cursor = saved.cursor
+        self.savedCursor = saved.cursor
+        // A restarted agent must not draw the ids it drew before: each start gets its own stream.
+        let random = SeededRandom(seed: configuration.seed).derived(configuration.agent)
+        self.random = saved.starts > 1 ? random.derived("start-\(saved.starts)") : random
+    }
+
+    /// Saves what changed since the last save, with the cursor, in one transaction. A failure
+    /// is logged and the changes are kept for the next attempt.
+    func save() {
+        guard referrals.hasChanges || cursor != savedCursor else { return }
+        let pending = referrals.pendingChanges
+        do {
+            try store.commit(AgentStore.Changes(referrals: pending.referrals, processed: pending.processed, cursor: cursor == savedCursor ? nil : cursor))
+            referrals.clearChanges()
+            savedCursor = cursor
+        } catch {
+            logger.error("agent state not saved", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The agency this agent acts for.
@@ -97,23 +121,38 @@ public final class AgentContext {
             logger.error("illegal status change refused", metadata: ["referral": "\(id)", "error": "\(error)"])
             return false
         }
-        let referral = tracked.referral
-        let addressee = update.changedBy == referral.referringAgency ? (tracked.receiver ?? referral.referringAgency) : referral.referringAgency
-        publishUpdate(update, addressee: addressee, category: referral.category, correlationID: id, causationID: causationID)
+        referrals.recordPublished(update)
+        publishUpdate(update, addressee: addressee(of: update, in: tracked), category: tracked.referral.category, correlationID: id, causationID: causationID)
         return true
+    }
+
+    private func addressee(of update: ReferralStatusUpdate, in tracked: TrackedReferral) -> String {
+        let referral = tracked.referral
+        return update.changedBy == referral.referringAgency ? (tracked.receiver ?? referral.referringAgency) : referral.referringAgency
     }
 
     /// Publishes a status update that is not applied to this agent's own book (the referrer
     /// cancelling a provider's claim on an open referral it gave to someone else).
-    func publishUpdate(_ update: ReferralStatusUpdate, addressee: String, category: ServiceCategory, correlationID: UUID, causationID: UUID? = nil) {
+    func publishUpdate(_ update: ReferralStatusUpdate, addressee: String, category: ServiceCategory, correlationID: UUID, causationID: UUID? = nil, reporting: Bool = true) {
         do {
             let topic = try Topic.status(addressee: addressee, sender: configuration.agency, category: category)
-            if publish(.referralStatus(update), on: topic, correlationID: correlationID, causationID: causationID) != nil {
+            if publish(.referralStatus(update), on: topic, correlationID: correlationID, causationID: causationID) != nil, reporting {
                 emit(.statusPublished(update))
             }
         } catch {
             logger.error("no topic for status update", metadata: ["addressee": "\(addressee)", "error": "\(error)"])
         }
+    }
+
+    /// Publishes again every status change this agent made on a referral, in order, for a
+    /// party that may have missed them (it sent the referral again). Returns how many.
+    func resendStatuses(of tracked: TrackedReferral, causationID: UUID) -> Int {
+        for update in tracked.published {
+            publishUpdate(
+                update, addressee: addressee(of: update, in: tracked), category: tracked.referral.category,
+                correlationID: tracked.referral.referralId, causationID: causationID, reporting: false)
+        }
+        return tracked.published.count
     }
 
     /// Runs `action` on this agent's thread after `seconds` of agent-clock time.
@@ -131,10 +170,13 @@ public final class AgentContext {
 
     /// Runs the timers that are due; returns the real time until the next one.
     func fireDueTimers() -> Duration? {
+        var fired = false
         while let first = timers.first, first.due <= now() {
             timers.removeFirst()
             first.action(self)
+            fired = true
         }
+        if fired { save() }
         guard let next = timers.first else { return nil }
         return configuration.clock.realDuration(ofSimulated: next.due.timeIntervalSince(now()))
     }
@@ -166,7 +208,8 @@ extension AgentContext {
                 topic = try Topic.openReferral(category: referral.category, referrer: configuration.agency)
             }
             referrals.record(referral, part: .referrer, at: now())
-            guard publish(.referral(referral), on: topic, correlationID: referral.referralId) != nil else { return false }
+            guard let id = publish(.referral(referral), on: topic, correlationID: referral.referralId) else { return false }
+            referrals.setMessageID(referral.referralId, id)
             emit(.referralSent(referral))
             return true
         } catch {

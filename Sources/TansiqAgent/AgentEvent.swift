@@ -26,6 +26,14 @@ public enum AgentEvent: Sendable {
     case caseClosed(caseReference: String)
     /// This agent published its service availability.
     case serviceStatusPublished(ServiceStatus)
+    /// The agent started on a saved state holding this many referrals.
+    case resumed(referrals: Int)
+    /// The agent replayed what it missed from the hub's journal and goes live.
+    case caughtUp(replayed: UInt64, lastSequence: UInt64)
+    /// This agent published a referral again: nobody acknowledged it in time.
+    case referralRepublished(Referral, attempt: Int)
+    /// A referral this agent already processed arrived again; it re-sent its statuses on it.
+    case referralDuplicate(Referral, resentStatuses: Int)
 }
 
 /// Receives an agent's events on the agent's own thread: keep it quick and thread-safe.

@@ -6,17 +6,26 @@ import ZeroMQ
 /// The agent's loop: owns its SUB (from the hub's egress) and PUB (to the hub's ingress),
 /// keeps the referral book, watches deadlines and sends heartbeats. Used only by its thread.
 final class AgentLoop {
-    private let configuration: AgentConfiguration
+    let configuration: AgentConfiguration
     private let subscriber: Socket
     private let publisher: Socket
-    private let context: AgentContext
+    let context: AgentContext
     private let behaviour: any AgentBehaviour
-    private let logger: Logger
+    let logger: Logger
     private let startedAt = ContinuousClock.now
     private let presenceTopic: Topic
-    private var lastTopicSequence: [String: UInt64] = [:]
-    private var isReady = false
+    /// Per exact topic, the stamp of the last message applied: gaps and duplicates are seen here.
+    var lastApplied: [String: (topicSeq: UInt64, seq: UInt64)] = [:]
+    var lastPresenceEcho: HubStamp?
+    var isReady = false
     private var released: Set<String> = []
+    let replayClient: ReplayClient?
+    /// Watches the connection to the egress: after a reconnection (the hub restarted) the agent
+    /// catches up again once its heartbeat comes back.
+    private let monitor: SocketMonitor?
+    private var lostConnection = false
+    /// Reconnected: waiting for our heartbeat's echo before catching up again.
+    var awaitingEcho = false
 
     init(
         configuration: AgentConfiguration,
@@ -29,9 +38,22 @@ final class AgentLoop {
         self.behaviour = behaviour
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
+        let store = try AgentStore(path: configuration.state)
+        let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
         publisher = try zmq.makeSocket(.pub)
-        context = AgentContext(configuration: configuration, publisher: publisher, observer: observer, logger: logger)
+        context = AgentContext(
+            configuration: configuration, publisher: publisher, observer: observer, store: store, saved: saved, logger: logger)
+        replayClient = try configuration.replay.map { endpoint throws(ReplayError) in
+            try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
+                keys: configuration.hubKeys, logger: logger)
+        }
+        monitor = configuration.replay == nil ? nil : try SocketMonitor(socket: subscriber, context: zmq, events: [.connected, .disconnected])
+        if !saved.referrals.isEmpty || saved.cursor != nil {
+            logger.info("agent state restored", metadata: [
+                "referrals": "\(saved.referrals.count)", "sequence": "\(saved.cursor?.sequence ?? 0)", "starts": "\(saved.starts)",
+            ])
+        }
         try subscriber.set(.receiveHighWaterMark(100_000))
         try publisher.set(.sendHighWaterMark(100_000))
         if let hubKeys = configuration.hubKeys {
@@ -59,6 +81,9 @@ final class AgentLoop {
     }
 
     func close() {
+        context.save()
+        monitor?.close()
+        replayClient?.close()
         subscriber.close()
         publisher.close()
     }
@@ -66,11 +91,12 @@ final class AgentLoop {
     func serve(until thread: SocketThread, onReady: () -> Void) throws {
         var poller = Poller()
         let index = poller.register(subscriber)
+        let monitorIndex = monitor.map { poller.register($0.socket) }
         var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
         while !thread.isStopRequested {
             // A terminated context ends the loop cleanly; any other transport error stops the agent.
             let result = Result { () throws(ZMQError) in
-                try round(poller: poller, index: index, schedule: &schedule, onReady: onReady)
+                try round(poller: poller, index: index, monitorIndex: monitorIndex, schedule: &schedule, onReady: onReady)
             }
             if case .failure(let error) = result {
                 guard error.isTerminated else { throw error }
@@ -92,34 +118,58 @@ final class AgentLoop {
     }
 
     /// One poll round: probe until ready, fire timers, read messages, check deadlines, beat.
-    private func round(poller: Poller, index: Int, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
+    private func round(poller: Poller, index: Int, monitorIndex: Int?, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
         let now = ContinuousClock.now
-        if !isReady, now >= schedule.nextProbe {
+        if !isReady || awaitingEcho, now >= schedule.nextProbe {
             sendPresence()
             schedule.nextProbe = now.advanced(by: .milliseconds(100))
         }
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         let ready = try poller.poll(timeout: max(.zero, wait))
+        if let monitor, let monitorIndex, ready[monitorIndex].contains(.readable) {
+            while let event = try monitor.next(timeout: .zero) {
+                watchConnection(event, schedule: &schedule)
+            }
+        }
         if ready[index].contains(.readable) {
             for _ in 0..<1000 {
                 guard let message = try subscriber.receive(dontWait: true) else { break }
                 if receive(message.frames) {
                     onReady()
                     context.emit(.ready)
+                    if context.referrals.count > 0 { context.emit(.resumed(referrals: context.referrals.count)) }
+                    // Started before the catch-up, so that it resumes the saved referrals and
+                    // then sees the replayed ones arrive like live ones; its timers wait for the loop.
                     behaviour.start(context)
+                    catchUp()
                 }
             }
+            // One transaction for the whole batch: the changes and the sequence that caused them.
+            context.save()
         }
         guard isReady else { return }
         let later = ContinuousClock.now
         if later >= schedule.nextDeadlineCheck {
             checkDeadlines()
+            context.save()
             schedule.nextDeadlineCheck = later.advanced(by: configuration.deadlineCheckInterval)
         }
         if later >= schedule.nextHeartbeat {
             sendPresence()
             schedule.nextHeartbeat = later.advanced(by: configuration.heartbeatInterval)
+        }
+    }
+
+    private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
+        if event.kind.contains(.disconnected) {
+            lostConnection = true
+            logger.warning("connection to the hub's egress lost", metadata: ["endpoint": "\(event.endpoint)"])
+        } else if event.kind.contains(.connected), lostConnection, isReady {
+            lostConnection = false
+            awaitingEcho = true
+            schedule.nextProbe = .now
+            logger.info("reconnected to the hub's egress; catching up once subscribed again")
         }
     }
 
@@ -129,15 +179,20 @@ final class AgentLoop {
     private func receive(_ frames: [[UInt8]]) -> Bool {
         guard let decoded = decode(frames) else { return false }
         let (envelope, stamp) = decoded
-        if let stamp { checkSequence(topic: envelope.topic.description, stamp: stamp) }
         if envelope.topic == presenceTopic {
-            guard !isReady, envelope.header.source == configuration.agency else { return false }
+            guard envelope.header.source == configuration.agency else { return false }
+            if let stamp { checkStreamRestart(echo: stamp) }
+            if isReady, awaitingEcho {
+                awaitingEcho = false
+                catchUp()
+            }
+            guard !isReady else { return false }
             isReady = true
             logger.info("agent ready", metadata: ["subscriptions": "\(subscriptions.joined(separator: " "))"])
             return true
         }
         guard isReady else { return false }
-        dispatch(envelope)
+        receiveLive(envelope, stamp: stamp)
         return false
     }
 
@@ -150,15 +205,7 @@ final class AgentLoop {
         }
     }
 
-    private func checkSequence(topic: String, stamp: HubStamp) {
-        let last = lastTopicSequence[topic]
-        lastTopicSequence[topic] = stamp.topicSeq
-        guard let last, stamp.topicSeq > last + 1 else { return }
-        logger.warning("gap in topic sequence", metadata: ["topic": "\(topic)", "expected": "\(last + 1)", "received": "\(stamp.topicSeq)"])
-        context.emit(.gap(topic: topic, expected: last + 1, received: stamp.topicSeq))
-    }
-
-    private func dispatch(_ envelope: Envelope) {
+    func dispatch(_ envelope: Envelope) {
         switch envelope.payload {
         case .referral(let referral):
             if referral.referringAgency == configuration.agency { break }
@@ -166,8 +213,18 @@ final class AgentLoop {
                 referral.receivingAgency == configuration.agency
                     || (referral.receivingAgency == nil && behaviour.servedCategories.contains(referral.category))
                 ? .receiver : .observer
-            guard context.referrals.record(referral, part: part, at: context.now()) else { return }
-            if part == .receiver { context.emit(.referralReceived(referral)) }
+            if part == .receiver, context.referrals.isProcessed(referral.referralId) {
+                // Sent again (the referrer missed our answer) or replayed: processed once, answered again.
+                let resent = context.referrals[referral.referralId].map { context.resendStatuses(of: $0, causationID: envelope.header.id) } ?? 0
+                logger.info("duplicate referral", metadata: ["referral": "\(referral.referralId)", "resent": "\(resent)"])
+                context.emit(.referralDuplicate(referral, resentStatuses: resent))
+                return
+            }
+            guard context.referrals.record(referral, part: part, at: context.now(), messageID: envelope.header.id) else { return }
+            if part == .receiver {
+                context.referrals.markProcessed(referral.referralId, at: context.now())
+                context.emit(.referralReceived(referral))
+            }
         case .referralStatus(let update):
             if envelope.header.source == configuration.agency { return }
             handleStatus(update, envelope: envelope)
@@ -185,6 +242,10 @@ final class AgentLoop {
     }
 
     private func handleStatus(_ update: ReferralStatusUpdate, envelope: Envelope) {
+        if let tracked = context.referrals[update.referralId], tracked.hasApplied(update) {
+            logger.debug("status change seen again", metadata: ["referral": "\(update.referralId)", "state": "\(update.state.rawValue)"])
+            return
+        }
         context.emit(.statusObserved(update))
         guard let tracked = context.referrals[update.referralId] else { return }
         // An open referral goes to the first provider that claims it; later claimants are told.
@@ -237,15 +298,25 @@ final class AgentLoop {
 
     // MARK: Deadlines and presence
 
-    /// Escalates each referral this agency sent that is past a deadline, once per deadline,
-    /// to the referrer and the coordinator.
+    /// Publishes again each referral this agency sent that nobody acknowledged in time (each
+    /// attempt one acknowledgement window after the last), then escalates what is still silent,
+    /// once per deadline, to the referrer and the coordinator.
     private func checkDeadlines() {
         let now = context.now()
         for tracked in context.referrals.all where tracked.part == .referrer && !tracked.isFinal {
             let referral = tracked.referral
             let due: (Escalation.Deadline, Date)?
             switch tracked.state {
-            case .requested where now > referral.acknowledgeBy && !tracked.escalated.contains(.acknowledge):
+            case .requested where !tracked.escalated.contains(.acknowledge):
+                // Decisions are not escalated before acknowledgement: the order stays ack, then decide.
+                guard now > referral.acknowledgeBy else { continue }
+                let window = max(0.001, referral.acknowledgeBy.timeIntervalSince(tracked.sentAt ?? tracked.updatedAt))
+                let attempts = configuration.republishAttempts
+                if tracked.republished < attempts {
+                    if now > referral.acknowledgeBy.addingTimeInterval(Double(tracked.republished) * window) { republish(tracked) }
+                    continue
+                }
+                guard now > referral.acknowledgeBy.addingTimeInterval(Double(attempts) * window) else { continue }
                 due = (.acknowledge, referral.acknowledgeBy)
             case .requested, .received:
                 due = now > referral.decideBy && !tracked.escalated.contains(.decide) ? (.decide, referral.decideBy) : nil
@@ -253,29 +324,50 @@ final class AgentLoop {
                 due = nil
             }
             guard let due else { continue }
-            let (deadline, dueAt) = due
-            context.referrals.markEscalated(referral.referralId, deadline)
-            let escalation = Escalation(
-                referralId: referral.referralId,
-                referrer: referral.referringAgency,
-                receiver: tracked.receiver,
-                category: referral.category,
-                deadline: deadline,
-                dueAt: dueAt,
-                detectedAt: now,
-                escalatedTo: [referral.referringAgency, configuration.coordinator],
-                reason: deadline.reason,
-                currentState: tracked.state
-            )
-            do {
-                let topic = try Topic.escalation(referrer: referral.referringAgency, category: referral.category)
-                if context.publish(.escalation(escalation), on: topic, correlationID: referral.referralId) != nil {
-                    logger.warning("referral escalated", metadata: ["referral": "\(referral.referralId)", "deadline": "\(deadline.rawValue)"])
-                    context.emit(.escalationRaised(escalation))
-                }
-            } catch {
-                logger.error("no topic for escalation", metadata: ["error": "\(error)"])
+            escalate(tracked, deadline: due.0, dueAt: due.1, now: now)
+        }
+    }
+
+    /// Publishes the same referral again (same referral id, a new message id, caused by the first).
+    private func republish(_ tracked: TrackedReferral) {
+        let referral = tracked.referral
+        do {
+            let topic = try referral.receivingAgency.map { receiver throws(ProtocolError) in
+                try Topic.referral(to: receiver, category: referral.category)
+            } ?? Topic.openReferral(category: referral.category, referrer: configuration.agency)
+            context.referrals.markRepublished(referral.referralId)
+            guard context.publish(.referral(referral), on: topic, correlationID: referral.referralId, causationID: tracked.messageID) != nil else { return }
+            let attempt = tracked.republished + 1
+            logger.notice("referral not acknowledged, published again", metadata: ["referral": "\(referral.referralId)", "attempt": "\(attempt)"])
+            context.emit(.referralRepublished(referral, attempt: attempt))
+        } catch {
+            logger.error("no topic for referral", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func escalate(_ tracked: TrackedReferral, deadline: Escalation.Deadline, dueAt: Date, now: Date) {
+        let referral = tracked.referral
+        context.referrals.markEscalated(referral.referralId, deadline)
+        let escalation = Escalation(
+            referralId: referral.referralId,
+            referrer: referral.referringAgency,
+            receiver: tracked.receiver,
+            category: referral.category,
+            deadline: deadline,
+            dueAt: dueAt,
+            detectedAt: now,
+            escalatedTo: [referral.referringAgency, configuration.coordinator],
+            reason: deadline.reason,
+            currentState: tracked.state
+        )
+        do {
+            let topic = try Topic.escalation(referrer: referral.referringAgency, category: referral.category)
+            if context.publish(.escalation(escalation), on: topic, correlationID: referral.referralId) != nil {
+                logger.warning("referral escalated", metadata: ["referral": "\(referral.referralId)", "deadline": "\(deadline.rawValue)"])
+                context.emit(.escalationRaised(escalation))
             }
+        } catch {
+            logger.error("no topic for escalation", metadata: ["error": "\(error)"])
         }
     }
 

@@ -2,9 +2,10 @@ import Logging
 import ServiceLifecycle
 import ZeroMQ
 
-/// An agent: connects to a hub, subscribes to what its role and behaviour need, keeps the
-/// referrals it takes part in, raises escalations, sends heartbeats, and hands every message to
-/// its behaviour. Run it in a `ServiceGroup`, or in a task that you cancel.
+/// An agent: connects to a hub, subscribes to what its role and behaviour need, catches up
+/// from the hub's journal, keeps the referrals it takes part in (in its ``AgentStore``),
+/// publishes unacknowledged referrals again and then escalates them, sends heartbeats, and
+/// hands every message to its behaviour. Run it in a `ServiceGroup`, or in a task that you cancel.
 public final class AgentRuntime: Service, Sendable {
     /// The agent's configuration.
     public let configuration: AgentConfiguration
@@ -60,7 +61,8 @@ public final class AgentRuntime: Service, Sendable {
     }
 
     /// Waits until the agent's publications and subscriptions both go through the hub (its own
-    /// presence has come back to it).
+    /// presence has come back to it). The catch-up from the journal starts then; its end is the
+    /// ``AgentEvent/caughtUp(replayed:lastSequence:)`` event.
     public func ready() async throws {
         try await startup.wait()
     }

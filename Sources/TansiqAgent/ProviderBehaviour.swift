@@ -84,10 +84,11 @@ public final class ProviderBehaviour: AgentBehaviour {
         servedCategories.sorted { $0.rawValue < $1.rawValue }.map { "referral/open/\($0.rawValue)/" }
     }
 
-    /// Publishes its availability and keeps doing so.
+    /// Resumes the referrals a restarted agent holds, publishes its availability and keeps doing so.
     public func start(_ agent: AgentContext) {
         agency = agent.agency
         guard !policy.isUnresponsive else { return }
+        resume(agent)
         publishAvailability(agent)
         agent.schedule(after: policy.serviceStatusInterval) { [weak self] in self?.periodicAvailability($0) }
     }
@@ -100,7 +101,7 @@ public final class ProviderBehaviour: AgentBehaviour {
             guard let tracked = agent.referrals[referral.referralId], tracked.part == .receiver else { return }
             let delay = policy.acknowledgeDelay.sample(using: &agent.random)
             let cause = envelope.header.id
-            agent.schedule(after: delay) { [weak self] agent in self?.acknowledge(referral.referralId, cause: cause, agent) }
+            plan(referral.referralId, after: delay, agent) { [weak self] agent in self?.acknowledge(referral.referralId, cause: cause, agent) }
         case .referralStatus(let update) where update.state == .cancelled:
             // The book already applied the cancellation; free what the referral held.
             release(update.referralId, agent)
@@ -113,12 +114,13 @@ public final class ProviderBehaviour: AgentBehaviour {
         guard agent.referrals[id]?.state == .requested else { return }
         agent.publishStatus(of: id, to: .received, causationID: cause)
         let delay = policy.decideDelay.sample(using: &agent.random)
-        agent.schedule(after: delay) { [weak self] agent in self?.decide(id, agent) }
+        plan(id, after: delay, agent) { [weak self] agent in self?.decide(id, agent) }
     }
 
     private func decide(_ id: UUID, _ agent: AgentContext) {
         guard let tracked = agent.referrals[id], tracked.state == .received else { return }
         let category = tracked.referral.category
+        agent.referrals.setNextStep(id, at: nil)
         guard let offer = policy.offers[category] else {
             agent.publishStatus(of: id, to: .rejected, reason: .notEligible)
             return
@@ -133,15 +135,52 @@ public final class ProviderBehaviour: AgentBehaviour {
         }
         inUse[category, default: 0] += 1
         agent.publishStatus(of: id, to: .accepted)
-        agent.publishStatus(of: id, to: .inProgress)
         publishAvailability(agent, only: category)
-        let time = policy.serviceTime.sample(using: &agent.random)
+        begin(id, agent)
+    }
+
+    /// Moves an accepted referral in progress and plans its end.
+    private func begin(_ id: UUID, _ agent: AgentContext, after time: TimeInterval? = nil) {
+        if agent.referrals[id]?.state == .accepted { agent.publishStatus(of: id, to: .inProgress) }
+        let time = time ?? policy.serviceTime.sample(using: &agent.random)
         let fails = Double.random(in: 0..<1, using: &agent.random) < policy.failureProbability
-        agent.schedule(after: time) { [weak self] agent in self?.finish(id, failed: fails, agent) }
+        plan(id, after: time, agent) { [weak self] agent in self?.finish(id, failed: fails, agent) }
+    }
+
+    /// Schedules the next step on a referral and notes when it is due, so that a restarted
+    /// agent takes it at the same time.
+    private func plan(_ id: UUID, after delay: TimeInterval, _ agent: AgentContext, _ step: @escaping (AgentContext) -> Void) {
+        agent.referrals.setNextStep(id, at: agent.now().addingTimeInterval(delay))
+        agent.schedule(after: delay, step)
+    }
+
+    /// Carries on with the referrals a restarted agent was answering: each next step at the
+    /// time it was planned (at once if that time has passed), capacity held as before.
+    private func resume(_ agent: AgentContext) {
+        let now = agent.now()
+        let open = agent.referrals.all.filter { $0.part == .receiver && !$0.isFinal }
+            .sorted { ($0.nextStepAt ?? $0.updatedAt) < ($1.nextStepAt ?? $1.updatedAt) }
+        for tracked in open {
+            let id = tracked.referral.referralId
+            let delay = max(0, (tracked.nextStepAt ?? now).timeIntervalSince(now))
+            switch tracked.state {
+            case .requested:
+                let cause = tracked.messageID ?? id
+                plan(id, after: delay, agent) { [weak self] agent in self?.acknowledge(id, cause: cause, agent) }
+            case .received:
+                plan(id, after: delay, agent) { [weak self] agent in self?.decide(id, agent) }
+            case .accepted, .inProgress, .onHold:
+                inUse[tracked.referral.category, default: 0] += 1
+                begin(id, agent, after: tracked.nextStepAt == nil ? nil : delay)
+            default:
+                break
+            }
+        }
     }
 
     private func finish(_ id: UUID, failed: Bool, _ agent: AgentContext) {
         guard agent.referrals[id]?.state == .inProgress else { return }
+        agent.referrals.setNextStep(id, at: nil)
         let outcome = failed
             ? ReferralStatusUpdate.Outcome(successful: false, code: .serviceUnavailable)
             : ReferralStatusUpdate.Outcome(successful: true, code: .serviceProvided)

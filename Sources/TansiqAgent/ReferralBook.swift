@@ -4,13 +4,30 @@ import TansiqMessages
 /// A referral an agent takes part in, with its lifecycle state as this agent knows it.
 public struct TrackedReferral: Sendable, Equatable {
     /// This agent's part in the referral.
-    public enum Part: String, Sendable, Equatable {
+    public enum Part: String, Sendable, Equatable, Codable {
         /// This agency sent it.
         case referrer
         /// It was addressed to this agency, or this agency claimed it from the open pool.
         case receiver
         /// The coordinator, watching.
         case observer
+    }
+
+    /// One move of the referral this agent applied.
+    public struct Transition: Sendable, Hashable, Codable {
+        /// The state left.
+        public var from: ReferralState
+        /// The state reached.
+        public var to: ReferralState
+        /// The agency that made the move.
+        public var by: String
+
+        /// Creates a transition.
+        public init(from: ReferralState, to: ReferralState, by: String) {
+            self.from = from
+            self.to = to
+            self.by = by
+        }
     }
 
     /// The referral as it was sent.
@@ -27,18 +44,55 @@ public struct TrackedReferral: Sendable, Equatable {
     public var wasAccepted = false
     /// The deadlines already escalated, so that each is raised once.
     public var escalated: Set<Escalation.Deadline> = []
+    /// The id of the message that carried the referral: the referrer's first publication, or
+    /// the one this agent received. A re-publication names it as its cause.
+    public var messageID: UUID?
+    /// When the referrer first published it (agent clock).
+    public var sentAt: Date?
+    /// How many times the referrer published it again for want of a `received`.
+    public var republished = 0
+    /// The moves applied, in order: a status seen twice is recognised and not applied again.
+    public var transitions: [Transition] = []
+    /// The status changes this agent published on it, in order: what a duplicate referral is
+    /// answered with.
+    public var published: [ReferralStatusUpdate] = []
+    /// When the receiving behaviour's next step on it is due (agent clock), so that a
+    /// restarted agent carries on at the planned time.
+    public var nextStepAt: Date?
 
     /// Whether the referral has reached a final state.
     public var isFinal: Bool { state.isTerminal }
+
+    /// Whether `update` is a move already applied, seen again (a replay, a re-sent status).
+    public func hasApplied(_ update: ReferralStatusUpdate) -> Bool {
+        state != update.previousState
+            && transitions.contains(Transition(from: update.previousState, to: update.state, by: update.changedBy))
+    }
 }
 
 /// The referrals an agent takes part in, keyed by referral id; every change goes through the
 /// lifecycle table, so an illegal move is refused here as it would be anywhere.
+///
+/// The book remembers which referrals changed since its agent last saved it, so that the
+/// agent writes them to its ``AgentStore`` in the same transaction as the hub sequence that
+/// caused them.
 public final class ReferralBook {
-    private var referrals: [UUID: TrackedReferral] = [:]
+    private var referrals: [UUID: TrackedReferral]
+    private var processed: Set<UUID>
+    private var changed: Set<UUID> = []
+    private var newlyProcessed: [UUID: Date] = [:]
 
     /// Creates an empty book.
-    public init() {}
+    public init() {
+        referrals = [:]
+        processed = []
+    }
+
+    /// A book holding what an agent saved before.
+    init(restoring saved: [TrackedReferral], processed: Set<UUID>) {
+        referrals = Dictionary(saved.map { ($0.referral.referralId, $0) }, uniquingKeysWith: { $1 })
+        self.processed = processed
+    }
 
     /// The referral with this id, if the agent takes part in it.
     public subscript(id: UUID) -> TrackedReferral? {
@@ -53,15 +107,18 @@ public final class ReferralBook {
 
     /// Records a referral once; returns false if it was already known (a duplicate delivery).
     @discardableResult
-    public func record(_ referral: Referral, part: TrackedReferral.Part, at time: Date) -> Bool {
+    public func record(_ referral: Referral, part: TrackedReferral.Part, at time: Date, messageID: UUID? = nil) -> Bool {
         guard referrals[referral.referralId] == nil else { return false }
         referrals[referral.referralId] = TrackedReferral(
             referral: referral,
             part: part,
             state: .requested,
             receiver: referral.receivingAgency,
-            updatedAt: time
+            updatedAt: time,
+            messageID: messageID,
+            sentAt: part == .referrer ? time : nil
         )
+        changed.insert(referral.referralId)
         return true
     }
 
@@ -81,21 +138,76 @@ public final class ReferralBook {
         }
         let actor: ReferralActor = update.changedBy == tracked.referral.referringAgency ? .referrer : .receiver
         try ReferralLifecycle.transition(from: tracked.state, to: update.state, by: actor)
+        tracked.transitions.append(.init(from: tracked.state, to: update.state, by: update.changedBy))
         tracked.state = update.state
         if update.state == .accepted { tracked.wasAccepted = true }
         tracked.updatedAt = update.changedAt
         if actor == .receiver, tracked.receiver == nil { tracked.receiver = update.changedBy }
         referrals[update.referralId] = tracked
+        changed.insert(update.referralId)
         return tracked
     }
 
     /// Sets who answers an open referral.
     public func assign(_ id: UUID, to receiver: String) {
-        referrals[id]?.receiver = receiver
+        update(id) { $0.receiver = receiver }
     }
 
     /// Marks a deadline as escalated.
     public func markEscalated(_ id: UUID, _ deadline: Escalation.Deadline) {
-        referrals[id]?.escalated.insert(deadline)
+        update(id) { $0.escalated.insert(deadline) }
+    }
+
+    /// Sets the id of the message that first carried a referral.
+    func setMessageID(_ id: UUID, _ messageID: UUID) {
+        update(id) { $0.messageID = messageID }
+    }
+
+    /// Counts one more publication of a referral this agency sent.
+    func markRepublished(_ id: UUID) {
+        update(id) { $0.republished += 1 }
+    }
+
+    /// Remembers a status change this agent published.
+    func recordPublished(_ status: ReferralStatusUpdate) {
+        update(status.referralId) { $0.published.append(status) }
+    }
+
+    /// Sets when the receiving behaviour's next step on a referral is due (nil: none planned).
+    public func setNextStep(_ id: UUID, at time: Date?) {
+        update(id) { $0.nextStepAt = time }
+    }
+
+    /// Whether this agent already processed the referral as its receiver.
+    public func isProcessed(_ id: UUID) -> Bool {
+        processed.contains(id)
+    }
+
+    /// Notes that the referral was processed as its receiver: a later copy is a duplicate.
+    func markProcessed(_ id: UUID, at time: Date) {
+        if processed.insert(id).inserted { newlyProcessed[id] = time }
+    }
+
+    private func update(_ id: UUID, _ change: (inout TrackedReferral) -> Void) {
+        guard var tracked = referrals[id] else { return }
+        change(&tracked)
+        referrals[id] = tracked
+        changed.insert(id)
+    }
+
+    // MARK: Saving
+
+    /// What changed since the last ``clearChanges()``.
+    var pendingChanges: (referrals: [TrackedReferral], processed: [UUID: Date]) {
+        (changed.compactMap { referrals[$0] }, newlyProcessed)
+    }
+
+    /// Whether anything changed since the last save.
+    var hasChanges: Bool { !changed.isEmpty || !newlyProcessed.isEmpty }
+
+    /// Forgets the changes once they are saved.
+    func clearChanges() {
+        changed.removeAll(keepingCapacity: true)
+        newlyProcessed.removeAll(keepingCapacity: true)
     }
 }

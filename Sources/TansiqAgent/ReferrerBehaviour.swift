@@ -72,9 +72,13 @@ public final class ReferrerBehaviour: AgentBehaviour {
     /// Service availability, to know who is open.
     public var subscriptions: [String] { ["service/"] }
 
-    /// Schedules the planned cases.
+    /// Schedules the planned cases; a restarted agent skips those it already opened.
     public func start(_ agent: AgentContext) {
-        for planned in policy.cases {
+        let tag = Self.caseReference(agency: agent.agency, agent: agent.configuration.agent, number: 0).dropLast(5)
+        opened = Set(agent.referrals.all.lazy
+            .filter { $0.part == .referrer && $0.referral.caseReference.hasPrefix(tag) }
+            .map(\.referral.caseReference)).count
+        for planned in policy.cases.dropFirst(opened) {
             agent.schedule(after: planned.at) { [weak self] agent in self?.open(planned, agent) }
         }
     }

@@ -59,6 +59,26 @@ struct AgentEventLine: Encodable {
         case .caseClosed(let caseReference):
             self.event = "case-closed"
             detail = caseReference
+        case .resumed(let referrals):
+            self.event = "resumed"
+            detail = "\(referrals) referrals"
+        case .caughtUp(let replayed, let lastSequence):
+            self.event = "caught-up"
+            detail = "\(replayed) replayed, last sequence \(lastSequence)"
+        case .referralRepublished(let referral, let attempt):
+            self.event = "referral-republished"
+            referralId = referral.referralId.uuidString.lowercased()
+            category = referral.category.rawValue
+            from = referral.referringAgency
+            to = referral.receivingAgency
+            detail = "attempt \(attempt)"
+        case .referralDuplicate(let referral, let resent):
+            self.event = "referral-duplicate"
+            referralId = referral.referralId.uuidString.lowercased()
+            category = referral.category.rawValue
+            from = referral.referringAgency
+            to = referral.receivingAgency
+            detail = "\(resent) statuses re-sent"
         case .serviceStatusPublished(let status):
             self.event = "service-status-published"
             category = status.category.rawValue

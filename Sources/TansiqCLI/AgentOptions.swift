@@ -31,6 +31,21 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "An extra subscription prefix (repeatable).")
     var subscribe: [String] = []
 
+    @Option(help: "The agent's state file (SQLite): the last hub sequence processed and its referrals, so that a restarted agent resumes. Without it the state is kept in memory.")
+    var state: String?
+
+    @Option(help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps.")
+    var replay = "tcp://127.0.0.1:5562"
+
+    @Flag(help: "Do not catch up from the hub's journal (a hub without one).")
+    var noReplay = false
+
+    @Option(help: "Seconds to wait for the replay endpoint's answer.")
+    var replayTimeout: Double = 5
+
+    @Option(help: "How many times a referral nobody acknowledged is published again before it is escalated.")
+    var republish = 1
+
     @Flag(help: "Print one JSON line per event (sent, received, status seen, escalation…) on standard output.")
     var printEvents = false
 
@@ -48,6 +63,9 @@ struct AgentOptions: ParsableArguments {
             }
         }
         if heartbeat <= 0 { throw ValidationError("--heartbeat must be a positive number of seconds") }
+        if replayTimeout <= 0 { throw ValidationError("--replay-timeout must be a positive number of seconds") }
+        if republish < 0 { throw ValidationError("--republish must be 0 or more") }
+        if let state, state.isEmpty { throw ValidationError("--state needs a file path") }
     }
 
     func configuration(role: AgentRole) throws -> AgentConfiguration {
@@ -61,7 +79,11 @@ struct AgentOptions: ParsableArguments {
             extraSubscriptions: subscribe,
             heartbeatInterval: .milliseconds(Int64(heartbeat * 1000)),
             seed: seed,
-            hubKeys: keys.load()
+            hubKeys: keys.load(),
+            state: state,
+            replay: noReplay ? nil : replay,
+            replayTimeout: .milliseconds(Int64(replayTimeout * 1000)),
+            republishAttempts: republish
         )
     }
 

@@ -55,6 +55,11 @@ struct ReferralFlowTests {
             return escalation
         }
         #expect(observed.map(\.deadline) == [.acknowledge, .decide])
+        // Before escalating, the referrer published the referral once more and waited one more
+        // acknowledgement window: the acknowledgement escalation comes at 0.4 s, not 0.2 s.
+        let republished = events.firstIndex { if case .referralRepublished = $0.event { true } else { false } }
+        let escalated = events.firstIndex { if case .escalationRaised = $0.event { true } else { false } }
+        #expect(republished != nil && escalated != nil && republished! < escalated!)
         #expect(observed.first?.escalatedTo == ["iom-morocco", "commune-agadir"])
         #expect(observed.first?.receiver == "silent-association")
         #expect(observed.first?.currentState == .requested)

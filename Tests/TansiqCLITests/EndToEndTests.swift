@@ -7,6 +7,7 @@ struct EndToEndTests {
     struct Endpoints: Decodable {
         var ingress: String
         var egress: String
+        /// Absent when the hub keeps no journal.
         var replay: String?
     }
 
@@ -32,7 +33,9 @@ struct EndToEndTests {
     }
 
     static func startAgent(_ executable: String, _ arguments: [String], hub: Endpoints) async throws -> ChildProcess {
-        let agent = try ChildProcess(executable, arguments + ["--ingress", hub.ingress, "--egress", hub.egress, "--print-events", "--log-level", "error"])
+        // Never the default replay port: it may be another test's hub.
+        let replay = hub.replay.map { ["--replay", $0] } ?? ["--no-replay"]
+        let agent = try ChildProcess(executable, arguments + ["--ingress", hub.ingress, "--egress", hub.egress, "--print-events", "--log-level", "error"] + replay)
         let ready = await agent.waitForLine(timeout: 30) { $0.contains(#""event":"ready""#) }
         try #require(ready != nil, "\(executable) never became ready: \(agent.standardError)")
         return agent

@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+import TansiqMessages
+
+/// An agent's own durable state: the last hub sequence it processed, the referrals it takes
+/// part in with their lifecycle state, and the referral ids it already processed as a
+/// receiver. A restarted agent given the same store resumes where it stopped.
+///
+/// One SQLite file in WAL mode, or an in-memory database when no path is given (simulations,
+/// tests: the same code path, nothing kept). Every ``commit(_:)`` is one transaction, so the
+/// changes a message caused and the sequence that says it was processed are saved together
+/// or not at all. Commits use `synchronous=NORMAL`: a killed process loses nothing committed,
+/// a power cut may lose the last commits, which the agent then replays from the hub. The file
+/// is locked while open: one agent at a time.
+///
+/// Like the agent loop that owns it, an `AgentStore` is used from one thread at a time.
+public final class AgentStore {
+    /// What a store holds.
+    public struct Contents: Sendable, Equatable {
+        /// The last hub sequence processed, if any.
+        public var cursor: StreamCursor?
+        /// The referrals the agent takes part in.
+        public var referrals: [TrackedReferral]
+        /// The referral ids processed as a receiver.
+        public var processed: Set<UUID>
+        /// How many times an agent opened the store with ``load(agency:agent:)``, this time included.
+        public var starts: Int
+    }
+
+    /// Changes saved in one transaction.
+    public struct Changes: Sendable {
+        /// Referrals to insert or replace.
+        public var referrals: [TrackedReferral]
+        /// Referral ids newly processed as a receiver, with when.
+        public var processed: [UUID: Date]
+        /// The new cursor, if it moved.
+        public var cursor: StreamCursor?
+
+        /// Creates a set of changes.
+        public init(referrals: [TrackedReferral] = [], processed: [UUID: Date] = [:], cursor: StreamCursor? = nil) {
+            self.referrals = referrals
+            self.processed = processed
+            self.cursor = cursor
+        }
+    }
+
+    /// The SQLite file, or nil for an in-memory store.
+    public let path: String?
+    let database: DatabaseQueue
+
+    /// Opens the store at `path` (creating the file and its schema if needed), or an empty
+    /// in-memory store when `path` is nil.
+    public init(path: String?) throws(AgentStoreError) {
+        self.path = path
+        do {
+            if let path {
+                var configuration = Configuration()
+                configuration.journalMode = .wal
+                configuration.busyMode = .timeout(1)
+                // Held from the first access until closed: a second agent on the same file fails
+                // at once instead of interleaving its writes with ours.
+                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE") }
+                database = try DatabaseQueue(path: path, configuration: configuration)
+            } else {
+                database = try DatabaseQueue()
+            }
+            try AgentStore.migrator.migrate(database)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw AgentStoreError(.inUse, "the agent state \(path ?? "in memory") is in use by another running agent")
+        } catch {
+            throw AgentStoreError(.openFailed, "cannot open the agent state \(path ?? "in memory"): \(error)")
+        }
+    }
+
+    /// Claims the store for an agent (the first agent to load it owns it; another is refused),
+    /// counts this start, and reads what it holds.
+    public func load(agency: String, agent: String) throws(AgentStoreError) -> Contents {
+        let owner = "\(agency)/\(agent)"
+        do {
+            try database.write { db in
+                if let stored = try String.fetchOne(db, sql: "SELECT value FROM agent WHERE key = 'owner'") {
+                    guard stored == owner else {
+                        throw AgentStoreError(.wrongOwner, "the state \(path ?? "in memory") belongs to \(stored), not \(owner)")
+                    }
+                } else {
+                    try db.execute(sql: "INSERT INTO agent (key, value) VALUES ('owner', ?)", arguments: [owner])
+                }
+                try db.execute(sql: """
+                    INSERT INTO agent (key, value) VALUES ('starts', '1')
+                    ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)
+                    """)
+            }
+        } catch let error as AgentStoreError {
+            throw error
+        } catch {
+            throw AgentStoreError(.storageFailed, "cannot claim the agent state: \(error)")
+        }
+        return try contents()
+    }
+
+    /// Reads what the store holds, without claiming it.
+    public func contents() throws(AgentStoreError) -> Contents {
+        do {
+            return try database.read { db in
+                let starts = try String.fetchOne(db, sql: "SELECT value FROM agent WHERE key = 'starts'").flatMap { Int($0) } ?? 0
+                var cursor: StreamCursor?
+                if let row = try Row.fetchOne(db, sql: "SELECT hub, sequence FROM cursor WHERE id = 1") {
+                    cursor = StreamCursor(hub: row[0], sequence: UInt64(row[1] as Int64))
+                }
+                var referrals: [TrackedReferral] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, part, state, updated_at, referral, details FROM referral ORDER BY rowid")
+                while let row = try rows.next() {
+                    referrals.append(try AgentStore.trackedReferral(from: row))
+                }
+                let processed = try String.fetchAll(db, sql: "SELECT id FROM processed_referral").compactMap(UUID.init(uuidString:))
+                return Contents(cursor: cursor, referrals: referrals, processed: Set(processed), starts: starts)
+            }
+        } catch let error as AgentStoreError {
+            throw error
+        } catch {
+            throw AgentStoreError(.storageFailed, "cannot read the agent state: \(error)")
+        }
+    }
+
+    /// Saves `changes` in one transaction: all of them, or (on any failure) none.
+    public func commit(_ changes: Changes) throws(AgentStoreError) {
+        do {
+            try database.write { db in
+                for tracked in changes.referrals {
+                    try AgentStore.save(tracked, in: db)
+                }
+                for (id, time) in changes.processed {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO processed_referral (id, processed_at) VALUES (?, ?)",
+                        arguments: [id.uuidString.lowercased(), time.timeIntervalSinceReferenceDate])
+                }
+                if let cursor = changes.cursor {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO cursor (id, hub, sequence) VALUES (1, ?, ?)
+                            ON CONFLICT (id) DO UPDATE SET hub = excluded.hub, sequence = excluded.sequence
+                            """,
+                        arguments: [cursor.hub, Int64(clamping: cursor.sequence)])
+                }
+            }
+        } catch let error as AgentStoreError {
+            throw error
+        } catch {
+            throw AgentStoreError(.storageFailed, "cannot save the agent state: \(error)")
+        }
+    }
+
+    /// The schema, one migration per version; never edit a shipped migration.
+    ///
+    /// - `agent`: who owns the store, how many times it was started.
+    /// - `cursor`: one row, the last hub sequence processed.
+    /// - `referral`: one row per referral; `referral` is the referral's wire JSON, `details`
+    ///   the rest of what the agent tracks (JSON), times in seconds since 2001-01-01.
+    /// - `processed_referral`: referral ids processed as a receiver.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE agent (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                CREATE TABLE cursor (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    hub TEXT NOT NULL,
+                    sequence INTEGER NOT NULL CHECK (sequence >= 0)
+                );
+                CREATE TABLE referral (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    part TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    referral BLOB NOT NULL,
+                    details BLOB NOT NULL
+                );
+                CREATE TABLE processed_referral (id TEXT PRIMARY KEY NOT NULL, processed_at REAL NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}
