@@ -43,7 +43,7 @@ final class HubGatekeeper {
     }
 
     /// Checks a valid message from a connection authenticated as `userID`; `nil` lets it through.
-    func admit(_ accepted: AcceptedMessage, body: [UInt8], userID: String?, now: ContinuousClock.Instant) -> IngressRejection? {
+    func admit(_ accepted: AcceptedMessage, body: @autoclosure () -> [UInt8], userID: String?, now: ContinuousClock.Instant) -> IngressRejection? {
         let header = accepted.header
         func refuse(_ reason: HubRejection.Reason, _ message: String, notify: Bool = true) -> IngressRejection {
             IngressRejection(
@@ -83,7 +83,7 @@ final class HubGatekeeper {
             payload = decoded
         } else {
             do {
-                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: body).payload
+                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: body()).payload
             } catch {
                 return refuse(HubRejection.Reason(error), error.description)
             }

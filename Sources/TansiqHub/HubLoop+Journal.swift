@@ -11,7 +11,28 @@ struct OutgoingMessage {
     /// The decoded header: kind, sender, ids for the journal's columns.
     var header: Header
     /// Topic, header and body, as they will be forwarded (the stamp is appended).
-    var frames: [[UInt8]]
+    var frames: Frames
+    /// Where the frames are.
+    enum Frames {
+        /// Still in the ingress's buffers: forwarded without a copy.
+        case received(ForwardedMessage)
+        /// Made by the hub.
+        case encoded([[UInt8]])
+
+        func frame(_ index: Int) -> [UInt8] {
+            switch self {
+            case .received(let message): message.frame(index)
+            case .encoded(let frames): frames[index]
+            }
+        }
+
+        var byteCount: Int {
+            switch self {
+            case .received(let message): message.byteCount
+            case .encoded(let frames): frames.reduce(0) { $0 + $1.count }
+            }
+        }
+    }
     /// Whether a publisher sent it (and must hear if it cannot be stored), or the hub made it.
     var fromPublisher: Bool
 }
@@ -63,8 +84,8 @@ extension HubLoop {
     private func store(_ batch: [OutgoingMessage]) throws(JournalError) {
         var sequence = counters.lastSequence
         var topicUpdates: [String: UInt64] = [:]
-        var stamped: [[[UInt8]]] = []
-        stamped.reserveCapacity(batch.count)
+        var stamps: [[UInt8]] = []
+        stamps.reserveCapacity(batch.count)
         var records: [JournalRecord] = []
         if journal != nil { records.reserveCapacity(batch.count) }
         let now = Date()
@@ -72,16 +93,14 @@ extension HubLoop {
             sequence += 1
             let topicSequence = (topicUpdates[message.topic] ?? topicSequences[message.topic] ?? 0) + 1
             topicUpdates[message.topic] = topicSequence
-            var frames = message.frames
-            frames.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: sequence, topicSeq: topicSequence)))
-            stamped.append(frames)
+            stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: sequence, topicSeq: topicSequence)))
             if journal != nil {
                 records.append(JournalRecord(
                     sequence: sequence,
                     topicSequence: topicSequence,
                     topic: message.topic,
-                    header: message.frames[1],
-                    body: message.frames[2],
+                    header: message.frames.frame(1),
+                    body: message.frames.frame(2),
                     kind: message.header.type.rawValue,
                     source: message.header.source,
                     correlationID: message.header.correlationid?.uuidString.lowercased(),
@@ -92,17 +111,24 @@ extension HubLoop {
         try journal?.append(records)
         counters.lastSequence = sequence
         topicSequences.merge(topicUpdates) { _, new in new }
-        for (message, frames) in zip(batch, stamped) {
+        for (message, stamp) in zip(batch, stamps) {
             if message.fromPublisher { counters.accepted += 1 }
+            let bytes = message.frames.byteCount + stamp.count
             do {
-                try egress.send(frames)
+                switch message.frames {
+                case .received(let received):
+                    try egress.send(received, appending: stamp)
+                    recycle(received)
+                case .encoded(let frames):
+                    try egress.send(frames + [stamp])
+                }
             } catch {
                 // Stored but not sent (the context is closing): subscribers replay it.
                 logger.warning("a journaled message could not be sent to the egress", metadata: ["error": "\(error)"])
                 continue
             }
             counters.messagesOut += 1
-            counters.bytesOut += UInt64(frames.reduce(0) { $0 + $1.count })
+            counters.bytesOut += UInt64(bytes)
         }
     }
 

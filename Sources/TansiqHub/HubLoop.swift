@@ -8,7 +8,7 @@ import ZeroMQ
 final class HubLoop {
     /// The most messages read from the ingress in one poll round before the egress and the
     /// clock get a turn.
-    private static let batchLimit = 2048
+    static let batchLimit = 2048
 
     let configuration: HubConfiguration
     let logger: Logger
@@ -31,6 +31,14 @@ final class HubLoop {
     let replay: Socket?
     /// The messages of this poll round waiting to be numbered, stored and forwarded.
     var outbox: [OutgoingMessage] = []
+    /// Emptied ingress messages, reused so that receiving allocates nothing.
+    var spareMessages: [ForwardedMessage] = []
+
+    /// Keeps an ingress message for reuse, releasing its frames now (a refused message may be large).
+    func recycle(_ message: ForwardedMessage) {
+        message.removeAll()
+        if spareMessages.count < Self.batchLimit { spareMessages.append(message) }
+    }
     var presence: HubPresenceTracker
 
     init(configuration: HubConfiguration, context: Context, access: HubAccess? = nil, logger: Logger) throws {
@@ -174,28 +182,37 @@ final class HubLoop {
 
     private func drainIngress() throws {
         for _ in 0..<Self.batchLimit {
-            guard let (message, frameCount) = try ingress.receive(dontWait: true, frameLimit: configuration.maxFrames) else { return }
+            let message = spareMessages.popLast() ?? ForwardedMessage()
+            guard let frameCount = try ingress.receive(into: message, dontWait: true, frameLimit: configuration.maxFrames) else {
+                recycle(message)
+                return
+            }
             counters.messagesIn += 1
-            counters.bytesIn += UInt64(message.frames.reduce(0) { $0 + $1.count })
+            counters.bytesIn += UInt64(message.byteCount)
+            // Only a secure hub has a User-Id to read; looking it up costs on every message.
+            let userID = gatekeeper.isSecure ? message.userID : nil
             guard frameCount <= configuration.maxFrames else {
+                recycle(message)
                 try reject(IngressRejection(
                     reason: .malformedFrames,
                     message: "\(frameCount) frames; at most \(configuration.maxFrames), and a message has 3",
                     topic: nil
-                ), userID: message.userID)
+                ), userID: userID)
                 continue
             }
-            switch validator.validate(message.frames) {
+            switch validator.validate(message) {
             case .success(let accepted):
-                if let refusal = gatekeeper.admit(accepted, body: message.frames[2], userID: message.userID, now: clock.now) {
-                    try reject(refusal, userID: message.userID)
+                if let refusal = gatekeeper.admit(accepted, body: message.frame(2), userID: userID, now: clock.now) {
+                    recycle(message)
+                    try reject(refusal, userID: userID)
                     continue
                 }
+                if accepted.topic.family == .presence { notePresence(accepted, body: message.frame(2)) }
                 outbox.append(OutgoingMessage(
-                    topic: accepted.topic.rawValue, header: accepted.header, frames: message.frames, fromPublisher: true))
-                if accepted.topic.family == .presence { notePresence(accepted, body: message.frames[2]) }
+                    topic: accepted.topic.rawValue, header: accepted.header, frames: .received(message), fromPublisher: true))
             case .failure(let rejection):
-                try reject(rejection, userID: message.userID)
+                recycle(message)
+                try reject(rejection, userID: userID)
             }
         }
     }
@@ -238,7 +255,7 @@ final class HubLoop {
             logger.error("hub message failed to encode", metadata: ["error": "\(error)", "kind": "\(payload.kind)"])
             return
         }
-        outbox.append(OutgoingMessage(topic: envelope.topic.rawValue, header: envelope.header, frames: frames, fromPublisher: false))
+        outbox.append(OutgoingMessage(topic: envelope.topic.rawValue, header: envelope.header, frames: .encoded(frames), fromPublisher: false))
     }
 
     // MARK: Egress

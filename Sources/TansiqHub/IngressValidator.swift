@@ -1,5 +1,6 @@
 import Foundation
 import TansiqMessages
+import ZeroMQ
 
 /// A message the hub accepted: its topic as sent, and its decoded header.
 struct AcceptedMessage {
@@ -37,50 +38,56 @@ struct IngressValidator {
 
     /// Topics already parsed, by their bytes.
     private var topics: [[UInt8]: Topic] = [:]
+    private var lastTopic: (bytes: [UInt8], topic: Topic)?
     private static let topicCacheLimit = 10_000
 
+    /// Checks a message whose frames are Swift arrays (tests, the replay endpoint).
     mutating func validate(_ frames: [[UInt8]]) -> Result<AcceptedMessage, IngressRejection> {
-        guard frames.count == 3 else {
+        validate(frames: frames)
+    }
+
+    /// Checks a message read in place from the ingress: only what must outlive the check is copied.
+    mutating func validate(_ message: ForwardedMessage) -> Result<AcceptedMessage, IngressRejection> {
+        validate(frames: message)
+    }
+
+    private mutating func validate(frames: some IngressFrameSource) -> Result<AcceptedMessage, IngressRejection> {
+        // Rejections name the topic; an accepted message never needs it as text.
+        func printable() -> String? { frames.frameCount > 0 ? frames.read(0, Self.printableTopic) : nil }
+        guard frames.frameCount == 3 else {
             return .failure(IngressRejection(
                 reason: .malformedFrames,
-                message: "expected 3 frames (topic, header, body), got \(frames.count)",
-                topic: frames.first.flatMap(Self.printableTopic)
+                message: "expected 3 frames (topic, header, body), got \(frames.frameCount)",
+                topic: printable()
             ))
         }
-        let size = frames[0].count + frames[1].count + frames[2].count
-        let printable = Self.printableTopic(frames[0])
+        let size = frames.frameSize(0) + frames.frameSize(1) + frames.frameSize(2)
         guard size <= maxMessageBytes else {
             return .failure(IngressRejection(
                 reason: .tooLarge,
                 message: "message is \(size) bytes; the limit is \(maxMessageBytes)",
-                topic: printable
+                topic: printable()
             ))
         }
         let header: Header
         do {
-            header = try MessageCodec.decodeHeader(frames[1])
+            header = try frames.read(1) { bytes in Result { () throws(ProtocolError) in try MessageCodec.decodeHeader(bytes: bytes) } }.get()
         } catch {
             return .failure(IngressRejection(
                 reason: error.code == .unsupportedVersion ? .unsupportedVersion : .badHeader,
                 message: error.description,
-                topic: printable
+                topic: printable()
             ))
         }
         func refuse(_ reason: HubRejection.Reason, _ message: String) -> Result<AcceptedMessage, IngressRejection> {
-            .failure(IngressRejection(reason: reason, message: message, messageID: header.id, agency: header.source, topic: printable))
+            .failure(IngressRejection(reason: reason, message: message, messageID: header.id, agency: header.source, topic: printable()))
         }
         let topic: Topic
-        if let known = topics[frames[0]] {
+        switch cachedTopic(frames) {
+        case .success(let known):
             topic = known
-        } else {
-            do {
-                topic = try Topic(bytes: frames[0])
-            } catch {
-                return refuse(.malformedTopic, error.description)
-            }
-            // A network has few distinct topics; the bound keeps a hostile publisher from growing it.
-            if topics.count >= Self.topicCacheLimit { topics.removeAll(keepingCapacity: true) }
-            topics[frames[0]] = topic
+        case .failure(let error):
+            return refuse(.malformedTopic, error.description)
         }
         guard header.source != hubID, !header.type.rawValue.hasPrefix("hub.") else {
             return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends '\(header.type.rawValue)' messages")
@@ -97,7 +104,7 @@ struct IngressValidator {
         var payload: Payload?
         if bodyValidation == .full {
             do {
-                payload = try MessageCodec.decode(topic: topic, header: header, body: frames[2]).payload
+                payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }).payload
             } catch {
                 return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
             }
@@ -105,9 +112,53 @@ struct IngressValidator {
         return .success(AcceptedMessage(topic: topic, header: header, payload: payload))
     }
 
+    /// The parsed topic of a topic frame: the last one seen, then the cache, then the parser.
+    private mutating func cachedTopic(_ frames: some IngressFrameSource) -> Result<Topic, ProtocolError> {
+        // Streams repeat their topic: comparing bytes is cheaper than hashing them.
+        if let last = lastTopic, frames.read(0, { last.bytes.elementsEqual($0) }) { return .success(last.topic) }
+        let key = frames.read(0) { Array($0) }
+        let topic: Topic
+        if let known = topics[key] {
+            topic = known
+        } else {
+            do {
+                topic = try Topic(bytes: key)
+            } catch {
+                return .failure(error)
+            }
+            // A network has few distinct topics; the bound keeps a hostile publisher from growing it.
+            if topics.count >= Self.topicCacheLimit { topics.removeAll(keepingCapacity: true) }
+            topics[key] = topic
+        }
+        lastTopic = (key, topic)
+        return .success(topic)
+    }
+
     /// The topic frame as text for a rejection, when it is valid UTF-8, capped at 255 bytes.
-    private static func printableTopic(_ frame: [UInt8]) -> String? {
-        guard let text = String(validating: frame.prefix(255), as: UTF8.self) else { return nil }
-        return text
+    private static func printableTopic(_ frame: UnsafeRawBufferPointer) -> String? {
+        String(validating: frame.prefix(255), as: UTF8.self)
+    }
+}
+
+/// The frames of a message wherever they live, read in place by the validator.
+protocol IngressFrameSource {
+    var frameCount: Int { get }
+    func frameSize(_ index: Int) -> Int
+    func read<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result
+}
+
+extension Array: IngressFrameSource where Element == [UInt8] {
+    var frameCount: Int { count }
+    func frameSize(_ index: Int) -> Int { self[index].count }
+    func read<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        self[index].withUnsafeBytes(body)
+    }
+}
+
+extension ForwardedMessage: IngressFrameSource {
+    var frameCount: Int { count }
+    func frameSize(_ index: Int) -> Int { size(ofFrame: index) }
+    func read<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        withFrame(index, body)
     }
 }

@@ -35,6 +35,15 @@ public enum MessageCodec {
         return try Header.scan(bytes)
     }
 
+    /// Decodes a header frame read in place (a frame still in the transport's buffer), with the
+    /// same checks and errors as ``decodeHeader(_:)``; the common header is read without a copy.
+    public static func decodeHeader(bytes: UnsafeRawBufferPointer) throws(ProtocolError) -> Header {
+        if bytes.count <= maximumHeaderSize, let header = Header.quickScan(bytes.assumingMemoryBound(to: UInt8.self)) {
+            return header
+        }
+        return try decodeHeader(Array(bytes))
+    }
+
     /// Decodes a publisher's 3 frames or a forwarded message's 4, checking the topic, the
     /// version, the kind against the topic, the body, and the agreement of all three.
     public static func decode(_ frames: [[UInt8]]) throws(ProtocolError) -> (envelope: Envelope, stamp: HubStamp?) {

@@ -1,25 +1,26 @@
 import CZeroMQ
 
-/// A multipart message kept in libzmq's own buffers, to be read in place and sent on without
-/// copying: what a broker's forwarding loop needs, in the way `zmq_proxy` moves messages.
+/// A multipart message kept in libzmq's own buffers, read in place and sent on without
+/// copying, the way `zmq_proxy` moves messages: what a broker's forwarding loop needs.
 ///
-/// It owns its frames (`zmq_msg_t`) until ``Socket/send(_:appending:dontWait:)`` moves them
-/// to another socket or the next ``Socket/receive(into:dontWait:)`` replaces them; `deinit`
-/// closes whatever it still holds. Like a socket, it belongs to one thread.
-public struct ForwardedMessage: ~Copyable {
+/// It owns its frames (`zmq_msg_t`) until ``Socket/send(_:appending:dontWait:)`` moves them to
+/// another socket or the next ``Socket/receive(into:dontWait:frameLimit:)`` replaces them;
+/// `deinit` closes whatever it still holds. A loop keeps a few and reuses them. Like a socket,
+/// it belongs to one thread.
+public final class ForwardedMessage {
     private var frames: UnsafeMutablePointer<zmq_msg_t>
     private var capacity: Int
     /// How many frames the message holds.
     public private(set) var count = 0
 
     /// Creates an empty message with room for `capacity` frames before it grows.
-    public init(capacity: Int = 8) {
+    public init(capacity: Int = 4) {
         self.capacity = max(1, capacity)
         frames = .allocate(capacity: self.capacity)
     }
 
     deinit {
-        for index in 0..<count { zmq_msg_close(frames + index) }
+        removeAll()
         frames.deallocate()
     }
 
@@ -41,7 +42,7 @@ public struct ForwardedMessage: ~Copyable {
         return zmq_msg_size(frames + index)
     }
 
-    /// The total size of all frames in bytes.
+    /// The total size of the frames held, in bytes.
     public var byteCount: Int {
         (0..<count).reduce(0) { $0 + zmq_msg_size(frames + $1) }
     }
@@ -52,14 +53,17 @@ public struct ForwardedMessage: ~Copyable {
         return String(cString: value)
     }
 
-    /// Closes every frame still held.
-    mutating func clear() {
+    /// The `User-Id` the ZAP handler gave the sending peer, or `nil`.
+    public var userID: String? { metadata("User-Id") }
+
+    /// Releases every frame held.
+    public func removeAll() {
         for index in 0..<count { zmq_msg_close(frames + index) }
         count = 0
     }
 
-    /// An initialised, empty slot for the next frame, growing the storage when full.
-    mutating func nextSlot() -> UnsafeMutablePointer<zmq_msg_t> {
+    /// An initialised, empty slot after the frames held, growing the storage when full.
+    func nextSlot() -> UnsafeMutablePointer<zmq_msg_t> {
         if count == capacity {
             let grown = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: capacity * 2)
             // A zmq_msg_t may be moved bitwise while nothing else points at it.
@@ -73,18 +77,18 @@ public struct ForwardedMessage: ~Copyable {
         return slot
     }
 
-    /// Records that the slot from ``nextSlot()`` now holds a frame.
-    mutating func commitSlot() { count += 1 }
+    /// Keeps the frame just received into ``nextSlot()``.
+    func keepSlot() { count += 1 }
 
     /// The frame at `index`, for sending.
     func slot(_ index: Int) -> UnsafeMutablePointer<zmq_msg_t> { frames + index }
 
-    /// Forgets frames already moved out by a send, from the front.
-    mutating func dropMoved(_ moved: Int) {
-        // libzmq empties a sent message; closing an empty one is a no-op, so the rest stay owned.
+    /// Forgets the first `moved` frames, which a send emptied, keeping the rest in order.
+    func dropMoved(_ moved: Int) {
+        // libzmq leaves a sent message empty; closing an empty message releases nothing.
         for index in 0..<moved { zmq_msg_close(frames + index) }
         if moved < count {
-            (frames).moveInitialize(from: frames + moved, count: count - moved)
+            frames.moveInitialize(from: frames + moved, count: count - moved)
         }
         count -= moved
     }

@@ -69,26 +69,35 @@ extension Socket {
 
 extension Socket {
     /// Receives one whole multipart message into `message`, replacing what it held, without
-    /// copying its frames. Returns `false` when no message is available (with `dontWait`, or
-    /// at the receive timeout).
-    public func receive(into message: inout ForwardedMessage, dontWait: Bool = false) throws(ZMQError) -> Bool {
+    /// copying its frames. Keeps at most `frameLimit` frames (the rest is read and released
+    /// at once) and returns how many the message really had, or `nil` when no message is
+    /// available (with `dontWait`, or at the receive timeout).
+    public func receive(into message: ForwardedMessage, dontWait: Bool = false, frameLimit: Int = .max) throws(ZMQError) -> Int? {
         let handle = try openHandle("receive")
-        message.clear()
+        message.removeAll()
+        var received = 0
         var more = true
         while more {
-            let flags: Int32 = message.count == 0 && dontWait ? ZMQ_DONTWAIT : 0
-            let slot = message.nextSlot()
+            let flags: Int32 = received == 0 && dontWait ? ZMQ_DONTWAIT : 0
+            let keep = received < frameLimit
+            let slot = keep ? message.nextSlot() : scratch
+            if !keep { zmq_msg_init(slot) }
             while zmq_msg_recv(slot, handle, flags) < 0 {
-                let error = ZMQError.last("receive(frame \(message.count))")
+                let error = ZMQError.last("receive(frame \(received))")
                 if error.code == EINTR { continue }
                 zmq_msg_close(slot)
-                if error.isWouldBlock && message.count == 0 { return false }
+                if error.isWouldBlock && received == 0 { return nil }
                 throw error
             }
-            message.commitSlot()
             more = zmq_msg_more(slot) != 0
+            if keep {
+                message.keepSlot()
+            } else {
+                zmq_msg_close(slot)
+            }
+            received += 1
         }
-        return true
+        return received
     }
 
     /// Sends the frames of `message` (moved, not copied), then `extra` as a last frame, as one
@@ -97,7 +106,7 @@ extension Socket {
     /// Returns `false`, sending nothing, when the message would block (with `dontWait` or at
     /// the send timeout); `message` then still holds its frames.
     @discardableResult
-    public func send(_ message: inout ForwardedMessage, appending extra: [UInt8]? = nil, dontWait: Bool = false) throws(ZMQError) -> Bool {
+    public func send(_ message: ForwardedMessage, appending extra: [UInt8]? = nil, dontWait: Bool = false) throws(ZMQError) -> Bool {
         let handle = try openHandle("send")
         let total = message.count + (extra == nil ? 0 : 1)
         guard total > 0 else { throw ZMQError(operation: "send", code: EINVAL) }
@@ -117,8 +126,8 @@ extension Socket {
         }
         message.dropMoved(sent)
         if let extra {
-            var flags: Int32 = 0
-            if dontWait { flags |= ZMQ_DONTWAIT }
+            // Only the first frame may block: libzmq accepts the rest of a started message.
+            let flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
             while extra.withUnsafeBytes({ zmq_send(handle, $0.baseAddress, $0.count, flags) }) < 0 {
                 let error = ZMQError.last("send(frame \(total - 1) of \(total))")
                 if error.code == EINTR { continue }
