@@ -51,6 +51,7 @@ public struct AgencyKeyring: Sendable, Equatable {
         }
         var keyring = AgencyKeyring()
         var problems: [String] = []
+        var candidates: [(agency: String, key: String, path: String)] = []
         for name in names.sorted() where name.hasSuffix(".key") {
             let path = (directory as NSString).appendingPathComponent(name)
             let certificate: CurveCertificate
@@ -74,11 +75,17 @@ public struct AgencyKeyring: Sendable, Equatable {
                 problems.append("\(path): holds a secret key; the hub's directory takes public certificates only")
                 continue
             }
-            if let other = keyring.agenciesByKey[certificate.publicKey] {
-                problems.append("\(path): the same public key as '\(other)'; every agency needs its own pair")
+            candidates.append((agency, certificate.publicKey, path))
+        }
+        // A key claimed by two files cannot tell its agency: neither gets in.
+        let owners = Dictionary(grouping: candidates, by: \.key)
+        for (agency, key, path) in candidates {
+            let others = owners[key, default: []].filter { $0.path != path }.map(\.agency)
+            guard others.isEmpty else {
+                problems.append("\(path): the same public key as '\(others.joined(separator: "', '"))'; every agency needs its own pair")
                 continue
             }
-            keyring.agenciesByKey[certificate.publicKey] = agency
+            keyring.agenciesByKey[key] = agency
         }
         return (keyring, problems)
     }
