@@ -17,11 +17,16 @@ public struct AgencyKeyring: Sendable, Equatable {
         public var fingerprint: String { CurveCertificate.fingerprint(ofPublicKey: publicKey) }
     }
 
-    private var agenciesByKey: [String: String]
+    private var agenciesByKey: [String: String] {
+        didSet { agencies = Set(agenciesByKey.values) }
+    }
+    /// The admitted agency ids.
+    public private(set) var agencies: Set<String>
 
     /// A keyring of `publicKeys` by agency id.
     public init(publicKeys: [String: String] = [:]) {
         agenciesByKey = Dictionary(publicKeys.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        agencies = Set(agenciesByKey.values)
     }
 
     /// The agency whose public key is `publicKey`, if admitted.
@@ -31,7 +36,7 @@ public struct AgencyKeyring: Sendable, Equatable {
 
     /// Whether `agency` has an admitted key.
     public func admits(agency: String) -> Bool {
-        agenciesByKey.values.contains(agency)
+        agencies.contains(agency)
     }
 
     /// Every admitted agency, sorted by id.
