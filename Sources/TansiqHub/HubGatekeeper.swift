@@ -9,6 +9,8 @@ final class HubGatekeeper {
     /// The secure hub's keys and policy; `nil` in insecure mode.
     let access: HubAccess?
     private var rateLimiter: RateLimiter?
+    /// Paces the notices of refused subscriptions.
+    private var noticeLimiter = RateLimiter(rate: 1, burst: 1)
     private var parties: ReferralParties
     private var permissions: [String: ResolvedPermissions] = [:]
     private var admitted: Set<String> = []
@@ -121,6 +123,11 @@ final class HubGatekeeper {
             break
         }
         return nil
+    }
+
+    /// Whether `agency` should be told of a refusal now: once a second at most.
+    func shouldNotify(_ agency: String, now: ContinuousClock.Instant) -> Bool {
+        noticeLimiter.shouldNotify(agency, now: now)
     }
 
     /// Whether a connection authenticated as `userID` may subscribe to `prefix` (always, insecure).

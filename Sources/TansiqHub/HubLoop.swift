@@ -255,8 +255,9 @@ final class HubLoop {
     /// Counts and logs a refused subscription and tells the agency on `hub/rejected/<agency>`.
     private func denySubscription(_ prefix: String, userID: String?) throws {
         counters.deniedSubscriptions += 1
-        logger.warning("subscription refused", metadata: ["agency": "\(userID ?? "-")", "prefix": "\(prefix)"])
-        guard let userID else { return }
+        // Told at most once a second per agency, like a flood of messages.
+        guard let userID, gatekeeper.shouldNotify(userID, now: clock.now) else { return }
+        logger.warning("subscription refused", metadata: ["agency": "\(userID)", "prefix": "\(prefix)"])
         let payload = HubRejection(
             agency: userID,
             reason: .notAuthorized,
