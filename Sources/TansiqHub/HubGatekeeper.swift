@@ -125,6 +125,26 @@ final class HubGatekeeper {
         return nil
     }
 
+    /// Remembers the parties of a message the hub accepted before (a journal read back at
+    /// start): a referral's referrer and receiver, an open referral's first claimant. No check.
+    func remember(_ accepted: AcceptedMessage, body: [UInt8]) {
+        guard accepted.header.type == .referral || accepted.header.type == .referralStatus,
+              let payload = accepted.payload
+                ?? (try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: body).payload)
+        else { return }
+        switch payload {
+        case .referral(let referral):
+            parties.record(
+                referral: referral.referralId, referrer: accepted.header.source, receiver: referral.receivingAgency,
+                openTopic: accepted.topic.rawValue
+            )
+        case .referralStatus(let update):
+            _ = parties.check(update, sender: accepted.header.source)
+        default:
+            break
+        }
+    }
+
     /// Whether `agency` should be told of a refusal now: once a second at most.
     func shouldNotify(_ agency: String, now: ContinuousClock.Instant) -> Bool {
         noticeLimiter.shouldNotify(agency, now: now)

@@ -293,6 +293,13 @@ final class HubLoop {
         gatekeeper.allowsReplay(of: topic, to: userID)
     }
 
+    /// Feeds a journalled message's frames (topic, header, body) to the sender-binding memory,
+    /// so that a restarted hub still knows who may move the referrals it accepted before.
+    func rememberJournalled(_ frames: [[UInt8]]) {
+        guard gatekeeper.isSecure, frames.count >= 3, case .success(let accepted) = validator.validate(Array(frames.prefix(3))) else { return }
+        gatekeeper.remember(accepted, body: frames[2])
+    }
+
     /// Whether `userID` may ask for a replay of `prefix`; always true when insecure.
     func replayPermits(prefix: String, for userID: String?) -> Bool {
         gatekeeper.allowsReplayRequest(prefix: prefix, userID: userID)

@@ -189,3 +189,26 @@ struct HubHardeningTests {
         #expect(parties[ids[4]]?.receiver == "health")
     }
 }
+
+@Suite("Referral parties after a restart")
+struct ReferralPartiesMemoryTests {
+    @Test func aJournalledReferralStillBindsItsStatusUpdates() throws {
+        let keys = try TestKeys(agencies: [Pilot.iom, Pilot.health, Pilot.shelter])
+        guard case .curve(let settings) = keys.configuration().security else { throw CancellationError() }
+        let gatekeeper = HubGatekeeper(access: try HubAccess(settings: settings, logger: .init(label: "test")), rateLimit: nil, logger: .init(label: "test"))
+        var validator = IngressValidator(hubID: "main", maxMessageBytes: 256 * 1024, bodyValidation: .full)
+        func accepted(_ envelope: Envelope) throws -> (AcceptedMessage, [UInt8]) {
+            let frames = try MessageCodec.encode(envelope)
+            return (try validator.validate(frames).get(), frames[2])
+        }
+        let referral = try Pilot.referral()
+        let (journalled, body) = try accepted(referral)
+        gatekeeper.remember(journalled, body: body)
+
+        let (foreign, foreignBody) = try accepted(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested))
+        #expect(gatekeeper.admit(foreign, body: foreignBody, userID: Pilot.shelter, now: .now)?.reason == .notAuthorized)
+        let (own, ownBody) = try accepted(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
+        #expect(gatekeeper.admit(own, body: ownBody, userID: Pilot.health, now: .now) == nil)
+        #expect(gatekeeper.unverifiedStatusUpdates == 0)
+    }
+}
