@@ -62,3 +62,15 @@ import ZeroMQ
         #expect(CurveCertificate.fingerprint(ofPublicKey: zeroKey) == "6668:7aad:f862:bd77")
     }
 }
+
+@Suite struct CurveKeyPairRedactionTests {
+    @Test func printingAKeyPairNeverShowsItsSecretKey() throws {
+        let pair = try CurveKeyPair.generate()
+        var dumped = ""
+        dump(pair, to: &dumped)
+        for text in [String(describing: pair), String(reflecting: pair), "\(pair)", dumped] {
+            #expect(text.contains(pair.publicKey))
+            #expect(!text.contains(pair.secretKey))
+        }
+    }
+}
