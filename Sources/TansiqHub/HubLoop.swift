@@ -51,6 +51,8 @@ final class HubLoop {
             // libzmq drops a peer whose frame exceeds this; the hub's own, counted check is
             // the real limit, so this only guards memory against absurd frames.
             try ingress.set(.maxMessageSize(Int64(max(configuration.maxMessageBytes * 4, 1 << 20))))
+            // Subscribers send only subscriptions (a prefix of at most 255 bytes).
+            try egress.set(.maxMessageSize(4096))
             monitors = [
                 try SocketMonitor(socket: ingress, context: context, events: Self.monitoredEvents),
                 try SocketMonitor(socket: egress, context: context, events: Self.monitoredEvents),
