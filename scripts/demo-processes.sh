@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `scripts/demo-processes.sh [BIN]`: a small Agadir network on this machine — a hub, the Commune (coordinator), IOM,
-# the health delegation and a legal-aid association — each a real process over tcp loopback.
+# the health delegation and a legal-aid association — each a real process over tcp loopback, with CURVE.
 # IOM refers three cases; one goes to a partner that never answers, to show an escalation.
 set -euo pipefail
 BIN=${1:-.build/release}
@@ -13,7 +13,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$BIN/tansiq" hub --insecure --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
+# CURVE keys for the hub and each agency, made for this run (docs/security.md): each agency keeps
+# its .secret, the hub admits the agencies' .key files and applies the pilot's access policy.
+KEYS="$WORK/keys"
+mkdir -p "$KEYS/agencies"
+for name in hub-demo commune-agadir health-delegation-agadir association-legal-aid iom-morocco; do
+    "$BIN/tansiq" keys generate "$name" --directory "$KEYS" >/dev/null
+    [ "$name" = hub-demo ] || cp "$KEYS/$name.key" "$KEYS/agencies/"
+done
+keys_of() { printf -- '--secret-key %s --hub-key %s' "$KEYS/$1.secret" "$KEYS/hub-demo.key"; }
+
+"$BIN/tansiq" hub --secret-key "$KEYS/hub-demo.secret" --agency-keys "$KEYS/agencies" \
+    --policy "$(dirname "$0")/../Topologies/agadir-pilot.policy.yaml" \
+    --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
     --journal "$WORK/journal.sqlite" --statistics-interval 1 \
     >"$WORK/hub.out" 2>"$WORK/hub.log" &
 PIDS+=($!)
@@ -24,15 +36,18 @@ done
 ENDPOINTS=$(head -n 1 "$WORK/hub.out")
 INGRESS=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"ingress":"([^"]+)".*/\1/')
 EGRESS=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"egress":"([^"]+)".*/\1/')
-echo "==> hub listening: ingress $INGRESS, egress $EGRESS (no CURVE: local demo only)"
+REPLAY=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"replay":"([^"]+)".*/\1/')
+echo "==> hub listening: ingress $INGRESS, egress $EGRESS (CURVE, 4 agencies admitted, pilot policy)"
 
 # Everything that crosses the hub, as it happens.
-"$BIN/tansiq" sub referral/ status/ escalation/ --egress "$EGRESS" --timeout 12 &
+# shellcheck disable=SC2046
+"$BIN/tansiq" sub referral/ status/ escalation/ --egress "$EGRESS" --timeout 12 $(keys_of commune-agadir) &
 PIDS+=($!)
 
 start_agent() {
-    local name=$1; shift
-    "$BIN/$name" --ingress "$INGRESS" --egress "$EGRESS" --print-events --log-level error "$@" \
+    local name=$1 agency=$3; shift
+    # shellcheck disable=SC2046
+    "$BIN/$name" --ingress "$INGRESS" --egress "$EGRESS" --replay "$REPLAY" --print-events --log-level error $(keys_of "$agency") "$@" \
         >"$WORK/$name.events" 2>"$WORK/$name.log" &
     PIDS+=($!)
     for _ in $(seq 1 100); do
@@ -61,7 +76,8 @@ grep -c '"event":"escalation-observed"' "$WORK/commune-agent.events" | sed 's/^/
 grep -c '"event":"case-closed"' "$WORK/iom-agent.events" | sed 's/^/    cases closed by IOM: /'
 echo
 echo "==> hub statistics"
-"$BIN/tansiq" stats --egress "$EGRESS" --timeout 5
+# shellcheck disable=SC2046
+"$BIN/tansiq" stats --egress "$EGRESS" --timeout 5 $(keys_of iom-morocco)
 echo
 echo "The simulation of the whole Agadir pilot topology is not built yet (Topologies/, 'tansiq sim');"
 echo "this demo runs the real executables instead."

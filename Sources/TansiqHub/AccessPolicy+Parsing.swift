@@ -14,7 +14,7 @@ extension AccessPolicy {
         return try parse(yaml: text, file: path)
     }
 
-    /// Parses YAML policy text:
+    /// Parses YAML policy text. A file without `defaults` keeps ``leastPrivilege``'s:
     ///
     /// ```yaml
     /// defaults:                      # every agency
@@ -38,7 +38,9 @@ extension AccessPolicy {
         } catch {
             throw fail("not valid YAML: \(error)")
         }
-        guard let root else { return AccessPolicy() }
+        // Without a `defaults` key a file builds on the least-privilege defaults; `defaults: {}` removes them.
+        var policy = AccessPolicy(defaults: AccessPolicy.leastPrivilege.defaults)
+        guard let root else { return policy }
         guard let mapping = root.mapping else { throw fail("expected a mapping with defaults, roles and agencies") }
 
         func entries(_ node: Node, at path: String) throws -> [String] {
@@ -89,7 +91,6 @@ extension AccessPolicy {
             return rule
         }
 
-        var policy = AccessPolicy()
         for (key, value) in mapping {
             switch key.string {
             case "defaults":

@@ -124,7 +124,8 @@ struct ResolvedPermissions: Sendable {
     var subscribeDeny: [TopicPattern]
 
     func allowsPublish(topic: String) -> Bool {
-        publishAllow.contains { $0.matches(topic: topic) } && !publishDeny.contains { $0.matches(topic: topic) }
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        return publishAllow.contains { $0.matches(segments: parts) } && !publishDeny.contains { $0.matches(segments: parts) }
     }
 
     func allowsSubscribe(prefix: String) -> Bool {
@@ -133,6 +134,7 @@ struct ResolvedPermissions: Sendable {
     }
 
     func allowsDelivery(topic: String) -> Bool {
-        subscribeAllow.contains { $0.matches(topic: topic) } && !subscribeDeny.contains { $0.matches(topic: topic) }
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        return subscribeAllow.contains { $0.matches(segments: parts) } && !subscribeDeny.contains { $0.matches(segments: parts) }
     }
 }

@@ -17,11 +17,16 @@ public struct AgencyKeyring: Sendable, Equatable {
         public var fingerprint: String { CurveCertificate.fingerprint(ofPublicKey: publicKey) }
     }
 
-    private var agenciesByKey: [String: String]
+    private var agenciesByKey: [String: String] {
+        didSet { agencies = Set(agenciesByKey.values) }
+    }
+    /// The admitted agency ids.
+    public private(set) var agencies: Set<String>
 
     /// A keyring of `publicKeys` by agency id.
     public init(publicKeys: [String: String] = [:]) {
         agenciesByKey = Dictionary(publicKeys.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        agencies = Set(agenciesByKey.values)
     }
 
     /// The agency whose public key is `publicKey`, if admitted.
@@ -31,7 +36,7 @@ public struct AgencyKeyring: Sendable, Equatable {
 
     /// Whether `agency` has an admitted key.
     public func admits(agency: String) -> Bool {
-        agenciesByKey.values.contains(agency)
+        agencies.contains(agency)
     }
 
     /// Every admitted agency, sorted by id.
@@ -51,6 +56,7 @@ public struct AgencyKeyring: Sendable, Equatable {
         }
         var keyring = AgencyKeyring()
         var problems: [String] = []
+        var candidates: [(agency: String, key: String, path: String)] = []
         for name in names.sorted() where name.hasSuffix(".key") {
             let path = (directory as NSString).appendingPathComponent(name)
             let certificate: CurveCertificate
@@ -74,11 +80,17 @@ public struct AgencyKeyring: Sendable, Equatable {
                 problems.append("\(path): holds a secret key; the hub's directory takes public certificates only")
                 continue
             }
-            if let other = keyring.agenciesByKey[certificate.publicKey] {
-                problems.append("\(path): the same public key as '\(other)'; every agency needs its own pair")
+            candidates.append((agency, certificate.publicKey, path))
+        }
+        // A key claimed by two files cannot tell its agency: neither gets in.
+        let owners = Dictionary(grouping: candidates, by: \.key)
+        for (agency, key, path) in candidates {
+            let others = owners[key, default: []].filter { $0.path != path }.map(\.agency)
+            guard others.isEmpty else {
+                problems.append("\(path): the same public key as '\(others.joined(separator: "', '"))'; every agency needs its own pair")
                 continue
             }
-            keyring.agenciesByKey[certificate.publicKey] = agency
+            keyring.agenciesByKey[key] = agency
         }
         return (keyring, problems)
     }

@@ -39,7 +39,10 @@ final class HubAccess: Sendable {
     /// Incremented by every reload, so that the loop can drop what it derived from the old state.
     var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
 
-    var admittedCount: Int { state.withLock { $0.keyring.entries.count } }
+    var admittedCount: Int { state.withLock { $0.keyring.agencies.count } }
+
+    /// The admitted agencies now.
+    var admittedAgencies: Set<String> { state.withLock { $0.keyring.agencies } }
 
     /// The ZAP decision: a known CURVE key gets in as its agency; anything else is refused,
     /// counted and logged.

@@ -9,9 +9,12 @@ final class HubGatekeeper {
     /// The secure hub's keys and policy; `nil` in insecure mode.
     let access: HubAccess?
     private var rateLimiter: RateLimiter?
+    /// Paces the notices of refused subscriptions.
+    private var noticeLimiter = RateLimiter(rate: 1, burst: 1)
     private var parties: ReferralParties
     private var permissions: [String: ResolvedPermissions] = [:]
-    private var generation: UInt64 = 0
+    private var admitted: Set<String> = []
+    private var generation: UInt64?
     private let logger: Logger
     /// Status updates of referrals the hub does not remember, let through.
     private(set) var unverifiedStatusUpdates: UInt64 = 0
@@ -25,12 +28,22 @@ final class HubGatekeeper {
 
     var isSecure: Bool { access != nil }
 
-    private func resolved(for agency: String, _ access: HubAccess) -> ResolvedPermissions {
+    /// Drops what was derived from the keys and policy before their last reload.
+    private func refresh(_ access: HubAccess) {
         let current = access.generation
-        if current != generation {
-            permissions.removeAll()
-            generation = current
-        }
+        guard current != generation else { return }
+        permissions.removeAll()
+        admitted = access.admittedAgencies
+        generation = current
+    }
+
+    private func admits(_ agency: String, _ access: HubAccess) -> Bool {
+        refresh(access)
+        return admitted.contains(agency)
+    }
+
+    private func resolved(for agency: String, _ access: HubAccess) -> ResolvedPermissions {
+        refresh(access)
         if let known = permissions[agency] { return known }
         let resolved = access.permissions(for: agency)
         permissions[agency] = resolved
@@ -55,7 +68,7 @@ final class HubGatekeeper {
             guard let userID else {
                 return refuse(.notAuthenticated, "the connection is not authenticated")
             }
-            guard access.admits(userID) else {
+            guard admits(userID, access) else {
                 return refuse(.notAuthenticated, "the key of '\(userID)' has been revoked")
             }
             guard header.source == userID else {
@@ -63,15 +76,11 @@ final class HubGatekeeper {
             }
         }
         let agency = attributedAgency(of: userID, declared: header.source) ?? header.source
-        if var limiter = rateLimiter {
-            defer { rateLimiter = limiter }
-            if !limiter.admit(agency, now: now) {
-                return refuse(
-                    .rateLimited,
-                    "'\(agency)' publishes faster than \(limiter.rate) messages a second (burst \(Int(limiter.burst)))",
-                    notify: limiter.shouldNotify(agency, now: now)
-                )
-            }
+        // Optional chaining mutates the limiter in place (a copy would copy its buckets).
+        if rateLimiter?.admit(agency, now: now) == false {
+            let notify = rateLimiter?.shouldNotify(agency, now: now) ?? true
+            let (rate, burst) = (rateLimiter?.rate ?? 0, rateLimiter?.burst ?? 0)
+            return refuse(.rateLimited, "'\(agency)' publishes faster than \(rate) messages a second (burst \(Int(burst)))", notify: notify)
         }
         guard let access else { return nil }
         guard resolved(for: agency, access).allowsPublish(topic: accepted.topic.rawValue) else {
@@ -116,10 +125,35 @@ final class HubGatekeeper {
         return nil
     }
 
+    /// Remembers the parties of a message the hub accepted before (a journal read back at
+    /// start): a referral's referrer and receiver, an open referral's first claimant. No check.
+    func remember(_ accepted: AcceptedMessage, body: [UInt8]) {
+        guard accepted.header.type == .referral || accepted.header.type == .referralStatus,
+              let payload = accepted.payload
+                ?? (try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: body).payload)
+        else { return }
+        switch payload {
+        case .referral(let referral):
+            parties.record(
+                referral: referral.referralId, referrer: accepted.header.source, receiver: referral.receivingAgency,
+                openTopic: accepted.topic.rawValue
+            )
+        case .referralStatus(let update):
+            _ = parties.check(update, sender: accepted.header.source)
+        default:
+            break
+        }
+    }
+
+    /// Whether `agency` should be told of a refusal now: once a second at most.
+    func shouldNotify(_ agency: String, now: ContinuousClock.Instant) -> Bool {
+        noticeLimiter.shouldNotify(agency, now: now)
+    }
+
     /// Whether a connection authenticated as `userID` may subscribe to `prefix` (always, insecure).
     func allowsSubscription(prefix: String, userID: String?) -> Bool {
         guard let access else { return true }
-        guard let userID, access.admits(userID) else { return false }
+        guard let userID, admits(userID, access) else { return false }
         return resolved(for: userID, access).allowsSubscribe(prefix: prefix)
     }
 
@@ -127,7 +161,7 @@ final class HubGatekeeper {
     /// `userID` (always, insecure). The replay endpoint filters every record with this.
     func allowsReplay(of topic: String, to userID: String?) -> Bool {
         guard let access else { return true }
-        guard let userID, access.admits(userID) else { return false }
+        guard let userID, admits(userID, access) else { return false }
         return resolved(for: userID, access).allowsDelivery(topic: topic)
     }
 

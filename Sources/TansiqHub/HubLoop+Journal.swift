@@ -184,4 +184,25 @@ extension HubLoop {
         }
         return HubStatistics.Journal(backend: "sqlite", lastSequence: journal.lastSequence, entries: entries)
     }
+
+    /// A secure hub binds status updates to a referral's parties; after a restart it learns
+    /// them again from the journal, page by page, so old referrals stay protected.
+    func restoreReferralParties() throws {
+        guard gatekeeper.isSecure, let journal else { return }
+        var after: UInt64 = 0
+        var restored = 0
+        while true {
+            let page: [JournalRecord]
+            do {
+                page = try journal.records(after: after, prefixes: ["referral/", "status/"], limit: 5000)
+            } catch {
+                throw HubError(code: .journalUnavailable, message: "cannot read the journal's referrals: \(error.message)")
+            }
+            guard let last = page.last else { break }
+            for record in page { rememberJournalled([Array(record.topic.utf8), record.header, record.body]) }
+            restored += page.count
+            after = last.sequence
+        }
+        if restored > 0 { logger.info("referral parties restored from the journal", metadata: ["messages": "\(restored)"]) }
+    }
 }

@@ -77,6 +77,8 @@ final class HubLoop {
             // libzmq drops a peer whose frame exceeds this; the hub's own, counted check is
             // the real limit, so this only guards memory against absurd frames.
             try ingress.set(.maxMessageSize(Int64(max(configuration.maxMessageBytes * 4, 1 << 20))))
+            // Subscribers send only subscriptions (a prefix of at most 255 bytes).
+            try egress.set(.maxMessageSize(4096))
             monitors = [
                 try SocketMonitor(socket: ingress, context: context, events: Self.monitoredEvents),
                 try SocketMonitor(socket: egress, context: context, events: Self.monitoredEvents),
@@ -91,6 +93,7 @@ final class HubLoop {
             try ingress.send([[0x01]])
             endpoints = HubEndpoints(
                 ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint(), replay: try replay?.lastEndpoint())
+            try restoreReferralParties()
         } catch let error as ZMQError {
             journal?.close()
             journalLock?.release()
@@ -300,8 +303,9 @@ final class HubLoop {
     /// Counts and logs a refused subscription and tells the agency on `hub/rejected/<agency>`.
     private func denySubscription(_ prefix: String, userID: String?) throws {
         counters.deniedSubscriptions += 1
-        logger.warning("subscription refused", metadata: ["agency": "\(userID ?? "-")", "prefix": "\(prefix)"])
-        guard let userID else { return }
+        // Told at most once a second per agency, like a flood of messages.
+        guard let userID, gatekeeper.shouldNotify(userID, now: clock.now) else { return }
+        logger.warning("subscription refused", metadata: ["agency": "\(userID)", "prefix": "\(prefix)"])
         let payload = HubRejection(
             agency: userID,
             reason: .notAuthorized,
@@ -335,6 +339,13 @@ final class HubLoop {
     /// `userID` (the replay ROUTER's `Multipart.userID`); always true when insecure.
     func replayPermits(topic: String, to userID: String?) -> Bool {
         gatekeeper.allowsReplay(of: topic, to: userID)
+    }
+
+    /// Feeds a journalled message's frames (topic, header, body) to the sender-binding memory,
+    /// so that a restarted hub still knows who may move the referrals it accepted before.
+    func rememberJournalled(_ frames: [[UInt8]]) {
+        guard gatekeeper.isSecure, frames.count >= 3, case .success(let accepted) = validator.validate(Array(frames.prefix(3))) else { return }
+        gatekeeper.remember(accepted, body: frames[2])
     }
 
     /// Whether `userID` may ask for a replay of `prefix`; always true when insecure.

@@ -35,7 +35,8 @@ struct RateLimiter {
     /// Whether the agency should be told about a refusal now: at most once a second, so that a
     /// flood does not turn into a flood of rejections.
     mutating func shouldNotify(_ agency: String, now: ContinuousClock.Instant) -> Bool {
-        guard var bucket = buckets[agency] else { return true }
+        if buckets.count >= Self.agencyLimit, buckets[agency] == nil { buckets.removeAll(keepingCapacity: true) }
+        var bucket = buckets[agency] ?? Bucket(tokens: burst, updated: now)
         if let last = bucket.lastNotice, last.duration(to: now) < .seconds(1) { return false }
         bucket.lastNotice = now
         buckets[agency] = bucket

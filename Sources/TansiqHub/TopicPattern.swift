@@ -55,7 +55,11 @@ struct TopicPattern: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether a message on `topic` falls under the pattern.
     func matches(topic: String) -> Bool {
-        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        matches(segments: topic.split(separator: "/", omittingEmptySubsequences: false))
+    }
+
+    /// Whether a topic split into its segments falls under the pattern.
+    func matches(segments parts: [Substring]) -> Bool {
         if isPrefix {
             guard parts.count > segments.count else { return segments.isEmpty }
         } else {

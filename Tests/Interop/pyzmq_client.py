@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A Tansiq client written from docs/PROTOCOL.md alone, with pyzmq and the json module.
 
-Usage: pyzmq_client.py INGRESS EGRESS
+Usage: pyzmq_client.py INGRESS EGRESS [SECRET_CERTIFICATE HUB_CERTIFICATE]
+
+With the two certificate files (`tansiq keys generate`, read with zmq.auth), it talks CURVE to a
+secure hub as the agency py-referrer.
 
 It subscribes on the hub's egress, publishes on its ingress, and checks that
   1. a valid referral comes back unchanged in its first three frames, with a stamp frame;
@@ -15,6 +18,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import zmq
+import zmq.auth
 
 AGENCY = "py-referrer"
 RECEIVER = "py-receiver"
@@ -73,13 +77,18 @@ def main():
     context = zmq.Context()
     sub = context.socket(zmq.SUB)
     sub.setsockopt(zmq.LINGER, 0)
+    pub = context.socket(zmq.XPUB)
+    pub.setsockopt(zmq.LINGER, 1000)
+    if len(sys.argv) >= 5:
+        public, secret = zmq.auth.load_certificate(sys.argv[3])
+        hub_public, _ = zmq.auth.load_certificate(sys.argv[4])
+        for sock in (sub, pub):
+            sock.curve_secretkey, sock.curve_publickey, sock.curve_serverkey = secret, public, hub_public
     probe_topic = f"presence/{AGENCY}/{AGENCY}-1"
     for prefix in (f"referral/to/{RECEIVER}/", f"hub/rejected/{AGENCY}", probe_topic):
         sub.setsockopt(zmq.SUBSCRIBE, prefix.encode())
     sub.connect(egress)
     # An XPUB rather than a PUB: the hub's subscription arriving says the connection is up.
-    pub = context.socket(zmq.XPUB)
-    pub.setsockopt(zmq.LINGER, 1000)
     pub.connect(ingress)
     if not pub.poll(10000):
         fail("the hub never subscribed to the publisher")

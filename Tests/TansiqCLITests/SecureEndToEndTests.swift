@@ -84,4 +84,26 @@ struct SecureEndToEndTests {
         #expect(hub.standardError.contains("SIGHUP: keys and policy reloaded"))
         #expect(hub.terminate() == 0)
     }
+
+    @Test func aPyzmqClientTalksCurveWithTheSameKeyFiles() async throws {
+        let directory = try Self.keys(["hub-test", "py-referrer"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agencies = directory.appendingPathComponent("agencies")
+        try FileManager.default.createDirectory(at: agencies, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: directory.appendingPathComponent("py-referrer.key"), to: agencies.appendingPathComponent("py-referrer.key"))
+        // The script reads back the referral it sends, so it may read py-receiver's referrals.
+        let policy = directory.appendingPathComponent("policy.yaml")
+        try "agencies:\n  py-referrer:\n    subscribe: { allow: [\"referral/to/py-receiver/\"] }\n".write(to: policy, atomically: true, encoding: .utf8)
+        let (hub, endpoints) = try await EndToEndTests.startHub(secure: [
+            "--secret-key", directory.appendingPathComponent("hub-test.secret").path, "--agency-keys", agencies.path, "--policy", policy.path,
+        ])
+        let script = ChildProcess.packageRoot.appendingPathComponent("Tests/Interop/pyzmq_client.py").path
+        let python = try ChildProcess("/usr/bin/env", [
+            "python3", script, endpoints.ingress, endpoints.egress,
+            directory.appendingPathComponent("py-referrer.secret").path, directory.appendingPathComponent("hub-test.key").path,
+        ])
+        #expect(python.waitForExit() == 0, "pyzmq client: \(python.output.joined(separator: "\n")) \(python.standardError)")
+        #expect(python.output.last == "ok")
+        #expect(hub.terminate() == 0)
+    }
 }

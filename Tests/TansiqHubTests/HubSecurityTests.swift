@@ -85,6 +85,28 @@ struct HubSecurityTests {
         }
     }
 
+    @Test func aRestartedHubStillKnowsTheJournalledReferralsParties() async throws {
+        let keys = try TestKeys(agencies: Self.agencies)
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        var configuration = keys.configuration()
+        configuration.journal = JournalConfiguration(path: directory.journalPath, durability: .normal)
+        configuration.replay = "tcp://127.0.0.1:*"
+        let referral = try Pilot.referral()
+        try await withHub(configuration) { _, endpoints in
+            let iom = try SecureClient(endpoints, agency: Pilot.iom, keys: keys[Pilot.iom], hubKey: keys.hub.publicKey, prefixes: [])
+            let health = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: ["referral/to/\(Pilot.health)/"])
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+        }
+        try await withHub(configuration) { hub, endpoints in
+            let shelter = try SecureClient(endpoints, agency: Pilot.shelter, keys: keys[Pilot.shelter], hubKey: keys.hub.publicKey, prefixes: [])
+            try shelter.publish(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested))
+            #expect(try shelter.nextRejection()?.reason == .notAuthorized)
+            #expect(hub.counters.unverifiedStatusUpdates == 0)
+        }
+    }
+
     @Test func anOpenReferralBelongsToItsFirstClaimant() async throws {
         let keys = try TestKeys(agencies: Self.agencies)
         let policy = AccessPolicy(defaults: AccessPolicy.leastPrivilege.defaults, agencies: [
