@@ -18,7 +18,7 @@ extension CodedValue {
     public var description: String { rawValue }
 
     /// Refuses a code that is not an identifier.
-    func check(_ what: String, at keyPath: String) throws(ProtocolError) {
-        try Identifier.check(rawValue, what, at: keyPath)
+    func check(_ what: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
+        try Identifier.check(rawValue, what, at: keyPath())
     }
 }

@@ -164,12 +164,12 @@ extension Header {
         try validate()
     }
 
-    static func checkSupported(_ version: ProtocolVersion, at keyPath: String) throws(ProtocolError) {
+    static func checkSupported(_ version: ProtocolVersion, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
         guard version.isSupported else {
             throw ProtocolError(
                 .unsupportedVersion,
                 "protocol version \(version) is not supported; this implementation speaks \(ProtocolVersion.current.major).x",
-                keyPath: keyPath
+                keyPath: keyPath()
             )
         }
     }

@@ -117,12 +117,12 @@ public enum Identifier {
 
     // MARK: - Validation
 
-    static func check(_ string: String, _ what: String, at keyPath: String) throws(ProtocolError) {
+    static func check(_ string: String, _ what: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
         guard isValid(string) else {
             throw ProtocolError(
                 .invalidValue,
                 "\(what) '\(printable(string))' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)",
-                keyPath: keyPath
+                keyPath: keyPath()
             )
         }
     }

@@ -45,9 +45,9 @@ struct JSONFields {
         return try Self.string(value, at: path(key))
     }
 
-    static func string(_ value: JSONValue, at keyPath: String) throws(ProtocolError) -> String {
+    static func string(_ value: JSONValue, at keyPath: @autoclosure () -> String) throws(ProtocolError) -> String {
         guard case .string(let string) = value else {
-            throw ProtocolError(.wrongType, "expected a string, found \(value.typeName)", keyPath: keyPath)
+            throw ProtocolError(.wrongType, "expected a string, found \(value.typeName)", keyPath: keyPath())
         }
         return string
     }
@@ -69,12 +69,12 @@ struct JSONFields {
         return try Self.uuid(string, at: path(key))
     }
 
-    static func uuid(_ string: String, at keyPath: String) throws(ProtocolError) -> UUID {
+    static func uuid(_ string: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) -> UUID {
         guard let uuid = Identifier.uuid(string) else {
             throw ProtocolError(
                 .invalidValue,
                 "'\(Identifier.printable(string))' is not a lowercase canonical UUID (8-4-4-4-12 hexadecimal digits)",
-                keyPath: keyPath
+                keyPath: keyPath()
             )
         }
         return uuid
@@ -89,12 +89,12 @@ struct JSONFields {
         return try Self.time(string, at: path(key))
     }
 
-    static func time(_ string: String, at keyPath: String) throws(ProtocolError) -> Date {
+    static func time(_ string: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) -> Date {
         guard let date = Timestamp.parse(string) else {
             throw ProtocolError(
                 .invalidValue,
                 "'\(Identifier.printable(string))' is not an RFC 3339 UTC time like 2026-11-29T09:30:00.000Z",
-                keyPath: keyPath
+                keyPath: keyPath()
             )
         }
         return date
@@ -109,9 +109,9 @@ struct JSONFields {
         return try Self.uint64(value, at: path(key))
     }
 
-    static func uint64(_ value: JSONValue, at keyPath: String) throws(ProtocolError) -> UInt64 {
+    static func uint64(_ value: JSONValue, at keyPath: @autoclosure () -> String) throws(ProtocolError) -> UInt64 {
         guard case .number(let literal) = value else {
-            throw ProtocolError(.wrongType, "expected a non-negative integer, found \(value.typeName)", keyPath: keyPath)
+            throw ProtocolError(.wrongType, "expected a non-negative integer, found \(value.typeName)", keyPath: keyPath())
         }
         var result: UInt64 = 0
         for byte in literal.utf8 {
@@ -120,13 +120,13 @@ struct JSONFields {
                 throw ProtocolError(
                     .invalidValue,
                     "\(Identifier.printable(literal)) is not a non-negative integer",
-                    keyPath: keyPath
+                    keyPath: keyPath()
                 )
             }
             let (times10, overflow1) = result.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
             guard !overflow1, !overflow2 else {
-                throw ProtocolError(.invalidValue, "\(Identifier.printable(literal)) is larger than \(UInt64.max)", keyPath: keyPath)
+                throw ProtocolError(.invalidValue, "\(Identifier.printable(literal)) is larger than \(UInt64.max)", keyPath: keyPath())
             }
             result = sum
         }
@@ -166,14 +166,14 @@ struct JSONFields {
         return try Self.code(string, at: path(key))
     }
 
-    static func code<T: RawRepresentable & CaseIterable>(_ string: String, at keyPath: String) throws(ProtocolError) -> T
+    static func code<T: RawRepresentable & CaseIterable>(_ string: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) -> T
     where T.RawValue == String {
         guard let value = T(rawValue: string) else {
             let allowed = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             throw ProtocolError(
                 .invalidValue,
                 "'\(Identifier.printable(string))' is not one of \(allowed)",
-                keyPath: keyPath
+                keyPath: keyPath()
             )
         }
         return value

@@ -47,29 +47,31 @@ enum FreeText {
     /// The longest `note`, in Unicode code points.
     static let maximumNoteLength = 280
 
-    static func checkNote(_ note: String?, at keyPath: String) throws(ProtocolError) {
+    static func checkNote(_ note: String?, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
         guard let note else { return }
-        try check(note, maximum: maximumNoteLength, at: keyPath)
+        try check(note, maximum: maximumNoteLength, at: keyPath())
     }
 
-    static func check(_ text: String, maximum: Int, at keyPath: String) throws(ProtocolError) {
+    static func check(_ text: String, maximum: Int, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
+        // A scalar takes at least one UTF-8 byte: short texts need no counting.
+        guard text.utf8.count > maximum else { return }
         let length = text.unicodeScalars.count
         guard length <= maximum else {
-            throw ProtocolError(.tooLong, "\(length) characters, at most \(maximum)", keyPath: keyPath)
+            throw ProtocolError(.tooLong, "\(length) characters, at most \(maximum)", keyPath: keyPath())
         }
     }
 
     /// Checks a list of codes: count in `range`, each an identifier.
-    static func checkCodes<T: CodedValue>(_ codes: [T], _ what: String, count range: ClosedRange<Int>, at keyPath: String) throws(ProtocolError) {
+    static func checkCodes<T: CodedValue>(_ codes: [T], _ what: String, count range: ClosedRange<Int>, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
         guard range.contains(codes.count) else {
             throw ProtocolError(
                 .invalidValue,
                 "\(codes.count) \(what) given, \(range.lowerBound) to \(range.upperBound) allowed",
-                keyPath: keyPath
+                keyPath: keyPath()
             )
         }
         for (index, code) in codes.enumerated() {
-            try code.check(what, at: keyPath + "[\(index)]")
+            try code.check(what, at: keyPath() + "[\(index)]")
         }
     }
 }
