@@ -44,11 +44,42 @@ final class SimulationRecorder: Sendable {
         var completed = 0
     }
 
+    /// What the report needs of one agent event, from a thread's `AgentEvent` or from a
+    /// process's `--print-events` line.
+    enum Event {
+        case sent(id: UUID, from: String, to: String?, category: String)
+        case received(UUID)
+        case published(id: UUID, state: ReferralState, reason: String?)
+        case observed(id: UUID, changedBy: String)
+        case escalated(id: UUID, deadline: String)
+
+        /// The event's part of an agent event; nil for what the report does not count.
+        init?(_ event: AgentEvent) {
+            switch event {
+            case .referralSent(let referral):
+                self = .sent(id: referral.referralId, from: referral.referringAgency, to: referral.receivingAgency, category: referral.category.rawValue)
+            case .referralReceived(let referral):
+                self = .received(referral.referralId)
+            case .statusPublished(let update):
+                self = .published(id: update.referralId, state: update.state, reason: update.reason?.rawValue)
+            case .statusObserved(let update):
+                self = .observed(id: update.referralId, changedBy: update.changedBy)
+            case .escalationRaised(let escalation):
+                self = .escalated(id: escalation.referralId, deadline: escalation.deadline.rawValue)
+            default:
+                return nil
+            }
+        }
+    }
+
     private let state = Mutex(State())
 
     /// The observer to give every agent.
     var observer: AgentObserver {
-        { [self] agent, event, at in record(agent, event, at) }
+        { [self] agent, event, at in
+            guard let event = Event(event) else { return }
+            record(agent, event, at)
+        }
     }
 
     /// Referrals sent and completed so far, for progress lines.
@@ -59,65 +90,64 @@ final class SimulationRecorder: Sendable {
     /// Everything recorded.
     var snapshot: State { state.withLock { $0 } }
 
-    private func record(_ identity: AgentIdentity, _ event: AgentEvent, _ at: Date) {
+    /// Records one event of one agent.
+    func record(_ identity: AgentIdentity, _ event: Event, _ at: Date) {
         let agency = identity.agency
         switch event {
-        case .referralSent(let referral):
+        case let .sent(id, from, to, category):
             state.withLock {
-                let id = referral.referralId
                 guard !$0.sentIDs.contains(id) else { return }
                 $0.sentIDs.insert(id)
-                $0.referrals[id, default: Record()].from = referral.referringAgency
-                $0.referrals[id]?.to = referral.receivingAgency
-                $0.referrals[id]?.category = referral.category.rawValue
+                $0.referrals[id, default: Record()].from = from
+                $0.referrals[id]?.to = to
+                $0.referrals[id]?.category = category
                 $0.referrals[id]?.sentAt = at
                 $0.referrals[id]?.sender = identity.agent
                 $0.order.append(id)
                 $0.sent += 1
             }
-        case .referralReceived(let referral):
-            state.withLock { _ = $0.referrals[referral.referralId, default: Record()].receivedBy.insert(agency) }
-        case .statusPublished(let update):
-            state.withLock { Self.apply(update, by: agency, at: at, &$0) }
-        case .statusObserved(let update):
+        case .received(let id):
+            state.withLock { _ = $0.referrals[id, default: Record()].receivedBy.insert(agency) }
+        case let .published(id, newState, reason):
+            state.withLock { Self.apply(id, newState, reason, by: agency, at: at, &$0) }
+        case let .observed(id, changedBy):
             state.withLock {
-                guard var record = $0.referrals[update.referralId], record.to == nil, record.assignee == nil,
-                      record.sender == identity.agent, update.changedBy != record.from else { return }
-                record.assignee = update.changedBy
-                $0.referrals[update.referralId] = record
+                guard var record = $0.referrals[id], record.to == nil, record.assignee == nil,
+                      record.sender == identity.agent, changedBy != record.from else { return }
+                record.assignee = changedBy
+                $0.referrals[id] = record
             }
-        case .escalationRaised(let escalation):
-            state.withLock { _ = $0.referrals[escalation.referralId, default: Record()].escalations.insert(escalation.deadline.rawValue) }
-        default:
-            break
+        case let .escalated(id, deadline):
+            state.withLock { _ = $0.referrals[id, default: Record()].escalations.insert(deadline) }
         }
     }
 
-    private static func apply(_ update: ReferralStatusUpdate, by agency: String, at: Date, _ state: inout State) {
-        let id = update.referralId
+    private static func apply(
+        _ id: UUID, _ newState: ReferralState, _ reason: String?, by agency: String, at: Date, _ state: inout State
+    ) {
         var record = state.referrals[id] ?? Record()
         defer { state.referrals[id] = record }
-        if update.state == .cancelled {
+        if newState == .cancelled {
             // The referrer withdraws a losing claim on an open referral: free what that claimant held.
             for holder in state.holders[id] ?? [] where holder != record.answerer {
                 release(id, holder, &state)
             }
             return
         }
-        if update.state == .received, record.firstClaimant == nil { record.firstClaimant = agency }
-        if update.state == .accepted {
+        if newState == .received, record.firstClaimant == nil { record.firstClaimant = agency }
+        if newState == .accepted {
             state.holders[id, default: []].insert(agency)
             let now = state.inUse[agency, default: 0] + 1
             state.inUse[agency] = now
             state.peak[agency] = max(state.peak[agency, default: 0], now)
         }
-        if update.state == .completed || update.state == .failed || update.state == .rejected {
+        if newState == .completed || newState == .failed || newState == .rejected {
             release(id, agency, &state)
         }
-        guard record.statesBy[agency]?[update.state] == nil else { return }
-        record.statesBy[agency, default: [:]][update.state] = at
-        if update.state == .rejected { record.rejectionBy[agency] = update.reason?.rawValue ?? "unspecified" }
-        if update.state == .completed { state.completed += 1 }
+        guard record.statesBy[agency]?[newState] == nil else { return }
+        record.statesBy[agency, default: [:]][newState] = at
+        if newState == .rejected { record.rejectionBy[agency] = reason ?? "unspecified" }
+        if newState == .completed { state.completed += 1 }
     }
 
     private static func release(_ id: UUID, _ agency: String, _ state: inout State) {

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import Synchronization
+import TansiqAgent
+import ZeroMQ
+
+/// The agents of a run as threads of this process, sharing its ZeroMQ context and clock.
+final class ThreadAgents: AgentFleet {
+    private let context: Context
+    private let logger: Logger
+    private let observer: AgentObserver
+    private let ingress: String
+    private let egress: String
+    private let clock: AgentClock
+    private let coordinator: String
+    private var running: [String: Task<Void, Never>] = [:]
+    private var paces: [String: DelayFactor] = [:]
+    private let failures = Failures()
+
+    init(
+        context: Context, logger: Logger, observer: @escaping AgentObserver, ingress: String, egress: String,
+        clock: AgentClock, coordinator: String
+    ) {
+        self.context = context
+        self.logger = logger
+        self.observer = observer
+        self.ingress = ingress
+        self.egress = egress
+        self.clock = clock
+        self.coordinator = coordinator
+    }
+
+    var checkInterval: Duration { .milliseconds(500) }
+
+    func startMargin(referrers count: Int) -> Duration {
+        .milliseconds(150 + 5 * count)
+    }
+
+    func start(_ agents: [ScenarioPlan.Agent]) async throws {
+        var runtimes: [AgentRuntime] = []
+        for planned in agents {
+            let pace = paces[planned.agent] ?? DelayFactor()
+            paces[planned.agent] = pace
+            let runtime = try AgentRuntime(
+                configuration: AgentConfiguration(
+                    agency: planned.agency, agent: planned.agent, role: planned.role,
+                    coordinator: coordinator, ingress: ingress, egress: egress,
+                    extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed),
+                context: context, logger: logger, observer: observer,
+                behaviour: { planned.behaviour(pace: pace) })
+            let failures = failures
+            running[planned.agent] = Task {
+                do {
+                    try await runtime.run()
+                } catch {
+                    failures.list.withLock { $0.append("agent \(planned.agent) stopped: \(error)") }
+                }
+            }
+            runtimes.append(runtime)
+        }
+        let limit = Duration.seconds(30) + .milliseconds(100 * agents.count)
+        let starting = runtimes
+        try await within(limit, "\(agents.count) agent threads") {
+            for runtime in starting { try await runtime.ready() }
+        }
+    }
+
+    func stop(_ agent: String, signal: Topology.StopSignal) async throws -> String {
+        guard let task = running.removeValue(forKey: agent) else { return "\(agent) was not running" }
+        task.cancel()
+        await task.value
+        return "\(agent): runtime stopped"
+    }
+
+    func setPace(_ agent: String, factor: Double) throws {
+        paces[agent]?.set(factor)
+    }
+
+    func checkHealth() throws {
+        if let failure = failures.list.withLock({ $0.first }) {
+            throw SimulationError(code: .agentFailed, message: failure)
+        }
+    }
+
+    func stopAll() async -> [String] {
+        let tasks = running.values
+        running = [:]
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        return []
+    }
+}
+
+/// Why agent threads stopped before their time, written from their tasks.
+private final class Failures: Sendable {
+    let list = Mutex<[String]>([])
+}
