@@ -12,7 +12,8 @@ import ZeroMQ
 /// The providers and the coordinator start first, then the referrers; the scenario clock starts
 /// once all are ready, and the referrers' cases count from it. `hub-restart` faults are not
 /// injected: the report lists them under ``SimulationReport/faultsNotExecuted``. Every agency
-/// connects to the topology's first hub.
+/// connects to the topology's first hub: over its `tcp://` or `ipc://` endpoints when agents are
+/// processes, over `inproc://` endpoints when they are threads of this process.
 public struct Simulation: Sendable {
     /// The network to run.
     public let topology: Topology
@@ -64,9 +65,17 @@ public struct Simulation: Sendable {
         let context = try Context(ioThreads: 2)
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
+        var ingress = hubSpec.ingress.description
+        var egress = hubSpec.egress.description
+        if executables == nil {
+            // Threads share the hub's context: inproc pipes hand each message over without
+            // copying it, and one copy serves every subscriber however far behind it is.
+            let name = "tansiq-sim-\(UUID().uuidString.lowercased())"
+            ingress = "inproc://\(name)/ingress"
+            egress = "inproc://\(name)/egress"
+        }
         let hub = try Hub(
-            configuration: HubConfiguration(
-                hubID: hubSpec.id, ingress: hubSpec.ingress.description, egress: hubSpec.egress.description),
+            configuration: HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress),
             context: context, logger: logger)
         let hubTask = Task { try await hub.run() }
         let fleet: any AgentFleet
@@ -88,7 +97,7 @@ public struct Simulation: Sendable {
                 fleet = agents
             } else {
                 fleet = ThreadAgents(
-                    context: context, logger: logger, observer: recorder.observer, ingress: endpoints.ingress,
+                    context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id)
             }
         } catch {

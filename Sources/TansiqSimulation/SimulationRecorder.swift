@@ -3,11 +3,13 @@ import Synchronization
 import TansiqAgent
 import TansiqMessages
 
-/// Gathers the events of every agent of a run, from the agents' threads, into what the report
-/// needs: each referral's sending, arrivals and answers, escalations, and each agency's load.
+/// Gathers the events of every agent of a run, from the agents' threads or the agent processes'
+/// lines, into what the report needs: each referral's sending, arrivals and answers,
+/// escalations, and each agency's load. Each agent appends to its own log; the logs are merged
+/// in time order when the report is built.
 final class SimulationRecorder: Sendable {
-    /// Events of one referral; an arrival or answer may be recorded before the sending, as the
-    /// sender's and the receiver's threads race to the recorder.
+    /// Events of one referral; an arrival or answer may be recorded before the sending when
+    /// their times tie.
     struct Record {
         var from = ""
         var to: String?
@@ -70,55 +72,116 @@ final class SimulationRecorder: Sendable {
                 return nil
             }
         }
+
+        var isSending: Bool {
+            if case .sent = self { return true }
+            return false
+        }
     }
 
-    private let state = Mutex(State())
+    /// One agent's events, in the order it emitted them.
+    private final class Log: Sendable {
+        let entries = Mutex<[Entry]>([])
+    }
 
-    /// The observer to give every agent.
-    var observer: AgentObserver {
-        { [self] agent, event, at in
+    private struct Entry {
+        var identity: AgentIdentity
+        var event: Event
+        var at: Date
+    }
+
+    /// One log per agent, so that agents never wait for each other to record: a single lock
+    /// shared by every agent thread made them queue behind whichever holder the scheduler had
+    /// preempted, and fall behind the simulated clock.
+    private let logs = Mutex<[String: Log]>([:])
+    private let sentCount = Atomic<Int>(0)
+    private let completedCount = Atomic<Int>(0)
+
+    private func log(of agent: String) -> Log {
+        logs.withLock { logs in
+            if let log = logs[agent] { return log }
+            let log = Log()
+            logs[agent] = log
+            return log
+        }
+    }
+
+    /// The observer to give the agent `agent`.
+    func observer(for agent: String) -> AgentObserver {
+        let log = log(of: agent)
+        return { [self] identity, event, at in
             guard let event = Event(event) else { return }
-            record(agent, event, at)
+            append(Entry(identity: identity, event: event, at: at), to: log)
         }
     }
 
     /// Referrals sent and completed so far, for progress lines.
     var progress: (sent: Int, completed: Int) {
-        state.withLock { ($0.sent, $0.completed) }
+        (sentCount.load(ordering: .relaxed), completedCount.load(ordering: .relaxed))
     }
 
-    /// Everything recorded.
-    var snapshot: State { state.withLock { $0 } }
-
-    /// Records one event of one agent.
+    /// Records one event of one agent (a line an agent process printed).
     func record(_ identity: AgentIdentity, _ event: Event, _ at: Date) {
+        append(Entry(identity: identity, event: event, at: at), to: log(of: identity.agent))
+    }
+
+    private func append(_ entry: Entry, to log: Log) {
+        log.entries.withLock { $0.append(entry) }
+        switch entry.event {
+        case .sent: sentCount.add(1, ordering: .relaxed)
+        case .published(_, .completed, _): completedCount.add(1, ordering: .relaxed)
+        default: break
+        }
+    }
+
+    /// Everything recorded, every agent's events played in the order of their times (a
+    /// sending before what it caused at the same instant, each agent's own events in order).
+    var snapshot: State {
+        let all = logs.withLock { Array($0.values) }
+        var entries: [(entry: Entry, rank: Int)] = []
+        for log in all {
+            log.entries.withLock { list in
+                entries += list.enumerated().map { ($1, $0) }
+            }
+        }
+        entries.sort { left, right in
+            if left.entry.at != right.entry.at { return left.entry.at < right.entry.at }
+            let (l, r) = (left.entry.event.isSending ? 0 : 1, right.entry.event.isSending ? 0 : 1)
+            if l != r { return l < r }
+            if left.entry.identity.agent != right.entry.identity.agent { return left.entry.identity.agent < right.entry.identity.agent }
+            return left.rank < right.rank
+        }
+        var state = State()
+        for (entry, _) in entries { Self.apply(entry, to: &state) }
+        return state
+    }
+
+    private static func apply(_ entry: Entry, to state: inout State) {
+        let identity = entry.identity
         let agency = identity.agency
-        switch event {
+        let at = entry.at
+        switch entry.event {
         case let .sent(id, from, to, category):
-            state.withLock {
-                guard !$0.sentIDs.contains(id) else { return }
-                $0.sentIDs.insert(id)
-                $0.referrals[id, default: Record()].from = from
-                $0.referrals[id]?.to = to
-                $0.referrals[id]?.category = category
-                $0.referrals[id]?.sentAt = at
-                $0.referrals[id]?.sender = identity.agent
-                $0.order.append(id)
-                $0.sent += 1
-            }
+            guard !state.sentIDs.contains(id) else { return }
+            state.sentIDs.insert(id)
+            state.referrals[id, default: Record()].from = from
+            state.referrals[id]?.to = to
+            state.referrals[id]?.category = category
+            state.referrals[id]?.sentAt = at
+            state.referrals[id]?.sender = identity.agent
+            state.order.append(id)
+            state.sent += 1
         case .received(let id):
-            state.withLock { _ = $0.referrals[id, default: Record()].receivedBy.insert(agency) }
+            state.referrals[id, default: Record()].receivedBy.insert(agency)
         case let .published(id, newState, reason):
-            state.withLock { Self.apply(id, newState, reason, by: agency, at: at, &$0) }
+            apply(id, newState, reason, by: agency, at: at, &state)
         case let .observed(id, changedBy):
-            state.withLock {
-                guard var record = $0.referrals[id], record.to == nil, record.assignee == nil,
-                      record.sender == identity.agent, changedBy != record.from else { return }
-                record.assignee = changedBy
-                $0.referrals[id] = record
-            }
+            guard var record = state.referrals[id], record.to == nil, record.assignee == nil,
+                  record.sender == identity.agent, changedBy != record.from else { return }
+            record.assignee = changedBy
+            state.referrals[id] = record
         case let .escalated(id, deadline):
-            state.withLock { _ = $0.referrals[id, default: Record()].escalations.insert(deadline) }
+            state.referrals[id, default: Record()].escalations.insert(deadline)
         }
     }
 

@@ -8,7 +8,7 @@ import ZeroMQ
 final class ThreadAgents: AgentFleet {
     private let context: Context
     private let logger: Logger
-    private let observer: AgentObserver
+    private let recorder: SimulationRecorder
     private let ingress: String
     private let egress: String
     private let clock: AgentClock
@@ -18,12 +18,12 @@ final class ThreadAgents: AgentFleet {
     private let failures = Failures()
 
     init(
-        context: Context, logger: Logger, observer: @escaping AgentObserver, ingress: String, egress: String,
+        context: Context, logger: Logger, recorder: SimulationRecorder, ingress: String, egress: String,
         clock: AgentClock, coordinator: String
     ) {
         self.context = context
         self.logger = logger
-        self.observer = observer
+        self.recorder = recorder
         self.ingress = ingress
         self.egress = egress
         self.clock = clock
@@ -46,8 +46,11 @@ final class ThreadAgents: AgentFleet {
                     agency: planned.agency, agent: planned.agent, role: planned.role,
                     coordinator: coordinator, ingress: ingress, egress: egress,
                     extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed),
-                context: context, logger: logger, observer: observer,
-                behaviour: { planned.behaviour(pace: pace) })
+                context: context, logger: logger, observer: recorder.observer(for: planned.agent),
+                behaviour: {
+                    Self.yieldToHub()
+                    return planned.behaviour(pace: pace)
+                })
             let failures = failures
             running[planned.agent] = Task {
                 do {
@@ -63,6 +66,22 @@ final class ThreadAgents: AgentFleet {
         try await within(limit, "\(agents.count) agent threads") {
             for runtime in starting { try await runtime.ready() }
         }
+    }
+
+    /// The nice value of agent threads; the hub's thread keeps the process's.
+    static let agentNice: Int32 = 10
+
+    /// Lowers the priority of the calling agent thread. Every message goes through the hub's
+    /// one thread, and the scheduler shares the cores between threads, not between roles: with
+    /// two hundred agent threads busy, the hub got too small a share, stalled for seconds, and
+    /// every agent fell behind the simulated clock.
+    private static func yieldToHub() {
+        #if os(Linux)
+        // The thread's id: /proc/thread-self links to <pid>/task/<tid>.
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+              let tid = link.split(separator: "/").last.flatMap({ id_t($0) }) else { return }
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, agentNice)
+        #endif
     }
 
     func stop(_ agent: String, signal: Topology.StopSignal) async throws -> String {
