@@ -62,8 +62,15 @@ struct SimulationFaultTests {
         return try await simulation.run(logger: logger)
     }
 
-    static func near(_ value: Double?, _ expected: Double, within tolerance: Double = 1) -> Bool {
+    /// Within two simulated hours (83 ms of real time): agents on a busy machine fire late.
+    static func near(_ value: Double?, _ expected: Double, within tolerance: Double = 2) -> Bool {
         value.map { abs($0 - expected) <= tolerance } ?? false
+    }
+
+    /// Taken effect at `planned` hours or up to six hours (a quarter of a real second) later:
+    /// every window edge is at least six hours from the events it decides.
+    static func soon(after planned: Double, _ value: Double?) -> Bool {
+        value.map { $0 >= planned - 0.01 && $0 < planned + 6 } ?? false
     }
 
     static func check(_ report: SimulationReport, stopAction: String) throws {
@@ -77,7 +84,7 @@ struct SimulationFaultTests {
         #expect(report.faults.map(\.kind) == ["offline", "slow"])
         let offline = report.faults[0]
         #expect(offline.node == "legal-x")
-        #expect(Self.near(offline.startedHours, 60), "\(offline)")
+        #expect(Self.soon(after: 60, offline.startedHours), "\(offline)")
         #expect(offline.endedHours.map { $0 >= 84 && $0 < 96 } == true, "\(offline)")
         #expect(offline.referralsDuring == 1 && offline.lostDuring == 1)
         #expect(offline.actions.count == 2)
@@ -85,7 +92,7 @@ struct SimulationFaultTests {
         #expect(offline.actions.last == "started again: legal-x-1")
 
         let slow = report.faults[1]
-        #expect(Self.near(slow.startedHours, 60) && Self.near(slow.endedHours, 114), "\(slow)")
+        #expect(Self.soon(after: 60, slow.startedHours) && Self.soon(after: 114, slow.endedHours), "\(slow)")
         #expect(slow.actions == ["delays ×5.0", "delays ×1.0"])
         #expect(slow.referralsDuring == 2 && slow.lostDuring == 0)
 
@@ -94,7 +101,7 @@ struct SimulationFaultTests {
         let health = try #require(report.agencies.first { $0.name == "health-x" })
         #expect(Self.near(health.acknowledge?.p50, 1) && Self.near(health.acknowledge?.p90, 5), "\(String(describing: health.acknowledge))")
         #expect(Self.near(health.decide?.p50, 2) && Self.near(health.decide?.p90, 10), "\(String(describing: health.decide))")
-        #expect(Self.near(health.complete?.p50, 4) && Self.near(health.complete?.p90, 20, within: 1.5), "\(String(describing: health.complete))")
+        #expect(Self.near(health.complete?.p50, 4) && Self.near(health.complete?.p90, 20, within: 3), "\(String(describing: health.complete))")
     }
 
     @Test(.timeLimit(.minutes(1)))
