@@ -37,7 +37,7 @@ final class AgentProcesses: AgentFleet {
     var checkInterval: Duration { .milliseconds(100) }
 
     func startMargin(referrers count: Int) -> Duration {
-        .milliseconds(300 + 60 * count)
+        .milliseconds(500 + 100 * count)
     }
 
     func start(_ agents: [ScenarioPlan.Agent]) async throws {

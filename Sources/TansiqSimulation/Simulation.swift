@@ -54,6 +54,11 @@ public struct Simulation: Sendable {
                 code: .executableMissing,
                 message: "no \(missing.joined(separator: ", ")) in \(executables.directory.path); build them (swift build) or give their directory with --agents-directory")
         }
+        // Refuse a node its role's executable cannot play before anything starts.
+        let anyShared = AgentProcesses.Shared(
+            ingress: "", egress: "", coordinator: topology.coordinator.id, timeScale: timeScale,
+            clockOrigin: Date(), clockStart: Date(), logLevel: executables.logLevel)
+        for agent in plan.agents { _ = try AgentProcesses.configuration(of: agent, shared: anyShared) }
         return try await play(processes: executables, logger: logger, progress: progress)
     }
 
