@@ -30,6 +30,8 @@ final class AgentProcesses: AgentFleet {
         self.shared = shared
         self.logger = logger
         board = ProcessBoard(recorder: recorder)
+        // A line written to an agent that has just died must fail with EPIPE, not kill the run.
+        signal(SIGPIPE, SIG_IGN)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-sim-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }

@@ -51,8 +51,9 @@ struct SimulationFaultTests {
           - { kind: hub-restart, hub: main, at: 1d }
         """
 
-    static func run(processes: Bool) async throws -> SimulationReport {
-        let topology = try Topology.parse(yaml: drill, file: "fault-drill.yaml")
+    static func run(processes: Bool, signal: String = "kill") async throws -> SimulationReport {
+        let yaml = drill.replacingOccurrences(of: "until: 3d12h }", with: "until: 3d12h, signal: \(signal) }")
+        let topology = try Topology.parse(yaml: yaml, file: "fault-drill.yaml")
         var logger = Logger(label: "test.sim")
         logger.logLevel = .critical
         let simulation = Simulation(topology: topology)
@@ -110,10 +111,10 @@ struct SimulationFaultTests {
         try Self.check(report, stopAction: "legal-x-1: runtime stopped")
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func processesAreKilledRestartedAndPaced() async throws {
-        let report = try await Self.run(processes: true)
-        try Self.check(report, stopAction: "legal-x-1: SIGKILL to pid")
+    @Test(.timeLimit(.minutes(1)), arguments: ["kill", "term"])
+    func processesAreStoppedRestartedAndPaced(signal: String) async throws {
+        let report = try await Self.run(processes: true, signal: signal)
+        try Self.check(report, stopAction: "legal-x-1: SIG\(signal.uppercased()) to pid")
     }
 
     @Test func anOfflineFaultTakesASignal() throws {
