@@ -23,7 +23,10 @@ final class AgentProcesses: AgentFleet {
     /// The run's configuration files and agent logs.
     let directory: URL
     private var running: [String: Running] = [:]
+    /// Agents signalled by an offline fault, until their exit is seen.
+    private var stopping: [String: Running] = [:]
     private var incarnations: [String: Int] = [:]
+    private var notes: [String] = []
 
     init(executables: AgentExecutables, shared: Shared, recorder: SimulationRecorder, logger: Logger) throws {
         self.executables = executables
@@ -45,6 +48,7 @@ final class AgentProcesses: AgentFleet {
     func start(_ agents: [ScenarioPlan.Agent]) async throws {
         var keys: [String] = []
         for planned in agents {
+            await settle(planned.agent)
             keys.append(try spawn(planned))
         }
         let board = board
@@ -110,21 +114,29 @@ final class AgentProcesses: AgentFleet {
         return key
     }
 
+    /// Signals the agent and returns at once, so that faults due at the same instant are not
+    /// held up; its exit is awaited before a new agent takes its place, or at the end.
     func stop(_ agent: String, signal: Topology.StopSignal) async throws -> String {
         guard let agentProcess = running.removeValue(forKey: agent) else { return "\(agent) was not running" }
         board.expectExit(agentProcess.key)
         let pid = agentProcess.process.processIdentifier
         kill(pid, signal == .kill ? SIGKILL : SIGTERM)
-        var done = "\(agent): SIG\(signal.rawValue.uppercased()) to pid \(pid)"
+        try? agentProcess.input.close()
+        stopping[agent] = agentProcess
+        return "\(agent): SIG\(signal.rawValue.uppercased()) to pid \(pid)"
+    }
+
+    /// Waits for a stopped agent to exit, killing it if SIGTERM was not enough, and for what it
+    /// printed before it died, which still counts.
+    private func settle(_ agent: String) async {
+        guard let agentProcess = stopping.removeValue(forKey: agent) else { return }
+        let pid = agentProcess.process.processIdentifier
         if await !board.waitForExit([agentProcess.key], within: executables.stopTimeout).isEmpty {
             kill(pid, SIGKILL)
             _ = await board.waitForExit([agentProcess.key], within: .seconds(5))
-            done += ", still running after \(executables.stopTimeout): SIGKILL"
+            notes.append("\(agent) (pid \(pid)) did not exit within \(executables.stopTimeout) of SIGTERM: killed with SIGKILL")
         }
-        try? agentProcess.input.close()
-        // What it printed before it died still counts.
         _ = await board.waitForOutput([agentProcess.key], within: .seconds(2))
-        return done
     }
 
     func setPace(_ agent: String, factor: Double) throws {
@@ -138,15 +150,15 @@ final class AgentProcesses: AgentFleet {
     }
 
     func stopAll() async -> [String] {
+        for agent in Array(stopping.keys) { await settle(agent) }
         let all = Array(running.values)
         running = [:]
-        guard !all.isEmpty else { return [] }
+        guard !all.isEmpty else { return notes }
         for agentProcess in all {
             board.expectExit(agentProcess.key)
             try? agentProcess.input.close()
             if agentProcess.process.isRunning { kill(agentProcess.process.processIdentifier, SIGTERM) }
         }
-        var notes: [String] = []
         let stubborn = await board.waitForExit(all.map(\.key), within: executables.stopTimeout)
         if !stubborn.isEmpty {
             for agentProcess in all where stubborn.contains(agentProcess.key) {
