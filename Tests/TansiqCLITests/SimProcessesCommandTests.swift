@@ -14,12 +14,12 @@ struct SimProcessesCommandTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func theMinimalTopologyRunsAsProcessesAndLosesNothing() throws {
+    func theMinimalTopologyRunsAsProcessesAndLosesNothing() async throws {
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("minimal-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: json) }
         let topology = ChildProcess.packageRoot.appendingPathComponent("Topologies/minimal.yaml").path
         let run = try ChildProcess("tansiq", ["sim", "run", topology, "--processes", "--quiet", "--json-report", json.path])
-        #expect(run.waitForExit() == 0, "\(run.standardError)")
+        #expect(await run.exitStatus() == 0, "\(run.standardError)")
         let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: json))
         #expect(report.mode == "processes")
         #expect(report.referrals.created == 8)
@@ -27,24 +27,24 @@ struct SimProcessesCommandTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func missingAgentExecutablesAreNamedAndTheRunFails() throws {
+    func missingAgentExecutablesAreNamedAndTheRunFails() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-agents-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
         let topology = ChildProcess.packageRoot.appendingPathComponent("Topologies/minimal.yaml").path
         let run = try ChildProcess("tansiq", ["sim", "run", topology, "--processes", "--agents-directory", empty.path, "--quiet"])
-        #expect(run.waitForExit() == 1)
+        #expect(await run.exitStatus() == 1)
         #expect(run.standardError.contains("no civil-society-agent, commune-agent, iom-agent, services-agent in \(empty.path)"))
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func anAgentUnderStdinControlStopsWhenItsInputCloses() throws {
+    func anAgentUnderStdinControlStopsWhenItsInputCloses() async throws {
         // ChildProcess closes standard input at once: the agent must stop by itself, cleanly.
         let agent = try ChildProcess("services-agent", [
             "--agency", "health-office", "--service", "health:5:appointments", "--ack-delay", "lognormal:60:240",
             "--ingress", "tcp://127.0.0.1:1", "--egress", "tcp://127.0.0.1:2", "--stdin-control", "--log-level", "error",
         ])
-        #expect(agent.waitForExit() == 0, "\(agent.standardError)")
+        #expect(await agent.exitStatus() == 0, "\(agent.standardError)")
     }
 
     @Test func badSimulationFlagsAreRefused() throws {
