@@ -65,12 +65,14 @@ public struct ProviderPolicy: Sendable, Equatable {
 /// and publishes its availability.
 public final class ProviderBehaviour: AgentBehaviour {
     private let policy: ProviderPolicy
+    private let pace: DelayFactor
     private var inUse: [ServiceCategory: Int] = [:]
     private var agency = ""
 
-    /// Creates a provider with a policy.
-    public init(policy: ProviderPolicy) {
+    /// Creates a provider with a policy; `pace` multiplies every delay it draws (a slow agency).
+    public init(policy: ProviderPolicy, pace: DelayFactor = DelayFactor()) {
         self.policy = policy
+        self.pace = pace
     }
 
     /// Its categories, when it takes open referrals.
@@ -99,7 +101,7 @@ public final class ProviderBehaviour: AgentBehaviour {
         switch envelope.payload {
         case .referral(let referral):
             guard let tracked = agent.referrals[referral.referralId], tracked.part == .receiver else { return }
-            let delay = policy.acknowledgeDelay.sample(using: &agent.random)
+            let delay = policy.acknowledgeDelay.sample(using: &agent.random) * pace.value
             let cause = envelope.header.id
             plan(referral.referralId, after: delay, agent) { [weak self] agent in self?.acknowledge(referral.referralId, cause: cause, agent) }
         case .referralStatus(let update) where update.state == .cancelled:
@@ -113,7 +115,7 @@ public final class ProviderBehaviour: AgentBehaviour {
     private func acknowledge(_ id: UUID, cause: UUID, _ agent: AgentContext) {
         guard agent.referrals[id]?.state == .requested else { return }
         agent.publishStatus(of: id, to: .received, causationID: cause)
-        let delay = policy.decideDelay.sample(using: &agent.random)
+        let delay = policy.decideDelay.sample(using: &agent.random) * pace.value
         plan(id, after: delay, agent) { [weak self] agent in self?.decide(id, agent) }
     }
 
@@ -142,7 +144,7 @@ public final class ProviderBehaviour: AgentBehaviour {
     /// Moves an accepted referral in progress and plans its end.
     private func begin(_ id: UUID, _ agent: AgentContext, after time: TimeInterval? = nil) {
         if agent.referrals[id]?.state == .accepted { agent.publishStatus(of: id, to: .inProgress) }
-        let time = time ?? policy.serviceTime.sample(using: &agent.random)
+        let time = time ?? policy.serviceTime.sample(using: &agent.random) * pace.value
         let fails = Double.random(in: 0..<1, using: &agent.random) < policy.failureProbability
         plan(id, after: time, agent) { [weak self] agent in self?.finish(id, failed: fails, agent) }
     }

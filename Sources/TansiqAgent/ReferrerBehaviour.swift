@@ -3,7 +3,7 @@ import TansiqMessages
 
 /// A case to open: when, what the person needs, and how urgently.
 public struct PlannedCase: Sendable, Equatable {
-    /// Agent-clock seconds after the agent starts.
+    /// Agent-clock seconds after the agent starts (or after the policy's ``ReferrerPolicy/casesFrom``).
     public var at: TimeInterval
     /// The services needed, one referral each.
     public var needs: [ServiceCategory]
@@ -37,6 +37,13 @@ public struct ReferrerPolicy: Sendable, Equatable {
     public var followsSuggestions: Bool
     /// The caseworker role id that signs referrals and records consent.
     public var worker: String
+    /// The agent-clock time the cases' `at` counts from; nil: the agent's start. Agents of one
+    /// simulated network share it, and an agent restarted mid-run keeps its schedule; a case
+    /// already due when the agent starts opens at once.
+    public var casesFrom: Date?
+    /// The number of the first case this agent opens, in its case references (an agent
+    /// restarted mid-run continues its predecessor's numbering).
+    public var firstCaseNumber: Int
 
     /// Creates a policy.
     public init(
@@ -46,7 +53,9 @@ public struct ReferrerPolicy: Sendable, Equatable {
         decideWithin: TimeInterval? = nil,
         followUpAfter: TimeInterval = 30 * 86_400,
         followsSuggestions: Bool = true,
-        worker: String = "caseworker-1"
+        worker: String = "caseworker-1",
+        casesFrom: Date? = nil,
+        firstCaseNumber: Int = 1
     ) {
         self.routes = routes
         self.cases = cases
@@ -55,6 +64,8 @@ public struct ReferrerPolicy: Sendable, Equatable {
         self.followUpAfter = followUpAfter
         self.followsSuggestions = followsSuggestions
         self.worker = worker
+        self.casesFrom = casesFrom
+        self.firstCaseNumber = firstCaseNumber
     }
 }
 
@@ -62,11 +73,12 @@ public struct ReferrerPolicy: Sendable, Equatable {
 /// happens (the runtime escalates silence and reports closed cases).
 public final class ReferrerBehaviour: AgentBehaviour {
     private let policy: ReferrerPolicy
-    private var opened = 0
+    private var opened: Int
 
     /// Creates a referrer with a policy.
     public init(policy: ReferrerPolicy) {
         self.policy = policy
+        opened = max(0, policy.firstCaseNumber - 1)
     }
 
     /// Service availability, to know who is open.
@@ -75,11 +87,13 @@ public final class ReferrerBehaviour: AgentBehaviour {
     /// Schedules the planned cases; a restarted agent skips those it already opened.
     public func start(_ agent: AgentContext) {
         let tag = Self.caseReference(agency: agent.agency, agent: agent.configuration.agent, number: 0).dropLast(5)
-        opened = Set(agent.referrals.all.lazy
+        let restored = Set(agent.referrals.all.lazy
             .filter { $0.part == .referrer && $0.referral.caseReference.hasPrefix(tag) }
             .map(\.referral.caseReference)).count
-        for planned in policy.cases.dropFirst(opened) {
-            agent.schedule(after: planned.at) { [weak self] agent in self?.open(planned, agent) }
+        opened = max(0, policy.firstCaseNumber - 1) + restored
+        let lateness = policy.casesFrom.map { agent.now().timeIntervalSince($0) } ?? 0
+        for planned in policy.cases.dropFirst(restored) {
+            agent.schedule(after: planned.at - lateness) { [weak self] agent in self?.open(planned, agent) }
         }
     }
 

@@ -55,8 +55,10 @@ public struct CommuneAgentCommand: AsyncParsableCommand {
         let providing = try provider.policy(defaultService: .socialAssistance)
         let referring = try referrer.policy(seed: agent.seed)
         let coordinates = !notCoordinator
-        try await agent.run(role: .commune) {
-            var parts: [any AgentBehaviour] = [ProviderBehaviour(policy: providing), ReferrerBehaviour(policy: referring)]
+        let pace = DelayFactor()
+        try await agent.run(role: .commune, pace: pace) {
+            var parts: [any AgentBehaviour] = [ReferrerBehaviour(policy: referring)]
+            if let providing { parts.insert(ProviderBehaviour(policy: providing, pace: pace), at: 0) }
             if coordinates { parts.insert(CoordinatorBehaviour(), at: 0) }
             return CombinedBehaviour(parts)
         }
@@ -80,13 +82,19 @@ public struct ServicesAgentCommand: AsyncParsableCommand {
 
     /// Checks that a service is given.
     public func validate() throws {
-        if provider.service.isEmpty { throw ValidationError("give the service offered with --service CATEGORY[:CAPACITY], e.g. --service health:20") }
+        if provider.service.isEmpty, !provider.noDesk {
+            throw ValidationError("give the service offered with --service CATEGORY[:CAPACITY], e.g. --service health:20 (or --no-desk)")
+        }
     }
 
     /// Runs the agent.
     public func run() async throws {
         let policy = try provider.policy()
-        try await agent.run(role: .service) { ProviderBehaviour(policy: policy) }
+        let pace = DelayFactor()
+        try await agent.run(role: .service, pace: pace) { () -> any AgentBehaviour in
+            guard let policy else { return CombinedBehaviour([]) }
+            return ProviderBehaviour(policy: policy, pace: pace)
+        }
     }
 }
 
@@ -107,12 +115,18 @@ public struct CivilSocietyAgentCommand: AsyncParsableCommand {
 
     /// Checks that a service is given.
     public func validate() throws {
-        if provider.service.isEmpty { throw ValidationError("give the services offered with --service CATEGORY[:CAPACITY], e.g. --service legal:15") }
+        if provider.service.isEmpty, !provider.noDesk {
+            throw ValidationError("give the services offered with --service CATEGORY[:CAPACITY], e.g. --service legal:15 (or --no-desk)")
+        }
     }
 
     /// Runs the agent.
     public func run() async throws {
         let policy = try provider.policy()
-        try await agent.run(role: .civilSociety) { ProviderBehaviour(policy: policy) }
+        let pace = DelayFactor()
+        try await agent.run(role: .civilSociety, pace: pace) { () -> any AgentBehaviour in
+            guard let policy else { return CombinedBehaviour([]) }
+            return ProviderBehaviour(policy: policy, pace: pace)
+        }
     }
 }

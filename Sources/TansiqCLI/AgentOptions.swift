@@ -49,6 +49,18 @@ struct AgentOptions: ParsableArguments {
     @Flag(help: "Print one JSON line per event (sent, received, status seen, escalation…) on standard output.")
     var printEvents = false
 
+    @Option(help: "Agent-clock seconds per real second: 1 is real time; a simulation runs faster.")
+    var timeScale: Double = 1
+
+    @Option(help: "The agent clock's time at --clock-start, as Unix seconds or ISO 8601 (default: the real time at --clock-start).")
+    var clockOrigin: String?
+
+    @Option(help: "The real instant, in Unix seconds, at which the agent clock reads --clock-origin (default: now). Agents given the same scale, origin and start share one clock.")
+    var clockStart: Double?
+
+    @Flag(help: "Read control lines on standard input ('slow FACTOR' multiplies the desk's delays, 'slow 1' restores them) and stop gracefully when standard input closes.")
+    var stdinControl = false
+
     @Option(help: "A YAML file whose keys are these options' long names (agency: …, service: [health:20]); flags given on the command line win.")
     var config: String?
 
@@ -66,6 +78,18 @@ struct AgentOptions: ParsableArguments {
         if replayTimeout <= 0 { throw ValidationError("--replay-timeout must be a positive number of seconds") }
         if republish < 0 { throw ValidationError("--republish must be 0 or more") }
         if let state, state.isEmpty { throw ValidationError("--state needs a file path") }
+        if !(timeScale.isFinite && timeScale > 0) { throw ValidationError("--time-scale must be a positive number") }
+        if let clockOrigin, ClockTime.parse(clockOrigin) == nil {
+            throw ValidationError("--clock-origin '\(clockOrigin)': expected Unix seconds or an ISO 8601 time")
+        }
+    }
+
+    /// The clock: `timeScale` times real time, reading `clockOrigin` at `clockStart`.
+    func clock() -> AgentClock {
+        let now = Date()
+        let start = clockStart.map(Date.init(timeIntervalSince1970:)) ?? now
+        let origin = clockOrigin.flatMap(ClockTime.parse) ?? start
+        return AgentClock(scale: timeScale, origin: origin.addingTimeInterval(now.timeIntervalSince(start) * timeScale))
     }
 
     func configuration(role: AgentRole) throws -> AgentConfiguration {
@@ -78,6 +102,7 @@ struct AgentOptions: ParsableArguments {
             egress: egress,
             extraSubscriptions: subscribe,
             heartbeatInterval: .milliseconds(Int64(heartbeat * 1000)),
+            clock: clock(),
             seed: seed,
             hubKeys: keys.load(),
             state: state,
@@ -87,8 +112,9 @@ struct AgentOptions: ParsableArguments {
         )
     }
 
-    /// Runs an agent with this behaviour until SIGINT or SIGTERM.
-    func run(role: AgentRole, behaviour: @escaping AgentBehaviourFactory) async throws {
+    /// Runs an agent with this behaviour until SIGINT or SIGTERM (or, with `--stdin-control`,
+    /// until standard input closes); `pace` is the desk's delay factor that `slow` lines set.
+    func run(role: AgentRole, pace: DelayFactor? = nil, behaviour: @escaping AgentBehaviourFactory) async throws {
         let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
         let observer: AgentObserver? = printEvents ? { @Sendable identity, event, time in
             printLine(AgentEventLine(identity: identity, event: event, time: time).json)
@@ -100,6 +126,11 @@ struct AgentOptions: ParsableArguments {
             behaviour: behaviour
         )
         let group = ServiceGroup(services: [runtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        if stdinControl {
+            AgentControlInput.start(pace: pace, logger: logger) {
+                Task { await group.triggerGracefulShutdown() }
+            }
+        }
         try await group.run()
     }
 }

@@ -4,17 +4,17 @@ import TansiqMessages
 
 /// How a provider answers referrals (services, associations, the municipal desk).
 struct ProviderOptions: ParsableArguments {
-    @Option(help: "A service offered, as CATEGORY or CATEGORY:CAPACITY (repeatable), e.g. health:20.")
+    @Option(help: "A service offered, as CATEGORY[:CAPACITY[:UNIT]] (repeatable), e.g. health:20 or shelter:12:places.")
     var service: [String] = []
 
-    @Option(help: "Seconds from a referral's arrival to 'received'.")
-    var ackDelay: Double = 1
+    @Option(help: "Seconds from a referral's arrival to 'received': a number, or exponential:MEAN, uniform:MIN:MAX, lognormal:MEDIAN:P90.")
+    var ackDelay: Delay = .fixed(1)
 
-    @Option(help: "Seconds from 'received' to 'accepted' or 'rejected'.")
-    var decideDelay: Double = 2
+    @Option(help: "Seconds from 'received' to 'accepted' or 'rejected' (a number or a distribution, as --ack-delay).")
+    var decideDelay: Delay = .fixed(2)
 
-    @Option(help: "Seconds from 'in-progress' to 'completed' or 'failed'.")
-    var serviceTime: Double = 5
+    @Option(help: "Seconds from 'in-progress' to 'completed' or 'failed' (a number or a distribution, as --ack-delay).")
+    var serviceTime: Delay = .fixed(5)
 
     @Option(help: "Chance of accepting a referral when capacity allows (0–1).")
     var accept: Double = 1
@@ -31,13 +31,13 @@ struct ProviderOptions: ParsableArguments {
     @Flag(help: "Never answer (a silent partner, to see escalations).")
     var unresponsive = false
 
+    @Flag(help: "Run no desk: receive and observe, answer nothing (a further agent of an agency whose first agent answers, or a commune that only refers).")
+    var noDesk = false
+
     func validate() throws {
         _ = try offers()
         for (name, value) in [("--accept", accept), ("--fail", fail)] where !(0...1).contains(value) {
             throw ValidationError("\(name) must be between 0 and 1, got \(value)")
-        }
-        for (name, value) in [("--ack-delay", ackDelay), ("--decide-delay", decideDelay), ("--service-time", serviceTime)] where value < 0 {
-            throw ValidationError("\(name) must not be negative")
         }
         if statusInterval <= 0 { throw ValidationError("--status-interval must be positive") }
     }
@@ -45,31 +45,35 @@ struct ProviderOptions: ParsableArguments {
     func offers() throws -> [ServiceCategory: ProviderPolicy.Offer] {
         var offers: [ServiceCategory: ProviderPolicy.Offer] = [:]
         for entry in service {
-            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
             let category = ServiceCategory(rawValue: parts[0])
             guard category.isKnown else {
                 throw ValidationError("--service '\(entry)': unknown category '\(parts[0])'; use one of \(ServiceCategory.knownValues.map(\.rawValue).joined(separator: ", "))")
             }
             var capacity = 10
-            if parts.count == 2 {
+            if parts.count >= 2 {
                 guard let value = Int(parts[1]), value >= 0 else {
                     throw ValidationError("--service '\(entry)': capacity must be a whole number ≥ 0")
                 }
                 capacity = value
             }
-            offers[category] = .init(capacity: capacity)
+            let unit = parts.count == 3 ? parts[2] : "cases"
+            guard Identifier.isValid(unit) else { throw ValidationError("--service '\(entry)': the unit must be a word such as cases, places, seats") }
+            offers[category] = .init(capacity: capacity, unit: unit)
         }
         return offers
     }
 
-    func policy(defaultService: ServiceCategory? = nil) throws -> ProviderPolicy {
+    /// The desk's policy; nil with `--no-desk`.
+    func policy(defaultService: ServiceCategory? = nil) throws -> ProviderPolicy? {
+        guard !noDesk else { return nil }
         var offers = try offers()
         if offers.isEmpty, let defaultService { offers[defaultService] = .init(capacity: 10) }
         return ProviderPolicy(
             offers: offers,
-            acknowledgeDelay: .fixed(ackDelay),
-            decideDelay: .fixed(decideDelay),
-            serviceTime: .fixed(serviceTime),
+            acknowledgeDelay: ackDelay,
+            decideDelay: decideDelay,
+            serviceTime: serviceTime,
             acceptProbability: accept,
             failureProbability: fail,
             takesOpenReferrals: !noOpenReferrals,
@@ -104,6 +108,15 @@ struct ReferrerOptions: ParsableArguments {
 
     @Option(help: "Seconds until a decision is due (default: the priority's).")
     var decideWithin: Double?
+
+    @Option(help: "A case at a set time, as SECONDS:PRIORITY:NEED[@AGENCY][,NEED[@AGENCY]…] (repeatable), e.g. 21600:urgent:health@health-delegation-agadir,legal; SECONDS count from --cases-from.")
+    var plannedCase: [String] = []
+
+    @Option(help: "The agent-clock time that --planned-case times count from, as Unix seconds or ISO 8601 (default: when the agent is ready); a case already due opens at once.")
+    var casesFrom: String?
+
+    @Option(help: "The number of the first case opened, in case references (an agent restarted mid-run continues its numbering).")
+    var firstCaseNumber = 1
 
     func validate() throws {
         _ = try policy(seed: 1)
@@ -151,6 +164,34 @@ struct ReferrerOptions: ParsableArguments {
                 planned.append(PlannedCase(at: Double(cases.count + index) * caseInterval, needs: needs, priority: priority))
             }
         }
-        return ReferrerPolicy(routes: routes, cases: planned, acknowledgeWithin: acknowledgeWithin, decideWithin: decideWithin)
+        for entry in plannedCase {
+            let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count == 3, let at = Double(parts[0]), at >= 0, at.isFinite else {
+                throw ValidationError("--planned-case '\(entry)': expected SECONDS:PRIORITY:NEED[@AGENCY][,NEED[@AGENCY]…]")
+            }
+            guard let casePriority = Priority(rawValue: parts[1]) else {
+                throw ValidationError("--planned-case '\(entry)': unknown priority '\(parts[1])'; use routine, urgent, asap or stat")
+            }
+            var needs: [ServiceCategory] = []
+            var receivers: [ServiceCategory: String] = [:]
+            for item in parts[2].split(separator: ",") {
+                let pieces = item.split(separator: "@", maxSplits: 1)
+                let need = try category(pieces[0], in: "--planned-case '\(entry)'")
+                needs.append(need)
+                if pieces.count == 2 { receivers[need] = String(pieces[1]) }
+            }
+            guard !needs.isEmpty else { throw ValidationError("--planned-case '\(entry)' names no need") }
+            planned.append(PlannedCase(at: at, needs: needs, priority: casePriority, receivers: receivers))
+        }
+        guard firstCaseNumber >= 1 else { throw ValidationError("--first-case-number must be at least 1") }
+        let from = try casesFrom.map { text in
+            guard let date = ClockTime.parse(text) else {
+                throw ValidationError("--cases-from '\(text)': expected Unix seconds or an ISO 8601 time")
+            }
+            return date
+        }
+        return ReferrerPolicy(
+            routes: routes, cases: planned, acknowledgeWithin: acknowledgeWithin, decideWithin: decideWithin,
+            casesFrom: from, firstCaseNumber: firstCaseNumber)
     }
 }

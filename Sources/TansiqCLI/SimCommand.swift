@@ -15,15 +15,17 @@ struct SimCommand: AsyncParsableCommand {
     /// `tansiq sim run FILE`
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Play a topology's scenario through a real hub and agents in this process, then report.",
+            abstract: "Play a topology's scenario through a real hub and real agents (threads, or with --processes the agent executables), then report.",
             discussion: """
                 Starts a hub and every agent of the topology as threads of this process, on one clock \
                 running time_scale times faster than real time; the referrers start last. Stops by \
                 itself after stop_time + drain of simulated time and prints a report: referrals \
                 created, received, accepted, rejected, completed, failed, escalated and lost; times \
                 to acknowledge, decide and complete; load per agency; bottlenecks; hub traffic. \
-                Exits 1 when a referral was lost. Faults are listed but not injected, and agents \
-                always run as threads (there is no option to spawn the agent executables).
+                Exits 1 when a referral was lost or an agent process failed. With --processes every \
+                agent is a process of its role's executable (commune-agent, iom-agent, services-agent, \
+                civil-society-agent), found next to this tansiq or in --agents-directory. The offline \
+                and slow faults of the file are injected; hub-restart faults are listed, not injected.
                 """
         )
 
@@ -45,13 +47,28 @@ struct SimCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Run the hub without CURVE (by default every run uses CURVE with keys made for it).")
         var insecure = false
 
+        @Flag(name: .long, help: "Run every agent as a process of the agent executables instead of a thread of this process.")
+        var processes = false
+
+        @Option(name: .long, help: "Where the agent executables are (default: the directory of this tansiq).", completion: .directory)
+        var agentsDirectory: String?
+
         @Flag(name: .long, help: "Print no progress and no text report; only errors and the lost-referral message.")
         var quiet = false
 
         @Option(name: .long, help: "Least severe log level shown: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .error
 
+        /// The directory of the running executable.
+        static var ownDirectory: URL {
+            let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+            return executable.resolvingSymlinksInPath().deletingLastPathComponent()
+        }
+
         func validate() throws {
+            if agentsDirectory != nil, !processes {
+                throw ValidationError("--agents-directory goes with --processes")
+            }
             if let timeScale, !(timeScale.isFinite && timeScale > 0) {
                 throw ValidationError("--time-scale must be a positive number, e.g. 86400 for a simulated day per second")
             }
@@ -75,7 +92,20 @@ struct SimCommand: AsyncParsableCommand {
             let meter = quiet ? nil : ProgressMeter(terminal: isatty(1) == 1)
             var progress: (@Sendable (SimulationProgress) -> Void)?
             if let meter { progress = { meter.show($0) } }
-            let report = try await simulation.run(logger: logger, progress: progress)
+            let report: SimulationReport
+            do {
+                if processes {
+                    let directory = agentsDirectory.map { URL(fileURLWithPath: $0) } ?? Self.ownDirectory
+                    report = try await simulation.run(
+                        processes: AgentExecutables(directory: directory, logLevel: logLevel.rawValue), logger: logger, progress: progress)
+                } else {
+                    report = try await simulation.run(logger: logger, progress: progress)
+                }
+            } catch let error as SimulationError {
+                meter?.finish()
+                printError("error: \(error.message)")
+                throw ExitCode(1)
+            }
             meter?.finish()
             if !quiet { printLine(report.text) }
             if let jsonReport {

@@ -1,3 +1,4 @@
+import Foundation
 import TansiqAgent
 import TansiqHub
 import ZeroMQ
@@ -9,6 +10,8 @@ extension Simulation {
     struct RunSecurity {
         var hub: HubSecurity
         var agencies: [String: HubClientKeys]
+        private var hubPublicKey: String
+        private var written: URL?
 
         init(plan: ScenarioPlan, behaviour: (ScenarioPlan.Agent) -> any AgentBehaviour) throws {
             let hubKeys = try CurveKeyPair.generate()
@@ -32,6 +35,29 @@ extension Simulation {
                 hubKeys: hubKeys, agencies: .keyring(AgencyKeyring(publicKeys: publicKeys)), policy: .policy(policy)
             ))
             agencies = clients
+            hubPublicKey = hubKeys.publicKey
+        }
+
+        /// Writes the certificates agent processes read (`--secret-key`, `--hub-key`) into a new
+        /// private directory, removed by ``removeFiles()``.
+        mutating func certificateFiles() throws -> AgentProcesses.KeyFiles {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-sim-keys-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            written = directory
+            let hubFile = directory.appendingPathComponent("hub.key").path
+            try CurveCertificate(publicKey: hubPublicKey).write(to: hubFile)
+            var files: [String: String] = [:]
+            for (agency, keys) in agencies {
+                let file = directory.appendingPathComponent("\(agency).secret").path
+                try CurveCertificate(keyPair: keys.keys).write(to: file)
+                files[agency] = file
+            }
+            return AgentProcesses.KeyFiles(directory: directory, hub: hubFile, agencies: files)
+        }
+
+        /// Deletes the certificates written for the run, if any.
+        func removeFiles() {
+            if let written { try? FileManager.default.removeItem(at: written) }
         }
     }
 }

@@ -4,12 +4,16 @@ import TansiqAgent
 import TansiqHub
 import ZeroMQ
 
-/// Runs a topology in this process: one hub, every agent on its own thread, all on one clock
-/// running `timeScale` times faster than real time; stops by itself after `stop_time + drain`
-/// of simulated time and reports what happened.
+/// Runs a topology: one hub in this process and every agent — threads of this process, or
+/// processes of the agent executables — on one clock running `timeScale` times faster than real
+/// time; injects the topology's `offline` and `slow` faults; stops by itself after
+/// `stop_time + drain` of simulated time and reports what happened.
 ///
-/// Faults are not injected yet: the report lists them under ``SimulationReport/faultsNotExecuted``.
-/// Every agency connects to the topology's first hub.
+/// The providers and the coordinator start first, then the referrers; the scenario clock starts
+/// once all are ready, and the referrers' cases count from it. `hub-restart` faults are not
+/// injected: the report lists them under ``SimulationReport/faultsNotExecuted``. Every agency
+/// connects to the topology's first hub: over its `tcp://` or `ipc://` endpoints when agents are
+/// processes, over `inproc://` endpoints when they are threads of this process.
 public struct Simulation: Sendable {
     /// The network to run.
     public let topology: Topology
@@ -32,84 +36,150 @@ public struct Simulation: Sendable {
     /// The real seconds the simulated part of a run lasts.
     public var realSeconds: Double { topology.general.end.seconds / timeScale }
 
-    /// Runs the network to its end and returns the report. `progress` is called about twice
-    /// a second while the simulated time runs.
+    /// Runs the network with every agent a thread of this process, and returns the report.
+    /// `progress` is called about twice a second while the simulated time runs.
     public func run(
         logger: Logger, progress: (@Sendable (SimulationProgress) -> Void)? = nil
+    ) async throws -> SimulationReport {
+        try await play(processes: nil, logger: logger, progress: progress)
+    }
+
+    /// Runs the network with every agent a process of its role's executable (`commune-agent`,
+    /// `iom-agent`, `services-agent`, `civil-society-agent`) found in `executables`, and returns
+    /// the report. Throws ``SimulationError`` when an executable is missing, an agent never
+    /// becomes ready or an agent process fails during the run; every process is stopped first.
+    public func run(
+        processes executables: AgentExecutables, logger: Logger,
+        progress: (@Sendable (SimulationProgress) -> Void)? = nil
+    ) async throws -> SimulationReport {
+        let missing = executables.missing(for: topology)
+        guard missing.isEmpty else {
+            throw SimulationError(
+                code: .executableMissing,
+                message: "no \(missing.joined(separator: ", ")) in \(executables.directory.path); build them (swift build) or give their directory with --agents-directory")
+        }
+        // Refuse a node its role's executable cannot play before anything starts.
+        let anyShared = AgentProcesses.Shared(
+            ingress: "", egress: "", coordinator: topology.coordinator.id, timeScale: timeScale,
+            clockOrigin: Date(), clockStart: Date(), logLevel: executables.logLevel)
+        for agent in plan.agents { _ = try AgentProcesses.configuration(of: agent, shared: anyShared) }
+        return try await play(processes: executables, logger: logger, progress: progress)
+    }
+
+    private func play(
+        processes executables: AgentExecutables?, logger: Logger, progress: (@Sendable (SimulationProgress) -> Void)?
     ) async throws -> SimulationReport {
         let started = ContinuousClock.now
         let recorder = SimulationRecorder()
         let context = try Context(ioThreads: 2)
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
-        let security = secure ? try RunSecurity(plan: plan, behaviour: Self.behaviour(of:)) : nil
+        var security = secure ? try RunSecurity(plan: plan, behaviour: { $0.behaviour(pace: DelayFactor()) }) : nil
+        defer { security?.removeFiles() }
+        var ingress = hubSpec.ingress.description
+        var egress = hubSpec.egress.description
+        if executables == nil, security == nil {
+            // Threads share the hub's context: inproc pipes hand each message over without
+            // copying it, and one copy serves every subscriber however far behind it is.
+            let name = "tansiq-sim-\(UUID().uuidString.lowercased())"
+            ingress = "inproc://\(name)/ingress"
+            egress = "inproc://\(name)/egress"
+        } else if executables == nil {
+            // CURVE and ZAP act only on connections with a handshake (tcp, ipc), never on
+            // inproc: secure threads reach the hub over loopback, on ports of their own.
+            ingress = "tcp://127.0.0.1:*"
+            egress = "tcp://127.0.0.1:*"
+        }
         let hub = try Hub(
-            configuration: HubConfiguration(
-                hubID: hubSpec.id, ingress: hubSpec.ingress.description, egress: hubSpec.egress.description,
-                security: security?.hub ?? .insecure),
+            configuration: HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure),
             context: context, logger: logger)
         let hubTask = Task { try await hub.run() }
-        var tasks: [Task<Void, any Error>] = []
+        let fleet: any AgentFleet
+        var processFleet: AgentProcesses?
+        let clock = AgentClock(scale: timeScale, origin: Date())
         do {
             let endpoints = try await hub.endpoints()
-            let clock = AgentClock(scale: timeScale)
-            func start(_ agents: [ScenarioPlan.Agent]) async throws {
-                let runtimes = try agents.map { planned in
-                    try AgentRuntime(
-                        configuration: AgentConfiguration(
-                            agency: planned.agency, agent: planned.agent, role: planned.role,
-                            coordinator: topology.coordinator.id, ingress: endpoints.ingress, egress: endpoints.egress,
-                            extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
-                            hubKeys: security?.agencies[planned.agency]),
-                        context: context, logger: logger, observer: recorder.observer,
-                        behaviour: { Self.behaviour(of: planned) })
+            if let executables {
+                guard !endpoints.ingress.hasPrefix("inproc:"), !endpoints.egress.hasPrefix("inproc:") else {
+                    throw SimulationError(code: .unsupported, message: "agent processes cannot reach a hub on inproc:// endpoints; use tcp:// or ipc://")
                 }
-                for runtime in runtimes { tasks.append(Task { try await runtime.run() }) }
-                for runtime in runtimes { try await runtime.ready() }
-            }
-            // A referral sent before its receiver subscribes is lost: referrers start last.
-            try await start(plan.agents.filter { !$0.refers })
-            try await start(plan.agents.filter(\.refers))
-
-            let run = ContinuousClock.now
-            let end = topology.general.end
-            while true {
-                let elapsed = Self.seconds(ContinuousClock.now - run) * timeScale
-                let counts = recorder.progress
-                progress?(SimulationProgress(
-                    simulated: .seconds(min(elapsed, end.seconds)), end: end, sent: counts.sent, completed: counts.completed))
-                guard elapsed < end.seconds else { break }
-                let left = (end.seconds - elapsed) / timeScale
-                try await Task.sleep(for: .milliseconds(Int(min(0.5, left) * 1000) + 1))
+                let shared = AgentProcesses.Shared(
+                    ingress: endpoints.ingress, egress: endpoints.egress, coordinator: topology.coordinator.id,
+                    timeScale: timeScale, clockOrigin: clock.origin,
+                    clockStart: Date().addingTimeInterval(-Self.seconds(ContinuousClock.now - clock.start)),
+                    logLevel: executables.logLevel, keys: try security?.certificateFiles())
+                let agents = try AgentProcesses(executables: executables, shared: shared, recorder: recorder, logger: logger)
+                processFleet = agents
+                fleet = agents
+            } else {
+                fleet = ThreadAgents(
+                    context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
+                    egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
+                    keys: security?.agencies ?? [:])
             }
         } catch {
-            await Self.stop(tasks, hubTask)
+            hubTask.cancel()
+            _ = try? await hubTask.value
             throw error
         }
+
+        var run = FaultRunner(topology: topology, plan: plan, clock: clock)
+        var notes: [String] = []
+        do {
+            // A referral sent before its receiver subscribes is lost: referrers start last.
+            try await fleet.start(plan.agents.filter { !$0.refers })
+            let referrers = plan.agents.filter(\.refers)
+            let margin = fleet.startMargin(referrers: referrers.count)
+            let scenarioStart = ContinuousClock.now + margin
+            let casesFrom = clock.now().addingTimeInterval(Self.seconds(margin) * timeScale)
+            run.scenarioStart = casesFrom
+            try await fleet.start(referrers.map { planned in
+                var planned = planned
+                planned.referrer?.casesFrom = casesFrom
+                return planned
+            })
+            let late = ContinuousClock.now - scenarioStart
+            if late > .zero {
+                notes.append(String(format: "the referrers became ready %.2f s after the scenario clock started: cases due meanwhile opened late", Self.seconds(late)))
+            } else {
+                try await Task.sleep(until: scenarioStart)
+            }
+
+            let end = topology.general.end
+            var lastProgress = ContinuousClock.now - .seconds(1)
+            while true {
+                let elapsed = Self.seconds(ContinuousClock.now - scenarioStart) * timeScale
+                try await run.execute(dueBy: min(elapsed, end.seconds), on: fleet)
+                try fleet.checkHealth()
+                if ContinuousClock.now - lastProgress >= .milliseconds(500) || elapsed >= end.seconds {
+                    lastProgress = ContinuousClock.now
+                    let counts = recorder.progress
+                    progress?(SimulationProgress(
+                        simulated: .seconds(min(elapsed, end.seconds)), end: end, sent: counts.sent, completed: counts.completed))
+                }
+                guard elapsed < end.seconds else { break }
+                let next = min(end.seconds, run.nextTime ?? end.seconds)
+                let wait = min(Self.seconds(fleet.checkInterval), max(0, next - elapsed) / timeScale)
+                try await Task.sleep(for: .microseconds(Int64(wait * 1e6) + 500))
+            }
+        } catch {
+            _ = await fleet.stopAll()
+            hubTask.cancel()
+            _ = try? await hubTask.value
+            throw error
+        }
+        notes += await fleet.stopAll()
         let counters = hub.counters
-        await Self.stop(tasks, hubTask)
+        hubTask.cancel()
+        _ = try? await hubTask.value
+        processFleet?.removeFiles()
         return SimulationReport(
-            topology: topology, plan: plan, timeScale: timeScale, recorded: recorder.snapshot,
-            hub: counters, wallSeconds: Self.seconds(ContinuousClock.now - started))
+            topology: topology, plan: plan, timeScale: timeScale, mode: executables == nil ? "threads" : "processes",
+            recorded: recorder.snapshot, hub: counters, faults: run.log, scenarioStart: run.scenarioStart, notes: notes,
+            wallSeconds: Self.seconds(ContinuousClock.now - started))
     }
 
-    private static func behaviour(of agent: ScenarioPlan.Agent) -> any AgentBehaviour {
-        var parts: [any AgentBehaviour] = []
-        if agent.coordinates { parts.append(CoordinatorBehaviour()) }
-        if let provider = agent.provider { parts.append(ProviderBehaviour(policy: provider)) }
-        if let referrer = agent.referrer { parts.append(ReferrerBehaviour(policy: referrer)) }
-        return parts.count == 1 ? parts[0] : CombinedBehaviour(parts)
-    }
-
-    /// Every agent at once, then the hub, so that the agents' last messages still go through.
-    private static func stop(_ tasks: [Task<Void, any Error>], _ hub: Task<Void, any Error>) async {
-        for task in tasks { task.cancel() }
-        for task in tasks { _ = try? await task.value }
-        hub.cancel()
-        _ = try? await hub.value
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) * 1e-18
     }

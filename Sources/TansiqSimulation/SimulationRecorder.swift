@@ -3,11 +3,13 @@ import Synchronization
 import TansiqAgent
 import TansiqMessages
 
-/// Gathers the events of every agent of a run, from the agents' threads, into what the report
-/// needs: each referral's sending, arrivals and answers, escalations, and each agency's load.
+/// Gathers the events of every agent of a run, from the agents' threads or the agent processes'
+/// lines, into what the report needs: each referral's sending, arrivals and answers,
+/// escalations, and each agency's load. Each agent appends to its own log; the logs are merged
+/// in time order when the report is built.
 final class SimulationRecorder: Sendable {
-    /// Events of one referral; an arrival or answer may be recorded before the sending, as the
-    /// sender's and the receiver's threads race to the recorder.
+    /// Events of one referral; an arrival or answer may be recorded before the sending when
+    /// their times tie.
     struct Record {
         var from = ""
         var to: String?
@@ -44,80 +46,171 @@ final class SimulationRecorder: Sendable {
         var completed = 0
     }
 
-    private let state = Mutex(State())
+    /// What the report needs of one agent event, from a thread's `AgentEvent` or from a
+    /// process's `--print-events` line.
+    enum Event {
+        case sent(id: UUID, from: String, to: String?, category: String)
+        case received(UUID)
+        case published(id: UUID, state: ReferralState, reason: String?)
+        case observed(id: UUID, changedBy: String)
+        case escalated(id: UUID, deadline: String)
 
-    /// The observer to give every agent.
-    var observer: AgentObserver {
-        { [self] agent, event, at in record(agent, event, at) }
+        /// The event's part of an agent event; nil for what the report does not count.
+        init?(_ event: AgentEvent) {
+            switch event {
+            case .referralSent(let referral):
+                self = .sent(id: referral.referralId, from: referral.referringAgency, to: referral.receivingAgency, category: referral.category.rawValue)
+            case .referralReceived(let referral):
+                self = .received(referral.referralId)
+            case .statusPublished(let update):
+                self = .published(id: update.referralId, state: update.state, reason: update.reason?.rawValue)
+            case .statusObserved(let update):
+                self = .observed(id: update.referralId, changedBy: update.changedBy)
+            case .escalationRaised(let escalation):
+                self = .escalated(id: escalation.referralId, deadline: escalation.deadline.rawValue)
+            default:
+                return nil
+            }
+        }
+
+        var isSending: Bool {
+            if case .sent = self { return true }
+            return false
+        }
+    }
+
+    /// One agent's events, in the order it emitted them.
+    private final class Log: Sendable {
+        let entries = Mutex<[Entry]>([])
+    }
+
+    private struct Entry {
+        var identity: AgentIdentity
+        var event: Event
+        var at: Date
+    }
+
+    /// One log per agent, so that agents never wait for each other to record: a single lock
+    /// shared by every agent thread made them queue behind whichever holder the scheduler had
+    /// preempted, and fall behind the simulated clock.
+    private let logs = Mutex<[String: Log]>([:])
+    private let sentCount = Atomic<Int>(0)
+    private let completedCount = Atomic<Int>(0)
+
+    private func log(of agent: String) -> Log {
+        logs.withLock { logs in
+            if let log = logs[agent] { return log }
+            let log = Log()
+            logs[agent] = log
+            return log
+        }
+    }
+
+    /// The observer to give the agent `agent`.
+    func observer(for agent: String) -> AgentObserver {
+        let log = log(of: agent)
+        return { [self] identity, event, at in
+            guard let event = Event(event) else { return }
+            append(Entry(identity: identity, event: event, at: at), to: log)
+        }
     }
 
     /// Referrals sent and completed so far, for progress lines.
     var progress: (sent: Int, completed: Int) {
-        state.withLock { ($0.sent, $0.completed) }
+        (sentCount.load(ordering: .relaxed), completedCount.load(ordering: .relaxed))
     }
 
-    /// Everything recorded.
-    var snapshot: State { state.withLock { $0 } }
+    /// Records one event of one agent (a line an agent process printed).
+    func record(_ identity: AgentIdentity, _ event: Event, _ at: Date) {
+        append(Entry(identity: identity, event: event, at: at), to: log(of: identity.agent))
+    }
 
-    private func record(_ identity: AgentIdentity, _ event: AgentEvent, _ at: Date) {
-        let agency = identity.agency
-        switch event {
-        case .referralSent(let referral):
-            state.withLock {
-                let id = referral.referralId
-                guard !$0.sentIDs.contains(id) else { return }
-                $0.sentIDs.insert(id)
-                $0.referrals[id, default: Record()].from = referral.referringAgency
-                $0.referrals[id]?.to = referral.receivingAgency
-                $0.referrals[id]?.category = referral.category.rawValue
-                $0.referrals[id]?.sentAt = at
-                $0.referrals[id]?.sender = identity.agent
-                $0.order.append(id)
-                $0.sent += 1
-            }
-        case .referralReceived(let referral):
-            state.withLock { _ = $0.referrals[referral.referralId, default: Record()].receivedBy.insert(agency) }
-        case .statusPublished(let update):
-            state.withLock { Self.apply(update, by: agency, at: at, &$0) }
-        case .statusObserved(let update):
-            state.withLock {
-                guard var record = $0.referrals[update.referralId], record.to == nil, record.assignee == nil,
-                      record.sender == identity.agent, update.changedBy != record.from else { return }
-                record.assignee = update.changedBy
-                $0.referrals[update.referralId] = record
-            }
-        case .escalationRaised(let escalation):
-            state.withLock { _ = $0.referrals[escalation.referralId, default: Record()].escalations.insert(escalation.deadline.rawValue) }
-        default:
-            break
+    private func append(_ entry: Entry, to log: Log) {
+        log.entries.withLock { $0.append(entry) }
+        switch entry.event {
+        case .sent: sentCount.add(1, ordering: .relaxed)
+        case .published(_, .completed, _): completedCount.add(1, ordering: .relaxed)
+        default: break
         }
     }
 
-    private static func apply(_ update: ReferralStatusUpdate, by agency: String, at: Date, _ state: inout State) {
-        let id = update.referralId
+    /// Everything recorded, every agent's events played in the order of their times (a
+    /// sending before what it caused at the same instant, each agent's own events in order).
+    var snapshot: State {
+        let all = logs.withLock { Array($0.values) }
+        var entries: [(entry: Entry, rank: Int)] = []
+        for log in all {
+            log.entries.withLock { list in
+                entries += list.enumerated().map { ($1, $0) }
+            }
+        }
+        entries.sort { left, right in
+            if left.entry.at != right.entry.at { return left.entry.at < right.entry.at }
+            let (l, r) = (left.entry.event.isSending ? 0 : 1, right.entry.event.isSending ? 0 : 1)
+            if l != r { return l < r }
+            if left.entry.identity.agent != right.entry.identity.agent { return left.entry.identity.agent < right.entry.identity.agent }
+            return left.rank < right.rank
+        }
+        var state = State()
+        for (entry, _) in entries { Self.apply(entry, to: &state) }
+        return state
+    }
+
+    private static func apply(_ entry: Entry, to state: inout State) {
+        let identity = entry.identity
+        let agency = identity.agency
+        let at = entry.at
+        switch entry.event {
+        case let .sent(id, from, to, category):
+            guard !state.sentIDs.contains(id) else { return }
+            state.sentIDs.insert(id)
+            state.referrals[id, default: Record()].from = from
+            state.referrals[id]?.to = to
+            state.referrals[id]?.category = category
+            state.referrals[id]?.sentAt = at
+            state.referrals[id]?.sender = identity.agent
+            state.order.append(id)
+            state.sent += 1
+        case .received(let id):
+            state.referrals[id, default: Record()].receivedBy.insert(agency)
+        case let .published(id, newState, reason):
+            apply(id, newState, reason, by: agency, at: at, &state)
+        case let .observed(id, changedBy):
+            guard var record = state.referrals[id], record.to == nil, record.assignee == nil,
+                  record.sender == identity.agent, changedBy != record.from else { return }
+            record.assignee = changedBy
+            state.referrals[id] = record
+        case let .escalated(id, deadline):
+            state.referrals[id, default: Record()].escalations.insert(deadline)
+        }
+    }
+
+    private static func apply(
+        _ id: UUID, _ newState: ReferralState, _ reason: String?, by agency: String, at: Date, _ state: inout State
+    ) {
         var record = state.referrals[id] ?? Record()
         defer { state.referrals[id] = record }
-        if update.state == .cancelled {
+        if newState == .cancelled {
             // The referrer withdraws a losing claim on an open referral: free what that claimant held.
             for holder in state.holders[id] ?? [] where holder != record.answerer {
                 release(id, holder, &state)
             }
             return
         }
-        if update.state == .received, record.firstClaimant == nil { record.firstClaimant = agency }
-        if update.state == .accepted {
+        if newState == .received, record.firstClaimant == nil { record.firstClaimant = agency }
+        if newState == .accepted {
             state.holders[id, default: []].insert(agency)
             let now = state.inUse[agency, default: 0] + 1
             state.inUse[agency] = now
             state.peak[agency] = max(state.peak[agency, default: 0], now)
         }
-        if update.state == .completed || update.state == .failed || update.state == .rejected {
+        if newState == .completed || newState == .failed || newState == .rejected {
             release(id, agency, &state)
         }
-        guard record.statesBy[agency]?[update.state] == nil else { return }
-        record.statesBy[agency, default: [:]][update.state] = at
-        if update.state == .rejected { record.rejectionBy[agency] = update.reason?.rawValue ?? "unspecified" }
-        if update.state == .completed { state.completed += 1 }
+        guard record.statesBy[agency]?[newState] == nil else { return }
+        record.statesBy[agency, default: [:]][newState] = at
+        if newState == .rejected { record.rejectionBy[agency] = reason ?? "unspecified" }
+        if newState == .completed { state.completed += 1 }
     }
 
     private static func release(_ id: UUID, _ agency: String, _ state: inout State) {

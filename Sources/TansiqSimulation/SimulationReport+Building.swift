@@ -5,12 +5,14 @@ import TansiqMessages
 extension SimulationReport {
     /// Builds the report from what the recorder saw.
     init(
-        topology: Topology, plan: ScenarioPlan, timeScale: Double, recorded: SimulationRecorder.State,
-        hub: HubCounters, wallSeconds: Double
+        topology: Topology, plan: ScenarioPlan, timeScale: Double, mode: String, recorded: SimulationRecorder.State,
+        hub: HubCounters, faults: [FaultRunner.Record], scenarioStart: Date, notes: [String], wallSeconds: Double
     ) {
         self.topology = topology.name
         seed = plan.seed
         self.timeScale = timeScale
+        self.mode = mode
+        self.notes = notes
         simulatedHours = topology.general.end.seconds / 3600
         self.wallSeconds = wallSeconds
         agents = plan.agents.count
@@ -77,7 +79,21 @@ extension SimulationReport {
         lostReferrals = records.filter { isLost($0.1) }.prefix(50).map { id, record in
             LostReferral(referral: id.uuidString.lowercased(), from: record.from, to: record.to, category: record.category)
         }
-        faultsNotExecuted = topology.faults.map(Self.describe)
+        faultsNotExecuted = topology.faults.filter { $0.kind == "hub-restart" }.map(Self.describe)
+        self.faults = faults.map { record in
+            let window = (record.startedAt ?? .distantFuture)..<(record.endedAt ?? .distantFuture)
+            let offered = Set(topology.node(id: record.node)?.services.map(\.category.rawValue) ?? [])
+            let during = records.filter { _, referral in
+                window.contains(referral.sentAt)
+                    && (referral.to == record.node || (referral.to == nil && offered.contains(referral.category)))
+            }
+            return FaultRun(
+                fault: Self.describe(record.fault), kind: record.fault.kind, node: record.node,
+                fromHours: record.from / 3600, untilHours: record.until / 3600,
+                startedHours: record.startedAt.map { $0.timeIntervalSince(scenarioStart) / 3600 },
+                endedHours: record.endedAt.map { $0.timeIntervalSince(scenarioStart) / 3600 },
+                actions: record.actions, referralsDuring: during.count, lostDuring: during.filter { isLost($0.1) }.count)
+        }
     }
 
     /// The three agencies with most rejections at capacity, then the slowest to decide.
@@ -100,7 +116,7 @@ extension SimulationReport {
 
     private static func describe(_ fault: Topology.Fault) -> String {
         switch fault {
-        case let .offline(node, from, until): return "offline \(node) from \(from) until \(until)"
+        case let .offline(node, from, until, signal): return "offline \(node) from \(from) until \(until) (SIG\(signal.rawValue.uppercased()))"
         case let .slow(node, factor, from, until): return "slow \(node) ×\(factor) from \(from) until \(until)"
         case let .hubRestart(hub, at, down): return "hub-restart \(hub) at \(at), down \(down)"
         }

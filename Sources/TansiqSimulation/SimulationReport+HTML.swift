@@ -8,7 +8,7 @@ extension SimulationReport {
         var body = """
             <h1>Simulation of \(Self.escape(topology))</h1>
             <p>Seed \(seed), \(Self.number(simulatedHours / 24)) simulated days at ×\(Self.number(timeScale)), \
-            \(agents) agents, \(cases) cases, wall time \(String(format: "%.1f", wallSeconds)) s.</p>
+            \(agents) agents as \(mode), \(cases) cases, wall time \(String(format: "%.1f", wallSeconds)) s.</p>
             <p class="\(r.lost > 0 ? "bad" : "good")"><b>\(r.lost) lost</b> referrals of \(r.created) created \
             (\(r.open) open); \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \
             \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered.</p>
@@ -31,6 +31,16 @@ extension SimulationReport {
         body += "<h2>Agencies</h2>" + Self.table(agencies, withLoad: true)
         body += "<h2>Bottlenecks</h2><ul>" + bottlenecks.map { "<li><b>\(Self.escape($0.agency))</b>: \(Self.escape($0.reason))</li>" }.joined() + "</ul>"
         body += "<h2>Hub</h2><p>\(hub.messagesIn) messages in, \(hub.messagesOut) out, \(hub.rejected) rejected, \(Self.number(hub.messagesPerSecond)) messages/s in.</p>"
+        if !faults.isEmpty {
+            body += "<h2>Faults injected</h2><table><tr><th>fault</th><th>on (h)</th><th>off (h)</th><th>referrals meanwhile</th><th>lost</th><th>what was done</th></tr>"
+            for run in faults {
+                let on = run.startedHours.map { String(format: "%.1f", $0) } ?? "–"
+                let off = run.endedHours.map { String(format: "%.1f", $0) } ?? "end"
+                body += "<tr><td>\(Self.escape(run.fault))</td><td>\(on)</td><td>\(off)</td><td>\(run.referralsDuring)</td><td>\(run.lostDuring)</td><td>\(Self.escape(run.actions.joined(separator: "; ")))</td></tr>"
+            }
+            body += "</table>"
+        }
+        for note in notes { body += "<p>Note: \(Self.escape(note))</p>" }
         if !faultsNotExecuted.isEmpty {
             body += "<p>Faults declared but not injected by this runner: \(Self.escape(faultsNotExecuted.joined(separator: "; ")))</p>"
         }

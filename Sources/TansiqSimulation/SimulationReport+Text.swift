@@ -5,7 +5,7 @@ extension SimulationReport {
     public var text: String {
         var lines: [String] = []
         let r = referrals
-        lines.append("simulation \(topology): seed \(seed), \(Self.number(simulatedHours / 24)) simulated days at ×\(Self.number(timeScale)), \(agents) agents, \(cases) cases")
+        lines.append("simulation \(topology): seed \(seed), \(Self.number(simulatedHours / 24)) simulated days at ×\(Self.number(timeScale)), \(agents) agents (\(mode)), \(cases) cases")
         lines.append("referrals: \(r.created) created (\(r.open) open), \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered, \(r.lost) lost")
         if !r.rejectedByReason.isEmpty { lines.append("  rejected by reason: \(Self.list(r.rejectedByReason))") }
         if !r.escalatedByDeadline.isEmpty { lines.append("  escalations by deadline: \(Self.list(r.escalatedByDeadline))") }
@@ -19,6 +19,14 @@ extension SimulationReport {
         for entry in bottlenecks { lines.append("  \(entry.agency): \(entry.reason)") }
         lines.append("hub: \(hub.messagesIn) messages in, \(hub.messagesOut) out, \(hub.rejected) rejected, \(Self.number(hub.messagesPerSecond)) messages/s in")
         lines.append("wall time: \(String(format: "%.1f", wallSeconds)) s")
+        for run in faults {
+            let started = run.startedHours.map { String(format: "%.1f h", $0) } ?? "never"
+            let ended = run.endedHours.map { String(format: "%.1f h", $0) } ?? "the end of the run"
+            var line = "fault \(run.fault): on at \(started), off at \(ended); \(run.referralsDuring) referrals for \(run.node) meanwhile, \(run.lostDuring) lost"
+            if !run.actions.isEmpty { line += " — \(run.actions.joined(separator: "; "))" }
+            lines.append(line)
+        }
+        for note in notes { lines.append("note: \(note)") }
         if !faultsNotExecuted.isEmpty {
             lines.append("faults not injected by this runner: \(faultsNotExecuted.joined(separator: "; "))")
         }

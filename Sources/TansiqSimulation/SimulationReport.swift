@@ -10,6 +10,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Simulated seconds per real second.
     public var timeScale: Double
+    /// How the agents ran: `threads` of one process, or `processes` of the agent executables.
+    public var mode: String
     /// Simulated hours played: `stop_time + drain`.
     public var simulatedHours: Double
     /// Real seconds the whole run took, start-up and shut-down included.
@@ -30,8 +32,38 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     public var hub: HubTraffic
     /// The lost referrals themselves (at most 50).
     public var lostReferrals: [LostReferral]
+    /// The faults injected, in file order, with when they took effect and what they cost.
+    public var faults: [FaultRun]
     /// Faults the topology declares that this runner does not inject.
     public var faultsNotExecuted: [String]
+    /// What else a reader should know about the run: agents killed because they would not stop,
+    /// referrers that started late.
+    public var notes: [String]
+
+    /// One fault as the run carried it out. Times are simulated hours since the scenario started.
+    public struct FaultRun: Codable, Sendable, Equatable {
+        /// The fault as the topology declares it, e.g. `offline association-demo from 1d until 2d (SIGKILL)`.
+        public var fault: String
+        /// `offline` or `slow`.
+        public var kind: String
+        /// The node it strikes.
+        public var node: String
+        /// When the file says it starts and ends.
+        public var fromHours: Double
+        /// The planned end; the end of the run when the file gives none.
+        public var untilHours: Double
+        /// When it took effect (the agents stopped, the delays stretched).
+        public var startedHours: Double?
+        /// When it ended (new agents ready, delays back); nil when it lasted to the end of the run.
+        public var endedHours: Double?
+        /// What the run did: signals sent, runtimes stopped, agents started again, delay factors.
+        public var actions: [String]
+        /// Referrals for the node sent while the fault was on: addressed to it, or open in a
+        /// category it offers.
+        public var referralsDuring: Int
+        /// Of those, the referrals lost (sent but never received by anyone).
+        public var lostDuring: Int
+    }
 
     /// Referral counts.
     public struct Counts: Codable, Sendable, Equatable {

@@ -1,8 +1,9 @@
 extension Topology {
     /// Something that goes wrong during a run (`faults[i]`).
     public enum Fault: Sendable, Equatable {
-        /// The node's agents are disconnected from `from` until `until`; they catch up on return.
-        case offline(node: String, from: SimulatedDuration, until: SimulatedDuration)
+        /// The node's agents stop at `from` and new ones start at `until`; a process is stopped
+        /// with `signal`.
+        case offline(node: String, from: SimulatedDuration, until: SimulatedDuration, signal: StopSignal = .kill)
         /// The node's delays are multiplied by `factor` (≥ 1) from `from` until `until`.
         case slow(node: String, factor: Double, from: SimulatedDuration, until: SimulatedDuration)
         /// The hub is stopped at `at` and started again `down` later, from its journal.
@@ -16,5 +17,13 @@ extension Topology {
             case .hubRestart: return "hub-restart"
             }
         }
+    }
+
+    /// How an `offline` fault stops an agent process (`signal:`): a crash or an orderly stop.
+    public enum StopSignal: String, Sendable, Hashable, CaseIterable {
+        /// SIGKILL: the process dies at once, as in a crash or a power cut (the default).
+        case kill
+        /// SIGTERM: the agent closes its sockets and exits, as when it is shut down.
+        case term
     }
 }

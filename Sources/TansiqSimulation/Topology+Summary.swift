@@ -40,8 +40,8 @@ extension Topology {
             lines.append("faults (\(faults.count)):")
             for fault in faults {
                 switch fault {
-                case let .offline(node, from, until):
-                    lines.append("  \(node) offline from \(from) until \(until)")
+                case let .offline(node, from, until, signal):
+                    lines.append("  \(node) offline from \(from) until \(until) (SIG\(signal.rawValue.uppercased()))")
                 case let .slow(node, factor, from, until):
                     lines.append("  \(node) \(Self.number(factor))× slower from \(from) until \(until)")
                 case let .hubRestart(hub, at, down):

@@ -94,8 +94,8 @@ extension TopologyParser {
                 reader.report(.outOfRange, "\(time.name) (\(time.value)) is after the end of the run (stop_time + drain = \(end))", at: TopologyDocumentReader.join(draft.path, time.name), node: time.node)
             }
             switch draft.fault {
-            case .offline(let node, let from, let until):
-                faults.append(.offline(node: node, from: from, until: min(until, end)))
+            case let .offline(node, from, until, signal):
+                faults.append(.offline(node: node, from: from, until: min(until, end), signal: signal))
             case .slow(let node, let factor, let from, let until):
                 faults.append(.slow(node: node, factor: factor, from: from, until: min(until, end)))
             case .hubRestart:

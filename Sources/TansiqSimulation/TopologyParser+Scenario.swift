@@ -40,7 +40,7 @@ extension TopologyParser {
     static let scenarioKeys = ["referrers", "arrivals", "needs", "needs_per_case", "priorities", "cases"]
     static let arrivalParameters: [String: [String]] = ["poisson": ["rate"], "fixed": ["interval"], "burst": ["count", "at"]]
     static let faultParameters: [String: [String]] = [
-        "offline": ["node", "from", "until"], "slow": ["node", "factor", "from", "until"], "hub-restart": ["hub", "at", "down"],
+        "offline": ["node", "from", "until", "signal"], "slow": ["node", "factor", "from", "until"], "hub-restart": ["hub", "at", "down"],
     ]
     static let requiredFaultParameters: [String: [String]] = ["offline": ["node"], "slow": ["node", "factor"], "hub-restart": ["hub", "at"]]
     static let maximumCases = 10_000_000
@@ -295,6 +295,13 @@ extension TopologyParser {
                     }
                     factor = value
                 }
+                var signal = Topology.StopSignal.kill
+                if let signalNode = spec["signal"] {
+                    guard let text = reader.string(signalNode, at: spec.path("signal"), expected: "a stop signal"),
+                          let value = reader.code(text, as: Topology.StopSignal.self, at: spec.path("signal"), node: signalNode, error: .unknownValue, what: "stop signal")
+                    else { continue }
+                    signal = value
+                }
                 guard let target else { continue }
                 // An absent `until` lasts to the end of the run; checkFaults fills it in.
                 let end = until ?? SimulatedDuration(seconds: .greatestFiniteMagnitude)
@@ -304,7 +311,7 @@ extension TopologyParser {
                 }
                 let fault: Topology.Fault = kind == "slow"
                     ? .slow(node: target.id, factor: factor, from: from, until: end)
-                    : .offline(node: target.id, from: from, until: end)
+                    : .offline(node: target.id, from: from, until: end, signal: signal)
                 drafts.append(FaultDraft(path: faultPath, fault: fault, target: target, times: times))
             }
         }

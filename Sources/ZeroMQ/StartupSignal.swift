@@ -4,11 +4,12 @@ import Synchronization
 /// awaited by async code: "the hub has bound", "the agent has connected and subscribed".
 public final class StartupSignal<Value: Sendable>: Sendable {
     private enum State {
-        case waiting([CheckedContinuation<Value, any Error>])
+        case waiting([UInt64: CheckedContinuation<Value, any Error>])
         case done(Result<Value, any Error>)
     }
 
-    private let state = Mutex<State>(.waiting([]))
+    private let state = Mutex<State>(.waiting([:]))
+    private let nextWaiter = Atomic<UInt64>(0)
 
     /// Creates a signal that has not fired.
     public init() {}
@@ -23,20 +24,32 @@ public final class StartupSignal<Value: Sendable>: Sendable {
         finish(.failure(error))
     }
 
-    /// Waits until the signal fires.
+    /// Waits until the signal fires. Cancelling the waiting task ends the wait with
+    /// `CancellationError` (the signal itself is unaffected), so a caller can bound the wait.
     public func wait() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let result: Result<Value, any Error>? = state.withLock { state in
-                switch state {
-                case .waiting(var waiters):
-                    waiters.append(continuation)
-                    state = .waiting(waiters)
-                    return nil
-                case .done(let result):
-                    return result
+        let id = nextWaiter.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let result: Result<Value, any Error>? = state.withLock { state in
+                    switch state {
+                    case .waiting(var waiters):
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        waiters[id] = continuation
+                        state = .waiting(waiters)
+                        return nil
+                    case .done(let result):
+                        return result
+                    }
                 }
+                if let result { continuation.resume(with: result) }
             }
-            if let result { continuation.resume(with: result) }
+        } onCancel: {
+            let waiter: CheckedContinuation<Value, any Error>? = state.withLock { state in
+                guard case .waiting(var waiters) = state, let waiter = waiters.removeValue(forKey: id) else { return nil }
+                state = .waiting(waiters)
+                return waiter
+            }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 
@@ -44,7 +57,7 @@ public final class StartupSignal<Value: Sendable>: Sendable {
         let waiters: [CheckedContinuation<Value, any Error>] = state.withLock { state in
             guard case .waiting(let waiters) = state else { return [] }
             state = .done(result)
-            return waiters
+            return Array(waiters.values)
         }
         for waiter in waiters { waiter.resume(with: result) }
     }

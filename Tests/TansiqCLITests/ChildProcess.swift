@@ -127,6 +127,14 @@ final class ChildProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// Waits for the exit status on a thread of its own, leaving Swift's cooperative threads free
+    /// for the tests running beside this one.
+    func exitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.waitForExit()) }
+        }
+    }
+
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)

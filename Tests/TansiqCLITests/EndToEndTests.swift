@@ -78,6 +78,8 @@ struct EndToEndTests {
         _ = await iom.waitForLine(timeout: 30) { $0.contains(healthReferral) && $0.contains(#""state":"completed""#) }
         _ = await commune.waitForLine(timeout: 30) { $0.contains(healthReferral) && $0.contains(#""state":"completed""#) }
         _ = await commune.waitForLine(timeout: 30) { $0.contains(#""event":"escalation-observed""#) && $0.contains(#""deadline":"decide""#) }
+        // IOM prints its own line after publishing: the coordinator may hear of it first.
+        _ = await iom.waitForLine(timeout: 30) { $0.contains(#""event":"escalation-raised""#) && $0.contains(#""deadline":"decide""#) }
 
         #expect(observedStates(iom, referral: healthReferral) == lifecycle)
         #expect(observedStates(commune, referral: healthReferral) == lifecycle)

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import Synchronization
+import TansiqAgent
+import ZeroMQ
+
+/// The agents of a run as threads of this process, sharing its ZeroMQ context and clock.
+final class ThreadAgents: AgentFleet {
+    private let context: Context
+    private let logger: Logger
+    private let recorder: SimulationRecorder
+    private let ingress: String
+    private let egress: String
+    private let clock: AgentClock
+    private let coordinator: String
+    /// Each agency's CURVE keys on a secure hub; empty on an insecure one.
+    private let keys: [String: HubClientKeys]
+    private var running: [String: Task<Void, Never>] = [:]
+    private var paces: [String: DelayFactor] = [:]
+    private let failures = Failures()
+
+    init(
+        context: Context, logger: Logger, recorder: SimulationRecorder, ingress: String, egress: String,
+        clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:]
+    ) {
+        self.context = context
+        self.logger = logger
+        self.recorder = recorder
+        self.ingress = ingress
+        self.egress = egress
+        self.clock = clock
+        self.coordinator = coordinator
+        self.keys = keys
+    }
+
+    var checkInterval: Duration { .milliseconds(500) }
+
+    func startMargin(referrers count: Int) -> Duration {
+        .milliseconds(150 + 5 * count)
+    }
+
+    func start(_ agents: [ScenarioPlan.Agent]) async throws {
+        var runtimes: [AgentRuntime] = []
+        for planned in agents {
+            let pace = paces[planned.agent] ?? DelayFactor()
+            paces[planned.agent] = pace
+            let runtime = try AgentRuntime(
+                configuration: AgentConfiguration(
+                    agency: planned.agency, agent: planned.agent, role: planned.role,
+                    coordinator: coordinator, ingress: ingress, egress: egress,
+                    extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
+                    hubKeys: keys[planned.agency]),
+                context: context, logger: logger, observer: recorder.observer(for: planned.agent),
+                behaviour: {
+                    Self.yieldToHub()
+                    return planned.behaviour(pace: pace)
+                })
+            let failures = failures
+            running[planned.agent] = Task {
+                do {
+                    try await runtime.run()
+                } catch {
+                    failures.list.withLock { $0.append("agent \(planned.agent) stopped: \(error)") }
+                }
+            }
+            runtimes.append(runtime)
+        }
+        let limit = Duration.seconds(30) + .milliseconds(100 * agents.count)
+        let starting = runtimes
+        try await within(limit, "\(agents.count) agent threads") {
+            for runtime in starting { try await runtime.ready() }
+        }
+    }
+
+    /// The nice value of agent threads; the hub's thread keeps the process's.
+    static let agentNice: Int32 = 10
+
+    /// Lowers the priority of the calling agent thread. Every message goes through the hub's
+    /// one thread, and the scheduler shares the cores between threads, not between roles: with
+    /// two hundred agent threads busy, the hub got too small a share, stalled for seconds, and
+    /// every agent fell behind the simulated clock.
+    private static func yieldToHub() {
+        #if os(Linux)
+        // The thread's id: /proc/thread-self links to <pid>/task/<tid>.
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+              let tid = link.split(separator: "/").last.flatMap({ id_t($0) }) else { return }
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, agentNice)
+        #endif
+    }
+
+    func stop(_ agent: String, signal: Topology.StopSignal) async throws -> String {
+        guard let task = running.removeValue(forKey: agent) else { return "\(agent) was not running" }
+        task.cancel()
+        await task.value
+        return "\(agent): runtime stopped"
+    }
+
+    func setPace(_ agent: String, factor: Double) throws {
+        paces[agent]?.set(factor)
+    }
+
+    func checkHealth() throws {
+        if let failure = failures.list.withLock({ $0.first }) {
+            throw SimulationError(code: .agentFailed, message: failure)
+        }
+    }
+
+    func stopAll() async -> [String] {
+        let tasks = running.values
+        running = [:]
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        return []
+    }
+}
+
+/// Why agent threads stopped before their time, written from their tasks.
+private final class Failures: Sendable {
+    let list = Mutex<[String]>([])
+}
