@@ -47,8 +47,9 @@ extension Socket {
                 if error.isWouldBlock && message.frames.isEmpty { return nil }
                 throw error
             }
-            if message.frames.isEmpty {
-                // Metadata lives on the message: read it before the first frame is closed.
+            // Metadata lives on the frames that came from the peer: read it before the frame is
+            // closed. A ROUTER's first frame is the routing id it made itself, without metadata.
+            if message.frames.isEmpty || (message.frames.count == 1 && type == .router && message.userID == nil) {
                 message.userID = metadata("User-Id")
                 message.peerAddress = metadata("Peer-Address")
             }

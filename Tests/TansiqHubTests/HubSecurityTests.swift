@@ -107,6 +107,39 @@ struct HubSecurityTests {
         }
     }
 
+    @Test func replayFollowsTheSameRulesAsLiveDelivery() async throws {
+        let keys = try TestKeys(agencies: Self.agencies)
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        var configuration = keys.configuration()
+        configuration.journal = JournalConfiguration(path: directory.journalPath, durability: .normal)
+        configuration.replay = "tcp://127.0.0.1:*"
+        try await withHub(configuration) { _, endpoints in
+            let iom = try SecureClient(endpoints, agency: Pilot.iom, keys: keys[Pilot.iom], hubKey: keys.hub.publicKey, prefixes: [])
+            let health = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: ["referral/to/\(Pilot.health)/"])
+            try iom.publish(try Pilot.referral())
+            _ = try #require(try health.next())
+            let replay = try #require(endpoints.replay)
+            let ownPrefix = "referral/to/\(Pilot.health)/"
+
+            // The receiver replays its own referrals.
+            let healthReplay = try ReplayDealer(replay, keys: keys[Pilot.health], hubKey: keys.hub.publicKey)
+            let own = try healthReplay.page(agency: Pilot.health, prefixes: [ownPrefix], after: 0)
+            #expect(own.end.error == nil)
+            #expect(own.messages.count == 1)
+
+            // An association may not read a hospital's referrals, nor ask in the hospital's name.
+            let shelterReplay = try ReplayDealer(replay, keys: keys[Pilot.shelter], hubKey: keys.hub.publicKey)
+            let denied = try shelterReplay.page(agency: Pilot.shelter, prefixes: [ownPrefix], after: 0)
+            #expect(denied.end.error?.code == ReplayEnd.Failure.notAuthorized)
+            #expect(denied.messages.isEmpty)
+            let spoofed = try shelterReplay.page(agency: Pilot.health, prefixes: [ownPrefix], after: 0)
+            #expect(spoofed.end.error?.code == ReplayEnd.Failure.notAuthorized)
+            #expect(spoofed.endTopic == "hub/replay/end/\(Pilot.shelter)", "answered as who it is")
+            #expect(spoofed.messages.isEmpty)
+        }
+    }
+
     @Test func anOpenReferralBelongsToItsFirstClaimant() async throws {
         let keys = try TestKeys(agencies: Self.agencies)
         let policy = AccessPolicy(defaults: AccessPolicy.leastPrivilege.defaults, agencies: [

@@ -83,9 +83,11 @@ final class ReplayDealer {
     let context: Context
     let socket: Socket
 
-    init(_ endpoint: String) throws {
+    /// A client of `endpoint`; with `keys` and `hubKey`, a CURVE client of a secure hub.
+    init(_ endpoint: String, keys: CurveKeyPair? = nil, hubKey: String? = nil) throws {
         context = try Context()
         socket = try context.makeSocket(.dealer)
+        if let keys, let hubKey { try socket.makeCurveClient(keys: keys, serverKey: hubKey) }
         try socket.set(.receiveTimeout(milliseconds: 10_000))
         try socket.set(.receiveHighWaterMark(0))
         try socket.set(.linger(milliseconds: 0))
