@@ -56,32 +56,36 @@ struct SimulationFaultTests {
         let topology = try Topology.parse(yaml: yaml, file: "fault-drill.yaml")
         var logger = Logger(label: "test.sim")
         logger.logLevel = .critical
-        // Half a simulated day per real second: twelve hours of margin are a real second, room
-        // enough for a busy machine (and tests beside this one) to start an agent or fire late.
-        let simulation = Simulation(topology: topology, timeScale: 43_200)
+        // A quarter of a simulated day per real second: twelve hours of margin are two real
+        // seconds, room enough for a loaded machine (and tests beside this one) to start an
+        // agent or fire late.
+        let simulation = Simulation(topology: topology, timeScale: 21_600)
         if processes {
             return try await simulation.run(processes: AgentExecutables(directory: SimulationProcessTests.binaries), logger: logger)
         }
         return try await simulation.run(logger: logger)
     }
 
-    /// Within two simulated hours (167 ms of real time): agents on a busy machine fire late.
+    /// Within two simulated hours (a third of a real second): agents on a busy machine fire late.
     static func near(_ value: Double?, _ expected: Double, within tolerance: Double = 2) -> Bool {
         value.map { abs($0 - expected) <= tolerance } ?? false
     }
 
-    /// Taken effect at `planned` hours or up to twelve hours (a real second) later: no delay is
+    /// Taken effect at `planned` hours or up to twelve hours (two real seconds) later: no delay is
     /// drawn, and no referral sent, in the twelve hours after a window edge.
     static func soon(after planned: Double, _ value: Double?) -> Bool {
         value.map { $0 >= planned - 0.01 && $0 < planned + 12 } ?? false
     }
 
     static func check(_ report: SimulationReport, stopAction: String) throws {
-        // Only the legal referral of day 3, sent while legal-x was down, is lost.
+        // Only the legal referral of day 3, sent while legal-x was down, may be lost: the
+        // referrer publishes it again at its acknowledgement deadline, and whether that falls
+        // before the run ends depends on when the restarted agent is back.
         #expect(report.referrals.created == 10)
-        #expect(report.referrals.lost == 1)
-        #expect(report.lostReferrals.map(\.to) == ["legal-x"])
-        #expect(report.referrals.completed == 9)
+        let lost = report.referrals.lost
+        #expect(lost <= 1)
+        #expect(report.lostReferrals.allSatisfy { $0.to == "legal-x" })
+        #expect(report.referrals.completed == 10 - lost)
         #expect(report.faultsNotExecuted == ["hub-restart main at 1d, down 0s"])
 
         #expect(report.faults.map(\.kind) == ["offline", "slow"])
@@ -89,7 +93,7 @@ struct SimulationFaultTests {
         #expect(offline.node == "legal-x")
         #expect(Self.soon(after: 60, offline.startedHours), "\(offline)")
         #expect(offline.endedHours.map { $0 >= 84 && $0 < 96 } == true, "\(offline)")
-        #expect(offline.referralsDuring == 1 && offline.lostDuring == 1)
+        #expect(offline.referralsDuring == 1 && offline.lostDuring == lost)
         #expect(offline.actions.count == 2)
         #expect(offline.actions.first?.contains(stopAction) == true, "\(offline.actions)")
         #expect(offline.actions.last == "started again: legal-x-1")
