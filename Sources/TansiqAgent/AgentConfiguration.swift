@@ -38,9 +38,9 @@ public struct AgentConfiguration: Sendable {
     /// How many times a referral nobody acknowledged is published again, each after one more
     /// acknowledgement window, before it is escalated.
     public var republishAttempts: Int
-    /// The receive high-water mark of the agent's subscription, in messages. When the agent
-    /// falls this far behind, the hub drops what it sends to it; the agent sees the gap in the
-    /// topic's sequence and replays it.
+    /// The receive high-water mark of the agent's subscription, in messages (0: no limit). With
+    /// the hub's send high-water mark it bounds how far the agent may fall behind before the hub
+    /// drops messages to it; the agent sees the gap in the topic's sequence and replays it.
     public var receiveHighWaterMark: Int32
 
     /// Creates a configuration; optional parameters have working defaults for a local hub.
