@@ -38,6 +38,10 @@ public struct AgentConfiguration: Sendable {
     /// How many times a referral nobody acknowledged is published again, each after one more
     /// acknowledgement window, before it is escalated.
     public var republishAttempts: Int
+    /// The receive high-water mark of the agent's subscription, in messages (0: no limit). With
+    /// the hub's send high-water mark it bounds how far the agent may fall behind before the hub
+    /// drops messages to it; the agent sees the gap in the topic's sequence and replays it.
+    public var receiveHighWaterMark: Int32
 
     /// Creates a configuration; optional parameters have working defaults for a local hub.
     public init(
@@ -58,7 +62,8 @@ public struct AgentConfiguration: Sendable {
         replay: String? = nil,
         replayTimeout: Duration = .seconds(5),
         replayPageSize: Int = 500,
-        republishAttempts: Int = 1
+        republishAttempts: Int = 1,
+        receiveHighWaterMark: Int32 = 100_000
     ) {
         self.agency = agency
         self.agent = agent ?? "\(agency)-1"
@@ -78,6 +83,7 @@ public struct AgentConfiguration: Sendable {
         self.replayTimeout = replayTimeout
         self.replayPageSize = replayPageSize
         self.republishAttempts = max(0, republishAttempts)
+        self.receiveHighWaterMark = receiveHighWaterMark
     }
 }
 

@@ -54,7 +54,7 @@ final class AgentLoop {
                 "referrals": "\(saved.referrals.count)", "sequence": "\(saved.cursor?.sequence ?? 0)", "starts": "\(saved.starts)",
             ])
         }
-        try subscriber.set(.receiveHighWaterMark(100_000))
+        try subscriber.set(.receiveHighWaterMark(configuration.receiveHighWaterMark))
         try publisher.set(.sendHighWaterMark(100_000))
         if let hubKeys = configuration.hubKeys {
             try hubKeys.configureClient(subscriber)

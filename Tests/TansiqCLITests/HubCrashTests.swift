@@ -158,6 +158,102 @@ struct HubCrashTests {
         #expect(restarted.terminate() == 0)
     }
 
+    static let agentStreamLength = 400
+    static let agentKillAfter = 50
+    static let caughtUp = #""event":"caught-up""#
+
+    /// The referral id of a `referral-received` line of `--print-events`, nil for any other line.
+    static func receivedReferral(_ line: String) -> String? {
+        guard line.contains(#""event":"referral-received""#) else { return nil }
+        return (try? JSONDecoder().decode(EndToEndTests.Event.self, from: Data(line.utf8)))?.referralId
+    }
+
+    /// The ids of the referrals stored in the journal at `path`, read by `tansiq journal list`.
+    static func journaledReferrals(_ path: String) async throws -> Set<String> {
+        let list = try ChildProcess("tansiq", ["journal", "list", path, "--prefix", "referral/", "--json", "--limit", "1000000"])
+        let status = await list.exitStatus()
+        try #require(status == 0, "tansiq journal list exited \(status): \(list.standardError)")
+        return Set(try list.output.map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let body = try #require(object["body"] as? [String: Any], "no body in \(line)")
+            return try #require(body["referralId"] as? String, "no referral id in \(line)").lowercased()
+        })
+    }
+
+    @Test func agentExecutablesReceiveEveryJournaledReferralOnceAcrossAHubKilledMidStream() async throws {
+        let journal = try EndToEndTests.temporaryJournal()
+        let state = try AgentRestartTests.stateFile()
+        defer {
+            for path in [journal, state] { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        }
+        let (hub, endpoints) = try await EndToEndTests.startHub(["--journal", journal])
+        let replay = try #require(endpoints.replay)
+        let provider = try await AgentRestartTests.provider(state: state, serviceTime: 0.1, hub: endpoints)
+        #expect(await provider.waitForLine(timeout: 20) { $0.contains(Self.caughtUp) } != nil)
+        let iom = try await AgentRestartTests.referrer(count: Self.agentStreamLength, hub: endpoints)
+
+        var receivedLive = Set<String>()
+        let flowing = await provider.waitForLine(timeout: 20) { line in
+            if let id = Self.receivedReferral(line) { receivedLive.insert(id) }
+            return receivedLive.count >= Self.agentKillAfter
+        }
+        try #require(flowing != nil, "the provider received only \(receivedLive.count) referrals")
+        #expect(hub.killAbruptly() == SIGKILL)
+        let caughtUpBeforeRestart = provider.output.filter { $0.contains(Self.caughtUp) }.count
+        // What the hub stored before it died: everything it forwarded, and perhaps a little more.
+        let forwarded = try await Self.journaledReferrals(journal)
+        #expect(forwarded.isSuperset(of: receivedLive), "every referral received was journaled first")
+        #expect(forwarded.count < Self.agentStreamLength, "the hub died mid-stream")
+
+        // Same journal, same ports: the agents reconnect by themselves.
+        let restarted = try ChildProcess("tansiq-hub", [
+            "--insecure", "--ingress", endpoints.ingress, "--egress", endpoints.egress, "--replay", replay,
+            "--journal", journal, "--log-level", "notice",
+        ])
+        defer { restarted.killAbruptly() }
+        let printed = try #require(
+            await restarted.waitForLine(timeout: 20) { $0.hasPrefix("{") }, "the restarted hub never printed its endpoints: \(restarted.standardError)")
+        let again = try JSONDecoder().decode(EndToEndTests.Endpoints.self, from: Data(printed.utf8))
+        #expect([again.ingress, again.egress, again.replay] == [endpoints.ingress, endpoints.egress, replay])
+        let caughtUpAgain = await provider.waitForLine(timeout: 20) { line in
+            line.contains(Self.caughtUp) && provider.output.filter { $0.contains(Self.caughtUp) }.count > caughtUpBeforeRestart
+        }
+        #expect(caughtUpAgain != nil, "the provider caught up after the restart")
+        var missing = forwarded
+        _ = await provider.waitForLine(timeout: 20) { line in
+            if let id = Self.receivedReferral(line) { missing.remove(id) }
+            return missing.isEmpty
+        }
+        #expect(missing.isEmpty, "\(missing.count) of \(forwarded.count) referrals journaled before the kill never received")
+
+        // The rest of the stream goes through the restarted hub; the provider gets all it stores.
+        var sent = Set<String>()
+        _ = await iom.waitForLine(timeout: 20) { line in
+            if line.contains(#""event":"referral-sent""#),
+               let id = (try? JSONDecoder().decode(EndToEndTests.Event.self, from: Data(line.utf8)))?.referralId {
+                sent.insert(id)
+            }
+            return sent.count == Self.agentStreamLength
+        }
+        #expect(sent.count == Self.agentStreamLength)
+        let journaled = try await Self.journaledReferrals(journal)
+        #expect(journaled.isSuperset(of: forwarded))
+        missing = journaled
+        _ = await provider.waitForLine(timeout: 20) { line in
+            if let id = Self.receivedReferral(line) { missing.remove(id) }
+            return missing.isEmpty
+        }
+        #expect(missing.isEmpty, "\(missing.count) of \(journaled.count) journaled referrals never received")
+
+        for process in [iom, provider, restarted] { #expect(process.terminate() == 0) }
+        let received = provider.output.compactMap(Self.receivedReferral)
+        let twice = Dictionary(grouping: received, by: { $0 }).filter { $0.value.count > 1 }.keys
+        #expect(twice.isEmpty, "\(twice.count) referrals received twice, e.g. \(twice.first ?? "")")
+        #expect(Set(received).isSubset(of: try await Self.journaledReferrals(journal)), "nothing received that the hub did not journal")
+        #expect(AgentRestartTests.events(iom, "referral-republished").isEmpty)
+        #expect(AgentRestartTests.events(provider, "referral-duplicate").isEmpty, "no referral delivered twice")
+    }
+
     @Test func aSecondHubOnTheSameJournalExits74AndSaysWhy() async throws {
         let journal = try EndToEndTests.temporaryJournal()
         defer { try? FileManager.default.removeItem(atPath: (journal as NSString).deletingLastPathComponent) }
