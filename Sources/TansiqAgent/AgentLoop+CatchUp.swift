@@ -25,6 +25,7 @@ extension AgentLoop {
                 if applied % 500 == 0 { context.save() }
             }
             context.save()
+            verifiedSequence = max(outcome.headSequence, context.cursor?.sequence ?? 0)
             logger.info("caught up", metadata: [
                 "after": "\(after)", "replayed": "\(outcome.count)", "pages": "\(outcome.pages)", "head": "\(outcome.headSequence)",
             ])
@@ -36,6 +37,7 @@ extension AgentLoop {
             ])
             context.cursor = StreamCursor(hub: error.hub ?? context.cursor?.hub ?? "unknown", sequence: head)
             lastApplied.removeAll()
+            verifiedSequence = head
             context.save()
             context.emit(.caughtUp(replayed: 0, lastSequence: head))
         } catch {
@@ -62,10 +64,11 @@ extension AgentLoop {
         apply(envelope, stamp: stamp)
     }
 
-    /// Applies a stamped message once, and moves the cursor past it.
-    func apply(_ envelope: Envelope, stamp: HubStamp) {
+    /// Applies a stamped message once, and moves the cursor past it. `missed` skips the check
+    /// against the cursor: the caller knows the message was never applied.
+    func apply(_ envelope: Envelope, stamp: HubStamp, missed: Bool = false) {
         let topic = envelope.topic.description
-        guard !isDuplicate(topic: topic, stamp: stamp) else { return }
+        guard missed || !isDuplicate(topic: topic, stamp: stamp) else { return }
         lastApplied[topic] = (stamp.topicSeq, stamp.seq)
         if let cursor = context.cursor, cursor.hub == stamp.hub {
             if stamp.seq > cursor.sequence { context.cursor?.sequence = stamp.seq }
@@ -109,6 +112,39 @@ extension AgentLoop {
 
     /// Ends a gap's replay once it reached the message that revealed the gap.
     private struct GapFilled: Error {}
+
+    /// Our heartbeat's echo at `echo` came after every message the hub sent us before it: those
+    /// not applied were dropped on the way (a full queue). Finds them in the journal, including
+    /// the last message of a topic, which no later message would reveal as a gap.
+    func verifyDelivery(before echo: UInt64) {
+        guard let client = replayClient, let verified = verifiedSequence else { return }
+        guard echo > verified + 1 else { return }
+        var recovered = 0
+        do {
+            _ = try client.replay(
+                prefixes: replayPrefixes, after: verified, pageSize: configuration.replayPageSize, timeout: configuration.replayTimeout
+            ) { message in
+                // Later ones may still be on their way live.
+                guard message.stamp.seq < echo else { throw GapFilled() }
+                let topic = message.envelope.topic.description
+                // Applied already: by its topic's sequence if the topic was seen since start; a
+                // topic not seen since start has applied nothing above the verified sequence.
+                if let last = lastApplied[topic], message.stamp.topicSeq <= last.topicSeq { return }
+                apply(message.envelope, stamp: message.stamp, missed: true)
+                recovered += 1
+            }
+        } catch where error.code != .delivery {
+            logger.error("delivery check failed", metadata: ["error": "\(error)"])
+            return
+        } catch {}
+        verifiedSequence = echo
+        guard recovered > 0 else { return }
+        context.save()
+        logger.warning("messages dropped on the way recovered from the journal", metadata: [
+            "after": "\(verified)", "before": "\(echo)", "recovered": "\(recovered)",
+        ])
+        context.emit(.caughtUp(replayed: UInt64(recovered), lastSequence: context.cursor?.sequence ?? echo))
+    }
 
     /// Our heartbeats come back in order and are never replayed: if their topic sequence goes
     /// back, the hub's stream started again (a hub without a journal restarted), and the

@@ -26,6 +26,11 @@ final class AgentLoop {
     private var lostConnection = false
     /// Reconnected: waiting for our heartbeat's echo before catching up again.
     var awaitingEcho = false
+    /// Every message on our subscriptions below this sequence has been applied: checked against
+    /// the journal at each echo of our heartbeat (`nil` until the first catch-up).
+    var verifiedSequence: UInt64?
+    /// When the echo of our heartbeat next triggers that check.
+    private var nextVerification = ContinuousClock.now
 
     init(
         configuration: AgentConfiguration,
@@ -185,6 +190,9 @@ final class AgentLoop {
             if isReady, awaitingEcho {
                 awaitingEcho = false
                 catchUp()
+            } else if isReady, let stamp, ContinuousClock.now >= nextVerification {
+                nextVerification = ContinuousClock.now.advanced(by: configuration.heartbeatInterval)
+                verifyDelivery(before: stamp.seq)
             }
             guard !isReady else { return false }
             isReady = true

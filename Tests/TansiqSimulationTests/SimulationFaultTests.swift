@@ -85,7 +85,8 @@ struct SimulationFaultTests {
         let lost = report.referrals.lost
         #expect(lost <= 1)
         #expect(report.lostReferrals.allSatisfy { $0.to == "legal-x" })
-        #expect(report.referrals.completed == 10 - lost)
+        // A rescued referral may still be in service when the run ends.
+        #expect(report.referrals.completed >= 9 && report.referrals.completed <= 10 - lost)
         #expect(report.faultsNotExecuted == ["hub-restart main at 1d, down 0s"])
 
         #expect(report.faults.map(\.kind) == ["offline", "slow"])
