@@ -74,7 +74,7 @@ public struct AccessPolicy: Sendable, Equatable {
             "presence/%a/", "hub/replay/request/%a",
         ]),
         subscribe: Permissions(allow: [
-            "referral/to/%a/", "status/%a/", "escalation/%a/", "service/", "presence/%a/",
+            "referral/to/%a/", "status/%a/", "escalation/%a/", "hub/escalation/%a/", "service/", "presence/%a/",
             "hub/rejected/%a", "hub/replay/end/%a", "hub/stats/",
         ])
     ))

@@ -20,11 +20,14 @@ public final class Hub: Service, Sendable {
     private let startup = StartupSignal<HubEndpoints>()
     private let snapshot = Mutex(HubCounters())
     private let access: HubAccess?
+    private let clock: HubClock
 
     /// Creates a hub. Pass a `context` to share inproc endpoints with other sockets (tests,
-    /// simulations); otherwise the hub makes its own.
-    public init(configuration: HubConfiguration, context: Context? = nil, logger: Logger) throws {
+    /// simulations); otherwise the hub makes its own. `clock` is the time deadlines are checked
+    /// against (a simulation's or a test's clock; the system's by default).
+    public init(configuration: HubConfiguration, context: Context? = nil, clock: HubClock = .system, logger: Logger) throws {
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
         self.context = try context ?? Context()
         if case .curve(let settings) = configuration.security {
@@ -52,7 +55,7 @@ public final class Hub: Service, Sendable {
             try await thread.run { [self] thread in
                 let loop: HubLoop
                 do {
-                    loop = try HubLoop(configuration: configuration, context: context, access: access, logger: logger)
+                    loop = try HubLoop(configuration: configuration, context: context, access: access, clock: clock, logger: logger)
                 } catch {
                     startup.fail(error)
                     throw error

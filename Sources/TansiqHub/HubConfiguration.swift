@@ -40,6 +40,8 @@ public struct HubConfiguration: Sendable, Equatable {
     public var maxFrames: Int
     /// How fast each agency may publish; `nil` for no limit.
     public var rateLimit: RateLimit?
+    /// What the referral registry enforces: deadlines, the coordinator, closed referrals' retention.
+    public var registry: RegistryRules
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -56,7 +58,8 @@ public struct HubConfiguration: Sendable, Equatable {
         presenceTimeout: Duration? = nil,
         security: HubSecurity = .insecure,
         maxFrames: Int = 8,
-        rateLimit: RateLimit? = RateLimit()
+        rateLimit: RateLimit? = RateLimit(),
+        registry: RegistryRules = RegistryRules()
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -72,5 +75,6 @@ public struct HubConfiguration: Sendable, Equatable {
         self.security = security
         self.maxFrames = maxFrames
         self.rateLimit = rateLimit
+        self.registry = registry
     }
 }

@@ -36,8 +36,6 @@ public struct HubCounters: Sendable, Equatable {
     public var refusedAuthentications: UInt64 = 0
     /// Subscriptions the access policy refused, since start.
     public var deniedSubscriptions: UInt64 = 0
-    /// Status updates of referrals the hub did not remember (let through unchecked), since start.
-    public var unverifiedStatusUpdates: UInt64 = 0
 
     /// Creates zeroed counters.
     public init() {}

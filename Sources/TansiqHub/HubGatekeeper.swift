@@ -2,27 +2,24 @@ import Foundation
 import Logging
 import TansiqMessages
 
-/// The hub's checks beyond message validity: who sent a message (sender binding), whether it
-/// may publish or subscribe there (the access policy), whether it may move that referral,
-/// and how fast it may publish. Owned and used by the hub's loop thread only.
+/// The hub's admission checks beyond message validity: who sent a message (sender binding),
+/// whether it may publish or subscribe there (the access policy), and how fast it may publish.
+/// Whether it may move a referral is the registry's call (`ReferralRegistry`). Owned and used
+/// by the hub's loop thread only.
 final class HubGatekeeper {
     /// The secure hub's keys and policy; `nil` in insecure mode.
     let access: HubAccess?
     private var rateLimiter: RateLimiter?
     /// Paces the notices of refused subscriptions.
     private var noticeLimiter = RateLimiter(rate: 1, burst: 1)
-    private var parties: ReferralParties
     private var permissions: [String: ResolvedPermissions] = [:]
     private var admitted: Set<String> = []
     private var generation: UInt64?
     private let logger: Logger
-    /// Status updates of referrals the hub does not remember, let through.
-    private(set) var unverifiedStatusUpdates: UInt64 = 0
 
     init(access: HubAccess?, rateLimit: HubConfiguration.RateLimit?, logger: Logger) {
         self.access = access
         self.rateLimiter = rateLimit.map { RateLimiter(rate: $0.messagesPerSecond, burst: Double($0.burst)) }
-        self.parties = ReferralParties(capacity: access?.settings.referralMemory ?? 1)
         self.logger = logger
     }
 
@@ -56,7 +53,7 @@ final class HubGatekeeper {
     }
 
     /// Checks a valid message from a connection authenticated as `userID`; `nil` lets it through.
-    func admit(_ accepted: AcceptedMessage, body: @autoclosure () -> [UInt8], userID: String?, now: ContinuousClock.Instant) -> IngressRejection? {
+    func admit(_ accepted: AcceptedMessage, userID: String?, now: ContinuousClock.Instant) -> IngressRejection? {
         let header = accepted.header
         func refuse(_ reason: HubRejection.Reason, _ message: String, notify: Bool = true) -> IngressRejection {
             IngressRejection(
@@ -86,63 +83,14 @@ final class HubGatekeeper {
         guard resolved(for: agency, access).allowsPublish(topic: accepted.topic.rawValue) else {
             return refuse(.notAuthorized, "'\(agency)' may not publish on '\(accepted.topic.rawValue)'")
         }
-        guard header.type == .referral || header.type == .referralStatus else { return nil }
-        let payload: Payload
-        if let decoded = accepted.payload {
-            payload = decoded
-        } else {
-            do {
-                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: body()).payload
-            } catch {
-                return refuse(HubRejection.Reason(error), error.description)
-            }
-        }
-        switch payload {
-        case .referral(let referral):
-            parties.record(
-                referral: referral.referralId, referrer: header.source, receiver: referral.receivingAgency,
-                openTopic: accepted.topic.rawValue
-            )
-        case .referralStatus(let update):
-            let verdict = parties.check(update, sender: header.source) { claimant, topic in
-                self.resolved(for: claimant, access).allowsDelivery(topic: topic)
-            }
-            switch verdict {
-            case .allowed:
-                break
-            case .unknownReferral:
-                unverifiedStatusUpdates += 1
-                logger.info(
-                    "status update of a referral the hub does not remember",
-                    metadata: ["referral": "\(update.referralId.uuidString.lowercased())", "agency": "\(agency)"]
-                )
-            case .refused(let message):
-                return refuse(.notAuthorized, message)
-            }
-        default:
-            break
-        }
         return nil
     }
 
-    /// Remembers the parties of a message the hub accepted before (a journal read back at
-    /// start): a referral's referrer and receiver, an open referral's first claimant. No check.
-    func remember(_ accepted: AcceptedMessage, body: [UInt8]) {
-        guard accepted.header.type == .referral || accepted.header.type == .referralStatus,
-              let payload = accepted.payload
-                ?? (try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: body).payload)
-        else { return }
-        switch payload {
-        case .referral(let referral):
-            parties.record(
-                referral: referral.referralId, referrer: accepted.header.source, receiver: referral.receivingAgency,
-                openTopic: accepted.topic.rawValue
-            )
-        case .referralStatus(let update):
-            _ = parties.check(update, sender: accepted.header.source)
-        default:
-            break
-        }
+    /// Whether `agency` may claim an open referral published on `openTopic`: whether the
+    /// policy delivers that topic to it (always, insecure).
+    func mayClaim(_ agency: String, openTopic: String) -> Bool {
+        guard let access else { return true }
+        return resolved(for: agency, access).allowsDelivery(topic: openTopic)
     }
 
     /// Whether `agency` should be told of a refusal now: once a second at most.

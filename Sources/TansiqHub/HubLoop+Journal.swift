@@ -35,6 +35,8 @@ struct OutgoingMessage {
     }
     /// Whether a publisher sent it (and must hear if it cannot be stored), or the hub made it.
     var fromPublisher: Bool
+    /// The referral whose registry record it changed: the record is stored with it.
+    var referral: UUID? = nil
 }
 
 extension HubLoop {
@@ -62,7 +64,10 @@ extension HubLoop {
         outbox.removeAll(keepingCapacity: true)
         do {
             try store(batch)
+            registry.commit()
         } catch {
+            // The batch's registry changes go with it; the publishers send again.
+            registry.rollback()
             refuse(batch, because: error)
             guard !outbox.isEmpty else { return }
             // The rejections and the hub's own messages get one more attempt; if the journal
@@ -71,7 +76,9 @@ extension HubLoop {
             outbox.removeAll(keepingCapacity: true)
             do {
                 try store(retry)
+                registry.commit()
             } catch {
+                registry.rollback()
                 counters.journalFailures += UInt64(retry.count)
                 logger.error(
                     "journal failed again: rejections and hub messages dropped",
@@ -94,6 +101,7 @@ extension HubLoop {
             let topicSequence = (topicUpdates[message.topic] ?? topicSequences[message.topic] ?? 0) + 1
             topicUpdates[message.topic] = topicSequence
             stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: sequence, topicSeq: topicSequence)))
+            if let referral = message.referral { registry.stamp(referral, sequence: sequence) }
             if journal != nil {
                 records.append(JournalRecord(
                     sequence: sequence,
@@ -108,7 +116,7 @@ extension HubLoop {
                     receivedAt: now))
             }
         }
-        try journal?.append(records)
+        try journal?.append(records, referrals: registry.pending)
         counters.lastSequence = sequence
         topicSequences.merge(topicUpdates) { _, new in new }
         for (message, stamp) in zip(batch, stamps) {
@@ -183,26 +191,5 @@ extension HubLoop {
             entries = 0
         }
         return HubStatistics.Journal(backend: "sqlite", lastSequence: journal.lastSequence, entries: entries)
-    }
-
-    /// A secure hub binds status updates to a referral's parties; after a restart it learns
-    /// them again from the journal, page by page, so old referrals stay protected.
-    func restoreReferralParties() throws {
-        guard gatekeeper.isSecure, let journal else { return }
-        var after: UInt64 = 0
-        var restored = 0
-        while true {
-            let page: [JournalRecord]
-            do {
-                page = try journal.records(after: after, prefixes: ["referral/", "status/"], limit: 5000)
-            } catch {
-                throw HubError(code: .journalUnavailable, message: "cannot read the journal's referrals: \(error.message)")
-            }
-            guard let last = page.last else { break }
-            for record in page { rememberJournalled([Array(record.topic.utf8), record.header, record.body]) }
-            restored += page.count
-            after = last.sequence
-        }
-        if restored > 0 { logger.info("referral parties restored from the journal", metadata: ["messages": "\(restored)"]) }
     }
 }

@@ -19,6 +19,10 @@ final class HubLoop {
     let gatekeeper: HubGatekeeper
     private let authenticator: ZAPAuthenticator?
     let clock = ContinuousClock()
+    /// The time deadlines are checked against.
+    let time: HubClock
+    /// Every referral the hub accepted: the authority on who may move it and how.
+    let registry: ReferralRegistry
     var counters = HubCounters()
     var topicSequences: [String: UInt64] = [:]
     private var subscriptionCounts: [[UInt8]: Int] = [:]
@@ -41,9 +45,10 @@ final class HubLoop {
     }
     var presence: HubPresenceTracker
 
-    init(configuration: HubConfiguration, context: Context, access: HubAccess? = nil, logger: Logger) throws {
+    init(configuration: HubConfiguration, context: Context, access: HubAccess? = nil, clock: HubClock = .system, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        time = clock
         gatekeeper = HubGatekeeper(access: access, rateLimit: configuration.rateLimit, logger: logger)
         // The ZAP handler answers before any server socket exists: libzmq admits every CURVE
         // client while none is bound.
@@ -62,6 +67,14 @@ final class HubLoop {
             // Numbering continues where the journal stopped: sequences never repeat.
             counters.lastSequence = journal.lastSequence
             topicSequences = journal.topicSequences
+        }
+        do {
+            registry = try Self.loadRegistry(journal: journal, rules: configuration.registry, logger: logger)
+        } catch {
+            journal?.close()
+            journalLock?.release()
+            authenticator?.stop()
+            throw error
         }
         do {
             let ingress = try context.makeSocket(.xsub)
@@ -93,7 +106,7 @@ final class HubLoop {
             try ingress.send([[0x01]])
             endpoints = HubEndpoints(
                 ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint(), replay: try replay?.lastEndpoint())
-            try restoreReferralParties()
+            try rebuildRegistryIfNeeded()
         } catch let error as ZMQError {
             journal?.close()
             journalLock?.release()
@@ -157,12 +170,14 @@ final class HubLoop {
                 }
                 if let replayIndex, ready[replayIndex].contains(.readable) { try drainReplay() }
                 try publishPresenceChanges()
+                try watchDeadlines()
                 if let access = gatekeeper.access, clock.now >= nextAccessCheck {
                     access.reloadIfChanged()
                     nextAccessCheck = clock.now.advanced(by: .seconds(1))
                 }
                 if clock.now >= nextStatistics {
                     try publishStatistics()
+                    purgeClosedReferrals()
                     nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
                 }
                 try flushOutbox()
@@ -205,14 +220,25 @@ final class HubLoop {
             }
             switch validator.validate(message) {
             case .success(let accepted):
-                if let refusal = gatekeeper.admit(accepted, body: message.frame(2), userID: userID, now: clock.now) {
+                if let refusal = gatekeeper.admit(accepted, userID: userID, now: clock.now) {
+                    recycle(message)
+                    try reject(refusal, userID: userID)
+                    continue
+                }
+                let changed: UUID?
+                switch checkRegistry(accepted, body: message.frame(2), userID: userID) {
+                case .success(let referral):
+                    changed = referral
+                case .failure(let refusal):
                     recycle(message)
                     try reject(refusal, userID: userID)
                     continue
                 }
                 if accepted.topic.family == .presence { notePresence(accepted, body: message.frame(2)) }
                 outbox.append(OutgoingMessage(
-                    topic: accepted.topic.rawValue, header: accepted.header, frames: .received(message), fromPublisher: true))
+                    topic: accepted.topic.rawValue, header: accepted.header, frames: .received(message), fromPublisher: true,
+                    referral: changed))
+                if let changed { publishView(of: changed) }
             case .failure(let rejection):
                 recycle(message)
                 try reject(rejection, userID: userID)
@@ -220,10 +246,12 @@ final class HubLoop {
         }
     }
 
+    /// Refuses a message: counts it, logs it and tells its sender on `hub/rejected/<agency>`.
+    /// The agency told is the header's `source` when the header parsed (docs/PROTOCOL.md), except
+    /// on a secure hub when the source is not the connection's agency: then the connection's.
     func reject(_ rejection: IngressRejection, userID: String?) throws {
         var rejection = rejection
-        // Secure: tell the agency that really sent it, never the one it claimed to be.
-        if gatekeeper.isSecure { rejection.agency = userID }
+        if gatekeeper.isSecure, rejection.agency == nil || rejection.agency != userID { rejection.agency = userID }
         counters.rejections[rejection.reason.rawValue, default: 0] += 1
         guard rejection.notify else { return }
         logger.warning(
@@ -241,14 +269,15 @@ final class HubLoop {
             reason: rejection.reason,
             message: rejection.message,
             topic: rejection.topic,
-            at: Date()
+            at: Date(),
+            referralId: rejection.referralID
         )
         publishOwn(topic: try Topic.hubRejection(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))
     }
 
     /// Queues a message of the hub's own: it is numbered, journaled and forwarded like the
     /// publishers' messages, at the end of the round.
-    func publishOwn(topic: Topic, payload: Payload, causationID: UUID? = nil) {
+    func publishOwn(topic: Topic, payload: Payload, causationID: UUID? = nil, referral: UUID? = nil) {
         let frames: [[UInt8]]
         let envelope = Envelope(
             topic: topic, source: configuration.hubID, agent: configuration.hubID, payload: payload, causationID: causationID)
@@ -258,7 +287,8 @@ final class HubLoop {
             logger.error("hub message failed to encode", metadata: ["error": "\(error)", "kind": "\(payload.kind)"])
             return
         }
-        outbox.append(OutgoingMessage(topic: envelope.topic.rawValue, header: envelope.header, frames: .encoded(frames), fromPublisher: false))
+        outbox.append(OutgoingMessage(
+            topic: envelope.topic.rawValue, header: envelope.header, frames: .encoded(frames), fromPublisher: false, referral: referral))
     }
 
     // MARK: Egress
@@ -332,7 +362,6 @@ final class HubLoop {
     private func syncSecurityCounters() {
         counters.secure = gatekeeper.isSecure
         counters.refusedAuthentications = (gatekeeper.access?.refusedAuthentications ?? 0) + failedHandshakes
-        counters.unverifiedStatusUpdates = gatekeeper.unverifiedStatusUpdates
     }
 
     /// Whether a replay may send a message on `topic` to a connection authenticated as
@@ -341,11 +370,10 @@ final class HubLoop {
         gatekeeper.allowsReplay(of: topic, to: userID)
     }
 
-    /// Feeds a journalled message's frames (topic, header, body) to the sender-binding memory,
-    /// so that a restarted hub still knows who may move the referrals it accepted before.
-    func rememberJournalled(_ frames: [[UInt8]]) {
-        guard gatekeeper.isSecure, frames.count >= 3, case .success(let accepted) = validator.validate(Array(frames.prefix(3))) else { return }
-        gatekeeper.remember(accepted, body: frames[2])
+    /// Validates a journalled message's frames again (the one-time rebuild of the registry).
+    func revalidate(_ frames: [[UInt8]]) -> AcceptedMessage? {
+        guard frames.count >= 3, case .success(let accepted) = validator.validate(Array(frames.prefix(3))) else { return nil }
+        return accepted
     }
 
     /// Whether `userID` may ask for a replay of `prefix`; always true when insecure.

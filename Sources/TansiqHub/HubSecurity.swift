@@ -21,15 +21,12 @@ public enum HubSecurity: Sendable, Equatable {
         public var agencies: AgencySource
         /// Who may publish and subscribe to what.
         public var policy: PolicySource
-        /// How many referrals the hub remembers the parties of, to check status updates.
-        public var referralMemory: Int
 
         /// Creates the settings.
-        public init(hubKeys: CurveKeyPair, agencies: AgencySource, policy: PolicySource = .leastPrivilege, referralMemory: Int = 100_000) {
+        public init(hubKeys: CurveKeyPair, agencies: AgencySource, policy: PolicySource = .leastPrivilege) {
             self.hubKeys = hubKeys
             self.agencies = agencies
             self.policy = policy
-            self.referralMemory = referralMemory
         }
     }
 

@@ -17,6 +17,8 @@ struct IngressRejection: Error {
     var messageID: UUID?
     var agency: String?
     var topic: String?
+    /// The referral it was about, when the registry refused it.
+    var referralID: UUID?
     /// Whether the sender is told on `hub/rejected/<agency>` (a flood is told once a second).
     var notify = true
 }
@@ -93,7 +95,7 @@ struct IngressValidator {
             return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends '\(header.type.rawValue)' messages")
         }
         guard header.type.isKnown else {
-            return refuse(.badHeader, "unknown message type '\(header.type.rawValue)'")
+            return refuse(.kindTopicMismatch, "unknown message type '\(header.type.rawValue)'")
         }
         guard topic.allows(header.type) else {
             return refuse(.kindTopicMismatch, "a '\(header.type.rawValue)' message cannot be sent on topic '\(topic)'")
@@ -106,7 +108,7 @@ struct IngressValidator {
             do {
                 payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }).payload
             } catch {
-                return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
+                return refuse(HubRejection.Reason(error), error.description)
             }
         }
         return .success(AcceptedMessage(topic: topic, header: header, payload: payload))

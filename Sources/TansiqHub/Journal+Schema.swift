@@ -52,6 +52,8 @@ extension Journal {
                 ) WITHOUT ROWID;
                 """)
         }
+        // `referral` (registry-v1): the hub's referral registry, written with the messages.
+        migrator.registerMigration("registry-v1") { db in try Journal.createRegistry(db) }
         return migrator
     }
 }

@@ -118,7 +118,9 @@ public final class Journal {
     /// Sequences must be strictly increasing across the batch and above ``lastSequence``;
     /// topic sequences must be strictly increasing per topic and above what the topic
     /// reached before. A batch that breaks either rule is refused whole.
-    public func append(_ records: [JournalRecord]) throws(JournalError) {
+    /// `referrals` are the registry's records the batch changed: they are written in the same
+    /// transaction, so the registry never runs ahead of or behind the journal.
+    public func append(_ records: [JournalRecord], referrals: [ReferralRecord] = []) throws(JournalError) {
         guard !records.isEmpty else { return }
         let topicUpdates = try validate(records)
         let expectedLast = lastSequence
@@ -162,6 +164,7 @@ public final class Journal {
                     stored_bytes = stored_bytes + ?
                 WHERE id = 1
                 """).execute(arguments: [Int64(newLast), records.count, addedBytes])
+            try Journal.upsert(referrals, in: db)
         }
         lastSequence = newLast
         topicSequences.merge(topicUpdates) { _, new in new }

@@ -127,7 +127,7 @@ extension Envelope {
             guard topic.addressee != topic.sender else {
                 throw ProtocolError(.malformedTopic, "a status update is addressed to the other party, not to its sender", keyPath: "topic")
             }
-        case .escalation(let escalation):
+        case .escalation(let escalation), .hubEscalation(let escalation):
             guard escalation.referrer == topic.referrer else {
                 throw mismatch("referrer", escalation.referrer, "referrer", topic.referrer)
             }
@@ -156,6 +156,11 @@ extension Envelope {
             }
         case .hubPresence(let presence):
             guard presence.agency == topic.agency else { throw mismatch("agency", presence.agency, "agency", topic.agency) }
+        case .referralView(let view):
+            guard view.referrer == topic.referrer else { throw mismatch("referrer", view.referrer, "referrer", topic.referrer) }
+            guard view.category == topic.category else {
+                throw mismatch("category", view.category.rawValue, "category", topic.category?.rawValue)
+            }
         case .replayRequest, .replayEnd:
             break
         }

@@ -14,10 +14,16 @@ public struct HubRejection: Sendable, Equatable {
     public var topic: String?
     /// When the hub refused it.
     public var at: Date
+    /// The referral the refused message was about, when the hub checked it against its registry (1.1).
+    public var referralId: UUID?
 
     /// Creates a rejection; `topic` is truncated to 255 bytes.
-    public init(rejectedMessageId: UUID? = nil, agency: String? = nil, reason: Reason, message: String, topic: String? = nil, at: Date) {
+    public init(
+        rejectedMessageId: UUID? = nil, agency: String? = nil, reason: Reason, message: String, topic: String? = nil, at: Date,
+        referralId: UUID? = nil
+    ) {
         self.rejectedMessageId = rejectedMessageId
+        self.referralId = referralId
         self.agency = agency
         self.reason = reason
         self.message = message
@@ -67,10 +73,30 @@ public struct HubRejection: Sendable, Equatable {
         /// The topic is not a Tansiq topic.
         public static let malformedTopic = Self(rawValue: "malformed-topic")
 
+        /// The body names other parties or another category than the topic, or than the
+        /// referral the hub recorded (1.1).
+        public static let bodyTopicMismatch = Self(rawValue: "body-topic-mismatch")
+        /// A status update or escalation of a referral the hub never recorded (1.1).
+        public static let unknownReferral = Self(rawValue: "unknown-referral")
+        /// A new referral under an id the hub already recorded with other content or another referrer (1.1).
+        public static let duplicateReferral = Self(rawValue: "duplicate-referral")
+        /// A move on a referral that is closed (rejected, cancelled, completed, failed) (1.1).
+        public static let referralClosed = Self(rawValue: "referral-closed")
+        /// The sender is not a party to the referral (1.1).
+        public static let notAParty = Self(rawValue: "not-a-party")
+        /// A claim on an open referral another agency claimed first (1.1).
+        public static let alreadyClaimed = Self(rawValue: "already-claimed")
+        /// A status update addressed to an agency that is not the other party (1.1).
+        public static let wrongAddressee = Self(rawValue: "wrong-addressee")
+        /// A deadline in the past, out of order, or beyond the priority's window (1.1).
+        public static let invalidDeadline = Self(rawValue: "invalid-deadline")
+
         /// The reasons of this protocol version.
         public static let knownValues: [Self] = [
             .malformedFrames, .tooLarge, .badHeader, .badBody, .unsupportedVersion, .kindTopicMismatch,
             .senderMismatch, .illegalTransition, .notAuthorized, .rateLimited, .malformedTopic,
+            .bodyTopicMismatch, .unknownReferral, .duplicateReferral, .referralClosed, .notAParty, .alreadyClaimed,
+            .wrongAddressee, .invalidDeadline,
         ]
 
         /// The reason a hub reports for a codec error (`bad-header` or `bad-body` by its key path).
@@ -83,6 +109,7 @@ public struct HubRejection: Sendable, Equatable {
             case .malformedTopic: self = .malformedTopic
             case .senderMismatch: self = .senderMismatch
             case .illegalTransition: self = .illegalTransition
+            case .bodyTopicMismatch: self = .bodyTopicMismatch
             default:
                 self = (error.keyPath ?? "").hasPrefix("header") ? .badHeader : .badBody
             }
@@ -98,6 +125,7 @@ extension HubRejection: WireObject, Codable {
         message = try fields.string("message")
         topic = try fields.optionalString("topic")
         at = try fields.time("at")
+        referralId = try fields.optionalUUID("referralId")
         try validate(at: fields.path)
     }
 
@@ -123,6 +151,7 @@ extension HubRejection: WireObject, Codable {
         object.set("message", message)
         object.set("topic", topic)
         try object.set("at", time: at)
+        object.set("referralId", referralId)
         return object.value
     }
 

@@ -29,11 +29,16 @@ public struct MessageKind: CodedValue {
     public static let replayRequest = Self(rawValue: "hub.replay.request")
     /// The hub finished a replay (``ReplayEnd``).
     public static let replayEnd = Self(rawValue: "hub.replay.end")
+    /// The hub saw a referral miss a deadline (``Escalation``, raised by the hub; 1.1).
+    public static let hubEscalation = Self(rawValue: "hub.escalation")
+    /// The hub's de-identified view of a referral (``ReferralView``; 1.1).
+    public static let hubReferralView = Self(rawValue: "hub.referral.view")
 
     /// Every kind of this protocol version.
     public static let knownValues: [Self] = [
         .referral, .referralStatus, .serviceStatus, .presence, .escalation,
         .hubRejection, .hubStatistics, .hubPresence, .replayRequest, .replayEnd,
+        .hubEscalation, .hubReferralView,
     ]
 
     /// Whether the value has kind syntax: `[a-z0-9][a-z0-9.-]*`, at most 63 characters.

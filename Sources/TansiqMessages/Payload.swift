@@ -22,6 +22,10 @@ public enum Payload: Sendable, Equatable {
     case replayRequest(ReplayRequest)
     /// `hub.replay.end`.
     case replayEnd(ReplayEnd)
+    /// `hub.escalation` (1.1): an escalation the hub raised itself.
+    case hubEscalation(Escalation)
+    /// `hub.referral.view` (1.1).
+    case referralView(ReferralView)
 
     /// The kind the header must name.
     public var kind: MessageKind {
@@ -36,6 +40,8 @@ public enum Payload: Sendable, Equatable {
         case .hubPresence: .hubPresence
         case .replayRequest: .replayRequest
         case .replayEnd: .replayEnd
+        case .hubEscalation: .hubEscalation
+        case .referralView: .hubReferralView
         }
     }
 
@@ -44,7 +50,8 @@ public enum Payload: Sendable, Equatable {
         switch self {
         case .referral(let referral): referral.referralId
         case .referralStatus(let update): update.referralId
-        case .escalation(let escalation): escalation.referralId
+        case .escalation(let escalation), .hubEscalation(let escalation): escalation.referralId
+        case .referralView(let view): view.referralId
         default: nil
         }
     }
@@ -61,6 +68,8 @@ public enum Payload: Sendable, Equatable {
         case .hubPresence(let value): value
         case .replayRequest(let value): value
         case .replayEnd(let value): value
+        case .hubEscalation(let value): value
+        case .referralView(let value): value
         }
     }
 
@@ -77,6 +86,8 @@ public enum Payload: Sendable, Equatable {
         case .hubPresence: self = .hubPresence(try HubPresence(fields: fields))
         case .replayRequest: self = .replayRequest(try ReplayRequest(fields: fields))
         case .replayEnd: self = .replayEnd(try ReplayEnd(fields: fields))
+        case .hubEscalation: self = .hubEscalation(try Escalation(fields: fields))
+        case .hubReferralView: self = .referralView(try ReferralView(fields: fields))
         default:
             throw ProtocolError(.unknownKind, "unknown message kind '\(Identifier.printable(kind.rawValue))'", keyPath: "header.type")
         }

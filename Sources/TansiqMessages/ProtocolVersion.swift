@@ -10,7 +10,7 @@ public struct ProtocolVersion: Sendable, Hashable, Codable, CustomStringConverti
     public let minor: Int
 
     /// The version this implementation writes: 1.0.
-    public static let current = ProtocolVersion(major: 1, minor: 0)
+    public static let current = ProtocolVersion(major: 1, minor: 1)
 
     /// Creates a version.
     public init(major: Int, minor: Int) {

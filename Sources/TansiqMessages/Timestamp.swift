@@ -131,3 +131,8 @@ enum Timestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+extension Date {
+    /// This time as the protocol writes it (`2026-11-29T09:30:00.000Z`).
+    public var protocolText: String { Timestamp.format(self) ?? "\(self)" }
+}

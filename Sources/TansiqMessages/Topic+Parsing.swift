@@ -66,6 +66,8 @@ extension Topic {
             case "stats": return .hubStatistics
             case "rejected": return .hubRejection
             case "presence": return .hubPresence
+            case "escalation": return .hubEscalation
+            case "view": return .hubView
             case "replay":
                 switch at(2) {
                 case "request": return .replayRequest

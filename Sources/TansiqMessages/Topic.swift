@@ -31,6 +31,10 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
         case replayRequest = "hub/replay/request"
         /// `hub/replay/end/<agency>`: the hub finished a replay for the agency.
         case replayEnd = "hub/replay/end"
+        /// `hub/escalation/<referrer>/<category>`: the hub saw a referral miss a deadline (1.1).
+        case hubEscalation = "hub/escalation"
+        /// `hub/view/<category>/<referrer>`: the hub's de-identified view of a referral (1.1).
+        case hubView = "hub/view"
 
         /// The names of the variable segments, in order.
         public var partNames: [String] {
@@ -43,6 +47,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
             case .presence: ["agency", "agent"]
             case .hubStatistics: ["hub"]
             case .hubRejection, .hubPresence, .replayRequest, .replayEnd: ["agency"]
+            case .hubEscalation: ["referrer", "category"]
+            case .hubView: ["category", "referrer"]
             }
         }
 
@@ -59,13 +65,15 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
             case .hubPresence: .hubPresence
             case .replayRequest: .replayRequest
             case .replayEnd: .replayEnd
+            case .hubEscalation: .hubEscalation
+            case .hubView: .hubReferralView
             }
         }
 
         /// How many fixed words precede the parts.
         var fixedCount: Int {
             switch self {
-            case .referralAddressed, .referralOpen, .hubStatistics, .hubRejection, .hubPresence: 2
+            case .referralAddressed, .referralOpen, .hubStatistics, .hubRejection, .hubPresence, .hubEscalation, .hubView: 2
             case .status, .escalation, .service, .presence: 1
             case .replayRequest, .replayEnd: 3
             }
@@ -75,7 +83,7 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
         var partCount: Int {
             switch self {
             case .status: 3
-            case .referralAddressed, .referralOpen, .escalation, .service, .presence: 2
+            case .referralAddressed, .referralOpen, .escalation, .service, .presence, .hubEscalation, .hubView: 2
             case .hubStatistics, .hubRejection, .hubPresence, .replayRequest, .replayEnd: 1
             }
         }
@@ -117,9 +125,9 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
     public var category: ServiceCategory? {
         switch family {
         case .referralAddressed: ServiceCategory(rawValue: parts[1])
-        case .referralOpen, .service: ServiceCategory(rawValue: parts[0])
+        case .referralOpen, .service, .hubView: ServiceCategory(rawValue: parts[0])
         case .status: ServiceCategory(rawValue: parts[2])
-        case .escalation: ServiceCategory(rawValue: parts[1])
+        case .escalation, .hubEscalation: ServiceCategory(rawValue: parts[1])
         default: nil
         }
     }
@@ -127,8 +135,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
     /// The referring agency (`referral/open`, `escalation`).
     public var referrer: String? {
         switch family {
-        case .referralOpen: parts[1]
-        case .escalation: parts[0]
+        case .referralOpen, .hubView: parts[1]
+        case .escalation, .hubEscalation: parts[0]
         default: nil
         }
     }
@@ -162,7 +170,7 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
         case .status: sender
         case .referralOpen, .escalation: referrer
         case .service, .presence, .replayRequest: agency
-        case .referralAddressed, .hubStatistics, .hubRejection, .hubPresence, .replayEnd: nil
+        case .referralAddressed, .hubStatistics, .hubRejection, .hubPresence, .replayEnd, .hubEscalation, .hubView: nil
         }
     }
 
@@ -195,6 +203,16 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
     /// `escalation/<referrer>/<category>`.
     public static func escalation(referrer: String, category: ServiceCategory) throws(ProtocolError) -> Topic {
         try make(.escalation, [referrer, category.rawValue])
+    }
+
+    /// `hub/escalation/<referrer>/<category>`.
+    public static func hubEscalation(referrer: String, category: ServiceCategory) throws(ProtocolError) -> Topic {
+        try make(.hubEscalation, [referrer, category.rawValue])
+    }
+
+    /// `hub/view/<category>/<referrer>`.
+    public static func hubView(category: ServiceCategory, referrer: String) throws(ProtocolError) -> Topic {
+        try make(.hubView, [category.rawValue, referrer])
     }
 
     /// `service/<category>/<agency>`.

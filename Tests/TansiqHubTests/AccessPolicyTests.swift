@@ -83,15 +83,19 @@ struct AccessPolicyTests {
         Row(agency: legal, action: .subscribe, topic: "referral/open/legal/", allowed: true),
         Row(agency: legal, action: .subscribe, topic: "referral/open/shelter/", allowed: false),
         Row(agency: legal, action: .subscribe, topic: "referral/to/association-shelter/", allowed: false),
-        // The Commune coordinates: the whole network's referrals, statuses, escalations and liveness.
-        Row(agency: commune, action: .subscribe, topic: "referral/", allowed: true),
+        // The Commune coordinates: the network's flow through the hub's de-identified views, every
+        // status, escalation and liveness, but no referral body addressed to another agency.
+        Row(agency: commune, action: .subscribe, topic: "referral/", allowed: false),
+        Row(agency: commune, action: .subscribe, topic: "hub/view/", allowed: true),
+        Row(agency: commune, action: .subscribe, topic: "hub/escalation/", allowed: true),
         Row(agency: commune, action: .subscribe, topic: "status/", allowed: true),
         Row(agency: commune, action: .subscribe, topic: "escalation/", allowed: true),
         Row(agency: commune, action: .subscribe, topic: "hub/presence/", allowed: true),
         Row(agency: commune, action: .subscribe, topic: "referral/open/social-assistance/", allowed: true),
         Row(agency: commune, action: .subscribe, topic: "hub/rejected/iom-morocco", allowed: false),
         Row(agency: commune, action: .subscribe, topic: "", allowed: false),
-        Row(agency: commune, action: .receive, topic: "referral/to/health-delegation-agadir/health", allowed: true),
+        Row(agency: commune, action: .receive, topic: "referral/to/health-delegation-agadir/health", allowed: false),
+        Row(agency: commune, action: .receive, topic: "referral/to/commune-agadir/legal", allowed: true),
         Row(agency: commune, action: .publish, topic: "status/iom-morocco/commune-agadir/social-assistance", allowed: true),
         // An agency the policy does not name gets the defaults only.
         Row(agency: unlisted, action: .subscribe, topic: "referral/to/association-new/", allowed: true),

@@ -95,7 +95,7 @@ struct HubHardeningTests {
             case .success(let message):
                 accepted += 1
                 #expect((try? MessageCodec.decode(topic: message.topic, header: message.header, body: frames[2])) != nil)
-                if let refusal = gatekeeper.admit(message, body: frames[2], userID: "iom-agadir", now: .now) {
+                if let refusal = gatekeeper.admit(message, userID: "iom-agadir", now: .now) {
                     reasons[refusal.reason.rawValue, default: 0] += 1
                 }
             case .failure(let rejection):
@@ -178,37 +178,5 @@ struct HubHardeningTests {
             limiter.admit("b", now: start), limiter.admit("a", now: later), limiter.admit("a", now: later),
         ]
         #expect(answers == [true, true, false, true, true, false])
-    }
-
-    @Test func referralMemoryIsBounded() {
-        var parties = ReferralParties(capacity: 3)
-        let ids = (0..<5).map { _ in UUID() }
-        for id in ids { parties.record(referral: id, referrer: "iom", receiver: "health") }
-        #expect(parties.count == 3)
-        #expect(parties[ids[0]] == nil)
-        #expect(parties[ids[4]]?.receiver == "health")
-    }
-}
-
-@Suite("Referral parties after a restart")
-struct ReferralPartiesMemoryTests {
-    @Test func aJournalledReferralStillBindsItsStatusUpdates() throws {
-        let keys = try TestKeys(agencies: [Pilot.iom, Pilot.health, Pilot.shelter])
-        guard case .curve(let settings) = keys.configuration().security else { throw CancellationError() }
-        let gatekeeper = HubGatekeeper(access: try HubAccess(settings: settings, logger: .init(label: "test")), rateLimit: nil, logger: .init(label: "test"))
-        var validator = IngressValidator(hubID: "main", maxMessageBytes: 256 * 1024, bodyValidation: .full)
-        func accepted(_ envelope: Envelope) throws -> (AcceptedMessage, [UInt8]) {
-            let frames = try MessageCodec.encode(envelope)
-            return (try validator.validate(frames).get(), frames[2])
-        }
-        let referral = try Pilot.referral()
-        let (journalled, body) = try accepted(referral)
-        gatekeeper.remember(journalled, body: body)
-
-        let (foreign, foreignBody) = try accepted(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested))
-        #expect(gatekeeper.admit(foreign, body: foreignBody, userID: Pilot.shelter, now: .now)?.reason == .notAuthorized)
-        let (own, ownBody) = try accepted(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
-        #expect(gatekeeper.admit(own, body: ownBody, userID: Pilot.health, now: .now) == nil)
-        #expect(gatekeeper.unverifiedStatusUpdates == 0)
     }
 }

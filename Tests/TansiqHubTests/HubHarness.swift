@@ -8,11 +8,12 @@ import ZeroMQ
 /// A hub on tcp loopback with `*` ports, run for the length of one test.
 func withHub<Result>(
     _ configuration: HubConfiguration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure),
+    clock: HubClock = .system,
     _ body: (Hub, HubEndpoints) async throws -> Result
 ) async throws -> Result {
     var logger = Logger(label: "test.hub")
     logger.logLevel = .error
-    let hub = try Hub(configuration: configuration, logger: logger)
+    let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
     let task = Task { try await hub.run() }
     do {
         let endpoints = try await hub.endpoints()

@@ -68,20 +68,21 @@ struct HubSecurityTests {
 
             // A third agency moves it: refused.
             try shelter.publish(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested))
-            #expect(try shelter.nextRejection()?.reason == .notAuthorized)
+            #expect(try shelter.nextRejection()?.reason == .notAParty)
             // The receiver cancels: only the referrer cancels.
             try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .cancelled, from: .requested))
-            #expect(try health.nextRejection()?.message.contains("only the referrer") == true)
+            #expect(try health.nextRejection()?.message.contains("by the receiver") == true)
             // The referrer makes a forward move: only the receiver does.
             try iom.publish(try Pilot.status(referral, by: Pilot.iom, to: Pilot.health, .received, from: .requested))
-            #expect(try iom.nextRejection()?.reason == .notAuthorized)
+            #expect(try iom.nextRejection()?.reason == .illegalTransition)
 
             // The receiver's move reaches the referrer, the referrer's cancellation the receiver.
             let received = try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
             #expect(Array(try #require(try iom.next()).frames.prefix(3)) == received)
             let cancelled = try iom.publish(try Pilot.status(referral, by: Pilot.iom, to: Pilot.health, .cancelled, from: .received))
             #expect(Array(try #require(try health.next()).frames.prefix(3)) == cancelled)
-            #expect(hub.counters.rejections["not-authorized"] == 3)
+            #expect(hub.counters.rejections["not-a-party"] == 1)
+            #expect(hub.counters.rejections["illegal-transition"] == 2)
         }
     }
 
@@ -102,8 +103,7 @@ struct HubSecurityTests {
         try await withHub(configuration) { hub, endpoints in
             let shelter = try SecureClient(endpoints, agency: Pilot.shelter, keys: keys[Pilot.shelter], hubKey: keys.hub.publicKey, prefixes: [])
             try shelter.publish(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested))
-            #expect(try shelter.nextRejection()?.reason == .notAuthorized)
-            #expect(hub.counters.unverifiedStatusUpdates == 0)
+            #expect(try shelter.nextRejection()?.reason == .notAParty)
         }
     }
 
@@ -157,14 +157,11 @@ struct HubSecurityTests {
 
             let claim = try shelter.publish(try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested, category: .shelter))
             #expect(Array(try #require(try iom.next()).frames.prefix(3)) == claim)
-            // A later claim still reaches the referrer, whose agent answers "assigned elsewhere"…
-            let late = try legal.publish(try Pilot.status(referral, by: Pilot.legal, to: Pilot.iom, .received, from: .requested, category: .shelter))
-            #expect(Array(try #require(try iom.next()).frames.prefix(3)) == late)
-            // …but the later claimant makes no further move,
-            try legal.publish(try Pilot.status(referral, by: Pilot.legal, to: Pilot.iom, .accepted, from: .received, category: .shelter))
+            // The hub decides: a later claim is refused and its claimant told, never the referrer.
+            try legal.publish(try Pilot.status(referral, by: Pilot.legal, to: Pilot.iom, .received, from: .requested, category: .shelter))
             let refusal = try #require(try legal.nextRejection())
-            #expect(refusal.reason == .notAuthorized)
-            #expect(refusal.message.contains("answered by '\(Pilot.shelter)'"))
+            #expect(refusal.reason == .alreadyClaimed)
+            #expect(refusal.message.contains("claimed by '\(Pilot.shelter)' first"))
             // and an agency not entitled to the open referral cannot claim it at all.
             let health = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: [])
             try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested, category: .shelter))

@@ -42,13 +42,14 @@ final class SecureClient {
     /// Messages that arrived while waiting for the probe, returned first by ``next()``.
     private var early: [Multipart] = []
 
-    init(_ endpoints: HubEndpoints, agency: String, keys: CurveKeyPair, hubKey: String, prefixes: [String]) throws {
+    /// Without `keys` and `hubKey`, a client of an insecure hub that declares `agency` as its source.
+    init(_ endpoints: HubEndpoints, agency: String, keys: CurveKeyPair?, hubKey: String?, prefixes: [String]) throws {
         self.agency = agency
         context = try Context()
         publisher = try context.makeSocket(.xpub)
         subscriber = try context.makeSocket(.sub)
         for socket in [publisher, subscriber] {
-            try socket.makeCurveClient(keys: keys, serverKey: hubKey)
+            if let keys, let hubKey { try socket.makeCurveClient(keys: keys, serverKey: hubKey) }
             try socket.set(.receiveTimeout(milliseconds: 5000))
         }
         probeTopic = "presence/\(agency)/probe-\(UInt32.random(in: 0...UInt32.max))"
@@ -165,8 +166,11 @@ enum Pilot {
     static let shelter = "association-shelter"
     static let legal = "association-legal-aid"
 
-    static func referral(from referrer: String = iom, to receiver: String? = health, category: ServiceCategory = .health, caseReference: String = "AGA-2026-0042") throws -> Envelope {
-        let now = Date()
+    static func referral(
+        from referrer: String = iom, to receiver: String? = health, category: ServiceCategory = .health,
+        caseReference: String = "AGA-2026-0042", at now: Date = Date(), acknowledgeWithin: TimeInterval = 3600,
+        decideWithin: TimeInterval = 7200, scope: [Referral.Consent.Scope]? = nil
+    ) throws -> Envelope {
         let referral = Referral(
             referralId: UUID(),
             caseReference: caseReference,
@@ -177,22 +181,24 @@ enum Pilot {
             priority: .urgent,
             reasonCodes: [.medicalConsultation],
             consent: Referral.Consent(
-                status: .given, scope: [receiver == nil ? .shareWithCategoryProviders : .shareWithReceiver],
+                status: .given, scope: scope ?? [receiver == nil ? .shareWithCategoryProviders : .shareWithReceiver],
                 recordedBy: "caseworker-3", recordedAt: now),
-            acknowledgeBy: now.addingTimeInterval(3600),
-            decideBy: now.addingTimeInterval(7200),
-            followUpOn: now.addingTimeInterval(86_400)
+            acknowledgeBy: now.addingTimeInterval(acknowledgeWithin),
+            decideBy: now.addingTimeInterval(decideWithin),
+            followUpOn: now.addingTimeInterval(max(86_400, decideWithin))
         )
         let topic = try receiver.map { try Topic.referral(to: $0, category: category) }
             ?? Topic.openReferral(category: category, referrer: referrer)
         return Envelope(topic: topic, source: referrer, agent: "\(referrer)-1", payload: .referral(referral), correlationID: referral.referralId)
     }
 
-    static func status(_ referral: Envelope, by sender: String, to addressee: String, _ state: ReferralState, from previous: ReferralState, category: ServiceCategory = .health) throws -> Envelope {
+    static func status(_ referral: Envelope, by sender: String, to addressee: String, _ state: ReferralState, from previous: ReferralState, category: ServiceCategory? = nil) throws -> Envelope {
         guard case .referral(let body) = referral.payload else { throw CancellationError() }
+        let category = category ?? body.category
         let update = ReferralStatusUpdate(
             referralId: body.referralId, state: state, previousState: previous, changedBy: sender, changedAt: Date(),
-            reason: state == .cancelled ? .withdrawn : nil)
+            reason: state == .cancelled ? .withdrawn : nil,
+            outcome: state == .completed || state == .failed ? .init(successful: state == .completed, code: .serviceProvided) : nil)
         return Envelope(
             topic: try Topic.status(addressee: addressee, sender: sender, category: category),
             source: sender, agent: "\(sender)-1", payload: .referralStatus(update), correlationID: body.referralId)

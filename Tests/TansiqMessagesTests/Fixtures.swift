@@ -138,8 +138,28 @@ enum Fixtures {
         reason: .illegalTransition,
         message: "illegal transition from 'completed' to 'in-progress' by the receiver: 'completed' is terminal",
         topic: "status/iom-agadir/association-amal/language",
-        at: time("2026-11-29T16:00:00.125Z")
+        at: time("2026-11-29T16:00:00.125Z"),
+        referralId: id("5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f")
     )
+
+    static let hubEscalation = Escalation(
+        referralId: referralID,
+        referrer: "iom-agadir",
+        receiver: "health-delegation-agadir",
+        category: .health,
+        deadline: .acknowledge,
+        dueAt: time("2026-11-30T09:30:00.000Z"),
+        detectedAt: time("2026-11-30T09:30:00.250Z"),
+        escalatedTo: ["iom-agadir", "commune-agadir"],
+        reason: .noAcknowledgement,
+        currentState: .requested
+    )
+
+    static let referralView = ReferralView(
+        referralId: referralID, referrer: "iom-agadir", receiver: "health-delegation-agadir", open: false,
+        category: .health, priority: .urgent, state: .accepted,
+        acknowledgeBy: time("2026-11-30T09:30:00.000Z"), decideBy: time("2026-12-02T09:30:00.000Z"),
+        followUpOn: time("2026-12-09T09:30:00.000Z"), updatedAt: time("2026-11-29T10:05:00.000Z"))
 
     static let hubStatistics = HubStatistics(
         hub: "hub-agadir",
@@ -223,6 +243,12 @@ enum Fixtures {
             ("hub-presence", envelope(
                 try .hubPresence(agency: "association-amal"), "hub-agadir", "hub",
                 .hubPresence(hubPresence), id: "f6b29ebf-d1f3-4e16-9cbf-d1f31e9abcdf", time: "2026-11-29T16:00:00.000Z")),
+            ("hub-escalation", envelope(
+                try .hubEscalation(referrer: "iom-agadir", category: .health), "hub-agadir", "hub",
+                .hubEscalation(hubEscalation), id: "29e5c1e2-0426-4149-8fe2-04264abcdef2", time: "2026-11-30T09:30:00.250Z")),
+            ("referral-view", envelope(
+                try .hubView(category: .health, referrer: "iom-agadir"), "hub-agadir", "hub",
+                .referralView(referralView), id: "3af6d2f3-1537-425a-9af3-15375abcdef3", time: "2026-11-29T10:05:00.000Z")),
             ("replay-request", envelope(
                 try .replayRequest(agency: "health-delegation-agadir"), "health-delegation-agadir", "desk-1",
                 .replayRequest(replayRequest), id: "07c3afc0-e204-4f27-8dc0-e2042fabcde0", time: "2026-11-29T09:00:01.000Z")),

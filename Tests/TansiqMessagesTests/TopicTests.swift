@@ -60,6 +60,7 @@ import Testing
             Topic.service(category: .health, agency: "a"), Topic.presence(agency: "a", agent: "b"),
             Topic.hubStatistics(hub: "h"), Topic.hubRejection(agency: "a"), Topic.hubPresence(agency: "a"),
             Topic.replayRequest(agency: "a"), Topic.replayEnd(agency: "a"),
+            Topic.hubEscalation(referrer: "a", category: .health), Topic.hubView(category: .health, referrer: "a"),
         ]
         #expect(Set(topics.map(\.family)) == Set(Topic.Family.allCases))
         for topic in topics {

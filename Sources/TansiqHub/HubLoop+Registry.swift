@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import TansiqMessages
+
+extension HubLoop {
+    /// Loads the registry from the journal's database, or starts an empty one (no journal).
+    static func loadRegistry(journal: Journal?, rules: RegistryRules, logger: Logger) throws -> ReferralRegistry {
+        guard let journal else { return ReferralRegistry(rules: rules) }
+        let started = ContinuousClock.now
+        let records: [ReferralRecord]
+        do {
+            records = try journal.loadReferrals()
+        } catch {
+            throw HubError(code: .journalUnavailable, message: "cannot load the referral registry: \(error.message)")
+        }
+        let registry = ReferralRegistry(rules: rules, records: records)
+        logger.info(
+            "referral registry loaded",
+            metadata: ["referrals": "\(registry.count)", "open": "\(registry.openCount)", "duration": "\(ContinuousClock.now - started)"])
+        return registry
+    }
+
+    /// A journal written before the registry existed: its referral and status messages are
+    /// applied once, in stream order and without checks, and the result is stored.
+    func rebuildRegistryIfNeeded() throws {
+        guard let journal else { return }
+        do {
+            guard try journal.registryNeedsRebuild() else { return }
+            var after: UInt64 = 0
+            while true {
+                let page = try journal.records(after: after, prefixes: ["referral/", "status/"], limit: 5000)
+                guard let last = page.last else { break }
+                for record in page {
+                    guard let accepted = revalidate([Array(record.topic.utf8), record.header, record.body]),
+                          let payload = accepted.payload
+                            ?? (try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: record.body).payload)
+                    else { continue }
+                    _ = registry.admit(
+                        payload, topic: accepted.topic, sender: accepted.header.source, body: record.body,
+                        now: record.receivedAt, mayClaim: { _, _ in true })
+                    if let id = payload.referralID { registry.stamp(id, sequence: record.sequence) }
+                }
+                after = last.sequence
+            }
+            let rebuilt = registry.pending
+            try journal.storeReferrals(rebuilt)
+            registry.commit()
+            logger.notice("referral registry rebuilt from the journal", metadata: ["referrals": "\(rebuilt.count)"])
+        } catch {
+            throw HubError(code: .journalUnavailable, message: "cannot rebuild the referral registry from the journal: \(error)")
+        }
+    }
+
+    /// Checks a referral, status update or escalation against the registry (every mode, every
+    /// body validation); returns the referral whose record it changed.
+    func checkRegistry(_ accepted: AcceptedMessage, body: @autoclosure () -> [UInt8], userID: String?) -> Result<UUID?, IngressRejection> {
+        let kind = accepted.header.type
+        guard kind == .referral || kind == .referralStatus || kind == .escalation else { return .success(nil) }
+        let header = accepted.header
+        let sender = gatekeeper.attributedAgency(of: userID, declared: header.source) ?? header.source
+        func refuse(_ reason: HubRejection.Reason, _ message: String, referral: UUID? = nil) -> Result<UUID?, IngressRejection> {
+            .failure(IngressRejection(
+                reason: reason, message: message, messageID: header.id, agency: sender, topic: accepted.topic.rawValue,
+                referralID: referral))
+        }
+        let payload: Payload
+        let bytes = body()
+        if let decoded = accepted.payload {
+            payload = decoded
+        } else {
+            // Header-only validation still reads the bodies the registry judges.
+            do {
+                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: bytes).payload
+            } catch {
+                return refuse(HubRejection.Reason(error), error.description)
+            }
+        }
+        let verdict = registry.admit(
+            payload, topic: accepted.topic, sender: sender, body: bytes, now: time.now(),
+            mayClaim: { agency, topic in gatekeeper.mayClaim(agency, openTopic: topic) })
+        switch verdict {
+        case .forward(let changed):
+            return .success(changed)
+        case .refuse(let reason, let message):
+            return refuse(reason, message, referral: payload.referralID)
+        }
+    }
+
+    /// Publishes the de-identified view of a referral whose record changed this round.
+    func publishView(of id: UUID) {
+        guard let record = registry[id] else { return }
+        do {
+            publishOwn(topic: try Topic.hubView(category: record.category, referrer: record.referrer), payload: .referralView(record.view))
+        } catch {
+            logger.error("no topic for a referral view", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Raises an escalation for every deadline that passed without its move: to the referrer
+    /// and the coordinator, on `hub/escalation/<referrer>/<category>`, whether or not the
+    /// referrer's agent is online.
+    func watchDeadlines() throws {
+        guard configuration.registry.watchesDeadlines else { return }
+        let now = time.now()
+        for (passed, deadline) in registry.passedDeadlines(at: now) {
+            guard var record = registry[passed.referralId], record.awaits(deadline) else { continue }
+            record.escalated.append(deadline)
+            record.updatedAt = now
+            registry.put(record)
+            let escalation = Escalation(
+                referralId: record.referralId, referrer: record.referrer, receiver: record.receiver, category: record.category,
+                deadline: deadline, dueAt: record.due(deadline), detectedAt: max(now, record.due(deadline)),
+                escalatedTo: [record.referrer] + (configuration.registry.coordinator.map { [$0] } ?? []),
+                reason: deadline.reason, currentState: record.state)
+            logger.warning(
+                "referral escalated by the hub",
+                metadata: ["referral": "\(ReferralRegistry.text(record.referralId))", "deadline": "\(deadline.rawValue)", "referrer": "\(record.referrer)"])
+            publishOwn(
+                topic: try Topic.hubEscalation(referrer: record.referrer, category: record.category),
+                payload: .hubEscalation(escalation), referral: record.referralId)
+        }
+    }
+
+    /// Forgets closed referrals past their retention, in memory and in the journal's database.
+    func purgeClosedReferrals() {
+        let cutoff = time.now().addingTimeInterval(-configuration.registry.closedRetention)
+        let expired = registry.purgeClosed(before: cutoff)
+        guard !expired.isEmpty else { return }
+        do {
+            try journal?.deleteReferrals(expired)
+            logger.info("closed referrals forgotten", metadata: ["count": "\(expired.count)"])
+        } catch {
+            logger.error("cannot delete closed referrals", metadata: ["error": "\(error)"])
+        }
+    }
+}

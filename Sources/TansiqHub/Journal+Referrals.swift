@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import TansiqMessages
+
+/// The referral registry's table, in the journal's database.
+extension Journal {
+    static func createRegistry(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE referral (
+                id TEXT PRIMARY KEY NOT NULL,
+                referrer TEXT NOT NULL,
+                receiver TEXT,
+                open INTEGER NOT NULL,
+                category TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                acknowledge_by REAL NOT NULL,
+                decide_by REAL NOT NULL,
+                follow_up_on REAL NOT NULL,
+                consent_scope TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_sequence INTEGER NOT NULL,
+                last_sequence INTEGER NOT NULL,
+                updated_at REAL NOT NULL,
+                escalated TEXT NOT NULL,
+                body_digest INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX referral_on_state ON referral (state);
+            """)
+        // A journal written before the registry existed: the hub builds it once from the messages.
+        let stored = try Int64.fetchOne(db, sql: "SELECT count(*) FROM message WHERE kind IN ('referral', 'referral.status')") ?? 0
+        if stored > 0 {
+            try db.execute(sql: "INSERT INTO setting (name, value) VALUES ('registry', 'rebuild') ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+        }
+    }
+
+    static func upsert(_ referrals: [ReferralRecord], in db: Database) throws {
+        guard !referrals.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO referral
+                (id, referrer, receiver, open, category, priority, acknowledge_by, decide_by, follow_up_on,
+                 consent_scope, state, created_sequence, last_sequence, updated_at, escalated, body_digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for record in referrals {
+            statement.setUncheckedArguments([
+                record.referralId.uuidString.lowercased(), record.referrer, record.receiver, record.open,
+                record.category.rawValue, record.priority.rawValue,
+                record.acknowledgeBy.timeIntervalSinceReferenceDate, record.decideBy.timeIntervalSinceReferenceDate,
+                record.followUpOn.timeIntervalSinceReferenceDate,
+                record.consentScope.map(\.rawValue).joined(separator: " "), record.state.rawValue,
+                Int64(record.createdSequence), Int64(record.lastSequence), record.updatedAt.timeIntervalSinceReferenceDate,
+                record.escalated.map(\.rawValue).sorted().joined(separator: " "), Int64(bitPattern: record.bodyDigest),
+            ])
+            try statement.execute()
+        }
+    }
+
+    /// Writes registry records outside a message batch (the one-time rebuild).
+    func storeReferrals(_ referrals: [ReferralRecord]) throws(JournalError) {
+        try write("store \(referrals.count) referrals") { db in
+            try Journal.upsert(referrals, in: db)
+            try db.execute(sql: "DELETE FROM setting WHERE name = 'registry'")
+        }
+    }
+
+    /// Whether the registry must be rebuilt from the messages (a journal older than the registry).
+    func registryNeedsRebuild() throws(JournalError) -> Bool {
+        try read("read the registry's state") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'registry'") == "rebuild"
+        }
+    }
+
+    /// Deletes registry records (closed referrals past their retention).
+    func deleteReferrals(_ ids: [UUID]) throws(JournalError) {
+        guard !ids.isEmpty else { return }
+        try write("delete \(ids.count) referrals") { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM referral WHERE id = ?")
+            for id in ids { try statement.execute(arguments: [id.uuidString.lowercased()]) }
+        }
+    }
+
+    /// The registry's records matching `filter`, by creation order.
+    public func referrals(_ filter: ReferralFilter = ReferralFilter()) throws(JournalError) -> [ReferralRecord] {
+        try read("read the referral registry") { db in
+            var clauses: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let state = filter.state { clauses.append("state = ?"); arguments.append(state.rawValue) }
+            if filter.openOnly {
+                clauses.append("state NOT IN ('rejected', 'cancelled', 'completed', 'failed')")
+            }
+            if let agency = filter.agency { clauses.append("(referrer = ? OR receiver = ?)"); arguments += [agency, agency] }
+            if let category = filter.category { clauses.append("category = ?"); arguments.append(category.rawValue) }
+            if let id = filter.referralId { clauses.append("id = ?"); arguments.append(id.uuidString.lowercased()) }
+            let sql = "SELECT * FROM referral" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+                + " ORDER BY created_sequence"
+            var records: [ReferralRecord] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                if let record = Journal.record(row) { records.append(record) }
+            }
+            if let overdueAt = filter.overdueAt { records = records.filter { $0.isOverdue(at: overdueAt) } }
+            return records
+        }
+    }
+
+    /// Every registry record, for the hub's start.
+    func loadReferrals() throws(JournalError) -> [ReferralRecord] {
+        try referrals()
+    }
+
+    private static func record(_ row: Row) -> ReferralRecord? {
+        guard let id = UUID(uuidString: row["id"]),
+              let priority = Priority(rawValue: row["priority"]),
+              let state = ReferralState(rawValue: row["state"])
+        else { return nil }
+        func date(_ column: String) -> Date { Date(timeIntervalSinceReferenceDate: row[column]) }
+        func words(_ column: String) -> [String] { (row[column] as String).split(separator: " ").map(String.init) }
+        var record = ReferralRecord(
+            referralId: id, referrer: row["referrer"], receiver: row["receiver"], open: row["open"],
+            category: ServiceCategory(rawValue: row["category"]), priority: priority,
+            acknowledgeBy: date("acknowledge_by"), decideBy: date("decide_by"), followUpOn: date("follow_up_on"),
+            consentScope: words("consent_scope").map(Referral.Consent.Scope.init(rawValue:)), state: state,
+            createdSequence: UInt64(row["created_sequence"] as Int64), lastSequence: UInt64(row["last_sequence"] as Int64),
+            updatedAt: date("updated_at"), escalated: words("escalated").compactMap(Escalation.Deadline.init(rawValue:)))
+        record.bodyDigest = UInt64(bitPattern: row["body_digest"] as Int64)
+        return record
+    }
+}
+
+/// Which registry records `tansiq referrals list` shows.
+public struct ReferralFilter: Sendable, Equatable {
+    public var state: ReferralState?
+    /// Only referrals not yet closed.
+    public var openOnly: Bool
+    /// Only open referrals past a deadline they still await, at this time.
+    public var overdueAt: Date?
+    /// Referrals this agency referred or receives.
+    public var agency: String?
+    public var category: ServiceCategory?
+    public var referralId: UUID?
+
+    public init(
+        state: ReferralState? = nil, openOnly: Bool = false, overdueAt: Date? = nil, agency: String? = nil,
+        category: ServiceCategory? = nil, referralId: UUID? = nil
+    ) {
+        self.state = state
+        self.openOnly = openOnly
+        self.overdueAt = overdueAt
+        self.agency = agency
+        self.category = category
+        self.referralId = referralId
+    }
+}
+
+extension ReferralRecord {
+    /// Whether a deadline the referral still awaits (escalated or not) has passed at `date`.
+    public func isOverdue(at date: Date) -> Bool {
+        guard !isClosed else { return false }
+        return Escalation.Deadline.allCases.contains { deadline in
+            var unescalated = self
+            unescalated.escalated = []
+            return unescalated.awaits(deadline) && due(deadline) < date
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import TansiqMessages
+
+/// What the registry says of a message.
+enum RegistryVerdict: Equatable {
+    /// Forward it; `changed` is the referral whose record it changed, if any.
+    case forward(changed: UUID?)
+    /// Refuse it, with a reason of docs/PROTOCOL.md and a message naming the recorded facts.
+    case refuse(HubRejection.Reason, String)
+}
+
+extension ReferralRegistry {
+    /// Checks a referral, status update or escalation sent by `sender` (the authenticated
+    /// agency, or the declared `source` on an insecure hub) against the registry, and records
+    /// what it changes. `mayClaim(agency, openTopic)` says whether an agency is entitled to an
+    /// open referral published on a topic (the access policy; always true on an insecure hub).
+    func admit(
+        _ payload: Payload, topic: Topic, sender: String, body: @autoclosure () -> [UInt8], now: Date,
+        mayClaim: (String, String) -> Bool
+    ) -> RegistryVerdict {
+        switch payload {
+        case .referral(let referral):
+            return admit(referral, topic: topic, sender: sender, digest: ReferralRecord.digest(body()), now: now)
+        case .referralStatus(let update):
+            return admit(update, topic: topic, sender: sender, now: now, mayClaim: mayClaim)
+        case .escalation(let escalation):
+            guard let record = self[escalation.referralId] else {
+                return .refuse(.unknownReferral, "no referral \(Self.text(escalation.referralId)) was ever accepted by this hub")
+            }
+            guard sender == record.referrer else {
+                return .refuse(.notAParty, "only the hub and the referrer '\(record.referrer)' raise escalations of referral \(Self.text(record.referralId)); '\(sender)' may not")
+            }
+            guard escalation.category == record.category else {
+                return .refuse(.bodyTopicMismatch, "referral \(Self.text(record.referralId)) is a '\(record.category)' referral, not '\(escalation.category)'")
+            }
+            return .forward(changed: nil)
+        default:
+            return .forward(changed: nil)
+        }
+    }
+
+    private func admit(_ referral: Referral, topic: Topic, sender: String, digest: UInt64, now: Date) -> RegistryVerdict {
+        let id = Self.text(referral.referralId)
+        if let known = self[referral.referralId] {
+            // The referrer's agent publishes a referral nobody acknowledged again, unchanged.
+            guard known.referrer == sender, known.bodyDigest == digest else {
+                return .refuse(
+                    .duplicateReferral,
+                    known.referrer == sender
+                        ? "referral \(id) was already sent with other content; a new referral needs a new id"
+                        : "referral \(id) already exists (sent by '\(known.referrer)'); a new referral needs a new id")
+            }
+            return .forward(changed: nil)
+        }
+        let skew = rules.clockSkew
+        guard referral.acknowledgeBy > now.addingTimeInterval(-skew) else {
+            return .refuse(.invalidDeadline, "acknowledgeBy \(referral.acknowledgeBy.protocolText) has already passed (hub time \(now.protocolText))")
+        }
+        let window = rules.decisionWindow(for: referral.priority)
+        guard referral.decideBy <= now.addingTimeInterval(window + skew) else {
+            return .refuse(
+                .invalidDeadline,
+                "decideBy \(referral.decideBy.protocolText) is later than a '\(referral.priority)' referral allows: at most \(Self.duration(window)) after it is sent")
+        }
+        put(ReferralRecord(
+            referralId: referral.referralId, referrer: sender, receiver: referral.receivingAgency, open: referral.isOpen,
+            category: referral.category, priority: referral.priority, acknowledgeBy: referral.acknowledgeBy,
+            decideBy: referral.decideBy, followUpOn: referral.followUpOn, consentScope: referral.consent.scope,
+            state: .requested, createdSequence: 0, lastSequence: 0, updatedAt: now, escalated: [], bodyDigest: digest))
+        return .forward(changed: referral.referralId)
+    }
+
+    private func admit(
+        _ update: ReferralStatusUpdate, topic: Topic, sender: String, now: Date, mayClaim: (String, String) -> Bool
+    ) -> RegistryVerdict {
+        let id = Self.text(update.referralId)
+        guard var record = self[update.referralId] else {
+            return .refuse(.unknownReferral, "no referral \(id) was ever accepted by this hub (or it was closed long ago)")
+        }
+        guard !record.isClosed else {
+            return .refuse(.referralClosed, "referral \(id) is closed: it was '\(record.state)' at \(record.updatedAt.protocolText)")
+        }
+        guard topic.category == record.category else {
+            return .refuse(.bodyTopicMismatch, "referral \(id) is a '\(record.category)' referral; the topic says '\(topic.category?.rawValue ?? "none")'")
+        }
+        let actor: ReferralActor
+        var claims = false
+        if sender == record.referrer {
+            actor = .referrer
+        } else if sender == record.receiver {
+            actor = .receiver
+        } else if record.open {
+            let openTopic = (try? Topic.openReferral(category: record.category, referrer: record.referrer).rawValue) ?? ""
+            guard mayClaim(sender, openTopic) else {
+                return .refuse(.notAParty, "'\(sender)' may not claim open referral \(id) ('\(openTopic)')")
+            }
+            if let claimant = record.receiver {
+                return .refuse(.alreadyClaimed, "open referral \(id) was claimed by '\(claimant)' first; '\(sender)' may not move it")
+            }
+            actor = .receiver
+            claims = true
+        } else {
+            return .refuse(.notAParty, "'\(sender)' is not a party to referral \(id) (from '\(record.referrer)' to '\(record.receiver ?? "nobody")')")
+        }
+        guard update.previousState == record.state else {
+            return .refuse(
+                .illegalTransition,
+                "referral \(id) is '\(record.state)' at the hub, not '\(update.previousState)': the move '\(update.previousState)' → '\(update.state)' does not apply")
+        }
+        guard ReferralLifecycle.isAllowed(from: record.state, to: update.state, by: actor) else {
+            let allowed = ReferralLifecycle.allowedTransitions(from: record.state).filter { $0.actor == actor }.map { "'\($0.to)'" }
+            return .refuse(
+                .illegalTransition,
+                "illegal transition from '\(record.state)' to '\(update.state)' by the \(actor) of referral \(id)"
+                    + (allowed.isEmpty ? ": the \(actor) makes no move from '\(record.state)'" : "; the \(actor) may move it to \(allowed.joined(separator: ", "))"))
+        }
+        let addressee: String? = actor == .receiver ? record.referrer : (record.receiver ?? rules.coordinator)
+        if let addressee, topic.addressee != addressee {
+            return .refuse(.wrongAddressee, "this update of referral \(id) goes to '\(addressee)', the other party, not '\(topic.addressee ?? "none")'")
+        }
+        if claims { record.receiver = sender }
+        record.state = update.state
+        record.updatedAt = now
+        put(record)
+        return .forward(changed: record.referralId)
+    }
+
+    static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        seconds.truncatingRemainder(dividingBy: 86_400) == 0 ? "\(Int(seconds / 86_400)) d" : "\(Int(seconds / 3600)) h"
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import TansiqHub
+import TansiqMessages
+import Testing
+import ZeroMQ
+
+/// The probes an outside integrator tried (issue 11), against a secure hub with the pilot's
+/// policy and an insecure hub: every one refused with its reason, the trail unchanged, and
+/// legitimate traffic still flowing.
+@Suite("Referral registry: every move checked against the recorded referral")
+struct ReferralRegistryTests {
+    @Test(arguments: HubMode.allCases)
+    func aClosedReferralCannotBeMovedAgain(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom, ["status/\(Pilot.iom)/"])
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let referral = try Pilot.referral()
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+            for (state, previous) in [(ReferralState.accepted, ReferralState.requested), (.inProgress, .accepted), (.completed, .inProgress)] {
+                try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, state, from: previous))
+                _ = try #require(try iom.next())
+            }
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .inProgress, from: .accepted), by: health,
+                .referralClosed, of: referral, mentioning: "closed")
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .failed, from: .inProgress), by: health,
+                .referralClosed, of: referral)
+            #expect(try network.trail(of: referral).record?.state == .completed)
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
+    func aThirdAgencyCannotMoveAReferralEvenAfterARestart(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        let referral = try Pilot.referral()
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+        }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom, ["status/\(Pilot.iom)/"])
+            let shelter = try network.client(endpoints, Pilot.shelter)
+            let health = try network.client(endpoints, Pilot.health)
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .rejected, from: .received), by: shelter,
+                .notAParty, of: referral, mentioning: "not a party")
+            // The recorded state is `requested`: a move from `received` names it.
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .rejected, from: .received), by: health,
+                .illegalTransition, of: referral, mentioning: "'requested' at the hub")
+            let received = try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
+            #expect(Array(try #require(try iom.next()).frames.prefix(3)) == received)
+            #expect(try network.trail(of: referral).record?.state == .received)
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
+    func anUpdateGoesToTheOtherPartyOnTheReferralsCategory(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let referral = try Pilot.referral()
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.health, to: Pilot.shelter, .received, from: .requested), by: health,
+                .wrongAddressee, of: referral, mentioning: "'\(Pilot.iom)'")
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested, category: .mhpss), by: health,
+                .bodyTopicMismatch, of: referral, mentioning: "'health' referral")
+            // The referrer's forward move and the receiver's cancellation are illegal for them.
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.iom, to: Pilot.health, .received, from: .requested), by: iom,
+                .illegalTransition, of: referral, mentioning: "by the referrer")
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .cancelled, from: .requested), by: health,
+                .illegalTransition, of: referral, mentioning: "by the receiver")
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
+    func aReferralIDIsCreatedOnce(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom, ["status/\(Pilot.iom)/"])
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let legal = try network.client(endpoints, Pilot.legal)
+            let referral = try Pilot.referral()
+            let sent = try iom.publish(referral)
+            _ = try #require(try health.next())
+            // Another agency under the same id: refused, so the real receiver can still answer.
+            guard case .referral(var body) = referral.payload else { throw CancellationError() }
+            body.referringAgency = Pilot.legal
+            let hijack = Envelope(
+                topic: referral.topic, source: Pilot.legal, agent: "\(Pilot.legal)-1", payload: .referral(body),
+                correlationID: body.referralId)
+            try network.expectRefused(hijack, by: legal, .duplicateReferral, of: referral, mentioning: "already exists")
+            // The referrer with other content: refused too.
+            guard case .referral(var changed) = referral.payload else { throw CancellationError() }
+            changed.priority = .stat
+            changed.decideBy = changed.acknowledgeBy
+            let altered = Envelope(topic: referral.topic, source: Pilot.iom, agent: "\(Pilot.iom)-1", payload: .referral(changed), correlationID: changed.referralId)
+            try network.expectRefused(altered, by: iom, .duplicateReferral, of: referral, mentioning: "other content")
+            // The referrer's unchanged re-publication is forwarded again.
+            let again = Envelope(topic: referral.topic, source: Pilot.iom, agent: "\(Pilot.iom)-1", payload: referral.payload, correlationID: body.referralId)
+            let resent = try iom.publish(again)
+            #expect(try #require(try health.next()).frames[2] == sent[2])
+            #expect(resent[2] == sent[2])
+            let received = try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
+            #expect(Array(try #require(try iom.next()).frames.prefix(3)) == received)
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
+    func unknownReferralsAndForeignEscalationsAreRefused(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let shelter = try network.client(endpoints, Pilot.shelter)
+            let referral = try Pilot.referral()
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+            let neverSent = try Pilot.referral()
+            try network.expectRefused(
+                try Pilot.status(neverSent, by: Pilot.health, to: Pilot.iom, .received, from: .requested), by: health,
+                .unknownReferral, of: neverSent)
+            guard case .referral(let body) = referral.payload else { throw CancellationError() }
+            let escalation = Escalation(
+                referralId: body.referralId, referrer: Pilot.shelter, receiver: Pilot.health, category: .health,
+                deadline: .acknowledge, dueAt: body.acknowledgeBy, detectedAt: body.acknowledgeBy,
+                escalatedTo: [Pilot.shelter, Pilot.commune], reason: .noAcknowledgement, currentState: .requested)
+            let foreign = Envelope(
+                topic: try Topic.escalation(referrer: Pilot.shelter, category: .health), source: Pilot.shelter,
+                agent: "\(Pilot.shelter)-1", payload: .escalation(escalation), correlationID: body.referralId)
+            try network.expectRefused(foreign, by: shelter, .notAParty, of: referral, mentioning: "only the hub and the referrer")
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
+    func theHubDecidesTheClaimOnAnOpenReferral(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom, ["status/\(Pilot.iom)/"])
+            let open = "referral/open/social-assistance/"
+            let inezgane = try network.client(endpoints, Pilot.inezgane, [open])
+            let entraide = try network.client(endpoints, Pilot.entraide, [open])
+            let referral = try Pilot.referral(to: nil, category: .socialAssistance)
+            try iom.publish(referral)
+            _ = try #require(try inezgane.next())
+            _ = try #require(try entraide.next())
+            let first = try inezgane.publish(try Pilot.status(referral, by: Pilot.inezgane, to: Pilot.iom, .received, from: .requested))
+            #expect(Array(try #require(try iom.next()).frames.prefix(3)) == first)
+            // The later claimant is told directly; nothing reaches the referrer.
+            let id = try #require(referral.payload.referralID)
+            let late = try Pilot.status(referral, by: Pilot.entraide, to: Pilot.iom, .received, from: .requested)
+            let before = try network.trail(of: referral)
+            try entraide.publish(late)
+            let rejection = try #require(try entraide.nextRejection())
+            #expect(rejection.reason == .alreadyClaimed)
+            #expect(rejection.referralId == id)
+            #expect(rejection.message.contains("claimed by '\(Pilot.inezgane)' first"))
+            #expect(try network.trail(of: referral).sequences == before.sequences)
+            #expect(try iom.drainUntilMarker().isEmpty)
+            #expect(try network.trail(of: referral).record?.receiver == Pilot.inezgane)
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
+    func deadlinesAreCheckedWhenAReferralIsSent(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let past = try Pilot.referral(at: Date().addingTimeInterval(-7200))
+            try network.expectRefused(past, by: iom, .invalidDeadline, of: past, mentioning: "already passed")
+            // `urgent` is decided within 72 h.
+            let far = try Pilot.referral(decideWithin: 10 * 86_400)
+            try network.expectRefused(far, by: iom, .invalidDeadline, of: far, mentioning: "at most 3 d")
+        }
+    }
+
+    @Test func headerOnlyValidationStillChecksTheRegistry() async throws {
+        let network = try RegistryNetwork(.insecure, bodyValidation: .headerOnly)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let shelter = try network.client(endpoints, Pilot.shelter)
+            let referral = try Pilot.referral()
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested), by: shelter,
+                .notAParty, of: referral)
+        }
+    }
+}
