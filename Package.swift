@@ -81,14 +81,16 @@ let package = Package(
         .executableTarget(name: "iom-agent", dependencies: ["TansiqCLI"]),
         .executableTarget(name: "services-agent", dependencies: ["TansiqCLI"]),
         .executableTarget(name: "civil-society-agent", dependencies: ["TansiqCLI"]),
+        // What several test targets share: clocks a test moves, harnesses.
+        .target(name: "TansiqTestSupport", dependencies: ["TansiqHub"], path: "Tests/TansiqTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(
             name: "TansiqMessagesTests",
             dependencies: ["TansiqMessages"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages"]),
-        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqTestSupport"]),
+        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqTestSupport"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
         .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
     ]

@@ -18,7 +18,6 @@ final class AgentLoop {
     var lastApplied: [String: (topicSeq: UInt64, seq: UInt64)] = [:]
     var lastPresenceEcho: HubStamp?
     var isReady = false
-    private var released: Set<String> = []
     let replayClient: ReplayClient?
     /// Watches the connection to the egress: after a reconnection (the hub restarted) the agent
     /// catches up again once its heartbeat comes back.
@@ -78,7 +77,8 @@ final class AgentLoop {
     var subscriptions: [String] {
         let agency = configuration.agency
         var prefixes = [
-            "referral/to/\(agency)/", "status/\(agency)/", "escalation/\(agency)/", "hub/rejected/\(agency)",
+            "referral/to/\(agency)/", "status/\(agency)/", "escalation/\(agency)/", "hub/escalation/\(agency)/",
+            "hub/rejected/\(agency)",
         ]
         prefixes += behaviour.subscriptions + configuration.extraSubscriptions
         var seen = Set<String>()
@@ -238,9 +238,23 @@ final class AgentLoop {
             handleStatus(update, envelope: envelope)
         case .escalation(let escalation):
             if envelope.header.source != configuration.agency { context.emit(.escalationObserved(escalation)) }
+        case .hubEscalation(let escalation):
+            // The hub watches deadlines (1.1): the referrer's book notes what it escalated.
+            if escalation.referrer == configuration.agency, context.referrals[escalation.referralId] != nil {
+                context.referrals.markEscalated(escalation.referralId, escalation.deadline)
+            }
+            context.emit(.escalationObserved(escalation))
+        case .referralView(let view):
+            if let claimant = view.receiver, claimant != configuration.agency { releaseOpenReferral(view.referralId, claimedBy: claimant) }
         case .hubRejection(let rejection):
             // The prefix hub/rejected/<agency> also matches longer agency ids: only ours count.
             guard envelope.topic.description == "hub/rejected/\(configuration.agency)" else { return }
+            if rejection.reason == .alreadyClaimed, let id = rejection.referralId {
+                // The hub gave the open referral to an earlier claimant: not ours to answer.
+                logger.info("open referral claimed by another agency first", metadata: ["referral": "\(id)"])
+                releaseOpenReferral(id, claimedBy: nil)
+                break
+            }
             logger.error("the hub refused a message of ours", metadata: ["reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.message)"])
             context.emit(.rejectedByHub(rejection))
         default:
@@ -256,13 +270,9 @@ final class AgentLoop {
         }
         context.emit(.statusObserved(update))
         guard let tracked = context.referrals[update.referralId] else { return }
-        // An open referral goes to the first provider that claims it; later claimants are told.
-        if tracked.part == .referrer, tracked.referral.receivingAgency == nil {
-            if let assigned = tracked.receiver, assigned != update.changedBy {
-                releaseClaim(of: tracked, by: update.changedBy, from: update.state, causationID: envelope.header.id)
-                return
-            }
-            if tracked.receiver == nil { context.referrals.assign(update.referralId, to: update.changedBy) }
+        // The hub decides who claims an open referral (1.1): the first claim it forwards is the one.
+        if tracked.part == .referrer, tracked.referral.receivingAgency == nil, tracked.receiver == nil {
+            context.referrals.assign(update.referralId, to: update.changedBy)
         }
         // A receiver applies only the referrer's moves addressed to it: the coordinator also sees
         // the withdrawal of other providers' claims on an open referral it is answering itself.
@@ -283,18 +293,26 @@ final class AgentLoop {
         if tracked.part == .referrer { closeCaseIfResolved(tracked.referral.caseReference) }
     }
 
-    /// Cancels a later provider's claim on an open referral, from the state that provider reported.
-    private func releaseClaim(of tracked: TrackedReferral, by provider: String, from state: ReferralState, causationID: UUID) {
-        guard !state.isTerminal, released.insert("\(tracked.referral.referralId)/\(provider)").inserted else { return }
+    /// Lets go of an open referral another agency claimed first (the hub's view says who, or the
+    /// hub refused our claim): the book records it as cancelled (`assigned-elsewhere`) without
+    /// publishing anything, and the behaviour frees what it planned for it.
+    private func releaseOpenReferral(_ id: UUID, claimedBy claimant: String?) {
+        guard let tracked = context.referrals[id], tracked.part == .receiver, tracked.referral.receivingAgency == nil,
+              !tracked.isFinal
+        else { return }
+        let referrer = tracked.referral.referringAgency
         let update = ReferralStatusUpdate(
-            referralId: tracked.referral.referralId,
-            state: .cancelled,
-            previousState: state,
-            changedBy: configuration.agency,
-            changedAt: context.now(),
-            reason: .assignedElsewhere
-        )
-        context.publishUpdate(update, addressee: provider, category: tracked.referral.category, correlationID: tracked.referral.referralId, causationID: causationID)
+            referralId: id, state: .cancelled, previousState: tracked.state, changedBy: referrer, changedAt: context.now(),
+            reason: .assignedElsewhere)
+        do {
+            try context.referrals.apply(update)
+            context.emit(.statusObserved(update))
+            let topic = try Topic.status(addressee: configuration.agency, sender: referrer, category: tracked.referral.category)
+            behaviour.handle(
+                Envelope(topic: topic, source: referrer, agent: referrer, payload: .referralStatus(update)), agent: context)
+        } catch {
+            logger.debug("open referral not released", metadata: ["referral": "\(id)", "error": "\(error)"])
+        }
     }
 
     private func closeCaseIfResolved(_ caseReference: String) {
@@ -306,33 +324,18 @@ final class AgentLoop {
 
     // MARK: Deadlines and presence
 
-    /// Publishes again each referral this agency sent that nobody acknowledged in time (each
-    /// attempt one acknowledgement window after the last), then escalates what is still silent,
-    /// once per deadline, to the referrer and the coordinator.
+    /// Publishes again each referral this agency sent that nobody acknowledged in time, each
+    /// attempt one acknowledgement window after the last, so that a referral lost on the way is
+    /// rescued. Agents never escalate: the hub watches every deadline and raises the
+    /// escalation itself (`hub/escalation/<referrer>/<category>`), online referrer or not, so
+    /// there is exactly one escalation per missed deadline.
     private func checkDeadlines() {
         let now = context.now()
-        for tracked in context.referrals.all where tracked.part == .referrer && !tracked.isFinal {
+        for tracked in context.referrals.all where tracked.part == .referrer && tracked.state == .requested {
             let referral = tracked.referral
-            let due: (Escalation.Deadline, Date)?
-            switch tracked.state {
-            case .requested where !tracked.escalated.contains(.acknowledge):
-                // Decisions are not escalated before acknowledgement: the order stays ack, then decide.
-                guard now > referral.acknowledgeBy else { continue }
-                let window = max(0.001, referral.acknowledgeBy.timeIntervalSince(tracked.sentAt ?? tracked.updatedAt))
-                let attempts = configuration.republishAttempts
-                if tracked.republished < attempts {
-                    if now > referral.acknowledgeBy.addingTimeInterval(Double(tracked.republished) * window) { republish(tracked) }
-                    continue
-                }
-                guard now > referral.acknowledgeBy.addingTimeInterval(Double(attempts) * window) else { continue }
-                due = (.acknowledge, referral.acknowledgeBy)
-            case .requested, .received:
-                due = now > referral.decideBy && !tracked.escalated.contains(.decide) ? (.decide, referral.decideBy) : nil
-            default:
-                due = nil
-            }
-            guard let due else { continue }
-            escalate(tracked, deadline: due.0, dueAt: due.1, now: now)
+            guard now > referral.acknowledgeBy, tracked.republished < configuration.republishAttempts else { continue }
+            let window = max(0.001, referral.acknowledgeBy.timeIntervalSince(tracked.sentAt ?? tracked.updatedAt))
+            if now > referral.acknowledgeBy.addingTimeInterval(Double(tracked.republished) * window) { republish(tracked) }
         }
     }
 
@@ -350,32 +353,6 @@ final class AgentLoop {
             context.emit(.referralRepublished(referral, attempt: attempt))
         } catch {
             logger.error("no topic for referral", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func escalate(_ tracked: TrackedReferral, deadline: Escalation.Deadline, dueAt: Date, now: Date) {
-        let referral = tracked.referral
-        context.referrals.markEscalated(referral.referralId, deadline)
-        let escalation = Escalation(
-            referralId: referral.referralId,
-            referrer: referral.referringAgency,
-            receiver: tracked.receiver,
-            category: referral.category,
-            deadline: deadline,
-            dueAt: dueAt,
-            detectedAt: now,
-            escalatedTo: [referral.referringAgency, configuration.coordinator],
-            reason: deadline.reason,
-            currentState: tracked.state
-        )
-        do {
-            let topic = try Topic.escalation(referrer: referral.referringAgency, category: referral.category)
-            if context.publish(.escalation(escalation), on: topic, correlationID: referral.referralId) != nil {
-                logger.warning("referral escalated", metadata: ["referral": "\(referral.referralId)", "deadline": "\(deadline.rawValue)"])
-                context.emit(.escalationRaised(escalation))
-            }
-        } catch {
-            logger.error("no topic for escalation", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,18 +1,23 @@
 import TansiqMessages
 
-/// The coordinator (the Commune): sees every referral, every status change, every escalation
-/// and every service's availability. The runtime keeps the book; this behaviour logs what
-/// needs a person's attention.
+/// The coordinator (the Commune): sees the network's flow through the hub's de-identified views
+/// (never a referral's body it is not party to), every status change, every escalation and
+/// every service's availability. The runtime keeps the book; this behaviour logs what needs a
+/// person's attention.
 public final class CoordinatorBehaviour: AgentBehaviour {
     /// Creates a coordinator.
     public init() {}
 
-    /// Everything about referrals and services.
-    public var subscriptions: [String] { ["referral/", "status/", "escalation/", "service/"] }
+    /// The views of every referral, statuses, escalations (the referrers' and the hub's), services.
+    public var subscriptions: [String] { ["hub/view/", "status/", "escalation/", "hub/escalation/", "service/"] }
 
     /// Logs escalations for the coordinator's staff.
     public func handle(_ envelope: Envelope, agent: AgentContext) {
-        guard case .escalation(let escalation) = envelope.payload else { return }
+        let escalation: Escalation
+        switch envelope.payload {
+        case .escalation(let raised), .hubEscalation(let raised): escalation = raised
+        default: return
+        }
         agent.logger.warning(
             "escalation",
             metadata: [

@@ -83,7 +83,8 @@ public final class ProviderBehaviour: AgentBehaviour {
     /// Referrals addressed to it, and open referrals of what it offers.
     public var subscriptions: [String] {
         // The agency is known only at start; the runtime adds `status/<agency>/`.
-        servedCategories.sorted { $0.rawValue < $1.rawValue }.map { "referral/open/\($0.rawValue)/" }
+        // The hub's views of a category show when another provider claimed an open referral first.
+        servedCategories.sorted { $0.rawValue < $1.rawValue }.flatMap { ["referral/open/\($0.rawValue)/", "hub/view/\($0.rawValue)/"] }
     }
 
     /// Resumes the referrals a restarted agent holds, publishes its availability and keeps doing so.

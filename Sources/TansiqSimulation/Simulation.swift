@@ -90,13 +90,16 @@ public struct Simulation: Sendable {
             ingress = "tcp://127.0.0.1:*"
             egress = "tcp://127.0.0.1:*"
         }
-        let hub = try Hub(
-            configuration: HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure),
-            context: context, logger: logger)
+        // The hub checks deadlines on the network's clock: a simulated hour passes in
+        // 1/timeScale of a real hour, and a real half-second of delivery is its clock skew.
+        let clock = AgentClock(scale: timeScale, origin: Date())
+        var hubConfiguration = HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure)
+        hubConfiguration.registry.coordinator = topology.coordinator.id
+        hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 0.5)
+        let hub = try Hub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
         let hubTask = Task { try await hub.run() }
         let fleet: any AgentFleet
         var processFleet: AgentProcesses?
-        let clock = AgentClock(scale: timeScale, origin: Date())
         do {
             let endpoints = try await hub.endpoints()
             if let executables {

@@ -36,7 +36,7 @@ extension SimulationRecorder {
             case "status-observed":
                 guard let changedBy else { return nil }
                 return .observed(id: id, changedBy: changedBy)
-            case "escalation-raised":
+            case "escalation-raised", "escalation-observed":
                 guard let deadline else { return nil }
                 return .escalated(id: id, deadline: deadline)
             default:

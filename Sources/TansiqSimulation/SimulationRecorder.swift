@@ -66,7 +66,7 @@ final class SimulationRecorder: Sendable {
                 self = .published(id: update.referralId, state: update.state, reason: update.reason?.rawValue)
             case .statusObserved(let update):
                 self = .observed(id: update.referralId, changedBy: update.changedBy)
-            case .escalationRaised(let escalation):
+            case .escalationRaised(let escalation), .escalationObserved(let escalation):
                 self = .escalated(id: escalation.referralId, deadline: escalation.deadline.rawValue)
             default:
                 return nil

@@ -41,23 +41,28 @@ struct Network {
     let endpoints: HubEndpoints
     private(set) var tasks: [Task<Void, any Error>] = []
 
-    static func start() async throws -> Network {
+    /// `clock` is the time the hub checks deadlines against.
+    static func start(clock: HubClock = .system) async throws -> Network {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .error
-        let hub = try Hub(configuration: HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure), logger: logger)
+        var configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure)
+        configuration.registry.coordinator = "commune-agadir"
+        let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
         let task = Task { try await hub.run() }
         var network = Network(hub: hub, endpoints: try await hub.endpoints())
         network.tasks.append(task)
         return network
     }
 
+    /// Returns the agent's task: cancelling it stops that agent alone.
+    @discardableResult
     mutating func start(
         agency: String,
         role: AgentRole,
         coordinator: String = "commune-agadir",
         observer: @escaping AgentObserver,
         behaviour: @escaping AgentBehaviourFactory
-    ) async throws {
+    ) async throws -> Task<Void, any Error> {
         var logger = Logger(label: "test.agent")
         logger.logLevel = .error
         let configuration = AgentConfiguration(
@@ -66,8 +71,10 @@ struct Network {
             deadlineCheckInterval: .milliseconds(20)
         )
         let runtime = try AgentRuntime(configuration: configuration, logger: logger, observer: observer, behaviour: behaviour)
-        tasks.append(Task { try await runtime.run() })
+        let task = Task { try await runtime.run() }
+        tasks.append(task)
         try await runtime.ready()
+        return task
     }
 
     func stop() async {

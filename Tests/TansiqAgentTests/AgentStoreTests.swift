@@ -11,8 +11,10 @@ func temporaryDirectory() throws -> URL {
 }
 
 /// A valid referral from IOM, addressed to `receiver` (open when nil).
-func sampleReferral(to receiver: String?, category: ServiceCategory = .health, consent: Referral.Consent.Status = .given) -> Referral {
-    let now = Date(timeIntervalSince1970: 1_795_000_000)
+func sampleReferral(
+    to receiver: String?, category: ServiceCategory = .health, consent: Referral.Consent.Status = .given,
+    at now: Date = Date(timeIntervalSince1970: 1_795_000_000)
+) -> Referral {
     return Referral(
         referralId: UUID(),
         caseReference: "AGA-2026-0042",

@@ -1,6 +1,7 @@
 import Foundation
 import TansiqAgent
 import TansiqMessages
+import TansiqTestSupport
 import Testing
 
 @Suite("Referral flows through a hub")
@@ -55,14 +56,46 @@ struct ReferralFlowTests {
             return escalation
         }
         #expect(observed.map(\.deadline) == [.acknowledge, .decide])
-        // Before escalating, the referrer published the referral once more and waited one more
-        // acknowledgement window: the acknowledgement escalation comes at 0.4 s, not 0.2 s.
-        let republished = events.firstIndex { if case .referralRepublished = $0.event { true } else { false } }
-        let escalated = events.firstIndex { if case .escalationRaised = $0.event { true } else { false } }
-        #expect(republished != nil && escalated != nil && republished! < escalated!)
+        // The hub raises them; the referrer's agent only published the referral once more.
+        #expect(!events.contains { if case .escalationRaised = $0.event { true } else { false } })
+        #expect(events.contains { if case .referralRepublished = $0.event { $0.agent.agency == "iom-morocco" } else { false } })
+        #expect(events.contains { entry in
+            guard entry.agent.agency == "iom-morocco", case .escalationObserved(let escalation) = entry.event else { return false }
+            return escalation.deadline == .acknowledge
+        })
         #expect(observed.first?.escalatedTo == ["iom-morocco", "commune-agadir"])
         #expect(observed.first?.receiver == "silent-association")
         #expect(observed.first?.currentState == .requested)
+    }
+
+    @Test func theHubAloneEscalatesWhenTheReferrersAgentIsStopped() async throws {
+        let log = EventLog()
+        let time = ManualTime()
+        var network = try await Network.start(clock: time.clock)
+        try await network.start(agency: "commune-agadir", role: .commune, observer: log.observer) { CoordinatorBehaviour() }
+        let policy = ReferrerPolicy(routes: [.legal: "silent-association"], cases: [PlannedCase(at: 0, needs: [.legal])], acknowledgeWithin: 3600)
+        let referrer = try await network.start(agency: "iom-morocco", role: .iom, observer: log.observer) { ReferrerBehaviour(policy: policy) }
+        let sent = await log.collect(timeout: 20) { !$0.referralsSent(by: "iom-morocco").isEmpty }
+        referrer.cancel()
+        _ = try? await referrer.value
+
+        // Two hours later on the hub's clock, nobody has acknowledged.
+        time.advance(by: 2 * 3600)
+        let events = await log.collect(timeout: 20) { events in
+            events.contains { if case .escalationObserved = $0.event { $0.agent.agency == "commune-agadir" } else { false } }
+        }
+        await network.stop()
+        let referral = try #require(sent.referralsSent(by: "iom-morocco").first)
+        let escalation = try #require(events.compactMap { entry -> Escalation? in
+            guard entry.agent.agency == "commune-agadir", case .escalationObserved(let escalation) = entry.event else { return nil }
+            return escalation
+        }.first)
+        #expect(escalation.referralId == referral.referralId)
+        #expect(escalation.deadline == .acknowledge)
+        #expect(escalation.escalatedTo == ["iom-morocco", "commune-agadir"])
+        #expect(abs(escalation.dueAt.timeIntervalSince(referral.acknowledgeBy)) < 0.001, "times travel to the millisecond")
+        #expect(escalation.currentState == .requested)
+        #expect(!(sent + events).contains { if case .escalationRaised = $0.event { true } else { false } })
     }
 
     @Test func anOpenReferralGoesToTheFirstClaimantAndTheOthersAreReleased() async throws {

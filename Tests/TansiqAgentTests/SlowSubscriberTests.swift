@@ -46,7 +46,7 @@ struct SlowSubscriberTests {
     }
 
     static func referral() throws -> (UUID, [[UInt8]]) {
-        let referral = sampleReferral(to: provider)
+        let referral = sampleReferral(to: provider, at: Date())
         let frames = try MessageCodec.encode(Envelope(
             topic: try Topic.referral(to: provider, category: .health), source: "iom-morocco", agent: "iom-morocco-1",
             payload: .referral(referral), correlationID: referral.referralId))

@@ -1,6 +1,7 @@
 import Foundation
 import TansiqHub
 import TansiqMessages
+import TansiqTestSupport
 import Testing
 import ZeroMQ
 
@@ -8,20 +9,6 @@ import ZeroMQ
 enum HubMode: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case secure, insecure
     var testDescription: String { rawValue }
-}
-
-/// The time a test's hub lives in, moved by the test.
-final class ManualTime: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-
-    init(_ start: Date = Date()) { current = start }
-
-    var now: Date { lock.withLock { current } }
-
-    func advance(by seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
-
-    var clock: HubClock { HubClock { [self] in now } }
 }
 
 /// A pilot network on a journaling hub, secure with the pilot's policy or insecure: clients

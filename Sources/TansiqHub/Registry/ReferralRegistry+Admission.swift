@@ -102,6 +102,11 @@ extension ReferralRegistry {
         } else {
             return .refuse(.notAParty, "'\(sender)' is not a party to referral \(id) (from '\(record.referrer)' to '\(record.receiver ?? "nobody")')")
         }
+        // The party's own last move sent again (an agent answering a re-published referral): forwarded, nothing changes.
+        if update.state == record.state, update.previousState != update.state,
+           ReferralLifecycle.isAllowed(from: update.previousState, to: update.state, by: actor), !claims {
+            return .forward(changed: nil)
+        }
         guard update.previousState == record.state else {
             return .refuse(
                 .illegalTransition,
