@@ -102,7 +102,22 @@ final class HubGatekeeper {
     func allowsSubscription(prefix: String, userID: String?) -> Bool {
         guard let access else { return true }
         guard let userID, admits(userID, access) else { return false }
+        guard !Self.reachesOthersReferrals(prefix: prefix, agency: userID) else { return false }
         return resolved(for: userID, access).allowsSubscribe(prefix: prefix)
+    }
+
+    /// Consent at delivery, whatever the policy says: an addressed referral's body goes to its
+    /// receiver only, so no subscription may cover `referral/to/<another agency>/`. (Open
+    /// referrals go to the category's providers, the policy's roles; the coordinator follows
+    /// the hub's de-identified views.)
+    static func reachesOthersReferrals(prefix: String, agency: String) -> Bool {
+        let addressed = "referral/to/"
+        if addressed.hasPrefix(prefix) { return true }
+        guard prefix.hasPrefix(addressed) else { return false }
+        let rest = prefix.dropFirst(addressed.count)
+        let receiver = rest.prefix { $0 != "/" }
+        // Without the closing slash, `referral/to/<me>` also covers `referral/to/<me>-2/…`.
+        return rest.contains("/") ? receiver != agency : true
     }
 
     /// Whether a replay may send a message on `topic` to a connection authenticated as
@@ -110,6 +125,7 @@ final class HubGatekeeper {
     func allowsReplay(of topic: String, to userID: String?) -> Bool {
         guard let access else { return true }
         guard let userID, admits(userID, access) else { return false }
+        if topic.hasPrefix("referral/to/"), !topic.hasPrefix("referral/to/\(userID)/") { return false }
         return resolved(for: userID, access).allowsDelivery(topic: topic)
     }
 

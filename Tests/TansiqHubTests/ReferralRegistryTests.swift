@@ -1,5 +1,5 @@
 import Foundation
-import TansiqHub
+@testable import TansiqHub
 import TansiqMessages
 import Testing
 import ZeroMQ
@@ -205,6 +205,45 @@ struct ReferralRegistryTests {
             try network.expectRefused(
                 try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested), by: shelter,
                 .notAParty, of: referral)
+        }
+    }
+}
+
+/// Consent at delivery on a secure hub with the pilot's policy.
+@Suite("Consent at delivery")
+struct ConsentAtDeliveryTests {
+    @Test func noSubscriptionReachesAnotherAgencysReferrals() {
+        for prefix in ["", "referral/", "referral/to/", "referral/to/health-delegation-agadir/", "referral/to/commune-agadir"] {
+            #expect(HubGatekeeper.reachesOthersReferrals(prefix: prefix, agency: "commune-agadir"), "\(prefix)")
+        }
+        for prefix in ["referral/to/commune-agadir/", "referral/open/social-assistance/", "hub/view/", "status/"] {
+            #expect(!HubGatekeeper.reachesOthersReferrals(prefix: prefix, agency: "commune-agadir"), "\(prefix)")
+        }
+    }
+
+    @Test func theCoordinatorFollowsReferralsThroughViewsWithoutTheirBodies() async throws {
+        let network = try RegistryNetwork(.secure)
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { _, endpoints in
+            let commune = try network.client(endpoints, Pilot.commune, ["hub/view/", "referral/"])
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            // Consent for the receiver only: the body reaches the receiver, never the Commune.
+            let referral = try Pilot.referral(scope: [.shareWithReceiver])
+            let sent = try iom.publish(referral)
+            #expect(try #require(try health.next()).frames[2] == sent[2])
+            let seen = try commune.drainUntilMarker()
+            #expect(!seen.contains { $0.frames[0].starts(with: Array("referral/".utf8)) })
+            let views = try seen.compactMap { message -> ReferralView? in
+                guard case .referralView(let view) = try MessageCodec.decode(message.frames).envelope.payload else { return nil }
+                return view
+            }
+            #expect(views.map(\.referralId) == [try #require(referral.payload.referralID)])
+            #expect(views.first?.state == .requested)
+            #expect(views.first?.receiver == Pilot.health)
+            // The view carries no case reference, note or subject.
+            let body = String(decoding: try #require(seen.first { $0.frames[0].starts(with: Array("hub/view/".utf8)) }).frames[2], as: UTF8.self)
+            #expect(!body.contains("caseReference") && !body.contains("AGA-2026-0042") && !body.contains("subject") && !body.contains("note"))
         }
     }
 }
