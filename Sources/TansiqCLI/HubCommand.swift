@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TansiqHub
+import TansiqMessages
 
 /// `tansiq hub` and the `tansiq-hub` executable: run a hub until SIGINT or SIGTERM.
 public struct HubCommand: AsyncParsableCommand {
@@ -93,6 +94,15 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "Most frames a message may have (default 8).")
     var maxFrames: Int?
 
+    @Option(help: "The coordinating agency, told of every escalation the hub raises (default: the referrer only).")
+    var coordinator: String?
+
+    @Option(help: "Seconds a referral's acknowledgeBy may already be past when it arrives: clocks disagree (default 300).")
+    var clockSkew: Double?
+
+    @Option(help: "Days a closed referral stays in the registry; a late move on it is refused as closed (default 90).")
+    var closedReferralRetention: Double?
+
     @OptionGroup var logging: LoggingOptions
 
     /// Creates the command (argument parsing does this).
@@ -117,6 +127,9 @@ public struct HubCommand: AsyncParsableCommand {
             throw ValidationError("--insecure cannot be combined with --secret-key, --agency-keys or --policy")
         }
         if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be ≥ 0") }
+        if let clockSkew, !(clockSkew >= 0) { throw ValidationError("--clock-skew must be ≥ 0 seconds") }
+        if let closedReferralRetention, !(closedReferralRetention > 0) { throw ValidationError("--closed-referral-retention must be > 0 days") }
+        if let coordinator, !Identifier.isValid(coordinator) { throw ValidationError("--coordinator must be an agency id ([a-z0-9][a-z0-9-]*)") }
         if let rateBurst, rateBurst <= 0 { throw ValidationError("--rate-burst must be positive") }
         if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
     }
@@ -151,6 +164,9 @@ public struct HubCommand: AsyncParsableCommand {
             logger.warning("hub runs WITHOUT a journal: no replay, nothing survives a restart")
         }
         if let maxFrames { configuration.maxFrames = maxFrames }
+        if let coordinator { configuration.registry.coordinator = coordinator }
+        if let clockSkew { configuration.registry.clockSkew = clockSkew }
+        if let closedReferralRetention { configuration.registry.closedRetention = closedReferralRetention * 86_400 }
         do {
             try HubConfiguration.SecurityKeys(
                 secretKey: secretKey, agencyKeys: agencyKeys, policy: policy, rate: rateLimit, burst: rateBurst

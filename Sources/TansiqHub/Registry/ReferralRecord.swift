@@ -34,6 +34,26 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
         case consentScope, state, createdSequence, lastSequence, updatedAt, escalated
     }
 
+    /// Encodes every field but the digest, the id in lower case as on the wire.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(referralId.uuidString.lowercased(), forKey: .referralId)
+        try container.encode(referrer, forKey: .referrer)
+        try container.encodeIfPresent(receiver, forKey: .receiver)
+        try container.encode(open, forKey: .open)
+        try container.encode(category, forKey: .category)
+        try container.encode(priority, forKey: .priority)
+        try container.encode(acknowledgeBy, forKey: .acknowledgeBy)
+        try container.encode(decideBy, forKey: .decideBy)
+        try container.encode(followUpOn, forKey: .followUpOn)
+        try container.encode(consentScope, forKey: .consentScope)
+        try container.encode(state, forKey: .state)
+        try container.encode(createdSequence, forKey: .createdSequence)
+        try container.encode(lastSequence, forKey: .lastSequence)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(escalated, forKey: .escalated)
+    }
+
     public var isClosed: Bool { state.isTerminal }
 
     /// Whether the consent scope lets the referral's body reach the coordinator.
