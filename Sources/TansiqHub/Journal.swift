@@ -73,7 +73,8 @@ public final class Journal {
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             if readOnly {
-                guard try database.read({ db in try Journal.migrator.hasCompletedMigrations(db) }) else {
+                // A journal written before the registry existed is still readable (it has no referral table).
+                guard try database.read({ db in try Set(Journal.migrator.appliedIdentifiers(db)).isSuperset(of: ["v1", "v2"]) }) else {
                     throw JournalError(.openFailed, "\(path) is not a Tansiq journal (or was written by a newer version)")
                 }
             } else {
