@@ -91,7 +91,7 @@ extension Journal {
             if let agency = filter.agency { clauses.append("(referrer = ? OR receiver = ?)"); arguments += [agency, agency] }
             if let category = filter.category { clauses.append("category = ?"); arguments.append(category.rawValue) }
             if let id = filter.referralId { clauses.append("id = ?"); arguments.append(id.uuidString.lowercased()) }
-            let sql = "SELECT * FROM referral" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+            let sql = "SELECT \(Journal.referralColumns) FROM referral" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
                 + " ORDER BY created_sequence"
             var records: [ReferralRecord] = []
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
@@ -105,24 +105,41 @@ extension Journal {
 
     /// Every registry record, for the hub's start.
     func loadReferrals() throws(JournalError) -> [ReferralRecord] {
-        try referrals()
+        try read("load the referral registry") { db in
+            var records: [ReferralRecord] = []
+            records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM referral") ?? 0)
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Journal.referralColumns) FROM referral")
+            while let row = try rows.next() {
+                if let record = Journal.record(row) { records.append(record) }
+            }
+            return records
+        }
     }
 
+    /// The columns `record(_:)` reads, by position (a name lookup per column costs at start).
+    static let referralColumns = """
+        id, referrer, receiver, open, category, priority, acknowledge_by, decide_by, follow_up_on, consent_scope, state, \
+        created_sequence, last_sequence, updated_at, escalated, body_digest
+        """
+
     private static func record(_ row: Row) -> ReferralRecord? {
-        guard let id = UUID(uuidString: row["id"]),
-              let priority = Priority(rawValue: row["priority"]),
-              let state = ReferralState(rawValue: row["state"])
+        guard let id = UUID(uuidString: row[0]),
+              let priority = Priority(rawValue: row[5]),
+              let state = ReferralState(rawValue: row[10])
         else { return nil }
-        func date(_ column: String) -> Date { Date(timeIntervalSinceReferenceDate: row[column]) }
-        func words(_ column: String) -> [String] { (row[column] as String).split(separator: " ").map(String.init) }
+        func date(_ column: Int) -> Date { Date(timeIntervalSinceReferenceDate: row[column]) }
+        func words(_ column: Int) -> [Substring] {
+            let text: String = row[column]
+            return text.isEmpty ? [] : text.split(separator: " ")
+        }
         var record = ReferralRecord(
-            referralId: id, referrer: row["referrer"], receiver: row["receiver"], open: row["open"],
-            category: ServiceCategory(rawValue: row["category"]), priority: priority,
-            acknowledgeBy: date("acknowledge_by"), decideBy: date("decide_by"), followUpOn: date("follow_up_on"),
-            consentScope: words("consent_scope").map(Referral.Consent.Scope.init(rawValue:)), state: state,
-            createdSequence: UInt64(row["created_sequence"] as Int64), lastSequence: UInt64(row["last_sequence"] as Int64),
-            updatedAt: date("updated_at"), escalated: words("escalated").compactMap(Escalation.Deadline.init(rawValue:)))
-        record.bodyDigest = UInt64(bitPattern: row["body_digest"] as Int64)
+            referralId: id, referrer: row[1], receiver: row[2], open: row[3],
+            category: ServiceCategory(rawValue: row[4]), priority: priority,
+            acknowledgeBy: date(6), decideBy: date(7), followUpOn: date(8),
+            consentScope: words(9).map { Referral.Consent.Scope(rawValue: String($0)) }, state: state,
+            createdSequence: UInt64(row[11] as Int64), lastSequence: UInt64(row[12] as Int64),
+            updatedAt: date(13), escalated: words(14).compactMap { Escalation.Deadline(rawValue: String($0)) })
+        record.bodyDigest = UInt64(bitPattern: row[15] as Int64)
         return record
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 @testable import TansiqHub
 import TansiqMessages
 import Testing
+import TansiqTestSupport
 import ZeroMQ
 
 /// The probes an outside integrator tried (issue 11), against a secure hub with the pilot's
@@ -245,5 +246,102 @@ struct ConsentAtDeliveryTests {
             let body = String(decoding: try #require(seen.first { $0.frames[0].starts(with: Array("hub/view/".utf8)) }).frames[2], as: UTF8.self)
             #expect(!body.contains("caseReference") && !body.contains("AGA-2026-0042") && !body.contains("subject") && !body.contains("note"))
         }
+    }
+}
+
+/// The hub watches deadlines on its own clock and escalates, to the referrer and the coordinator.
+@Suite("Deadline watch")
+struct DeadlineWatchTests {
+    @Test(arguments: HubMode.allCases)
+    func theHubEscalatesEachMissedDeadlineOnceAndNothingElse(mode: HubMode) async throws {
+        let network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        let time = ManualTime()
+        try await withHub(network.configuration, clock: time.clock) { _, endpoints in
+            let commune = try network.client(endpoints, Pilot.commune, ["hub/escalation/"])
+            let iom = try network.client(endpoints, Pilot.iom, ["status/\(Pilot.iom)/"])
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let silent = try Pilot.referral(at: time.now, acknowledgeWithin: 3600, decideWithin: 7200)
+            let answered = try Pilot.referral(at: time.now, acknowledgeWithin: 3600, decideWithin: 7200)
+            try iom.publish(silent)
+            try iom.publish(answered)
+            _ = try #require(try health.next())
+            _ = try #require(try health.next())
+            try health.publish(try Pilot.status(answered, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
+            _ = try #require(try iom.next())
+
+            func escalations() throws -> [Escalation] {
+                try commune.drainUntilMarker().compactMap { message in
+                    guard case .hubEscalation(let escalation) = try MessageCodec.decode(message.frames).envelope.payload else { return nil }
+                    return escalation
+                }
+            }
+            #expect(try escalations().isEmpty, "nothing is due yet")
+            time.advance(by: 5400)
+            var raised: [Escalation] = []
+            for _ in 0..<50 where raised.isEmpty { raised = try escalations() }
+            #expect(raised.map(\.deadline) == [.acknowledge])
+            #expect(raised.first?.referralId == silent.payload.referralID)
+            #expect(raised.first?.escalatedTo == [Pilot.iom, Pilot.commune])
+            time.advance(by: 3600)
+            raised = []
+            for _ in 0..<50 where raised.isEmpty { raised = try escalations() }
+            // Both missed their decision; the acknowledged one never missed its acknowledgement.
+            #expect(Set(raised.map(\.referralId)) == Set([silent.payload.referralID, answered.payload.referralID].compactMap { $0 }))
+            #expect(raised.allSatisfy { $0.deadline == .decide })
+            #expect(try escalations().isEmpty, "each deadline escalates once")
+            #expect(try network.trail(of: silent).record?.escalated == [.acknowledge, .decide])
+        }
+    }
+}
+
+/// The registry's pending changes follow the journal's transaction.
+@Suite("Referral registry transactions")
+struct ReferralRegistryTransactionTests {
+    static func record(_ id: UUID = UUID(), state: ReferralState = .requested) -> ReferralRecord {
+        let now = Date()
+        return ReferralRecord(
+            referralId: id, referrer: Pilot.iom, receiver: Pilot.health, open: false, category: .health, priority: .urgent,
+            acknowledgeBy: now.addingTimeInterval(3600), decideBy: now.addingTimeInterval(7200), followUpOn: now.addingTimeInterval(86_400),
+            consentScope: [.shareWithReceiver], state: state, createdSequence: 0, lastSequence: 0, updatedAt: now, escalated: [])
+    }
+
+    @Test func aRefusedBatchLeavesTheRegistryAsItWas() {
+        let kept = Self.record()
+        let registry = ReferralRegistry(rules: RegistryRules(), records: [kept])
+        var moved = kept
+        moved.state = .received
+        registry.put(moved)
+        let created = Self.record()
+        registry.put(created)
+        registry.stamp(created.referralId, sequence: 7)
+        #expect(registry.pending.count == 2)
+        registry.rollback()
+        #expect(registry[kept.referralId] == kept)
+        #expect(registry[created.referralId] == nil)
+        #expect(!registry.hasPending)
+    }
+
+    @Test func aStoredBatchIsWhatARestartedHubLoads() throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        let journal = try Journal(path: directory.journalPath, durability: .normal)
+        var created = Self.record()
+        created.createdSequence = 1
+        created.lastSequence = 1
+        let message = JournalRecord(
+            sequence: 1, topicSequence: 1, topic: "referral/to/\(Pilot.health)/health", header: [1], body: [2], kind: "referral",
+            source: Pilot.iom, correlationID: created.referralId.uuidString.lowercased(), messageID: UUID().uuidString.lowercased(),
+            receivedAt: Date())
+        try journal.append([message], referrals: [created])
+        journal.close()
+        let reopened = try Journal(path: directory.journalPath, readOnly: true)
+        defer { reopened.close() }
+        let loaded = try reopened.referrals()
+        #expect(loaded.count == 1)
+        #expect(loaded.first?.referralId == created.referralId)
+        #expect(loaded.first?.state == .requested)
+        #expect(loaded.first?.createdSequence == 1)
+        #expect(abs((loaded.first?.acknowledgeBy.timeIntervalSince(created.acknowledgeBy) ?? 1)) < 0.001)
     }
 }

@@ -29,10 +29,13 @@ final class ReferralRegistry {
     init(rules: RegistryRules, records loaded: [ReferralRecord] = []) {
         self.rules = rules
         records.reserveCapacity(loaded.count)
+        var due: [DueDeadline] = []
         for record in loaded {
             records[record.referralId] = record
-            schedule(record)
+            due += dueDeadlines(of: record)
         }
+        // Heapified at once, in linear time.
+        deadlines = Heap(due)
     }
 
     var count: Int { records.count }
@@ -82,9 +85,13 @@ final class ReferralRegistry {
     }
 
     private func schedule(_ record: ReferralRecord) {
-        guard rules.watchesDeadlines, !record.isClosed else { return }
-        for deadline in Escalation.Deadline.allCases where record.awaits(deadline) {
-            deadlines.insert(DueDeadline(due: record.due(deadline), referral: record.referralId, deadline: deadline))
+        for entry in dueDeadlines(of: record) { deadlines.insert(entry) }
+    }
+
+    private func dueDeadlines(of record: ReferralRecord) -> [DueDeadline] {
+        guard rules.watchesDeadlines, !record.isClosed else { return [] }
+        return Escalation.Deadline.allCases.filter { record.awaits($0) }.map {
+            DueDeadline(due: record.due($0), referral: record.referralId, deadline: $0)
         }
     }
 
