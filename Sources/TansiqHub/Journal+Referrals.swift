@@ -123,7 +123,7 @@ extension Journal {
         """
 
     private static func record(_ row: Row) -> ReferralRecord? {
-        guard let id = UUID(uuidString: row[0]),
+        guard let id = Identifier.uuid(row[0]) ?? UUID(uuidString: row[0]),
               let priority = Priority(rawValue: row[5]),
               let state = ReferralState(rawValue: row[10])
         else { return nil }

@@ -45,7 +45,7 @@ public enum Identifier {
     }
 
     /// Parses a canonical lowercase UUID (by hand: `UUID(uuidString:)` is slow on Linux).
-    static func uuid(_ string: String) -> UUID? {
+    public static func uuid(_ string: String) -> UUID? {
         if let parsed = string.utf8.withContiguousStorageIfAvailable({ uuid(bytes: $0) }) {
             return parsed
         }
