@@ -7,7 +7,9 @@ With the two certificate files (`tansiq keys generate`, read with zmq.auth), it 
 secure hub as the agency py-referrer.
 
 It subscribes on the hub's egress, publishes on its ingress, and checks that
-  1. a valid referral comes back unchanged in its first three frames, with a stamp frame;
+  1. a valid referral comes back unchanged in its first three frames, with a stamp frame (on a
+     secure hub, where only its receiver may read it, the hub's de-identified view of it comes
+     back instead, protocol 1.1);
   2. a referral without consent is refused and answered on hub/rejected/<agency>.
 Prints "ok" and exits 0 when both hold; exits 1 with the reason otherwise.
 """
@@ -84,8 +86,10 @@ def main():
         hub_public, _ = zmq.auth.load_certificate(sys.argv[4])
         for sock in (sub, pub):
             sock.curve_secretkey, sock.curve_publickey, sock.curve_serverkey = secret, public, hub_public
+    secure = len(sys.argv) >= 5
     probe_topic = f"presence/{AGENCY}/{AGENCY}-1"
-    for prefix in (f"referral/to/{RECEIVER}/", f"hub/rejected/{AGENCY}", probe_topic):
+    echo = f"hub/view/health/{AGENCY}" if secure else f"referral/to/{RECEIVER}/"
+    for prefix in (echo, f"hub/rejected/{AGENCY}", probe_topic):
         sub.setsockopt(zmq.SUBSCRIBE, prefix.encode())
     sub.connect(egress)
     # An XPUB rather than a PUB: the hub's subscription arriving says the connection is up.
@@ -132,6 +136,11 @@ def main():
             if message[:3] != sent:
                 fail("the forwarded referral differs from what was sent")
             seen_valid = True
+        elif topic.startswith("hub/view/"):
+            header, body = json.loads(message[1]), json.loads(message[2])
+            if header["type"] != "hub.referral.view" or "caseReference" in body:
+                fail(f"unexpected view {body}")
+            seen_valid = seen_valid or body.get("referralId") == valid["referralId"]
         elif topic == f"hub/rejected/{AGENCY}":
             header, body = json.loads(message[1]), json.loads(message[2])
             if header["type"] != "hub.rejection" or body.get("rejectedMessageId") != refused_id:

@@ -91,9 +91,10 @@ struct SecureEndToEndTests {
         let agencies = directory.appendingPathComponent("agencies")
         try FileManager.default.createDirectory(at: agencies, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: directory.appendingPathComponent("py-referrer.key"), to: agencies.appendingPathComponent("py-referrer.key"))
-        // The script reads back the referral it sends, so it may read py-receiver's referrals.
+        // The script reads back the hub's view of the referral it sends (only its receiver may read
+        // the referral itself).
         let policy = directory.appendingPathComponent("policy.yaml")
-        try "agencies:\n  py-referrer:\n    subscribe: { allow: [\"referral/to/py-receiver/\"] }\n".write(to: policy, atomically: true, encoding: .utf8)
+        try "agencies:\n  py-referrer:\n    subscribe: { allow: [\"hub/view/health/py-referrer\"] }\n".write(to: policy, atomically: true, encoding: .utf8)
         let (hub, endpoints) = try await EndToEndTests.startHub(secure: [
             "--secret-key", directory.appendingPathComponent("hub-test.secret").path, "--agency-keys", agencies.path, "--policy", policy.path,
         ])
