@@ -194,14 +194,15 @@ struct HubAuthorizationTests {
         policy.agencies[Pilot.iom] = AccessPolicy.Agency(rule: AccessPolicy.Rule(publish: AccessPolicy.Permissions(deny: ["referral/open/"])))
         policy.agencies[Pilot.commune] = AccessPolicy.Agency(rule: AccessPolicy.Rule(subscribe: AccessPolicy.Permissions(allow: ["referral/"])))
         try await withHub(keys.configuration(policy: .policy(policy))) { hub, endpoints in
-            let commune = try SecureClient(endpoints, agency: Pilot.commune, keys: keys[Pilot.commune], hubKey: keys.hub.publicKey, prefixes: ["referral/"])
+            // Consent keeps even an allowed `referral/` from delivering others' referrals: the Commune reads its own.
+            let commune = try SecureClient(endpoints, agency: Pilot.commune, keys: keys[Pilot.commune], hubKey: keys.hub.publicKey, prefixes: ["referral/to/\(Pilot.commune)/"])
             let iom = try SecureClient(endpoints, agency: Pilot.iom, keys: keys[Pilot.iom], hubKey: keys.hub.publicKey, prefixes: [])
             try iom.publish(try Pilot.referral(to: nil, category: .shelter))
 
             let refusal = try #require(try iom.nextRejection())
             #expect(refusal.reason == .notAuthorized)
             #expect(refusal.message.contains("may not publish on 'referral/open/shelter/\(Pilot.iom)'"))
-            let addressed = try iom.publish(try Pilot.referral())
+            let addressed = try iom.publish(try Pilot.referral(to: Pilot.commune, category: .socialAssistance))
             #expect(Array(try #require(try commune.next()).frames.prefix(3)) == addressed)
         }
     }

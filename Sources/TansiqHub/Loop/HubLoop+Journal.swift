@@ -89,23 +89,19 @@ extension HubLoop {
 
     /// Stamps, journals and forwards `batch`; throws the journal's error, having changed nothing.
     private func store(_ batch: [OutgoingMessage]) throws(JournalError) {
-        var sequence = counters.lastSequence
-        var topicUpdates: [String: UInt64] = [:]
+        let numbering = sequencer.number(batch.lazy.map(\.topic))
         var stamps: [[UInt8]] = []
         stamps.reserveCapacity(batch.count)
         var records: [JournalRecord] = []
         if journal != nil { records.reserveCapacity(batch.count) }
         let now = Date()
-        for message in batch {
-            sequence += 1
-            let topicSequence = (topicUpdates[message.topic] ?? topicSequences[message.topic] ?? 0) + 1
-            topicUpdates[message.topic] = topicSequence
-            stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: sequence, topicSeq: topicSequence)))
-            if let referral = message.referral { registry.stamp(referral, sequence: sequence) }
+        for (message, numbers) in zip(batch, numbering.stamps) {
+            stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: numbers.sequence, topicSeq: numbers.topicSequence)))
+            if let referral = message.referral { registry.stamp(referral, sequence: numbers.sequence) }
             if journal != nil {
                 records.append(JournalRecord(
-                    sequence: sequence,
-                    topicSequence: topicSequence,
+                    sequence: numbers.sequence,
+                    topicSequence: numbers.topicSequence,
                     topic: message.topic,
                     header: message.frames.frame(1),
                     body: message.frames.frame(2),
@@ -117,8 +113,13 @@ extension HubLoop {
             }
         }
         try journal?.append(records, referrals: registry.pending)
-        counters.lastSequence = sequence
-        topicSequences.merge(topicUpdates) { _, new in new }
+        sequencer.commit(numbering)
+        counters.lastSequence = sequencer.lastSequence
+        forward(batch, stamps: stamps)
+    }
+
+    /// Sends a stored batch to the egress, each message with its stamp frame.
+    private func forward(_ batch: [OutgoingMessage], stamps: [[UInt8]]) {
         for (message, stamp) in zip(batch, stamps) {
             if message.fromPublisher { counters.accepted += 1 }
             let bytes = message.frames.byteCount + stamp.count

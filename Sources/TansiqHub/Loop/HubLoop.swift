@@ -24,7 +24,8 @@ final class HubLoop {
     /// Every referral the hub accepted: the authority on who may move it and how.
     let registry: ReferralRegistry
     var counters = HubCounters()
-    var topicSequences: [String: UInt64] = [:]
+    /// Numbers every message the hub forwards.
+    var sequencer = Sequencer()
     private var subscriptionCounts: [[UInt8]: Int] = [:]
     private let startedAt = Date()
     let endpoints: HubEndpoints
@@ -66,7 +67,7 @@ final class HubLoop {
         if let journal {
             // Numbering continues where the journal stopped: sequences never repeat.
             counters.lastSequence = journal.lastSequence
-            topicSequences = journal.topicSequences
+            sequencer = Sequencer(lastSequence: journal.lastSequence, topicSequences: journal.topicSequences)
         }
         do {
             registry = try Self.loadRegistry(journal: journal, rules: configuration.registry, logger: logger)
