@@ -91,11 +91,12 @@ public struct Simulation: Sendable {
             egress = "tcp://127.0.0.1:*"
         }
         // The hub checks deadlines on the network's clock: a simulated hour passes in
-        // 1/timeScale of a real hour, and a real half-second of delivery is its clock skew.
+        // 1/timeScale of a real hour, so five real seconds of delivery (a loaded machine) are
+        // its clock skew: a referral must never be refused for the machine's lag.
         let clock = AgentClock(scale: timeScale, origin: Date())
         var hubConfiguration = HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure)
         hubConfiguration.registry.coordinator = topology.coordinator.id
-        hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 0.5)
+        hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 5)
         let hub = try Hub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
         let hubTask = Task { try await hub.run() }
         let fleet: any AgentFleet
