@@ -2,12 +2,12 @@ import ArgumentParser
 import TansiqAgent
 import TansiqMessages
 
-/// `iom-agent`: opens pseudonymous cases, refers each need, follows up, escalates silence.
+/// `iom-agent`: opens pseudonymous cases, refers each need, follows up (the hub escalates silence).
 public struct IOMAgentCommand: AsyncParsableCommand {
     /// The command's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "iom-agent",
-        abstract: "IOM's agent: opens cases, refers them to providers, follows up and escalates silence.",
+        abstract: "IOM's agent: opens cases, refers them to providers and follows up (the hub escalates silence).",
         discussion: """
             Example: iom-agent --agency iom-morocco --route health=health-delegation-agadir \\
                        --case health,legal --random-cases 5 --print-events
@@ -32,7 +32,7 @@ public struct CommuneAgentCommand: AsyncParsableCommand {
     /// The command's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "commune-agent",
-        abstract: "The Commune's agent: coordinates (sees every referral, status and escalation), runs the municipal desk, refers in turn.",
+        abstract: "The Commune's agent: coordinates (the hub's view of every referral, every status and escalation), runs the municipal desk, refers in turn.",
         discussion: """
             The desk offers social-assistance unless --service says otherwise. Add --not-coordinator \
             for a neighbouring commune that only runs a desk and refers.

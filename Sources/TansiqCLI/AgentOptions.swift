@@ -13,7 +13,7 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "This agent's id within the agency (default <agency>-1).")
     var agent: String?
 
-    @Option(help: "The coordinating agency, told of every escalation.")
+    @Option(help: "The coordinating agency (the hub tells it of escalations: tansiq hub --coordinator).")
     var coordinator = "commune-agadir"
 
     @Option(help: "The hub's ingress.")
@@ -43,7 +43,7 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the replay endpoint's answer.")
     var replayTimeout: Double = 5
 
-    @Option(help: "How many times a referral nobody acknowledged is published again before it is escalated.")
+    @Option(help: "How many times a referral nobody acknowledged is published again, one acknowledgement window apart (the hub escalates it).")
     var republish = 1
 
     @Flag(help: "Print one JSON line per event (sent, received, status seen, escalation…) on standard output.")

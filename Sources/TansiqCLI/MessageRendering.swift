@@ -42,7 +42,7 @@ enum MessageRendering {
             return "\(status.agency) \(status.category.rawValue) \(status.status.rawValue), accepting \(status.accepting.rawValue), \(status.capacity.available)/\(status.capacity.maximum) \(status.capacity.unit)"
         case .presence(let presence):
             return "\(presence.agent) (\(presence.role)) up \(Int(presence.uptimeSeconds))s"
-        case .escalation(let escalation):
+        case .escalation(let escalation), .hubEscalation(let escalation):
             return "referral \(short(escalation.referralId)) past its \(escalation.deadline.rawValue) deadline, state \(escalation.currentState.rawValue), to \(escalation.escalatedTo.joined(separator: ", "))"
         case .hubRejection(let rejection):
             return "\(rejection.reason.rawValue): \(rejection.message)"
@@ -50,6 +50,8 @@ enum MessageRendering {
             return "in \(statistics.messagesIn) out \(statistics.messagesOut) rejected \(statistics.rejections.values.reduce(0, +)) peers \(statistics.peers) subscriptions \(statistics.subscriptions)"
         case .hubPresence(let presence):
             return "\(presence.agency) \(presence.state.rawValue)"
+        case .referralView(let view):
+            return "referral \(short(view.referralId)) \(view.state.rawValue), \(view.referrer) → \(view.receiver ?? "open") \(view.category.rawValue) \(view.priority.rawValue)"
         default:
             return payload.kind.rawValue
         }
