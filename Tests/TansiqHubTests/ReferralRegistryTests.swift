@@ -63,6 +63,33 @@ struct ReferralRegistryTests {
     }
 
     @Test(arguments: HubMode.allCases)
+    func retentionDeletesMessagesButNeverTheRegistry(mode: HubMode) async throws {
+        var network = try RegistryNetwork(mode)
+        defer { network.directory.remove() }
+        let referral = try Pilot.referral()
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            try iom.publish(referral)
+            _ = try #require(try health.next())
+        }
+        // Restarted with a journal that keeps one message: the referral's message goes at once.
+        network.configuration.journal?.retention = JournalRetention(maxMessages: 1)
+        try await withHub(network.configuration) { _, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom, ["status/\(Pilot.iom)/"])
+            let shelter = try network.client(endpoints, Pilot.shelter)
+            let health = try network.client(endpoints, Pilot.health)
+            let record = try #require(try network.trail(of: referral).record)
+            #expect(try network.trail(of: referral).sequences.contains(record.createdSequence) == false)
+            try network.expectRefused(
+                try Pilot.status(referral, by: Pilot.shelter, to: Pilot.iom, .received, from: .requested), by: shelter,
+                .notAParty, of: referral)
+            let received = try health.publish(try Pilot.status(referral, by: Pilot.health, to: Pilot.iom, .received, from: .requested))
+            #expect(Array(try #require(try iom.next()).frames.prefix(3)) == received)
+        }
+    }
+
+    @Test(arguments: HubMode.allCases)
     func anUpdateGoesToTheOtherPartyOnTheReferralsCategory(mode: HubMode) async throws {
         let network = try RegistryNetwork(mode)
         defer { network.directory.remove() }
