@@ -1,7 +1,7 @@
 """Publishes N referrals and three moves of each (received, accepted, in-progress) to an
 insecure Tansiq hub, as a pyzmq client written from docs/PROTOCOL.md would, and waits until
-the hub has forwarded the last one: a journal of 4 N messages (plus a hub of 1.1's views),
-to measure a hub's start-up against. Usage:
+the hub has forwarded the last one: a journal of 4 N messages (8 N on a 1.1 hub, which adds
+its view of each change), to measure a hub's start-up against. Usage:
 
     tansiq hub --insecure --journal big.sqlite --durability normal --rate-limit 0 &
     python3 scripts/fill-journal.py tcp://127.0.0.1:5560 tcp://127.0.0.1:5561 250000

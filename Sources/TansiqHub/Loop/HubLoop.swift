@@ -247,12 +247,12 @@ final class HubLoop {
         }
     }
 
-    /// Refuses a message: counts it, logs it and tells its sender on `hub/rejected/<agency>`.
-    /// The agency told is the header's `source` when the header parsed (docs/PROTOCOL.md), except
-    /// on a secure hub when the source is not the connection's agency: then the connection's.
+    /// Refuses a message: counts it, logs it and tells its sender on `hub/rejected/<agency>`:
+    /// the header's `source` when the header parsed (docs/PROTOCOL.md); on a secure hub always
+    /// the connection's agency, never the one a message claimed to be.
     func reject(_ rejection: IngressRejection, userID: String?) throws {
         var rejection = rejection
-        if gatekeeper.isSecure, rejection.agency == nil || rejection.agency != userID { rejection.agency = userID }
+        if gatekeeper.isSecure { rejection.agency = userID }
         counters.rejections[rejection.reason.rawValue, default: 0] += 1
         guard rejection.notify else { return }
         logger.warning(
