@@ -60,7 +60,8 @@ struct AgentRestartTests {
     @Test func anAgentKilledMidFlowResumesItsReferralsInTheirStates() async throws {
         let (hub, endpoints) = try await EndToEndTests.startHub()
         let state = try Self.stateFile()
-        let first = try await Self.provider(state: state, serviceTime: 3, hub: endpoints)
+        // Long enough that even a heavily loaded machine kills the provider before a service ends.
+        let first = try await Self.provider(state: state, serviceTime: 8, hub: endpoints)
         let iom = try await Self.referrer(count: 5, hub: endpoints)
         let inProgress = { Set(Self.events(first, "status-published").filter { $0.state == "in-progress" }.compactMap(\.referralId)) }
         _ = await first.waitForLine(timeout: 30) { _ in inProgress().count == 5 }
