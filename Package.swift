@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
@@ -34,10 +35,18 @@ let package = Package(
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "TansiqMessages"),
+        // Personal data at rest: owner-only files, a master key, one sealed data key per referral.
+        .target(
+            name: "TansiqVault",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "TansiqHub",
             dependencies: [
-                "ZeroMQ", "TansiqMessages",
+                "ZeroMQ", "TansiqMessages", "TansiqVault",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -47,7 +56,7 @@ let package = Package(
         .target(
             name: "TansiqAgent",
             dependencies: [
-                "ZeroMQ", "TansiqMessages",
+                "ZeroMQ", "TansiqMessages", "TansiqVault",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -80,6 +89,7 @@ let package = Package(
         .executableTarget(name: "services-agent", dependencies: ["TansiqCLI"]),
         .executableTarget(name: "civil-society-agent", dependencies: ["TansiqCLI"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "TansiqVaultTests", dependencies: ["TansiqVault"]),
         .testTarget(
             name: "TansiqMessagesTests",
             dependencies: ["TansiqMessages"],

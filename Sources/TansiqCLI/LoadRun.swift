@@ -208,7 +208,7 @@ enum LoadRun {
             let now = Date()
             let referral = Referral(
                 referralId: UUID(),
-                caseReference: "BENCH-\(publisher)",
+                caseReference: "BCH-\(publisher)",
                 referringAgency: "bench-source-\(publisher)",
                 referringWorker: "caseworker-1",
                 receivingAgency: sink,

@@ -1,4 +1,5 @@
 import Foundation
+import TansiqMessages
 import Yams
 
 extension HubConfiguration {
@@ -21,7 +22,11 @@ extension HubConfiguration {
         "max_frames": "most frames a message may have (default 8)",
         "rate_limit": "messages a second each agency may publish, 0 for no limit (default 1000)",
         "rate_burst": "messages an agency may publish at once (default 5000)",
+        "privacy": "a mapping: notes (screened or refused), case_reference_pattern, vocabulary (reason_codes, needs_flags, outcome_codes, consent_scopes, service_categories, worker_roles: lists of codes added to the protocol's)",
     ]
+
+    /// The keys of the `privacy` mapping.
+    public static let privacyFileKeys = ["notes", "case_reference_pattern", "vocabulary"]
 
     /// The keys of the `journal` mapping.
     public static let journalFileKeys = [
@@ -93,6 +98,8 @@ extension HubConfiguration {
                 configuration.bodyValidation = mode
             case "journal":
                 configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
+            case "privacy":
+                configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail)
             case "replay": configuration.replay = try string()
             case "presence_missed_heartbeats":
                 let missed = try integer()
@@ -123,6 +130,51 @@ extension HubConfiguration {
         }
         try security.apply(to: &configuration, relativeTo: file)
         return configuration
+    }
+
+    private static func parsePrivacy(_ value: Node, over base: PrivacyRules, fail: (String) -> HubError) throws -> PrivacyRules {
+        guard let mapping = value.mapping else {
+            throw fail("privacy: expected a mapping (\(privacyFileKeys.joined(separator: ", ")))")
+        }
+        var rules = base
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw fail("privacy: keys must be strings") }
+            switch key {
+            case "notes":
+                guard let raw = value.string, let policy = PrivacyRules.NotePolicy(rawValue: raw) else {
+                    throw fail("privacy.notes: expected one of \(PrivacyRules.NotePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                rules.notes = policy
+            case "case_reference_pattern":
+                guard let pattern = value.string, value.scalar != nil else { throw fail("privacy.case_reference_pattern: expected a regular expression") }
+                do {
+                    rules.caseReferences = try CaseReferenceRule(pattern: pattern)
+                } catch {
+                    throw fail("privacy.case_reference_pattern: \(error.message)")
+                }
+            case "vocabulary":
+                guard let lists = value.mapping else { throw fail("privacy.vocabulary: expected a mapping of lists") }
+                var additions: [Vocabulary.List: [String]] = [:]
+                for (listNode, codes) in lists {
+                    guard let name = listNode.string, let list = Vocabulary.List(rawValue: name) else {
+                        throw fail("privacy.vocabulary: unknown list '\(listNode.string ?? "?")'; known lists: \(Vocabulary.List.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    guard let sequence = codes.sequence else { throw fail("\(list.configurationKey): expected a list of codes") }
+                    additions[list] = try sequence.map { node throws -> String in
+                        guard let code = node.string, node.scalar != nil else { throw fail("\(list.configurationKey): expected strings") }
+                        return code
+                    }
+                }
+                do {
+                    rules.vocabulary = try Vocabulary(adding: additions)
+                } catch {
+                    throw fail("\(error.keyPath ?? "privacy.vocabulary"): \(error.message)")
+                }
+            default:
+                throw fail("privacy: unknown key '\(key)'; known keys: \(privacyFileKeys.joined(separator: ", "))")
+            }
+        }
+        return rules
     }
 
     private static func parseJournal(

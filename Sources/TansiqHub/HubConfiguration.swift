@@ -1,3 +1,4 @@
+import TansiqMessages
 /// How a hub listens, what it accepts and how often it reports.
 public struct HubConfiguration: Sendable, Equatable {
     /// How much of each message the hub decodes before forwarding it.
@@ -40,6 +41,9 @@ public struct HubConfiguration: Sendable, Equatable {
     public var maxFrames: Int
     /// How fast each agency may publish; `nil` for no limit.
     public var rateLimit: RateLimit?
+    /// The checks on values (notes, case references, worker ids, vocabularies) applied with
+    /// `full` body validation.
+    public var privacy: PrivacyRules
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -56,7 +60,8 @@ public struct HubConfiguration: Sendable, Equatable {
         presenceTimeout: Duration? = nil,
         security: HubSecurity = .insecure,
         maxFrames: Int = 8,
-        rateLimit: RateLimit? = RateLimit()
+        rateLimit: RateLimit? = RateLimit(),
+        privacy: PrivacyRules = .standard
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -72,5 +77,6 @@ public struct HubConfiguration: Sendable, Equatable {
         self.security = security
         self.maxFrames = maxFrames
         self.rateLimit = rateLimit
+        self.privacy = privacy
     }
 }

@@ -29,11 +29,14 @@ struct IngressValidator {
     let hubID: String
     let maxMessageBytes: Int
     let bodyValidation: HubConfiguration.BodyValidation
+    /// The value checks applied to bodies under `full` validation.
+    let privacy: PrivacyRules
 
-    init(hubID: String, maxMessageBytes: Int, bodyValidation: HubConfiguration.BodyValidation) {
+    init(hubID: String, maxMessageBytes: Int, bodyValidation: HubConfiguration.BodyValidation, privacy: PrivacyRules = .standard) {
         self.hubID = hubID
         self.maxMessageBytes = maxMessageBytes
         self.bodyValidation = bodyValidation
+        self.privacy = privacy
     }
 
     /// Topics already parsed, by their bytes.
@@ -90,10 +93,10 @@ struct IngressValidator {
             return refuse(.malformedTopic, error.description)
         }
         guard header.source != hubID, !header.type.rawValue.hasPrefix("hub.") else {
-            return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends '\(header.type.rawValue)' messages")
+            return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends hub.* messages")
         }
         guard header.type.isKnown else {
-            return refuse(.badHeader, "unknown message type '\(header.type.rawValue)'")
+            return refuse(.badHeader, "unknown message type")
         }
         guard topic.allows(header.type) else {
             return refuse(.kindTopicMismatch, "a '\(header.type.rawValue)' message cannot be sent on topic '\(topic)'")
@@ -104,7 +107,7 @@ struct IngressValidator {
         var payload: Payload?
         if bodyValidation == .full {
             do {
-                payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }).payload
+                payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }, rules: privacy).payload
             } catch {
                 return refuse(error.code == .unsupportedVersion ? .unsupportedVersion : .badBody, error.description)
             }

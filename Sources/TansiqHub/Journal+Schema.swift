@@ -10,6 +10,7 @@ extension Journal {
     ///   never repeat once retention deleted the newest rows, and counts need no table scan.
     /// - `topic`: the high-water topic sequence of every topic ever seen.
     /// - `setting` (v2): the durability the journal was last opened for writing with.
+    /// - `data_key`, `erasure`, `vault` and `message.key_id` (privacy-v1, Journal+Encryption.swift).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -52,6 +53,7 @@ extension Journal {
                 ) WITHOUT ROWID;
                 """)
         }
+        registerEncryptionMigrations(in: &migrator)
         return migrator
     }
 }

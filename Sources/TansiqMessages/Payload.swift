@@ -78,7 +78,7 @@ public enum Payload: Sendable, Equatable {
         case .replayRequest: self = .replayRequest(try ReplayRequest(fields: fields))
         case .replayEnd: self = .replayEnd(try ReplayEnd(fields: fields))
         default:
-            throw ProtocolError(.unknownKind, "unknown message kind '\(Identifier.printable(kind.rawValue))'", keyPath: "header.type")
+            throw ProtocolError(.unknownKind, "unknown message kind", keyPath: "header.type")
         }
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// What a pseudonymous case reference looks like in a deployment.
+///
+/// The default refuses words: every hyphen-separated segment must hold a digit, except one
+/// leading tag of at most three letters (`AGA-2026-0042`, `C12345-00007`), so a name spelled in
+/// capitals (`FATIMA-ZAHRA-AMRANI`) is refused. A deployment with its own scheme gives a
+/// regular expression the whole reference must match.
+public struct CaseReferenceRule: Sendable, Equatable, CustomStringConvertible {
+    /// The deployment's regular expression; `nil` for the default rule.
+    public let pattern: String?
+    private let expression: Expression?
+
+    /// The default rule.
+    public static let standard = CaseReferenceRule()
+
+    private init() {
+        pattern = nil
+        expression = nil
+    }
+
+    /// A rule matching `pattern` (anchored: the whole reference must match), on top of the
+    /// protocol's `[A-Z0-9-]`, 4 to 32 characters.
+    public init(pattern: String) throws(ProtocolError) {
+        do {
+            expression = Expression(try NSRegularExpression(pattern: "^(?:" + pattern + ")$"))
+        } catch {
+            throw ProtocolError(.invalidValue, "not a valid regular expression", keyPath: "privacy.case_reference_pattern")
+        }
+        self.pattern = pattern
+    }
+
+    /// Whether `reference` is a pseudonymous code under this rule.
+    public func accepts(_ reference: String) -> Bool {
+        guard Identifier.isValidCaseReference(reference) else { return false }
+        if let expression {
+            let range = NSRange(reference.startIndex..., in: reference)
+            return expression.regex.firstMatch(in: reference, range: range) != nil
+        }
+        return Self.isCode(reference)
+    }
+
+    /// The rule in words, for errors and documentation.
+    public var description: String {
+        if let pattern { return "a code matching the deployment's pattern \(pattern)" }
+        return "a code, not words: [A-Z0-9-], 4 to 32 characters, each segment holding a digit except a leading tag of at most 3 letters"
+    }
+
+    private static func isCode(_ reference: String) -> Bool {
+        var index = 0
+        for segment in reference.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false) {
+            defer { index += 1 }
+            if segment.contains(where: { $0 &- UInt8(ascii: "0") < 10 }) { continue }
+            guard index == 0, segment.count <= 3, !segment.isEmpty else { return false }
+        }
+        return reference.utf8.contains { $0 &- UInt8(ascii: "0") < 10 }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pattern == rhs.pattern }
+
+    /// A compiled expression: immutable once built, so shared across threads.
+    private final class Expression: @unchecked Sendable {
+        let regex: NSRegularExpression
+        init(_ regex: NSRegularExpression) { self.regex = regex }
+    }
+}
