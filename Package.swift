@@ -95,10 +95,10 @@ let package = Package(
             dependencies: ["TansiqMessages"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages"]),
-        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
+        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
-        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
     ]
 )
 
