@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation",
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

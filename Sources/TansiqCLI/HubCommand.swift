@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TansiqHub
+import TansiqMessages
 
 /// `tansiq hub` and the `tansiq-hub` executable: run a hub until SIGINT or SIGTERM.
 public struct HubCommand: AsyncParsableCommand {
@@ -93,6 +94,14 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "Most frames a message may have (default 8).")
     var maxFrames: Int?
 
+    @OptionGroup var masterKey: MasterKeyOptions
+
+    @Option(help: "Free-text notes: screened (refused when they hold phone numbers, e-mail, document numbers or birth dates; the default) or refused altogether.")
+    var notes: PrivacyRules.NotePolicy?
+
+    @Option(help: "A regular expression every case reference must match (default: codes, not words, like AGA-2026-0042).")
+    var caseReferencePattern: String?
+
     @OptionGroup var logging: LoggingOptions
 
     /// Creates the command (argument parsing does this).
@@ -151,6 +160,21 @@ public struct HubCommand: AsyncParsableCommand {
             logger.warning("hub runs WITHOUT a journal: no replay, nothing survives a restart")
         }
         if let maxFrames { configuration.maxFrames = maxFrames }
+        if let notes { configuration.privacy.notes = notes }
+        if let caseReferencePattern {
+            do {
+                configuration.privacy.caseReferences = try CaseReferenceRule(pattern: caseReferencePattern)
+            } catch {
+                throw ValidationError("--case-reference-pattern: \(error.message)")
+            }
+        }
+        if var journal = configuration.journal {
+            if let key = try masterKey.load() { journal.masterKey = key }
+            if journal.masterKey == nil {
+                logger.warning("journal bodies are stored UNENCRYPTED: give --master-key-file (tansiq journal keygen) or $TANSIQ_MASTER_KEY")
+            }
+            configuration.journal = journal
+        }
         do {
             try HubConfiguration.SecurityKeys(
                 secretKey: secretKey, agencyKeys: agencyKeys, policy: policy, rate: rateLimit, burst: rateBurst
@@ -213,4 +237,5 @@ public struct HubCommand: AsyncParsableCommand {
 }
 
 extension HubConfiguration.BodyValidation: ExpressibleByArgument {}
+extension PrivacyRules.NotePolicy: ExpressibleByArgument {}
 extension JournalDurability: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Foundation
 import TansiqMessages
+import TansiqVault
 import Yams
 
 extension HubConfiguration {
@@ -12,7 +13,7 @@ extension HubConfiguration {
         "statistics_interval_seconds": "how often hub/stats/<hub> is published (default 5)",
         "high_water_mark": "send/receive high-water mark in messages (default 100000)",
         "body_validation": "full or header-only (default full)",
-        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds",
+        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds, master_key_file",
         "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
@@ -30,7 +31,7 @@ extension HubConfiguration {
 
     /// The keys of the `journal` mapping.
     public static let journalFileKeys = [
-        "path", "durability", "max_age_seconds", "max_bytes", "max_messages", "retention_check_seconds",
+        "path", "durability", "max_age_seconds", "max_bytes", "max_messages", "retention_check_seconds", "master_key_file",
     ]
 
     /// Reads a YAML configuration file over `base` (the defaults unless given). Unknown keys
@@ -218,6 +219,13 @@ extension HubConfiguration {
                 journal.retention.maxMessages = count
             case "retention_check_seconds":
                 journal.retentionCheckInterval = .milliseconds(Int64(try positive() * 1000))
+            case "master_key_file":
+                guard let file = value.string, value.scalar != nil, !file.isEmpty else { throw fail("journal.master_key_file: expected a file path") }
+                do {
+                    journal.masterKey = try MasterKey(contentsOf: file)
+                } catch {
+                    throw fail("journal.master_key_file: \(error.message)")
+                }
             default:
                 throw fail("journal: unknown key '\(key)'; known keys: \(journalFileKeys.joined(separator: ", "))")
             }

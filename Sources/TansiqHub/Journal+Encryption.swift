@@ -77,16 +77,45 @@ extension Journal {
     /// the hook through which other tables of the journal's database forget it too.
     public func erase(referrals referralIDs: [String], now: Date = Date(), alsoIn: (Database, String) throws -> Void) throws(JournalError) -> Erasure {
         try write("erase \(referralIDs.count) referrals") { db in
-            var erasure = Erasure(referrals: [], messages: 0, keys: 0)
-            for id in referralIDs {
-                erasure.messages += try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM message WHERE correlation_id = ? AND key_id IS NOT NULL", arguments: [id]) ?? 0
-                erasure.keys += try DataKeyStore.erase(scope: id, in: db, now: now)
-                try alsoIn(db, id)
-                erasure.referrals.append(id)
-            }
-            return erasure
+            try Journal.erase(referralIDs, in: db, now: now, alsoIn: alsoIn)
         }
+    }
+
+    /// Erases referrals in the journal at `path` from another process than the hub's (which
+    /// goes on writing: the erasure is one short transaction between two of its group commits,
+    /// and the hub drops its cached keys when it sees another connection's commit).
+    public static func erase(referrals referralIDs: [String], inJournalAt path: String, now: Date = Date()) throws(JournalError) -> Erasure {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let database = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? database.close() }
+            guard try database.read({ db in try Journal.migrator.hasCompletedMigrations(db) }) else {
+                throw JournalError(.openFailed, "\(path) is not a Tansiq journal of this version (start a hub on it once to migrate it)")
+            }
+            return try database.write { db in try Journal.erase(referralIDs, in: db, now: now) { _, _ in } }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError(.storageFailed, "cannot erase in \(path): \(error)")
+        }
+    }
+
+    private static func erase(_ referralIDs: [String], in db: Database, now: Date, alsoIn: (Database, String) throws -> Void) throws -> Erasure {
+        var erasure = Erasure(referrals: [], messages: 0, keys: 0)
+        for id in referralIDs {
+            erasure.messages += try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM message WHERE correlation_id = ? AND key_id IS NOT NULL", arguments: [id]) ?? 0
+            erasure.keys += try DataKeyStore.erase(scope: id, in: db, now: now)
+            try alsoIn(db, id)
+            erasure.referrals.append(id)
+        }
+        return erasure
+    }
+
+    /// Whether `referral` was erased from this journal.
+    public func wasErased(referral: String) throws(JournalError) -> Bool {
+        try read("look up an erasure") { db in try DataKeyStore.wasErased(scope: referral, in: db) }
     }
 
     /// How many of the stored messages can no longer be read because their referral was erased.
