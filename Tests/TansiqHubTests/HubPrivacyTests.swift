@@ -111,6 +111,37 @@ struct HubPrivacyTests {
         #expect(throws: JournalError.self) { try blind.records(after: 0, prefixes: ["referral/"], limit: 10) }
     }
 
+    @Test func replaySkipsErasedReferralsSaysHowManyAndReturnsTheRestByteForByte() async throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        var configuration = journaledConfiguration(directory)
+        configuration.journal?.masterKey = MasterKey.generate()
+        let inbox = "referral/to/\(Sample.receiver)/"
+        try await withHub(configuration) { _, endpoints in
+            let client = try StreamClient(endpoints, prefixes: [inbox])
+            let ids = (0..<10).map { _ in UUID() }
+            var forwarded: [UUID: [[UInt8]]] = [:]
+            for id in ids {
+                try client.publisher.send(try Sample.referralFrames(id: id))
+                forwarded[id] = try #require(try client.next()).frames
+            }
+            // Beside the running hub, as `tansiq journal erase` does.
+            let erased = Array(ids.prefix(3))
+            let erasure = try Journal.erase(referrals: erased.map { $0.uuidString.lowercased() }, inJournalAt: directory.journalPath)
+            #expect(erasure.messages == 3)
+            #expect(erasure.keys == 3)
+            // The hub notices: a later message of an erased referral is sealed with a new key, and readable.
+            try client.publisher.send(try Sample.referralFrames(id: erased[0]))
+            let late = try #require(try client.next()).frames
+
+            let dealer = try ReplayDealer(try #require(endpoints.replay))
+            let page = try dealer.page(agency: Sample.receiver, prefixes: [inbox], after: 0)
+            #expect(page.end.erased == 3)
+            #expect(page.messages.count == 8)
+            #expect(page.messages == ids.dropFirst(3).map { forwarded[$0]! } + [late])
+        }
+    }
+
     @Test func aHubConfiguredToRefuseNotesRefusesEveryNote() async throws {
         var configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure)
         configuration.privacy.notes = .refused
