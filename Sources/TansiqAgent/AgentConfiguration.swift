@@ -1,3 +1,5 @@
+import TansiqVault
+
 /// Who an agent is, where its hub is, and how often it speaks.
 public struct AgentConfiguration: Sendable {
     /// The agency this agent acts for (`iom-morocco`).
@@ -28,6 +30,8 @@ public struct AgentConfiguration: Sendable {
     public var hubKeys: HubClientKeys?
     /// The agent's state file (SQLite); nil keeps the state in memory, lost when the agent stops.
     public var state: String?
+    /// Seals the referral content of ``state`` at rest; `nil` stores it as JSON.
+    public var stateKey: MasterKey? = nil
     /// The hub's replay endpoint, from which the agent catches up before it goes live and
     /// recovers gaps; nil disables catch-up.
     public var replay: String?
