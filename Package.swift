@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "TansiqSimulation",
             dependencies: [
-                "TansiqHub", "TansiqAgent", "TansiqMessages",
+                "TansiqHub", "TansiqAgent", "TansiqMessages", "TansiqVault",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
-        .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
+        .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault"]),
         .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
     ]
 )

@@ -24,6 +24,8 @@ public struct Simulation: Sendable {
     /// Whether the hub and the agents use CURVE, with keys made for the run and a least-privilege
     /// policy (the default); `false` runs an insecure hub.
     public let secure: Bool
+    /// Where the run keeps a journal and agent state files; `nil` keeps everything in memory.
+    public var atRest: AtRest?
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
     public init(topology: Topology, seed: UInt64? = nil, timeScale: Double? = nil, secure: Bool = true) {
@@ -90,9 +92,12 @@ public struct Simulation: Sendable {
             ingress = "tcp://127.0.0.1:*"
             egress = "tcp://127.0.0.1:*"
         }
-        let hub = try Hub(
-            configuration: HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure),
-            context: context, logger: logger)
+        var hubConfiguration = HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure)
+        if let atRest {
+            hubConfiguration.journal = try atRest.journal()
+            hubConfiguration.replay = "tcp://127.0.0.1:*"
+        }
+        let hub = try Hub(configuration: hubConfiguration, context: context, logger: logger)
         let hubTask = Task { try await hub.run() }
         let fleet: any AgentFleet
         var processFleet: AgentProcesses?
@@ -107,7 +112,7 @@ public struct Simulation: Sendable {
                     ingress: endpoints.ingress, egress: endpoints.egress, coordinator: topology.coordinator.id,
                     timeScale: timeScale, clockOrigin: clock.origin,
                     clockStart: Date().addingTimeInterval(-Self.seconds(ContinuousClock.now - clock.start)),
-                    logLevel: executables.logLevel, keys: try security?.certificateFiles())
+                    logLevel: executables.logLevel, keys: try security?.certificateFiles(), atRest: atRest)
                 let agents = try AgentProcesses(executables: executables, shared: shared, recorder: recorder, logger: logger)
                 processFleet = agents
                 fleet = agents
@@ -115,7 +120,7 @@ public struct Simulation: Sendable {
                 fleet = ThreadAgents(
                     context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
-                    keys: security?.agencies ?? [:])
+                    keys: security?.agencies ?? [:], atRest: atRest, stateKey: try atRest?.masterKey())
             }
         } catch {
             hubTask.cancel()
