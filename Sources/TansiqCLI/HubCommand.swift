@@ -96,6 +96,12 @@ public struct HubCommand: AsyncParsableCommand {
 
     @OptionGroup var masterKey: MasterKeyOptions
 
+    @Option(help: "Days the journal keeps statistics, presence, service availability and rejections (default 7; 0 keeps them).")
+    var housekeepingRetentionDays: Double?
+
+    @Option(help: "Days the journal keeps a referral's messages after it closed (completed, failed, cancelled, rejected; default 180; 0 keeps them).")
+    var closedReferralRetentionDays: Double?
+
     @Option(help: "Free-text notes: screened (refused when they hold phone numbers, e-mail, document numbers or birth dates; the default) or refused altogether.")
     var notes: PrivacyRules.NotePolicy?
 
@@ -128,6 +134,9 @@ public struct HubCommand: AsyncParsableCommand {
         if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be ≥ 0") }
         if let rateBurst, rateBurst <= 0 { throw ValidationError("--rate-burst must be positive") }
         if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
+        for (name, days) in [("--housekeeping-retention-days", housekeepingRetentionDays), ("--closed-referral-retention-days", closedReferralRetentionDays)] {
+            if let days, !(days >= 0 && days.isFinite) { throw ValidationError("\(name) must be a number of days ≥ 0 (0 keeps them)") }
+        }
     }
 
     /// Runs the hub.
@@ -170,6 +179,12 @@ public struct HubCommand: AsyncParsableCommand {
         }
         if var journal = configuration.journal {
             if let key = try masterKey.load() { journal.masterKey = key }
+            if let days = housekeepingRetentionDays {
+                journal.retention.housekeepingMaxAge = days == 0 ? nil : .milliseconds(Int64(days * 86_400_000))
+            }
+            if let days = closedReferralRetentionDays {
+                journal.retention.closedReferralMaxAge = days == 0 ? nil : .milliseconds(Int64(days * 86_400_000))
+            }
             if journal.masterKey == nil {
                 logger.warning("journal bodies are stored UNENCRYPTED: give --master-key-file (tansiq journal keygen) or $TANSIQ_MASTER_KEY")
             }

@@ -13,7 +13,7 @@ extension HubConfiguration {
         "statistics_interval_seconds": "how often hub/stats/<hub> is published (default 5)",
         "high_water_mark": "send/receive high-water mark in messages (default 100000)",
         "body_validation": "full or header-only (default full)",
-        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds, master_key_file",
+        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds, housekeeping_max_age_seconds (default 7 days), closed_referral_max_age_seconds (default 180 days; 0 keeps), master_key_file",
         "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
@@ -32,6 +32,7 @@ extension HubConfiguration {
     /// The keys of the `journal` mapping.
     public static let journalFileKeys = [
         "path", "durability", "max_age_seconds", "max_bytes", "max_messages", "retention_check_seconds", "master_key_file",
+        "housekeeping_max_age_seconds", "closed_referral_max_age_seconds",
     ]
 
     /// Reads a YAML configuration file over `base` (the defaults unless given). Unknown keys
@@ -219,6 +220,10 @@ extension HubConfiguration {
                 journal.retention.maxMessages = count
             case "retention_check_seconds":
                 journal.retentionCheckInterval = .milliseconds(Int64(try positive() * 1000))
+            case "housekeeping_max_age_seconds", "closed_referral_max_age_seconds":
+                guard let seconds = value.float, seconds >= 0 else { throw fail("journal.\(key): expected a number of seconds ≥ 0 (0 keeps them)") }
+                let age: Duration? = seconds == 0 ? nil : .milliseconds(Int64(seconds * 1000))
+                if key == "housekeeping_max_age_seconds" { journal.retention.housekeepingMaxAge = age } else { journal.retention.closedReferralMaxAge = age }
             case "master_key_file":
                 guard let file = value.string, value.scalar != nil, !file.isEmpty else { throw fail("journal.master_key_file: expected a file path") }
                 do {

@@ -19,6 +19,11 @@ extension Journal {
         migrator.registerMigration("privacy-v1") { db in
             // NULL: stored as received (a journal written without a master key).
             try db.execute(sql: "ALTER TABLE message ADD COLUMN key_id INTEGER")
+            // When each referral reached a terminal state: what retention of closed referrals counts from.
+            try db.execute(sql: """
+                CREATE TABLE referral_closure (correlation_id TEXT PRIMARY KEY NOT NULL, closed_at REAL NOT NULL) WITHOUT ROWID;
+                CREATE INDEX message_on_received_at ON message (received_at);
+                """)
         }
     }
 

@@ -169,6 +169,7 @@ public final class Journal {
                 ])
                 try insert.execute()
             }
+            try self.recordClosures(records, in: db)
             let upsertTopic = try db.cachedStatement(sql: """
                 INSERT INTO topic (name, last_sequence) VALUES (?, ?)
                 ON CONFLICT (name) DO UPDATE SET last_sequence = excluded.last_sequence
