@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(name: "services-agent", dependencies: ["TansiqCLI"]),
         .executableTarget(name: "civil-society-agent", dependencies: ["TansiqCLI"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "TansiqVaultTests", dependencies: ["TansiqVault"]),
+        .testTarget(name: "TansiqVaultTests", dependencies: ["TansiqVault", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "TansiqMessagesTests",
             dependencies: ["TansiqMessages"],

@@ -137,9 +137,11 @@ struct IngressValidator {
         return .success(topic)
     }
 
-    /// The topic frame as text for a rejection, when it is valid UTF-8, capped at 255 bytes.
+    /// The topic frame as text for a rejection, only when it is a well-formed topic: a malformed
+    /// one may hold anything, a name included, and rejections never repeat what they refuse.
     private static func printableTopic(_ frame: UnsafeRawBufferPointer) -> String? {
-        String(validating: frame.prefix(255), as: UTF8.self)
+        guard let topic = try? Topic(bytes: Array(frame.prefix(Topic.maximumLength + 1))) else { return nil }
+        return topic.rawValue
     }
 }
 
