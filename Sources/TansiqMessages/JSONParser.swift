@@ -136,11 +136,13 @@ struct JSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw syntaxError("a key string") }
         let key = try parseString()
-        if PersonalData.looksPersonal(key) {
+        // One set lookup for the common case, a protocol key.
+        guard !PersonalData.protocolKeys.contains(key) else { return key }
+        if PersonalData.looksPersonal(unknownKey: key) {
             let at = keyPath.isEmpty ? key : keyPath + "." + key
             throw ProtocolError(.personalData, PersonalData.refusal(key), keyPath: at)
         }
-        if refusesUnknownKeys, !PersonalData.protocolKeys.contains(key), !isInCountMap {
+        if refusesUnknownKeys, !isInCountMap {
             let at = keyPath.isEmpty ? key : keyPath + "." + key
             throw ProtocolError(.unknownField, PersonalData.unknownFieldRefusal, keyPath: at)
         }

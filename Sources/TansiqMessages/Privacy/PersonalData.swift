@@ -64,9 +64,11 @@ public enum PersonalData {
     /// `documentnumber`, `idnumber` (birthDate, dateOfBirth, phoneNumber…) or is a short
     /// identifier such as `dob`, `tel`, `cin`, `mobile`, `street`, `latitude`.
     public static func looksPersonal(_ key: String) -> Bool {
-        if protocolKeys.contains(key) {
-            return false
-        }
+        !protocolKeys.contains(key) && looksPersonal(unknownKey: key)
+    }
+
+    /// ``looksPersonal(_:)`` for a key already known not to be a protocol key.
+    static func looksPersonal(unknownKey key: String) -> Bool {
         // Byte-level on purpose: the hub runs this on every key of every header.
         var folded = key
         if !key.utf8.allSatisfy({ $0 < 0x80 }) {
