@@ -38,7 +38,7 @@ extension Journal {
     }
 
     /// Opens the bodies of stored rows, skipping those whose data key was erased.
-    func openedPage(_ db: Database, statement: Statement, arguments: StatementArguments, limit: Int) throws -> JournalPage {
+    func openedPage(_ db: Database, statement: Statement, arguments: StatementArguments) throws -> JournalPage {
         let rows = try Journal.fetchRecords(statement, arguments: arguments)
         var page = JournalPage(records: [], erased: 0, lastScanned: rows.last?.record.sequence ?? 0, scanned: rows.count)
         page.records.reserveCapacity(rows.count)
@@ -146,7 +146,7 @@ extension Journal {
                         SELECT \(Journal.recordColumns) FROM message
                         WHERE kind = 'referral' AND source = ? AND sequence > ? ORDER BY sequence LIMIT 1000
                         """),
-                    arguments: [agency, Int64(clamping: after)], limit: 1000)
+                    arguments: [agency, Int64(clamping: after)])
             }
             for record in rows.records {
                 guard let id = record.correlationID, !ids.contains(id) else { continue }

@@ -66,7 +66,7 @@ extension Journal {
                 let wanted = limit - page.records.count
                 let next = try self.openedPage(
                     db, statement: db.cachedStatement(sql: sql),
-                    arguments: [Int64(clamping: page.lastScanned)] + arguments + [wanted], limit: wanted)
+                    arguments: [Int64(clamping: page.lastScanned)] + arguments + [wanted])
                 page.records += next.records
                 page.erased += next.erased
                 page.lastScanned = max(page.lastScanned, next.lastScanned)
@@ -86,7 +86,7 @@ extension Journal {
         return try read("look up referral \(correlationID)") { db in
             try self.openedPage(
                 db, statement: db.cachedStatement(sql: sql),
-                arguments: [correlationID, Int64(clamping: after), limit], limit: limit
+                arguments: [correlationID, Int64(clamping: after), limit]
             ).records
         }
     }
