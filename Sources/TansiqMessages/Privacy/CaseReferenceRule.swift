@@ -47,13 +47,21 @@ public struct CaseReferenceRule: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func isCode(_ reference: String) -> Bool {
-        var index = 0
-        for segment in reference.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false) {
-            defer { index += 1 }
-            if segment.contains(where: { $0 &- UInt8(ascii: "0") < 10 }) { continue }
-            guard index == 0, segment.count <= 3, !segment.isEmpty else { return false }
+        // One pass over the bytes: per segment, its length and whether it holds a digit.
+        var segment = 0, length = 0, sawDigit = false, anyDigit = false
+        func segmentIsCode() -> Bool { sawDigit || (segment == 0 && (1...3).contains(length)) }
+        for byte in reference.utf8 {
+            if byte == UInt8(ascii: "-") {
+                guard segmentIsCode() else { return false }
+                segment += 1
+                length = 0
+                sawDigit = false
+            } else {
+                length += 1
+                if byte &- UInt8(ascii: "0") < 10 { sawDigit = true; anyDigit = true }
+            }
         }
-        return reference.utf8.contains { $0 &- UInt8(ascii: "0") < 10 }
+        return segmentIsCode() && anyDigit
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pattern == rhs.pattern }

@@ -33,6 +33,10 @@ public enum FreeTextScreen {
 
     /// The first kind of personal data found in `text`, or `nil`.
     public static func finding(in text: String, birthYearBefore: Int) -> Finding? {
+        // Everything refused holds a digit or an '@': most notes are done in one pass, unallocated.
+        guard text.utf8.contains(where: { $0 &- UInt8(ascii: "0") < 10 || $0 == UInt8(ascii: "@") || $0 >= 0x80 }) else {
+            return nil
+        }
         let bytes = normalised(text)
         if hasEmail(bytes) { return .emailAddress }
         if let token = documentFinding(bytes) { return token }

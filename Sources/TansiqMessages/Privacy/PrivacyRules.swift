@@ -86,12 +86,16 @@ public struct PrivacyRules: Sendable, Equatable {
 
     /// A worker id is a role, optionally numbered: `caseworker`, `caseworker-3`, `social-worker-12`.
     func checkWorker(_ worker: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
-        var role = Substring(worker)
-        if let dash = worker.lastIndex(of: "-"), worker[worker.index(after: dash)...].allSatisfy(\.isASCIIDigit),
-           dash < worker.index(before: worker.endIndex) {
-            role = worker[..<dash]
+        // `role` or `role-<digits>`, read on the bytes.
+        let bytes = worker.utf8
+        var role = worker
+        if let dash = bytes.lastIndex(of: UInt8(ascii: "-")) {
+            let number = bytes[bytes.index(after: dash)...]
+            if !number.isEmpty, number.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) {
+                role = String(decoding: bytes[..<dash], as: UTF8.self)
+            }
         }
-        guard vocabulary.contains(String(role), in: .workerRoles) else {
+        guard vocabulary.contains(role, in: .workerRoles) else {
             throw ProtocolError(
                 .personalData,
                 "a worker id must be a role id like 'caseworker-3', never a name; a deployment adds roles under \(Vocabulary.List.workerRoles.configurationKey)",
@@ -113,8 +117,4 @@ public struct PrivacyRules: Sendable, Equatable {
             )
         }
     }
-}
-
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }
