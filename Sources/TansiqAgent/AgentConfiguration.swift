@@ -1,3 +1,4 @@
+import TansiqMessages
 import TansiqVault
 
 /// Who an agent is, where its hub is, and how often it speaks.
@@ -32,6 +33,9 @@ public struct AgentConfiguration: Sendable {
     public var state: String?
     /// Seals the referral content of ``state`` at rest; `nil` stores it as JSON.
     public var stateKey: MasterKey? = nil
+    /// The value checks applied before sending: a deployment's vocabulary additions and
+    /// case-reference pattern, as its hub has them (default: the protocol's).
+    public var privacy: PrivacyRules = .standard
     /// The hub's replay endpoint, from which the agent catches up before it goes live and
     /// recovers gaps; nil disables catch-up.
     public var replay: String?
