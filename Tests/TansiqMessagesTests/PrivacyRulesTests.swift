@@ -94,6 +94,7 @@ import Testing
         "Rendez-vous le 03/12/2026 à 10h30, salle 2.",
         "Seen 2026-11-29; follow-up in 2 weeks, 3 children.",
         "Bus 32 to Hay Mohammadi centre, room 12.",
+        "Sibling referred under AGA-2026-0042; 1 500 MAD voucher.",
     ])
     func anOrdinaryNoteIsAccepted(note: String) throws {
         #expect(FreeTextScreen.finding(in: note, birthYearBefore: 2025) == nil, "\(note)")

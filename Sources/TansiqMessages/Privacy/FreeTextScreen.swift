@@ -2,7 +2,7 @@
 ///
 /// Names cannot be told from other words, so a note can still name a person: agents must tell
 /// their users (docs/data-protection.md). What has a shape is refused: phone numbers
-/// (Moroccan `06…`, `+212…`, `00…` and any run of 8 or more digits), e-mail addresses, Moroccan
+/// (Moroccan `06…`, `+212…`, `00…` and any other run of 9 or more digits), e-mail addresses, Moroccan
 /// CIN (`JB123456`), passport-like numbers (letters then 7 to 9 digits), IBANs, and full dates
 /// whose year is before ``PrivacyRules/birthYearBefore`` or that follow a word such as `born`.
 /// Arabic-Indic digits count as digits.
@@ -174,7 +174,8 @@ public enum FreeTextScreen {
                 return .phoneNumber
             } else if let first = groups.first, digits >= 8 {
                 if first.starts(with: Array("00".utf8)) || (first.first == UInt8(ascii: "0") && digits == 10) { return .phoneNumber }
-                return .longNumber
+                // 8 digits in groups are often a code (`2026-0042`); 9 or more read as a number to refuse.
+                if digits >= 9 { return .longNumber }
             } else if groups.count == 1, digits == 4, let year = Int(String(decoding: groups[0], as: UTF8.self)),
                       (1900..<birthYearBefore).contains(year), followsBirthWord(bytes, before: start) {
                 return .birthDate
