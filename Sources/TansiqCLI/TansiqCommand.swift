@@ -14,7 +14,7 @@ public struct TansiqCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             HubCommand.self, SubscribeCommand.self, PublishCommand.self, StatsCommand.self,
-            BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self, KeysCommand.self,
+            BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self, StateCommand.self, KeysCommand.self,
         ]
     )
 
