@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault"]),
-        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
+        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "TansiqAgent", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
     ]
 )
 

@@ -1,4 +1,6 @@
 import Foundation
+import TansiqAgent
+import TansiqMessages
 import TansiqVault
 import Testing
 
@@ -26,6 +28,36 @@ struct JournalPrivacyTests {
                 #expect(!pub.standardError.contains(value), "tansiq pub repeats \(value): \(pub.standardError)")
             }
         }
+    }
+
+    @Test func anAgencyForgetsACaseInItsStoppedAgentsStateFile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-forget-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let keyFile = root.appendingPathComponent("master.key").path
+        let key = MasterKey.generate()
+        try key.write(to: keyFile)
+        let path = root.appendingPathComponent("state.sqlite").path
+        let now = Date()
+        func referral(_ caseReference: String) -> Referral {
+            Referral(
+                referralId: UUID(), caseReference: caseReference, referringAgency: "iom-morocco", referringWorker: "caseworker-1",
+                receivingAgency: "health-delegation-agadir", category: .health, priority: .routine, reasonCodes: [.medicalConsultation],
+                consent: .init(status: .given, scope: [.shareWithReceiver], recordedBy: "caseworker-1", recordedAt: now),
+                acknowledgeBy: now.addingTimeInterval(60), decideBy: now.addingTimeInterval(120), followUpOn: now.addingTimeInterval(180))
+        }
+        let closed = [referral("AGA-2026-0042"), referral("AGA-2026-0042")]
+        let kept = referral("AGA-2026-0099")
+        do {
+            let store = try AgentStore(path: path, masterKey: key)
+            let book = ReferralBook()
+            for referral in closed + [kept] { book.record(referral, part: .referrer, at: now) }
+            try store.commit(.init(referrals: (closed + [kept]).map { book[$0.referralId]! }))
+        }
+        let forget = try ChildProcess("tansiq", ["state", "forget", path, "--case-reference", "AGA-2026-0042", "--master-key-file", keyFile])
+        #expect(forget.waitForExit() == 0, "\(forget.standardError)")
+        #expect(forget.output.last == "forgot 2 referrals in \(path)")
+        #expect(try AgentStore(path: path, masterKey: key).contents().referrals.map(\.referral.referralId) == [kept.referralId])
     }
 
     @Test func aCaseIsExportedThenErasedBesideTheRunningHubAndTheRestStaysReadable() async throws {
