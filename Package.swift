@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
@@ -35,10 +36,18 @@ let package = Package(
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "TansiqMessages"),
+        // Personal data at rest: owner-only files, a master key, one sealed data key per referral.
+        .target(
+            name: "TansiqVault",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "TansiqHub",
             dependencies: [
-                "ZeroMQ", "TansiqMessages",
+                "ZeroMQ", "TansiqMessages", "TansiqVault",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -49,7 +58,7 @@ let package = Package(
         .target(
             name: "TansiqAgent",
             dependencies: [
-                "ZeroMQ", "TansiqMessages",
+                "ZeroMQ", "TansiqMessages", "TansiqVault",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -58,7 +67,7 @@ let package = Package(
         .target(
             name: "TansiqSimulation",
             dependencies: [
-                "TansiqHub", "TansiqAgent", "TansiqMessages",
+                "TansiqHub", "TansiqAgent", "TansiqMessages", "TansiqVault",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -67,7 +76,7 @@ let package = Package(
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation",
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,15 +93,16 @@ let package = Package(
         // What several test targets share: clocks a test moves, harnesses.
         .target(name: "TansiqTestSupport", dependencies: ["TansiqHub"], path: "Tests/TansiqTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "TansiqVaultTests", dependencies: ["TansiqVault", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "TansiqMessagesTests",
             dependencies: ["TansiqMessages"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqTestSupport"]),
-        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqTestSupport"]),
-        .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
-        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
+        .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
+        .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault"]),
+        .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "TansiqAgent", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
     ]
 )
 

@@ -1,3 +1,6 @@
+import TansiqMessages
+import TansiqVault
+
 /// Who an agent is, where its hub is, and how often it speaks.
 public struct AgentConfiguration: Sendable {
     /// The agency this agent acts for (`iom-morocco`).
@@ -28,6 +31,11 @@ public struct AgentConfiguration: Sendable {
     public var hubKeys: HubClientKeys?
     /// The agent's state file (SQLite); nil keeps the state in memory, lost when the agent stops.
     public var state: String?
+    /// Seals the referral content of ``state`` at rest; `nil` stores it as JSON.
+    public var stateKey: MasterKey? = nil
+    /// The value checks applied before sending: a deployment's vocabulary additions and
+    /// case-reference pattern, as its hub has them (default: the protocol's).
+    public var privacy: PrivacyRules = .standard
     /// The hub's replay endpoint, from which the agent catches up before it goes live and
     /// recovers gaps; nil disables catch-up.
     public var replay: String?

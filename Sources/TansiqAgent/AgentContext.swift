@@ -85,7 +85,7 @@ public final class AgentContext {
             causationID: causationID
         )
         do {
-            try publisher.send(try MessageCodec.encode(envelope))
+            try publisher.send(try MessageCodec.encode(envelope, rules: configuration.privacy))
             return envelope.header.id
         } catch {
             logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])

@@ -42,7 +42,7 @@ final class AgentLoop {
         self.behaviour = behaviour
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
-        let store = try AgentStore(path: configuration.state)
+        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey)
         let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
         publisher = try zmq.makeSocket(.pub)

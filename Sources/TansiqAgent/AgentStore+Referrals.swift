@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TansiqMessages
+import TansiqVault
 
 extension AgentStore {
     /// What a referral row keeps beside the referral itself.
@@ -16,7 +17,7 @@ extension AgentStore {
         var nextStepAt: Date?
     }
 
-    static func save(_ tracked: TrackedReferral, in db: Database) throws {
+    func save(_ tracked: TrackedReferral, in db: Database) throws {
         let details = Details(
             receiver: tracked.receiver,
             wasAccepted: tracked.wasAccepted,
@@ -29,28 +30,35 @@ extension AgentStore {
             nextStepAt: tracked.nextStepAt
         )
         let encoder = JSONEncoder()
+        let id = tracked.referral.referralId.uuidString.lowercased()
+        let (referral, sealedDetails, keyID) = try sealed(
+            referral: Array(try encoder.encode(tracked.referral)), details: Array(try encoder.encode(details)), of: id, in: db)
         try db.execute(
             sql: """
-                INSERT INTO referral (id, part, state, updated_at, referral, details) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO referral (id, part, state, updated_at, referral, details, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET part = excluded.part, state = excluded.state,
-                    updated_at = excluded.updated_at, referral = excluded.referral, details = excluded.details
+                    updated_at = excluded.updated_at, referral = excluded.referral, details = excluded.details,
+                    key_id = excluded.key_id
                 """,
             arguments: [
-                tracked.referral.referralId.uuidString.lowercased(), tracked.part.rawValue, tracked.state.rawValue,
-                tracked.updatedAt.timeIntervalSinceReferenceDate,
-                try encoder.encode(tracked.referral), try encoder.encode(details),
+                id, tracked.part.rawValue, tracked.state.rawValue, tracked.updatedAt.timeIntervalSinceReferenceDate,
+                Data(referral), Data(sealedDetails), keyID,
             ])
     }
 
-    static func trackedReferral(from row: Row) throws -> TrackedReferral {
+    /// The referral of a row, or `nil` when its content was forgotten (its data key erased).
+    func trackedReferral(from row: Row, in db: Database) throws -> TrackedReferral? {
         let id: String = row[0]
         let decoder = JSONDecoder()
         do {
             guard let part = TrackedReferral.Part(rawValue: row[1]), let state = ReferralState(rawValue: row[2]) else {
                 throw AgentStoreError(.corruptRecord, "referral \(id): unknown part or state")
             }
-            let referral = try decoder.decode(Referral.self, from: row[4] as Data)
-            let details = try decoder.decode(Details.self, from: row[5] as Data)
+            guard let (referralBytes, detailsBytes) = try opened(referral: [UInt8](row[4] as Data), details: [UInt8](row[5] as Data), of: id, keyID: row[6], in: db) else {
+                return nil
+            }
+            let referral = try decoder.decode(Referral.self, from: Data(referralBytes))
+            let details = try decoder.decode(Details.self, from: Data(detailsBytes))
             return TrackedReferral(
                 referral: referral,
                 part: part,
@@ -68,6 +76,8 @@ extension AgentStore {
             )
         } catch let error as AgentStoreError {
             throw error
+        } catch let error as VaultError {
+            throw AgentStoreError(.corruptRecord, "referral \(id) cannot be opened: \(error.message)")
         } catch {
             throw AgentStoreError(.corruptRecord, "referral \(id) cannot be read back: \(error)")
         }

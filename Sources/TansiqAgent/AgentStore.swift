@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TansiqMessages
+import TansiqVault
 
 /// An agent's own durable state: the last hub sequence it processed, the referrals it takes
 /// part in with their lifecycle state, and the referral ids it already processed as a
@@ -47,13 +48,17 @@ public final class AgentStore {
     /// The SQLite file, or nil for an in-memory store.
     public let path: String?
     let database: DatabaseQueue
+    /// Seals referral content (AgentStore+Encryption.swift); `nil` stores it as JSON.
+    let keys: DataKeyStore?
 
-    /// Opens the store at `path` (creating the file and its schema if needed), or an empty
-    /// in-memory store when `path` is nil.
-    public init(path: String?) throws(AgentStoreError) {
+    /// Opens the store at `path` (creating the file 0600 and its schema if needed), or an empty
+    /// in-memory store when `path` is nil; with `masterKey`, referral content is sealed at rest.
+    public init(path: String?, masterKey: MasterKey? = nil) throws(AgentStoreError) {
         self.path = path
+        keys = masterKey.map(DataKeyStore.init(master:))
         do {
             if let path {
+                try PrivateFiles.prepareDatabaseFile(path)
                 var configuration = Configuration()
                 configuration.journalMode = .wal
                 configuration.busyMode = .timeout(1)
@@ -65,6 +70,9 @@ public final class AgentStore {
                 database = try DatabaseQueue()
             }
             try AgentStore.migrator.migrate(database)
+            if let keys { try database.write { db in try keys.bind(db, file: path ?? "the agent state") } }
+        } catch let error as VaultError {
+            throw AgentStoreError(.openFailed, error.message)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
             throw AgentStoreError(.inUse, "the agent state \(path ?? "in memory") is in use by another running agent")
         } catch {
@@ -108,9 +116,9 @@ public final class AgentStore {
                     cursor = StreamCursor(hub: row[0], sequence: UInt64(row[1] as Int64))
                 }
                 var referrals: [TrackedReferral] = []
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, part, state, updated_at, referral, details FROM referral ORDER BY rowid")
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, part, state, updated_at, referral, details, key_id FROM referral ORDER BY rowid")
                 while let row = try rows.next() {
-                    referrals.append(try AgentStore.trackedReferral(from: row))
+                    if let tracked = try self.trackedReferral(from: row, in: db) { referrals.append(tracked) }
                 }
                 let processed = try String.fetchAll(db, sql: "SELECT id FROM processed_referral").compactMap(UUID.init(uuidString:))
                 return Contents(cursor: cursor, referrals: referrals, processed: Set(processed), starts: starts)
@@ -127,7 +135,7 @@ public final class AgentStore {
         do {
             try database.write { db in
                 for tracked in changes.referrals {
-                    try AgentStore.save(tracked, in: db)
+                    try self.save(tracked, in: db)
                 }
                 for (id, time) in changes.processed {
                     try db.execute(
@@ -178,6 +186,7 @@ public final class AgentStore {
                 CREATE TABLE processed_referral (id TEXT PRIMARY KEY NOT NULL, processed_at REAL NOT NULL) WITHOUT ROWID;
                 """)
         }
+        registerEncryptionMigrations(in: &migrator)
         return migrator
     }
 }

@@ -147,8 +147,8 @@ public final class ReferrerBehaviour: AgentBehaviour {
     static func caseReference(agency: String, agent: String, number: Int) -> String {
         var hash: UInt32 = 2_166_136_261
         for byte in agent.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        let tag = String(hash, radix: 36, uppercase: true)
-        return "C\(tag)-\(String(format: "%05d", number))"
+        // Decimal, so every segment holds a digit (the hub refuses references made of words).
+        return "C\(hash)-\(String(format: "%05d", number))"
     }
 }
 

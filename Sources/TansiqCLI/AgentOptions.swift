@@ -34,6 +34,8 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The agent's state file (SQLite): the last hub sequence processed and its referrals, so that a restarted agent resumes. Without it the state is kept in memory.")
     var state: String?
 
+    @OptionGroup var masterKey: MasterKeyOptions
+
     @Option(help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps.")
     var replay = "tcp://127.0.0.1:5562"
 
@@ -93,7 +95,7 @@ struct AgentOptions: ParsableArguments {
     }
 
     func configuration(role: AgentRole) throws -> AgentConfiguration {
-        try AgentConfiguration(
+        var configuration = try AgentConfiguration(
             agency: agency,
             agent: agent,
             role: role,
@@ -110,6 +112,8 @@ struct AgentOptions: ParsableArguments {
             replayTimeout: .milliseconds(Int64(replayTimeout * 1000)),
             republishAttempts: republish
         )
+        if state != nil { configuration.stateKey = try masterKey.load() }
+        return configuration
     }
 
     /// Runs an agent with this behaviour until SIGINT or SIGTERM (or, with `--stdin-control`,

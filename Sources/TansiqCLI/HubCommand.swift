@@ -100,8 +100,19 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "Seconds a referral's acknowledgeBy may already be past when it arrives: clocks disagree (default 300).")
     var clockSkew: Double?
 
-    @Option(help: "Days a closed referral stays in the registry; a late move on it is refused as closed (default 90).")
-    var closedReferralRetention: Double?
+    @OptionGroup var masterKey: MasterKeyOptions
+
+    @Option(help: "Days the journal keeps statistics, presence, service availability and rejections (default 7; 0 keeps them).")
+    var housekeepingRetentionDays: Double?
+
+    @Option(help: "Days the journal keeps a referral's messages after it closed (completed, failed, cancelled, rejected; default 180; 0 keeps them).")
+    var closedReferralRetentionDays: Double?
+
+    @Option(help: "Free-text notes: screened (refused when they hold phone numbers, e-mail, document numbers or birth dates; the default) or refused altogether.")
+    var notes: PrivacyRules.NotePolicy?
+
+    @Option(help: "A regular expression every case reference must match (default: codes, not words, like AGA-2026-0042).")
+    var caseReferencePattern: String?
 
     @OptionGroup var logging: LoggingOptions
 
@@ -128,10 +139,12 @@ public struct HubCommand: AsyncParsableCommand {
         }
         if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be ≥ 0") }
         if let clockSkew, !(clockSkew >= 0) { throw ValidationError("--clock-skew must be ≥ 0 seconds") }
-        if let closedReferralRetention, !(closedReferralRetention > 0) { throw ValidationError("--closed-referral-retention must be > 0 days") }
         if let coordinator, !Identifier.isValid(coordinator) { throw ValidationError("--coordinator must be an agency id ([a-z0-9][a-z0-9-]*)") }
         if let rateBurst, rateBurst <= 0 { throw ValidationError("--rate-burst must be positive") }
         if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
+        for (name, days) in [("--housekeeping-retention-days", housekeepingRetentionDays), ("--closed-referral-retention-days", closedReferralRetentionDays)] {
+            if let days, !(days >= 0 && days.isFinite) { throw ValidationError("\(name) must be a number of days ≥ 0 (0 keeps them)") }
+        }
     }
 
     /// Runs the hub.
@@ -166,7 +179,27 @@ public struct HubCommand: AsyncParsableCommand {
         if let maxFrames { configuration.maxFrames = maxFrames }
         if let coordinator { configuration.registry.coordinator = coordinator }
         if let clockSkew { configuration.registry.clockSkew = clockSkew }
-        if let closedReferralRetention { configuration.registry.closedRetention = closedReferralRetention * 86_400 }
+        if let notes { configuration.privacy.notes = notes }
+        if let caseReferencePattern {
+            do {
+                configuration.privacy.caseReferences = try CaseReferenceRule(pattern: caseReferencePattern)
+            } catch {
+                throw ValidationError("--case-reference-pattern: \(error.message)")
+            }
+        }
+        if var journal = configuration.journal {
+            if let key = try masterKey.load() { journal.masterKey = key }
+            if let days = housekeepingRetentionDays {
+                journal.retention.housekeepingMaxAge = days == 0 ? nil : .milliseconds(Int64(days * 86_400_000))
+            }
+            if let days = closedReferralRetentionDays {
+                journal.retention.closedReferralMaxAge = days == 0 ? nil : .milliseconds(Int64(days * 86_400_000))
+            }
+            if journal.masterKey == nil {
+                logger.warning("journal bodies are stored UNENCRYPTED: give --master-key-file (tansiq journal keygen) or $TANSIQ_MASTER_KEY")
+            }
+            configuration.journal = journal
+        }
         do {
             try HubConfiguration.SecurityKeys(
                 secretKey: secretKey, agencyKeys: agencyKeys, policy: policy, rate: rateLimit, burst: rateBurst
@@ -229,4 +262,5 @@ public struct HubCommand: AsyncParsableCommand {
 }
 
 extension HubConfiguration.BodyValidation: ExpressibleByArgument {}
+extension PrivacyRules.NotePolicy: ExpressibleByArgument {}
 extension JournalDurability: ExpressibleByArgument {}

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TansiqHub
 import TansiqMessages
+import TansiqVault
 
 /// `tansiq journal`: inspect a hub's journal, also while the hub runs.
 struct JournalCommand: ParsableCommand {
@@ -17,18 +18,24 @@ struct JournalCommand: ParsableCommand {
               tansiq journal summary tansiq-journal.sqlite
               tansiq journal list tansiq-journal.sqlite --prefix referral/to/health-delegation-agadir/ --after 1200
               tansiq journal referral tansiq-journal.sqlite 5f0c…
+              tansiq journal keygen /etc/tansiq/master.key
+              tansiq journal erase tansiq-journal.sqlite --referral 5f0c…
+              tansiq journal export tansiq-journal.sqlite --case-reference AGA-2026-0042 --agency iom-morocco
             """,
-        subcommands: [JournalSummaryCommand.self, JournalListCommand.self, JournalReferralCommand.self]
+        subcommands: [
+            JournalSummaryCommand.self, JournalListCommand.self, JournalReferralCommand.self,
+            JournalKeygenCommand.self, JournalEraseCommand.self, JournalExportCommand.self,
+        ]
     )
 
     /// Opens `path` for reading, or exits 66 saying why.
-    static func open(_ path: String) throws -> Journal {
+    static func open(_ path: String, masterKey: MasterKey? = nil) throws -> Journal {
         guard FileManager.default.fileExists(atPath: path) else {
             printError("error: no journal at \(path)")
             throw ExitCode(66)
         }
         do {
-            return try Journal(path: path, readOnly: true)
+            return try Journal(path: path, readOnly: true, masterKey: masterKey)
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(66)
@@ -50,6 +57,15 @@ struct JournalCommand: ParsableCommand {
     /// One stored message as a JSON object: its sequences, when the hub accepted it, and the
     /// topic, header and body as published.
     static func json(_ record: JournalRecord) -> String {
+        let object = jsonObject(record)
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return "{}"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// ``json(_:)`` before serialisation.
+    static func jsonObject(_ record: JournalRecord) -> [String: Any] {
         var object: [String: Any] = [
             "seq": record.sequence,
             "topicSeq": record.topicSequence,
@@ -59,10 +75,7 @@ struct JournalCommand: ParsableCommand {
         for (name, frame) in [("header", record.header), ("body", record.body)] {
             object[name] = (try? JSONSerialization.jsonObject(with: Data(frame))) ?? String(decoding: frame, as: UTF8.self)
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return "{}"
-        }
-        return String(decoding: data, as: UTF8.self)
+        return object
     }
 
     /// Reads records page by page (the journal caps a page) and prints each; returns how many.
@@ -178,19 +191,25 @@ struct JournalListCommand: ParsableCommand {
     @Flag(help: "One JSON object per line: seq, topicSeq, receivedAt, topic, header, body.")
     var json = false
 
+    @OptionGroup var masterKey: MasterKeyOptions
+
     func validate() throws {
         guard limit > 0 else { throw ValidationError("--limit must be positive") }
         guard prefix.count <= Journal.maxPrefixCount else { throw ValidationError("at most \(Journal.maxPrefixCount) --prefix options") }
     }
 
     func run() throws {
-        let journal = try JournalCommand.open(path)
+        let journal = try JournalCommand.open(path, masterKey: try masterKey.load())
         defer { journal.close() }
         let prefixes = prefix.isEmpty ? [""] : prefix
         let start = after
+        var erased = 0
         _ = try JournalCommand.printRecords(limit: limit, json: json) { (after, size) throws(JournalError) in
-            try journal.records(after: max(after, start), prefixes: prefixes, limit: size)
+            let page = try journal.page(after: max(after, start), prefixes: prefixes, limit: size)
+            erased += page.erased
+            return page.records
         }
+        if erased > 0 { printError("\(erased) messages of erased referrals skipped") }
     }
 }
 
@@ -210,19 +229,22 @@ struct JournalReferralCommand: ParsableCommand {
     @Flag(help: "One JSON object per line: seq, topicSeq, receivedAt, topic, header, body.")
     var json = false
 
+    @OptionGroup var masterKey: MasterKeyOptions
+
     func validate() throws {
-        guard UUID(uuidString: referralID) != nil else { throw ValidationError("'\(referralID)' is not a referral id (a UUID)") }
+        guard UUID(uuidString: referralID) != nil else { throw ValidationError("the referral id is not a UUID") }
     }
 
     func run() throws {
-        let journal = try JournalCommand.open(path)
+        let journal = try JournalCommand.open(path, masterKey: try masterKey.load())
         defer { journal.close() }
         let id = referralID.lowercased()
         let printed = try JournalCommand.printRecords(limit: Int.max, json: json) { (after, size) throws(JournalError) in
             try journal.records(correlationID: id, after: after, limit: size)
         }
         if printed == 0 {
-            printError("no message of referral \(id) in \(path)")
+            let erased = (try? journal.wasErased(referral: id)) ?? false
+            printError(erased ? "referral \(id) was erased from \(path)" : "no message of referral \(id) in \(path)")
             throw ExitCode(1)
         }
     }

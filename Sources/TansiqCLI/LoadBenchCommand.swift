@@ -18,7 +18,8 @@ struct LoadBenchCommand: AsyncParsableCommand {
             release mode for meaningful figures:
               swift build -c release && .build/release/tansiq bench --messages 200000 --compare-proxy
             With --journal full,normal,off the hub runs once per journal mode (each journal in a new \
-            temporary file), so that the cost of storing before forwarding shows on the same run.
+            temporary file), so that the cost of storing before forwarding shows on the same run; \
+            normal+sealed and full+sealed encrypt every body at rest (a data key per referral).
             """
     )
 
@@ -43,7 +44,7 @@ struct LoadBenchCommand: AsyncParsableCommand {
     @Flag(help: "Also run the same load through a plain libzmq XSUB/XPUB proxy and print the ratio.")
     var compareProxy = false
 
-    @Option(help: "Run the hub once per journal mode, comma-separated: full, normal, off (journals go to temporary files). Default: off only.")
+    @Option(help: "Run the hub once per journal mode, comma-separated: full, normal, off, full+sealed, normal+sealed (journals go to temporary files; +sealed encrypts bodies). Default: off only.")
     var journal = "off"
 
     @Flag(help: "Print the results as one JSON object.")
@@ -57,16 +58,18 @@ struct LoadBenchCommand: AsyncParsableCommand {
         _ = try journalModes()
     }
 
-    /// The journal modes to run, in the order given; `nil` is the hub without a journal.
-    private func journalModes() throws -> [JournalDurability?] {
+    /// The journal modes to run, in the order given; `nil` is the hub without a journal. A mode
+    /// ending in `+sealed` seals every body with a data key per referral (a new master key).
+    private func journalModes() throws -> [(durability: JournalDurability, sealed: Bool)?] {
         let names = journal.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw ValidationError("--journal needs at least one of full, normal, off") }
         return try names.map { name in
             if name == "off" { return nil }
-            guard let durability = JournalDurability(rawValue: name) else {
-                throw ValidationError("--journal: '\(name)' is not one of full, normal, off")
+            let sealed = name.hasSuffix("+sealed")
+            guard let durability = JournalDurability(rawValue: sealed ? String(name.dropLast(7)) : name) else {
+                throw ValidationError("--journal: '\(name)' is not one of full, normal, off, full+sealed, normal+sealed")
             }
-            return durability
+            return (durability, sealed)
         }
     }
 
@@ -74,7 +77,7 @@ struct LoadBenchCommand: AsyncParsableCommand {
         let load = LoadRun.Parameters(publishers: publishers, subscribers: subscribers, messages: messages, size: size, rate: rate)
         var results: [LoadRun.Result] = []
         for mode in try journalModes() {
-            results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation, journal: mode))
+            results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation, journal: mode?.durability, sealed: mode?.sealed ?? false))
         }
         let proxy = compareProxy ? try await LoadRun.throughProxy(load) : nil
         if let proxy { results.append(proxy) }

@@ -3,6 +3,7 @@ import Histogram
 import Logging
 import Synchronization
 import TansiqHub
+import TansiqVault
 import TansiqMessages
 import ZeroMQ
 
@@ -58,7 +59,8 @@ enum LoadRun {
     static func throughHub(
         _ parameters: Parameters,
         bodyValidation: HubConfiguration.BodyValidation,
-        journal durability: JournalDurability? = nil
+        journal durability: JournalDurability? = nil,
+        sealed: Bool = false
     ) async throws -> Result {
         var logger = Logger(label: "tansiq.bench.hub")
         logger.logLevel = .error
@@ -69,7 +71,9 @@ enum LoadRun {
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
             directory = temporary
-            journal = JournalConfiguration(path: temporary.appendingPathComponent("journal.sqlite").path, durability: durability)
+            journal = JournalConfiguration(
+                path: temporary.appendingPathComponent("journal.sqlite").path, durability: durability,
+                masterKey: sealed ? MasterKey.generate() : nil)
         }
         let hub = try Hub(
             configuration: HubConfiguration(
@@ -84,7 +88,7 @@ enum LoadRun {
         let task = Task { try await hub.run() }
         defer { task.cancel() }
         let endpoints = try await hub.endpoints()
-        let target = (bodyValidation == .full ? "hub" : "hub-header") + (durability.map { "+" + $0.rawValue } ?? "")
+        let target = (bodyValidation == .full ? "hub" : "hub-header") + (durability.map { "+" + $0.rawValue } ?? "") + (sealed ? "+sealed" : "")
         let result = try await measure(parameters, ingress: endpoints.ingress, egress: endpoints.egress, target: target)
         task.cancel()
         try await task.value
@@ -208,7 +212,7 @@ enum LoadRun {
             let now = Date()
             let referral = Referral(
                 referralId: UUID(),
-                caseReference: "BENCH-\(publisher)",
+                caseReference: "BCH-\(publisher)",
                 referringAgency: "bench-source-\(publisher)",
                 referringWorker: "caseworker-1",
                 receivingAgency: sink,

@@ -53,6 +53,12 @@ struct SimCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Where the agent executables are (default: the directory of this tansiq).", completion: .directory)
         var agentsDirectory: String?
 
+        @Option(name: .long, help: "Keep the hub's journal and the agents' state files in this directory (made 0700), as a deployment does; by default everything stays in memory.", completion: .directory)
+        var dataDirectory: String?
+
+        @Option(name: .long, help: "Seal the journal's bodies and the agents' referral content with this master key file (with --data-directory).")
+        var masterKeyFile: String?
+
         @Flag(name: .long, help: "Print no progress and no text report; only errors and the lost-referral message.")
         var quiet = false
 
@@ -68,6 +74,9 @@ struct SimCommand: AsyncParsableCommand {
         func validate() throws {
             if agentsDirectory != nil, !processes {
                 throw ValidationError("--agents-directory goes with --processes")
+            }
+            if masterKeyFile != nil, dataDirectory == nil {
+                throw ValidationError("--master-key-file goes with --data-directory")
             }
             if let timeScale, !(timeScale.isFinite && timeScale > 0) {
                 throw ValidationError("--time-scale must be a positive number, e.g. 86400 for a simulated day per second")
@@ -85,7 +94,8 @@ struct SimCommand: AsyncParsableCommand {
             var logging = LoggingOptions()
             logging.logLevel = logLevel
             let logger = logging.makeLogger(label: "tansiq.sim")
-            let simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
+            var simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
+            if let dataDirectory { simulation.atRest = Simulation.AtRest(directory: dataDirectory, masterKeyFile: masterKeyFile) }
             if !quiet {
                 printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, about \(Int(simulation.realSeconds.rounded())) s")
             }

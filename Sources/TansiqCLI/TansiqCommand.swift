@@ -14,7 +14,8 @@ public struct TansiqCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             HubCommand.self, SubscribeCommand.self, PublishCommand.self, StatsCommand.self,
-            BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self, ReferralsCommand.self, KeysCommand.self,
+            BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self, ReferralsCommand.self, StateCommand.self,
+            KeysCommand.self,
         ]
     )
 

@@ -94,6 +94,7 @@ extension Header {
         try parser.expect(UInt8(ascii: "{"), "'{'")
         var members = HeaderMembers()
         var seen: Set<String> = []
+        var unknown: String?
         if !parser.consume(UInt8(ascii: "}")) {
             repeat {
                 let key = try parser.parseKey()
@@ -110,12 +111,17 @@ extension Header {
                 case "causationid": try store(value, in: &members.causationid, key)
                 default:
                     guard seen.insert(key).inserted else { throw duplicate(key) }
+                    if unknown == nil { unknown = key }
                 }
             } while parser.consume(UInt8(ascii: ","))
             try parser.expect(UInt8(ascii: "}"), "',' or '}'")
         }
         try parser.expectEnd()
-        return try Header(members: members)
+        let header = try Header(members: members)
+        if let unknown, header.specversion.isFullyKnown {
+            throw ProtocolError(.unknownField, PersonalData.unknownFieldRefusal, keyPath: "header." + unknown)
+        }
+        return header
     }
 
     private static func duplicate(_ key: String) -> ProtocolError {
@@ -148,7 +154,7 @@ extension Header {
         guard let version = ProtocolVersion(versionText) else {
             throw ProtocolError(
                 .invalidValue,
-                "'\(Identifier.printable(versionText))' is not a version like \"1.0\"",
+                "the value is not a version like \"1.0\"",
                 keyPath: "header.specversion"
             )
         }
@@ -180,7 +186,7 @@ extension Header {
         guard type.isWellFormed else {
             throw ProtocolError(
                 .invalidValue,
-                "'\(Identifier.printable(type.rawValue))' is not a message kind ([a-z0-9][a-z0-9.-]*)",
+                "the value is not a message kind ([a-z0-9][a-z0-9.-]*)",
                 keyPath: "header.type"
             )
         }

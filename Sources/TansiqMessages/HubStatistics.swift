@@ -106,7 +106,7 @@ extension HubStatistics: WireObject, Codable {
     func validate(at path: String) throws(ProtocolError) {
         try Identifier.check(hub, "hub id", at: path + ".hub")
         for reason in rejections.keys.sorted() {
-            try Identifier.check(reason, "rejection reason", at: path + ".rejections." + Identifier.printable(reason))
+            try Identifier.check(reason, "rejection reason", at: path + ".rejections." + Identifier.printableKey(reason))
         }
         if let journal {
             try Identifier.check(journal.backend, "journal backend", at: path + ".journal.backend")

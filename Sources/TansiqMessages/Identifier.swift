@@ -121,14 +121,15 @@ public enum Identifier {
         guard isValid(string) else {
             throw ProtocolError(
                 .invalidValue,
-                "\(what) '\(printable(string))' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)",
+                "the \(what) is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)",
                 keyPath: keyPath()
             )
         }
     }
 
-    /// A value safe to quote in an error message: printable ASCII, at most 64 characters.
-    static func printable(_ string: String) -> String {
+    /// A key safe to write in a key path: printable ASCII, at most 64 characters. Values are
+    /// never quoted in errors; keys of count maps are data the path must still name.
+    static func printableKey(_ string: String) -> String {
         var result = ""
         for scalar in string.unicodeScalars.prefix(64) {
             result += (0x20..<0x7F).contains(scalar.value) ? String(scalar) : "?"

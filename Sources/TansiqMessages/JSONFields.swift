@@ -73,7 +73,7 @@ struct JSONFields {
         guard let uuid = Identifier.uuid(string) else {
             throw ProtocolError(
                 .invalidValue,
-                "'\(Identifier.printable(string))' is not a lowercase canonical UUID (8-4-4-4-12 hexadecimal digits)",
+                "the value is not a lowercase canonical UUID (8-4-4-4-12 hexadecimal digits)",
                 keyPath: keyPath()
             )
         }
@@ -93,7 +93,7 @@ struct JSONFields {
         guard let date = Timestamp.parse(string) else {
             throw ProtocolError(
                 .invalidValue,
-                "'\(Identifier.printable(string))' is not an RFC 3339 UTC time like 2026-11-29T09:30:00.000Z",
+                "the value is not an RFC 3339 UTC time like 2026-11-29T09:30:00.000Z",
                 keyPath: keyPath()
             )
         }
@@ -119,14 +119,14 @@ struct JSONFields {
             guard digit < 10 else {
                 throw ProtocolError(
                     .invalidValue,
-                    "\(Identifier.printable(literal)) is not a non-negative integer",
+                    "the value is not a non-negative integer",
                     keyPath: keyPath()
                 )
             }
             let (times10, overflow1) = result.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
             guard !overflow1, !overflow2 else {
-                throw ProtocolError(.invalidValue, "\(Identifier.printable(literal)) is larger than \(UInt64.max)", keyPath: keyPath())
+                throw ProtocolError(.invalidValue, "the value is larger than \(UInt64.max)", keyPath: keyPath())
             }
             result = sum
         }
@@ -145,7 +145,7 @@ struct JSONFields {
         guard let int, range.contains(int) else {
             throw ProtocolError(
                 .invalidValue,
-                "\(Identifier.printable(literal)) is outside \(range.lowerBound)...\(range.upperBound)",
+                "the value is outside \(range.lowerBound)...\(range.upperBound)",
                 keyPath: path(key)
             )
         }
@@ -172,7 +172,7 @@ struct JSONFields {
             let allowed = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             throw ProtocolError(
                 .invalidValue,
-                "'\(Identifier.printable(string))' is not one of \(allowed)",
+                "the value is not one of \(allowed)",
                 keyPath: keyPath()
             )
         }

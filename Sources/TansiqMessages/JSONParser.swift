@@ -11,6 +11,9 @@ struct JSONParser {
     private(set) var index: Int = 0
     /// The frame's name in key paths: `header`, `body`, `stamp`.
     let root: String
+    /// Whether a key the protocol does not define is refused (a message of a version this
+    /// implementation knows); the personal-data rule applies either way.
+    var refusesUnknownKeys = false
     private var path: [PathComponent] = []
 
     private enum PathComponent {
@@ -24,8 +27,9 @@ struct JSONParser {
     }
 
     /// Parses the whole frame as one value; only whitespace may follow it.
-    static func parse(_ bytes: [UInt8], root: String) throws(ProtocolError) -> JSONValue {
+    static func parse(_ bytes: [UInt8], root: String, refusingUnknownKeys: Bool = false) throws(ProtocolError) -> JSONValue {
         var parser = JSONParser(bytes, root: root)
+        parser.refusesUnknownKeys = refusingUnknownKeys
         let value = try parser.parseValue(depth: 0)
         try parser.expectEnd()
         return value
@@ -132,11 +136,23 @@ struct JSONParser {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw syntaxError("a key string") }
         let key = try parseString()
-        if PersonalData.looksPersonal(key) {
+        // One set lookup for the common case, a protocol key.
+        guard !PersonalData.protocolKeys.contains(key) else { return key }
+        if PersonalData.looksPersonal(unknownKey: key) {
             let at = keyPath.isEmpty ? key : keyPath + "." + key
             throw ProtocolError(.personalData, PersonalData.refusal(key), keyPath: at)
         }
+        if refusesUnknownKeys, !isInCountMap {
+            let at = keyPath.isEmpty ? key : keyPath + "." + key
+            throw ProtocolError(.unknownField, PersonalData.unknownFieldRefusal, keyPath: at)
+        }
         return key
+    }
+
+    /// Whether the object being read maps codes to counts (`hub.stats` `rejections`), whose keys are data.
+    private var isInCountMap: Bool {
+        if case .key("rejections")? = path.last { return true }
+        return false
     }
 
     /// Parses the value of member `key` of the top-level object, with `key` in error paths.

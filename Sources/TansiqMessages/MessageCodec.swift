@@ -11,9 +11,11 @@ public enum MessageCodec {
     /// The largest stamp frame accepted, in bytes.
     public static let maximumStampSize = 512
 
-    /// Validates the message, then encodes it as `[topic, header, body]`.
-    public static func encode(_ envelope: Envelope) throws(ProtocolError) -> [[UInt8]] {
+    /// Validates the message, values included (`rules`), then encodes it as `[topic, header, body]`:
+    /// an agent refuses personal data before it reaches the bus.
+    public static func encode(_ envelope: Envelope, rules: PrivacyRules = .standard) throws(ProtocolError) -> [[UInt8]] {
         try envelope.validate()
+        try rules.check(envelope.payload)
         let header = try envelope.header.wireValue().serialized
         let body = try envelope.payload.object.wireValue(at: "body").serialized
         guard header.count <= maximumHeaderSize else {
@@ -46,23 +48,23 @@ public enum MessageCodec {
 
     /// Decodes a publisher's 3 frames or a forwarded message's 4, checking the topic, the
     /// version, the kind against the topic, the body, and the agreement of all three.
-    public static func decode(_ frames: [[UInt8]]) throws(ProtocolError) -> (envelope: Envelope, stamp: HubStamp?) {
+    public static func decode(_ frames: [[UInt8]], rules: PrivacyRules = .standard) throws(ProtocolError) -> (envelope: Envelope, stamp: HubStamp?) {
         guard frames.count == 3 || frames.count == 4 else {
             throw ProtocolError(
                 .malformedFrames,
                 "expected 3 frames (topic, header, body) or 4 (with the hub's stamp), got \(frames.count)"
             )
         }
-        let envelope = try decode(topic: try Topic(bytes: frames[0]), header: try decodeHeader(frames[1]), body: frames[2])
+        let envelope = try decode(topic: try Topic(bytes: frames[0]), header: try decodeHeader(frames[1]), body: frames[2], rules: rules)
         let stamp = frames.count == 4 ? try decodeStamp(frames[3]) : nil
         return (envelope, stamp)
     }
 
     /// Decodes a body against a topic and header already decoded (the hub's path: it checks
-    /// the header first and reads each topic once), with the same checks as ``decode(_:)``.
-    public static func decode(topic: Topic, header: Header, body: [UInt8]) throws(ProtocolError) -> Envelope {
+    /// the header first and reads each topic once), with the same checks as ``decode(_:rules:)``.
+    public static func decode(topic: Topic, header: Header, body: [UInt8], rules: PrivacyRules = .standard) throws(ProtocolError) -> Envelope {
         guard header.type.isKnown else {
-            throw ProtocolError(.unknownKind, "unknown message kind '\(Identifier.printable(header.type.rawValue))'", keyPath: "header.type")
+            throw ProtocolError(.unknownKind, "unknown message kind", keyPath: "header.type")
         }
         guard topic.allows(header.type) else {
             throw ProtocolError(
@@ -74,9 +76,10 @@ public enum MessageCodec {
         guard body.count <= maximumBodySize else {
             throw ProtocolError(.tooLarge, "the body is \(body.count) bytes, at most \(maximumBodySize)", keyPath: "body")
         }
-        let fields = try JSONFields(JSONParser.parse(body, root: "body"), path: "body")
-        let envelope = Envelope(topic: topic, header: header, payload: try Payload(kind: header.type, fields: fields))
+        let value = try JSONParser.parse(body, root: "body", refusingUnknownKeys: header.specversion.isFullyKnown)
+        let envelope = Envelope(topic: topic, header: header, payload: try Payload(kind: header.type, fields: JSONFields(value, path: "body")))
         try envelope.validateConsistency()
+        try rules.check(envelope.payload)
         return envelope
     }
 

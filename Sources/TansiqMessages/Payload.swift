@@ -89,7 +89,7 @@ public enum Payload: Sendable, Equatable {
         case .hubEscalation: self = .hubEscalation(try Escalation(fields: fields))
         case .hubReferralView: self = .referralView(try ReferralView(fields: fields))
         default:
-            throw ProtocolError(.unknownKind, "unknown message kind '\(Identifier.printable(kind.rawValue))'", keyPath: "header.type")
+            throw ProtocolError(.unknownKind, "unknown message kind", keyPath: "header.type")
         }
     }
 }

@@ -36,8 +36,14 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
         public static let senderMismatch = Code("sender-mismatch")
         /// A referral carries no consent, or a consent that does not cover the sharing it asks for.
         public static let missingConsent = Code("missing-consent")
-        /// A key that looks like personal data (name, birth date, phone…) appears in a message.
+        /// Personal data in a message: a key that names it (name, birth date, phone…), a note
+        /// holding contact details or document numbers, a case reference or worker id made of words.
         public static let personalData = Code("personal-data")
+        /// A code of an open vocabulary (reason, needs flag, outcome…) that the hub's vocabulary
+        /// does not hold; the message names the configuration key that adds it.
+        public static let unknownCode = Code("unknown-code")
+        /// A key the message's protocol version does not define.
+        public static let unknownField = Code("unknown-field")
         /// A text field is longer than the protocol allows.
         public static let tooLong = Code("too-long")
         /// A frame is larger than the protocol allows.
@@ -51,7 +57,7 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// What kind of rule was broken.
     public let code: Code
-    /// A human explanation naming the offending value and the rule.
+    /// A human explanation naming the rule; never the refused value, which may be personal data.
     public let message: String
     /// Where in the message the problem is, e.g. `body.consent.recordedAt`; `nil` for whole frames.
     public let keyPath: String?

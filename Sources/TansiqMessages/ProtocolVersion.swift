@@ -41,6 +41,10 @@ public struct ProtocolVersion: Sendable, Hashable, Codable, CustomStringConverti
     /// Whether this implementation can read messages of this version (same major).
     public var isSupported: Bool { major == Self.current.major }
 
+    /// Whether this implementation knows every field of the version (same major, same or lower
+    /// minor): a key such a message carries that the protocol does not define is refused.
+    public var isFullyKnown: Bool { major == Self.current.major && minor <= Self.current.minor }
+
     /// `major.minor`.
     public var description: String { "\(major).\(minor)" }
 
@@ -48,7 +52,7 @@ public struct ProtocolVersion: Sendable, Hashable, Codable, CustomStringConverti
     public init(from decoder: any Decoder) throws {
         let string = try decoder.singleValueContainer().decode(String.self)
         guard let version = ProtocolVersion(string) else {
-            throw ProtocolError(.invalidValue, "'\(Identifier.printable(string))' is not a version like \"1.0\"", keyPath: "header.specversion")
+            throw ProtocolError(.invalidValue, "the value is not a version like \"1.0\"", keyPath: "header.specversion")
         }
         self = version
     }

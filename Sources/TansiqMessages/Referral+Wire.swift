@@ -26,7 +26,7 @@ extension Referral: WireObject, Codable {
         guard Identifier.isValidCaseReference(caseReference) else {
             throw ProtocolError(
                 .invalidValue,
-                "case reference '\(Identifier.printable(caseReference))' is not pseudonymous ([A-Z0-9-], 4 to 32 characters)",
+                "the case reference is not pseudonymous ([A-Z0-9-], 4 to 32 characters)",
                 keyPath: path + ".caseReference"
             )
         }
@@ -133,7 +133,7 @@ extension Referral.Subject {
         if let language, !Identifier.isValidLanguageTag(language) {
             throw ProtocolError(
                 .invalidValue,
-                "'\(Identifier.printable(language))' is not a BCP 47 language tag like 'ar', 'fr' or 'wo'",
+                "the value is not a BCP 47 language tag like 'ar', 'fr' or 'wo'",
                 keyPath: path + ".language"
             )
         }

@@ -16,14 +16,17 @@ public struct ReplayEnd: Sendable, Equatable {
     public var headSequence: UInt64
     /// Why the request was refused or stopped short, if it was.
     public var error: Failure?
+    /// Matching messages skipped because their referral was erased (1.1; absent when none).
+    public var erased: UInt64?
 
     /// Creates a replay end.
-    public init(lastSequence: UInt64, count: UInt64, more: Bool, headSequence: UInt64, error: Failure? = nil) {
+    public init(lastSequence: UInt64, count: UInt64, more: Bool, headSequence: UInt64, error: Failure? = nil, erased: UInt64? = nil) {
         self.lastSequence = lastSequence
         self.count = count
         self.more = more
         self.headSequence = headSequence
         self.error = error
+        self.erased = erased
     }
 
     /// Why a replay was refused or stopped short.
@@ -65,6 +68,7 @@ extension ReplayEnd: WireObject, Codable {
         error = try fields.optionalObject("error").map { error throws(ProtocolError) in
             Failure(code: try error.string("code"), message: try error.string("message"))
         }
+        erased = try fields.optionalUInt64("erased")
         try validate(at: fields.path)
     }
 
@@ -84,6 +88,7 @@ extension ReplayEnd: WireObject, Codable {
         if let error {
             object.set("error", JSONValue.object(["code": .string(error.code), "message": .string(error.message)]))
         }
+        if let erased, erased > 0 { object.set("erased", erased) }
         return object.value
     }
 

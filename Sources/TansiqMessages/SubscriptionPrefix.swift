@@ -24,7 +24,7 @@ public struct SubscriptionPrefix: Sendable, Hashable, CustomStringConvertible {
                 guard Identifier.isValid(String(segment)) else {
                     throw ProtocolError(
                         .malformedTopic,
-                        "prefix '\(Identifier.printable(rawValue))' has a segment that is not an identifier",
+                        "the prefix has a segment that is not an identifier",
                         keyPath: "prefix"
                     )
                 }

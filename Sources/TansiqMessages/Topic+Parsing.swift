@@ -30,20 +30,20 @@ extension Topic {
             .map { String(decoding: $0, as: UTF8.self) }
         if let empty = segments.firstIndex(of: "") {
             let what = empty == segments.count - 1 ? "a trailing slash" : "an empty segment at position \(empty + 1)"
-            throw malformed("'\(rawValue)' has \(what)")
+            throw malformed("the topic has \(what)")
         }
         guard let family = Self.family(of: segments) else {
             let shown = segments.prefix(segments.first == "hub" ? 3 : 2).joined(separator: "/")
-            throw malformed("unknown topic family '\(shown)' in '\(rawValue)'")
+            throw malformed("unknown topic family '\(shown)'")
         }
         let fixedCount = family.fixedCount
         let partCount = family.partCount
         guard segments.count == fixedCount + partCount else {
-            throw malformed("wrong segment count: '\(rawValue)' has \(segments.count) segments, \(family.template) has \(fixedCount + partCount)")
+            throw malformed("wrong segment count: the topic has \(segments.count) segments, \(family.template) has \(fixedCount + partCount)")
         }
         let parts = Array(segments[fixedCount...])
         for (index, part) in parts.enumerated() where !Identifier.isValid(part) {
-            throw malformed("\(family.partNames[index]) '\(part)' in '\(rawValue)' is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)")
+            throw malformed("the \(family.partNames[index]) (segment \(fixedCount + index + 1)) is not an identifier ([a-z0-9][a-z0-9-]*, 1 to 63 characters)")
         }
         self.init(family: family, parts: parts, rawValue: rawValue)
     }

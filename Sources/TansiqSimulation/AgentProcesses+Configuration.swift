@@ -15,6 +15,8 @@ extension AgentProcesses {
         var logLevel: String
         /// The key files of a secure run: each agency's secret certificate and the hub's public one.
         var keys: KeyFiles? = nil
+        /// Where the agents keep their state files, sealed with its master key file if any.
+        var atRest: Simulation.AtRest? = nil
     }
 
     /// Where a secure run wrote its certificates for the agent processes.
@@ -50,7 +52,11 @@ extension AgentProcesses {
             add("secret-key", secret)
             add("hub-key", keys.hub)
         }
-        // The simulation's hub keeps no journal: nothing to catch up from.
+        if let atRest = shared.atRest {
+            add("state", atRest.statePath(agent: agent.agent))
+            if let file = atRest.masterKeyFile { add("master-key-file", file) }
+        }
+        // The agents do not catch up from the hub's journal: a run starts with an empty one.
         lines += ["print-events: true", "stdin-control: true", "no-replay: true"]
 
         switch agent.role {

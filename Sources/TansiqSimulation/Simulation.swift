@@ -24,6 +24,8 @@ public struct Simulation: Sendable {
     /// Whether the hub and the agents use CURVE, with keys made for the run and a least-privilege
     /// policy (the default); `false` runs an insecure hub.
     public let secure: Bool
+    /// Where the run keeps a journal and agent state files; `nil` keeps everything in memory.
+    public var atRest: AtRest?
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
     public init(topology: Topology, seed: UInt64? = nil, timeScale: Double? = nil, secure: Bool = true) {
@@ -97,6 +99,10 @@ public struct Simulation: Sendable {
         var hubConfiguration = HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure)
         hubConfiguration.registry.coordinator = topology.coordinator.id
         hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 5)
+        if let atRest {
+            hubConfiguration.journal = try atRest.journal()
+            hubConfiguration.replay = "tcp://127.0.0.1:*"
+        }
         let hub = try Hub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
         let hubTask = Task { try await hub.run() }
         let fleet: any AgentFleet
@@ -111,7 +117,7 @@ public struct Simulation: Sendable {
                     ingress: endpoints.ingress, egress: endpoints.egress, coordinator: topology.coordinator.id,
                     timeScale: timeScale, clockOrigin: clock.origin,
                     clockStart: Date().addingTimeInterval(-Self.seconds(ContinuousClock.now - clock.start)),
-                    logLevel: executables.logLevel, keys: try security?.certificateFiles())
+                    logLevel: executables.logLevel, keys: try security?.certificateFiles(), atRest: atRest)
                 let agents = try AgentProcesses(executables: executables, shared: shared, recorder: recorder, logger: logger)
                 processFleet = agents
                 fleet = agents
@@ -119,7 +125,7 @@ public struct Simulation: Sendable {
                 fleet = ThreadAgents(
                     context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
-                    keys: security?.agencies ?? [:])
+                    keys: security?.agencies ?? [:], atRest: atRest, stateKey: try atRest?.masterKey())
             }
         } catch {
             hubTask.cancel()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import TansiqAgent
+import TansiqVault
 import ZeroMQ
 
 /// The agents of a run as threads of this process, sharing its ZeroMQ context and clock.
@@ -15,14 +16,20 @@ final class ThreadAgents: AgentFleet {
     private let coordinator: String
     /// Each agency's CURVE keys on a secure hub; empty on an insecure one.
     private let keys: [String: HubClientKeys]
+    /// Where each agent keeps its state file, if anywhere.
+    private let atRest: Simulation.AtRest?
+    private let stateKey: MasterKey?
     private var running: [String: Task<Void, Never>] = [:]
     private var paces: [String: DelayFactor] = [:]
     private let failures = Failures()
 
     init(
         context: Context, logger: Logger, recorder: SimulationRecorder, ingress: String, egress: String,
-        clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:]
+        clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:],
+        atRest: Simulation.AtRest? = nil, stateKey: MasterKey? = nil
     ) {
+        self.atRest = atRest
+        self.stateKey = stateKey
         self.context = context
         self.logger = logger
         self.recorder = recorder
@@ -44,12 +51,17 @@ final class ThreadAgents: AgentFleet {
         for planned in agents {
             let pace = paces[planned.agent] ?? DelayFactor()
             paces[planned.agent] = pace
+            var configuration = AgentConfiguration(
+                agency: planned.agency, agent: planned.agent, role: planned.role,
+                coordinator: coordinator, ingress: ingress, egress: egress,
+                extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
+                hubKeys: keys[planned.agency])
+            if let atRest {
+                configuration.state = atRest.statePath(agent: planned.agent)
+                configuration.stateKey = stateKey
+            }
             let runtime = try AgentRuntime(
-                configuration: AgentConfiguration(
-                    agency: planned.agency, agent: planned.agent, role: planned.role,
-                    coordinator: coordinator, ingress: ingress, egress: egress,
-                    extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
-                    hubKeys: keys[planned.agency]),
+                configuration: configuration,
                 context: context, logger: logger, observer: recorder.observer(for: planned.agent),
                 behaviour: {
                     Self.yieldToHub()

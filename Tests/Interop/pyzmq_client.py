@@ -54,7 +54,7 @@ def referral(with_consent=True):
         "receivingAgency": RECEIVER,
         "category": "health",
         "priority": "urgent",
-        "reasonCodes": ["needs-assessment"],
+        "reasonCodes": ["medical-consultation"],
         "acknowledgeBy": rfc3339(now + timedelta(hours=4)),
         "decideBy": rfc3339(now + timedelta(hours=24)),
         "followUpOn": rfc3339(now + timedelta(days=30)),

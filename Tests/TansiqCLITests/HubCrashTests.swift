@@ -71,7 +71,7 @@ struct HubCrashTests {
     static func referral(_ index: Int) throws -> [[UInt8]] {
         let now = Date()
         let referral = Referral(
-            referralId: UUID(), caseReference: "AGA-CRASH-\(index)", referringAgency: "iom-morocco", referringWorker: "caseworker-1",
+            referralId: UUID(), caseReference: "AGA-9999-\(index)", referringAgency: "iom-morocco", referringWorker: "caseworker-1",
             receivingAgency: receiver, category: .health, priority: .routine, reasonCodes: [.medicalConsultation],
             consent: Referral.Consent(status: .given, scope: [.shareWithReceiver], recordedBy: "caseworker-1", recordedAt: now),
             acknowledgeBy: now.addingTimeInterval(3600), decideBy: now.addingTimeInterval(7200), followUpOn: now.addingTimeInterval(86_400))

@@ -19,8 +19,8 @@ struct CaptureTests {
     func aReferralThroughASecureHubLeavesNoPlaintextOnTheWire() async throws {
         let tcpdump = try #require(Self.tcpdump, "tcpdump is not installed: run scripts/ensure-deps.sh --test")
         let keys = try TestKeys(agencies: [Pilot.iom, Pilot.health])
-        let secretCase = "AGA-SECRET-\(Int.random(in: 1000...9999))"
-        let plainCase = "AGA-PLAIN-\(Int.random(in: 1000...9999))"
+        let secretCase = "AGA-7\(Int.random(in: 1000...9999))-5"
+        let plainCase = "AGA-3\(Int.random(in: 1000...9999))-1"
         try await withHub(HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure)) { _, plainEndpoints in
             try await withHub(keys.configuration()) { _, secureEndpoints in
                 let ports = [plainEndpoints.ingress, plainEndpoints.egress, secureEndpoints.ingress, secureEndpoints.egress]
@@ -44,7 +44,7 @@ struct CaptureTests {
 
                 // Packets on lo are captured in order: once a plaintext marker sent after the secure
                 // referral is in the file, every packet of the secure referral is in it too.
-                let endCase = "AGA-END-\(Int.random(in: 1000...9999))"
+                let endCase = "AGA-9\(Int.random(in: 1000...9999))-9"
                 var bytes: [UInt8] = []
                 for _ in 0..<200 where !bytes.contains(subsequence: endCase) {
                     let marker = try MessageCodec.encode(try Pilot.referral(caseReference: endCase))

@@ -1,4 +1,5 @@
 import TansiqHub
+import TansiqMessages
 import Testing
 
 @Suite("Hub configuration file")
@@ -27,5 +28,39 @@ struct HubConfigurationTests {
     @Test func refusesAWrongType() throws {
         let error = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "max_message_bytes: lots", file: "hub.yaml") }
         #expect(error?.message == "hub.yaml: max_message_bytes: expected an integer")
+    }
+
+    @Test func readsThePrivacyRulesOfADeployment() throws {
+        let configuration = try HubConfiguration.parse(yaml: """
+            privacy:
+              notes: refused
+              case_reference_pattern: "AGA-[0-9]{4}-[0-9]{4}"
+              vocabulary:
+                reason_codes: [dental-care]
+                worker_roles: [animatrice]
+            journal:
+              path: j.sqlite
+              housekeeping_max_age_seconds: 3600
+              closed_referral_max_age_seconds: 0
+            """, file: "hub.yaml")
+        #expect(configuration.privacy.notes == .refused)
+        #expect(configuration.privacy.caseReferences.accepts("AGA-2026-0042"))
+        #expect(!configuration.privacy.caseReferences.accepts("AGA-26-42"))
+        #expect(configuration.privacy.vocabulary.contains("dental-care", in: .reasonCodes))
+        #expect(configuration.privacy.vocabulary.contains("medical-consultation", in: .reasonCodes))
+        #expect(configuration.privacy.vocabulary.contains("animatrice", in: .workerRoles))
+        #expect(configuration.journal?.retention.housekeepingMaxAge == .seconds(3600))
+        #expect(configuration.journal?.retention.closedReferralMaxAge == nil)
+        #expect(HubConfiguration().journal == nil)
+        #expect(JournalConfiguration().retention.closedReferralMaxAge == JournalRetention.defaultClosedReferralMaxAge)
+    }
+
+    @Test func namesTheMistakesOfThePrivacySection() throws {
+        let list = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "privacy: { vocabulary: { reasons: [x] } }", file: "hub.yaml") }
+        #expect(list?.message.contains("unknown list 'reasons'; known lists: reason_codes, needs_flags") == true)
+        let code = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "privacy: { vocabulary: { reason_codes: [Not A Code] } }", file: "hub.yaml") }
+        #expect(code?.message.contains("privacy.vocabulary.reason_codes[0]") == true)
+        let notes = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "privacy: { notes: maybe }", file: "hub.yaml") }
+        #expect(notes?.message == "hub.yaml: privacy.notes: expected one of screened, refused")
     }
 }

@@ -102,3 +102,49 @@ struct JournalRetentionTests {
         #expect(journal.lastSequence == 10)
     }
 }
+
+@Suite("Journal retention by purpose")
+struct JournalPrivacyRetentionTests {
+    let now = Date(timeIntervalSinceReferenceDate: 820_000_000)
+
+    func record(_ sequence: UInt64, kind: String, referral: String?, body: String = "{}", daysAgo: Double) -> JournalRecord {
+        var record = makeRecord(sequence, kind: kind, receivedAt: now.addingTimeInterval(-daysAgo * 86_400))
+        record.correlationID = referral
+        record.body = Array(body.utf8)
+        return record
+    }
+
+    @Test("by default: housekeeping 7 days, closed referrals 180 days after closure, open referrals kept")
+    func defaultsKeepPersonalDataOnlyForItsPurpose() throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        let journal = try Journal(path: directory.journalPath, masterKey: .generate())
+        defer { journal.close() }
+        let closed = UUID().uuidString.lowercased(), open = UUID().uuidString.lowercased(), recent = UUID().uuidString.lowercased()
+        try journal.append([
+            record(1, kind: "presence", referral: nil, daysAgo: 300),
+            record(2, kind: "referral", referral: closed, daysAgo: 300),
+            record(3, kind: "referral", referral: open, daysAgo: 290),
+            record(4, kind: "referral.status", referral: closed, body: #"{"state":"completed"}"#, daysAgo: 250),
+            record(5, kind: "referral", referral: recent, daysAgo: 100),
+            record(6, kind: "referral.status", referral: recent, body: #"{"state" : "cancelled"}"#, daysAgo: 90),
+            record(7, kind: "hub.stats", referral: nil, daysAgo: 8),
+            record(8, kind: "service.status", referral: nil, daysAgo: 6),
+        ])
+        #expect(try journal.applyRetention(now: now) == 4)
+        #expect(try allRecords(journal).map(\.sequence) == [3, 5, 6, 8])
+        #expect(try journal.summary().count == 4)
+        #expect(try journal.wasErased(referral: closed))
+        #expect(try !journal.wasErased(referral: open))
+    }
+
+    @Test("keep everything only when asked")
+    func keepEverythingWhenAsked() throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        let journal = try Journal(path: directory.journalPath, retention: .keepEverything)
+        defer { journal.close() }
+        try journal.append([record(1, kind: "presence", referral: nil, daysAgo: 300)])
+        #expect(try journal.applyRetention(now: now) == 0)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import TansiqVault
 import Testing
 @testable import TansiqHub
 
@@ -380,13 +381,21 @@ struct JournalTests {
         #expect(throws: JournalError.self) { try journal.summary() }
     }
 
-    @Test("a journal in a missing directory fails to open with the path in the message")
-    func missingDirectoryFailsToOpen() throws {
+    @Test("a journal in a missing directory makes the directory, owner-only")
+    func missingDirectoryIsMadePrivate() throws {
         let directory = try JournalDirectory()
         defer { directory.remove() }
         let path = directory.url.appendingPathComponent("missing/journal.sqlite").path
+        let journal = try Journal(path: path)
+        journal.close()
+        #expect(PrivateFiles.mode(of: directory.url.appendingPathComponent("missing").path) == 0o700)
+    }
+
+    @Test("a journal where no directory can be made fails to open with the path in the message")
+    func unwritableDirectoryFailsToOpen() throws {
+        let path = "/proc/tansiq-no-such-dir/journal.sqlite"
         let error = #expect(throws: JournalError.self) { _ = try Journal(path: path) }
         #expect(error?.code == .openFailed)
-        #expect(error?.message.contains(path) == true)
+        #expect(error?.message.contains("/proc/tansiq-no-such-dir") == true)
     }
 }

@@ -90,11 +90,11 @@ import Testing
         Bad(topic: "referrals/to/a/health", message: "unknown topic family 'referrals/to'"),
         Bad(topic: "referral/from/a/health", message: "unknown topic family 'referral/from'"),
         Bad(topic: "hub/stat/h", message: "unknown topic family 'hub/stat/h'"),
-        Bad(topic: "referral/to/a", message: "wrong segment count: 'referral/to/a' has 3 segments, referral/to/<receiver>/<category> has 4"),
+        Bad(topic: "referral/to/a", message: "wrong segment count: the topic has 3 segments, referral/to/<receiver>/<category> has 4"),
         Bad(topic: "status/a/b/health/x", message: "has 5 segments, status/<addressee>/<sender>/<category> has 4"),
         Bad(topic: "presence/a", message: "has 2 segments"),
-        Bad(topic: "referral/to/-a/health", message: "receiver '-a' in 'referral/to/-a/health' is not an identifier"),
-        Bad(topic: "service/health/" + String(repeating: "a", count: 64), message: "agency '"),
+        Bad(topic: "referral/to/-a/health", message: "the receiver (segment 3) is not an identifier"),
+        Bad(topic: "service/health/" + String(repeating: "a", count: 64), message: "the agency (segment 3) is not an identifier"),
     ]
 
     @Test(arguments: bad)

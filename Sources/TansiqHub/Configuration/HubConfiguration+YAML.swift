@@ -1,4 +1,6 @@
 import Foundation
+import TansiqMessages
+import TansiqVault
 import Yams
 
 extension HubConfiguration {
@@ -11,7 +13,7 @@ extension HubConfiguration {
         "statistics_interval_seconds": "how often hub/stats/<hub> is published (default 5)",
         "high_water_mark": "send/receive high-water mark in messages (default 100000)",
         "body_validation": "full or header-only (default full)",
-        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds",
+        "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds, housekeeping_max_age_seconds (default 7 days), closed_referral_max_age_seconds (default 180 days; 0 keeps), master_key_file",
         "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
@@ -21,11 +23,16 @@ extension HubConfiguration {
         "max_frames": "most frames a message may have (default 8)",
         "rate_limit": "messages a second each agency may publish, 0 for no limit (default 1000)",
         "rate_burst": "messages an agency may publish at once (default 5000)",
+        "privacy": "a mapping: notes (screened or refused), case_reference_pattern, vocabulary (reason_codes, needs_flags, outcome_codes, consent_scopes, service_categories, worker_roles: lists of codes added to the protocol's)",
     ]
+
+    /// The keys of the `privacy` mapping.
+    public static let privacyFileKeys = ["notes", "case_reference_pattern", "vocabulary"]
 
     /// The keys of the `journal` mapping.
     public static let journalFileKeys = [
-        "path", "durability", "max_age_seconds", "max_bytes", "max_messages", "retention_check_seconds",
+        "path", "durability", "max_age_seconds", "max_bytes", "max_messages", "retention_check_seconds", "master_key_file",
+        "housekeeping_max_age_seconds", "closed_referral_max_age_seconds",
     ]
 
     /// Reads a YAML configuration file over `base` (the defaults unless given). Unknown keys
@@ -93,6 +100,8 @@ extension HubConfiguration {
                 configuration.bodyValidation = mode
             case "journal":
                 configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
+            case "privacy":
+                configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail)
             case "replay": configuration.replay = try string()
             case "presence_missed_heartbeats":
                 let missed = try integer()
@@ -123,6 +132,51 @@ extension HubConfiguration {
         }
         try security.apply(to: &configuration, relativeTo: file)
         return configuration
+    }
+
+    private static func parsePrivacy(_ value: Node, over base: PrivacyRules, fail: (String) -> HubError) throws -> PrivacyRules {
+        guard let mapping = value.mapping else {
+            throw fail("privacy: expected a mapping (\(privacyFileKeys.joined(separator: ", ")))")
+        }
+        var rules = base
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw fail("privacy: keys must be strings") }
+            switch key {
+            case "notes":
+                guard let raw = value.string, let policy = PrivacyRules.NotePolicy(rawValue: raw) else {
+                    throw fail("privacy.notes: expected one of \(PrivacyRules.NotePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                rules.notes = policy
+            case "case_reference_pattern":
+                guard let pattern = value.string, value.scalar != nil else { throw fail("privacy.case_reference_pattern: expected a regular expression") }
+                do {
+                    rules.caseReferences = try CaseReferenceRule(pattern: pattern)
+                } catch {
+                    throw fail("privacy.case_reference_pattern: \(error.message)")
+                }
+            case "vocabulary":
+                guard let lists = value.mapping else { throw fail("privacy.vocabulary: expected a mapping of lists") }
+                var additions: [Vocabulary.List: [String]] = [:]
+                for (listNode, codes) in lists {
+                    guard let name = listNode.string, let list = Vocabulary.List(rawValue: name) else {
+                        throw fail("privacy.vocabulary: unknown list '\(listNode.string ?? "?")'; known lists: \(Vocabulary.List.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    guard let sequence = codes.sequence else { throw fail("\(list.configurationKey): expected a list of codes") }
+                    additions[list] = try sequence.map { node throws -> String in
+                        guard let code = node.string, node.scalar != nil else { throw fail("\(list.configurationKey): expected strings") }
+                        return code
+                    }
+                }
+                do {
+                    rules.vocabulary = try Vocabulary(adding: additions)
+                } catch {
+                    throw fail("\(error.keyPath ?? "privacy.vocabulary"): \(error.message)")
+                }
+            default:
+                throw fail("privacy: unknown key '\(key)'; known keys: \(privacyFileKeys.joined(separator: ", "))")
+            }
+        }
+        return rules
     }
 
     private static func parseJournal(
@@ -166,6 +220,17 @@ extension HubConfiguration {
                 journal.retention.maxMessages = count
             case "retention_check_seconds":
                 journal.retentionCheckInterval = .milliseconds(Int64(try positive() * 1000))
+            case "housekeeping_max_age_seconds", "closed_referral_max_age_seconds":
+                guard let seconds = value.float, seconds >= 0 else { throw fail("journal.\(key): expected a number of seconds ≥ 0 (0 keeps them)") }
+                let age: Duration? = seconds == 0 ? nil : .milliseconds(Int64(seconds * 1000))
+                if key == "housekeeping_max_age_seconds" { journal.retention.housekeepingMaxAge = age } else { journal.retention.closedReferralMaxAge = age }
+            case "master_key_file":
+                guard let file = value.string, value.scalar != nil, !file.isEmpty else { throw fail("journal.master_key_file: expected a file path") }
+                do {
+                    journal.masterKey = try MasterKey(contentsOf: file)
+                } catch {
+                    throw fail("journal.master_key_file: \(error.message)")
+                }
             default:
                 throw fail("journal: unknown key '\(key)'; known keys: \(journalFileKeys.joined(separator: ", "))")
             }

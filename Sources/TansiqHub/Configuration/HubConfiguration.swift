@@ -1,3 +1,4 @@
+import TansiqMessages
 /// How a hub listens, what it accepts and how often it reports.
 public struct HubConfiguration: Sendable, Equatable {
     /// How much of each message the hub decodes before forwarding it.
@@ -42,6 +43,9 @@ public struct HubConfiguration: Sendable, Equatable {
     public var rateLimit: RateLimit?
     /// What the referral registry enforces: deadlines, the coordinator, closed referrals' retention.
     public var registry: RegistryRules
+    /// The checks on values (notes, case references, worker ids, vocabularies) applied with
+    /// `full` body validation.
+    public var privacy: PrivacyRules
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -59,7 +63,8 @@ public struct HubConfiguration: Sendable, Equatable {
         security: HubSecurity = .insecure,
         maxFrames: Int = 8,
         rateLimit: RateLimit? = RateLimit(),
-        registry: RegistryRules = RegistryRules()
+        registry: RegistryRules = RegistryRules(),
+        privacy: PrivacyRules = .standard
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -76,5 +81,6 @@ public struct HubConfiguration: Sendable, Equatable {
         self.maxFrames = maxFrames
         self.rateLimit = rateLimit
         self.registry = registry
+        self.privacy = privacy
     }
 }

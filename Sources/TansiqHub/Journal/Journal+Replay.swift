@@ -14,7 +14,15 @@ extension Journal {
     ///   - after: the last sequence the caller already has (0 for everything).
     ///   - prefixes: at most ``maxPrefixCount`` prefixes of at most ``maxPrefixBytes`` bytes.
     ///   - limit: 1 to ``maxPageSize``.
+    ///
+    /// Messages of an erased referral are skipped (``page(after:prefixes:limit:)`` counts them).
     public func records(after: UInt64, prefixes: [String], limit: Int) throws(JournalError) -> [JournalRecord] {
+        try page(after: after, prefixes: prefixes, limit: limit).records
+    }
+
+    /// Like ``records(after:prefixes:limit:)``, with how many erased messages were skipped and
+    /// the last sequence looked at (to page on past erased messages).
+    public func page(after: UInt64, prefixes: [String], limit: Int) throws(JournalError) -> JournalPage {
         try Journal.checkLimit(limit)
         guard prefixes.count <= Journal.maxPrefixCount else {
             throw JournalError(
@@ -26,11 +34,10 @@ extension Journal {
                 .invalidQuery,
                 "a replay prefix is at most \(Journal.maxPrefixBytes) bytes, not \(prefix.utf8.count) (\"\(prefix.prefix(40))…\")")
         }
-        guard !prefixes.isEmpty else { return [] }
-        let after = Int64(clamping: after)
+        guard !prefixes.isEmpty else { return JournalPage(records: [], erased: 0, lastScanned: after) }
 
         var conditions: [String] = []
-        var arguments: StatementArguments = [after]
+        var arguments: StatementArguments = []
         if !prefixes.contains("") {
             for prefix in Set(prefixes).sorted() {
                 // Text compares with memcmp (BINARY collation): [prefix, next) is exactly the
@@ -44,7 +51,6 @@ extension Journal {
                 }
             }
         }
-        arguments += [limit]
         let filter = conditions.isEmpty ? "" : "AND (\(conditions.joined(separator: " OR ")))"
         // NOT INDEXED keeps the scan on the rowid (stream order), which stops after `limit`
         // matches, instead of letting an index pull every match of all history and sort it.
@@ -54,7 +60,18 @@ extension Journal {
             ORDER BY sequence LIMIT ?
             """
         return try read("replay after sequence \(after)") { db in
-            try Journal.fetchRecords(db.cachedStatement(sql: sql), arguments: arguments)
+            // Erased messages are skipped: page on until the page is full or the stream ends.
+            var page = JournalPage(records: [], erased: 0, lastScanned: UInt64(after))
+            while true {
+                let wanted = limit - page.records.count
+                let next = try self.openedPage(
+                    db, statement: db.cachedStatement(sql: sql),
+                    arguments: [Int64(clamping: page.lastScanned)] + arguments + [wanted])
+                page.records += next.records
+                page.erased += next.erased
+                page.lastScanned = max(page.lastScanned, next.lastScanned)
+                if next.erased == 0 || next.scanned < wanted || page.records.count >= limit { return page }
+            }
         }
     }
 
@@ -67,9 +84,10 @@ extension Journal {
             ORDER BY sequence LIMIT ?
             """
         return try read("look up referral \(correlationID)") { db in
-            try Journal.fetchRecords(
-                db.cachedStatement(sql: sql),
-                arguments: [correlationID, Int64(clamping: after), limit])
+            try self.openedPage(
+                db, statement: db.cachedStatement(sql: sql),
+                arguments: [correlationID, Int64(clamping: after), limit]
+            ).records
         }
     }
 
@@ -94,14 +112,15 @@ extension Journal {
     }
 
     static let recordColumns = """
-        sequence, topic_sequence, topic, header, body, kind, source, correlation_id, message_id, received_at
+        sequence, topic_sequence, topic, header, body, kind, source, correlation_id, message_id, received_at, key_id
         """
 
-    static func fetchRecords(_ statement: Statement, arguments: StatementArguments) throws -> [JournalRecord] {
-        var records: [JournalRecord] = []
+    /// Rows as stored: bodies still sealed, with the data key that sealed each.
+    static func fetchRecords(_ statement: Statement, arguments: StatementArguments) throws -> [(record: JournalRecord, keyID: Int64?)] {
+        var records: [(record: JournalRecord, keyID: Int64?)] = []
         let rows = try Row.fetchCursor(statement, arguments: arguments)
         while let row = try rows.next() {
-            records.append(JournalRecord(
+            records.append((JournalRecord(
                 sequence: UInt64(row[0] as Int64),
                 topicSequence: UInt64(row[1] as Int64),
                 topic: row[2],
@@ -111,7 +130,7 @@ extension Journal {
                 source: row[6],
                 correlationID: row[7],
                 messageID: row[8],
-                receivedAt: Date(timeIntervalSinceReferenceDate: row[9])))
+                receivedAt: Date(timeIntervalSinceReferenceDate: row[9])), row[10]))
         }
         return records
     }

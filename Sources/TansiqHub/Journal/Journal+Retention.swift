@@ -39,10 +39,11 @@ extension Journal {
     @discardableResult
     public func applyRetention(now: Date = Date()) throws(JournalError) -> Int {
         let retention = self.retention
+        let private_ = try applyPrivacyRetention(now: now)
         guard retention.maxAge != nil || retention.maxBytes != nil || retention.maxMessages != nil else {
-            return 0
+            return private_
         }
-        return try write("apply retention") { db in
+        return private_ + (try write("apply retention") { db in
             guard let totals = try Row.fetchOne(db, sql: "SELECT message_count, stored_bytes FROM stream WHERE id = 1")
             else { return 0 }
             let count: Int = totals[0]
@@ -94,13 +95,13 @@ extension Journal {
                 sql: "UPDATE stream SET message_count = message_count - ?, stored_bytes = stored_bytes - ? WHERE id = 1",
                 arguments: [deletedCount, deleted[1] as Int64])
             return deletedCount
-        }
+        })
     }
 }
 
 extension Duration {
     /// The duration in seconds, as Foundation counts time.
-    fileprivate var timeInterval: TimeInterval {
+    var timeInterval: TimeInterval {
         let (seconds, attoseconds) = components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }

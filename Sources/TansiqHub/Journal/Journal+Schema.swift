@@ -10,6 +10,7 @@ extension Journal {
     ///   never repeat once retention deleted the newest rows, and counts need no table scan.
     /// - `topic`: the high-water topic sequence of every topic ever seen.
     /// - `setting` (v2): the durability the journal was last opened for writing with.
+    /// - `data_key`, `erasure`, `vault` and `message.key_id` (privacy-v1, Journal+Encryption.swift).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -54,6 +55,7 @@ extension Journal {
         }
         // `referral` (registry-v1): the hub's referral registry, written with the messages.
         migrator.registerMigration("registry-v1") { db in try Journal.createRegistry(db) }
+        registerEncryptionMigrations(in: &migrator)
         return migrator
     }
 }

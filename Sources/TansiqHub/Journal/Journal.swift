@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TansiqVault
 
 /// The hub's durable journal: every accepted message, stored with its sequence numbers
 /// before the hub forwards it, so that subscribers can replay what they missed and a hub
@@ -42,6 +43,8 @@ public final class Journal {
     public private(set) var topicSequences: [String: UInt64]
 
     let database: DatabaseQueue
+    /// The data keys bodies are sealed with; `nil` stores bodies as they came (no master key).
+    let keys: DataKeyStore?
     private var isClosed = false
 
     /// Opens the journal at `path`, creating the file and its schema if needed.
@@ -52,15 +55,27 @@ public final class Journal {
     ///   - retention: what ``applyRetention(now:)`` deletes.
     ///   - readOnly: opens an existing journal for inspection only (`tansiq journal`, beside a
     ///     running hub): nothing is created, migrated or written, and appends fail.
+    ///   - masterKey: seals every body with its referral's data key (Journal+Encryption.swift);
+    ///     needed to read a journal written with one.
     public init(
         path: String,
         durability: JournalDurability = .full,
         retention: JournalRetention = .init(),
-        readOnly: Bool = false
+        readOnly: Bool = false,
+        masterKey: MasterKey? = nil
     ) throws(JournalError) {
         self.path = path
         self.durability = durability
         self.retention = retention
+        keys = masterKey.map(DataKeyStore.init(master:))
+        if !readOnly {
+            // The file (and so SQLite's -wal and -shm beside it) is the owner's alone.
+            do {
+                try PrivateFiles.prepareDatabaseFile(path)
+            } catch {
+                throw JournalError(.openFailed, error.message)
+            }
+        }
 
         var configuration = Configuration()
         if readOnly {
@@ -77,6 +92,7 @@ public final class Journal {
                 guard try database.read({ db in try Set(Journal.migrator.appliedIdentifiers(db)).isSuperset(of: ["v1", "v2"]) }) else {
                     throw JournalError(.openFailed, "\(path) is not a Tansiq journal (or was written by a newer version)")
                 }
+                if let keys { try database.read { db in try keys.check(db, file: path) } }
             } else {
                 // GRDB's WAL setup runs after `prepareDatabase` and sets synchronous=NORMAL, so
                 // the durability level goes on afterwards, on the queue's only connection.
@@ -87,6 +103,7 @@ public final class Journal {
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Journal.walCheckpointPages)")
                 }
                 try Journal.migrator.migrate(database)
+                if let keys { try database.write { db in try keys.bind(db, file: path) } }
                 try database.write { db in
                     try db.execute(
                         sql: "INSERT INTO setting (name, value) VALUES ('durability', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -104,6 +121,8 @@ public final class Journal {
             }
         } catch let error as JournalError {
             throw error
+        } catch let error as VaultError {
+            throw JournalError(.openFailed, error.message)
         } catch {
             throw JournalError(.openFailed, "cannot open the journal at \(path): \(error)")
         }
@@ -139,19 +158,21 @@ public final class Journal {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO message
                     (sequence, topic_sequence, topic, header, body, kind, source,
-                     correlation_id, message_id, received_at, size)
-                VALUES (?, ?, ?, coalesce(?, x''), coalesce(?, x''), ?, ?, ?, ?, ?, ?)
+                     correlation_id, message_id, received_at, size, key_id)
+                VALUES (?, ?, ?, coalesce(?, x''), coalesce(?, x''), ?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
+                let (body, keyID) = try self.storedBody(of: record, in: db)
                 // An empty Data binds as NULL; coalesce keeps it an empty blob.
                 insert.setUncheckedArguments([
                     Int64(record.sequence), Int64(record.topicSequence), record.topic,
-                    Data(record.header), Data(record.body), record.kind, record.source,
+                    Data(record.header), body, record.kind, record.source,
                     record.correlationID, record.messageID,
-                    record.receivedAt.timeIntervalSinceReferenceDate, Int64(record.storedBytes),
+                    record.receivedAt.timeIntervalSinceReferenceDate, Int64(record.storedBytes), keyID,
                 ])
                 try insert.execute()
             }
+            try self.recordClosures(records, in: db)
             let upsertTopic = try db.cachedStatement(sql: """
                 INSERT INTO topic (name, last_sequence) VALUES (?, ?)
                 ON CONFLICT (name) DO UPDATE SET last_sequence = excluded.last_sequence

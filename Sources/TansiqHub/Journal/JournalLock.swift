@@ -1,3 +1,4 @@
+import TansiqVault
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -18,7 +19,8 @@ final class JournalLock {
     /// Takes the lock, or throws a ``HubError`` naming the journal when another process holds it.
     init(journalPath: String) throws {
         let path = journalPath + "-lock"
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try? PrivateFiles.prepareDirectory(for: path)
+        descriptor = PrivateFiles.openLockFile(path)
         guard descriptor >= 0 else {
             throw HubError(code: .journalUnavailable, message: "cannot create the journal's lock file \(path): \(String(cString: strerror(errno)))")
         }

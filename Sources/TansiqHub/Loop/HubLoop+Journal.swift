@@ -47,7 +47,9 @@ extension HubLoop {
         guard let configuration else { return (nil, nil) }
         let lock = try JournalLock(journalPath: configuration.path)
         do {
-            let journal = try Journal(path: configuration.path, durability: configuration.durability, retention: configuration.retention)
+            let journal = try Journal(
+                path: configuration.path, durability: configuration.durability, retention: configuration.retention,
+                masterKey: configuration.masterKey)
             return (journal, lock)
         } catch {
             lock.release()

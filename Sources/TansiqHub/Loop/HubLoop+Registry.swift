@@ -123,7 +123,7 @@ extension HubLoop {
 
     /// Forgets closed referrals past their retention, in memory and in the journal's database.
     func purgeClosedReferrals() {
-        let cutoff = time.now().addingTimeInterval(-configuration.registry.closedRetention)
+        let cutoff = time.now().addingTimeInterval(-closedReferralRetention)
         let expired = registry.purgeClosed(before: cutoff)
         guard !expired.isEmpty else { return }
         do {
@@ -132,5 +132,16 @@ extension HubLoop {
         } catch {
             logger.error("cannot delete closed referrals", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension HubLoop {
+    /// How long a closed referral stays in the registry: as long as the journal keeps its
+    /// messages (one setting for both, `closed_referral_max_age_seconds`); the registry's own
+    /// setting only without a journal.
+    var closedReferralRetention: TimeInterval {
+        guard let journal = configuration.journal else { return configuration.registry.closedRetention }
+        guard let age = journal.retention.closedReferralMaxAge else { return .infinity }
+        return Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
     }
 }

@@ -92,9 +92,12 @@ extension HubLoop {
         }
         let records: [JournalRecord]
         let firstStored: UInt64?
+        let erased: Int
         do {
             // One more than the page tells whether more matching messages exist.
-            records = try journal.records(after: request.afterSequence, prefixes: request.prefixes, limit: Int(limit) + 1)
+            let read = try journal.page(after: request.afterSequence, prefixes: request.prefixes, limit: Int(limit) + 1)
+            records = read.records
+            erased = read.erased
             firstStored = try journal.firstStoredSequence()
         } catch {
             logger.error("replay: cannot read the journal", metadata: ["agency": "\(accepted.agency)", "error": "\(error)"])
@@ -122,7 +125,8 @@ extension HubLoop {
             count: sent,
             more: records.count > page.count,
             headSequence: head,
-            error: failure)
+            error: failure,
+            erased: erased > 0 ? UInt64(erased) : nil)
         try sendEnd(end, agency: accepted.agency, causationID: accepted.header.id, to: client, on: replay)
         logger.debug(
             "replayed",

@@ -57,7 +57,8 @@ final class HubLoop {
         self.validator = IngressValidator(
             hubID: configuration.hubID,
             maxMessageBytes: configuration.maxMessageBytes,
-            bodyValidation: configuration.bodyValidation
+            bodyValidation: configuration.bodyValidation,
+            privacy: configuration.privacy
         )
         presence = HubPresenceTracker(
             missedHeartbeats: configuration.presenceMissedHeartbeats,

@@ -31,11 +31,14 @@ struct IngressValidator {
     let hubID: String
     let maxMessageBytes: Int
     let bodyValidation: HubConfiguration.BodyValidation
+    /// The value checks applied to bodies under `full` validation.
+    let privacy: PrivacyRules
 
-    init(hubID: String, maxMessageBytes: Int, bodyValidation: HubConfiguration.BodyValidation) {
+    init(hubID: String, maxMessageBytes: Int, bodyValidation: HubConfiguration.BodyValidation, privacy: PrivacyRules = .standard) {
         self.hubID = hubID
         self.maxMessageBytes = maxMessageBytes
         self.bodyValidation = bodyValidation
+        self.privacy = privacy
     }
 
     /// Topics already parsed, by their bytes.
@@ -92,10 +95,10 @@ struct IngressValidator {
             return refuse(.malformedTopic, error.description)
         }
         guard header.source != hubID, !header.type.rawValue.hasPrefix("hub.") else {
-            return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends '\(header.type.rawValue)' messages")
+            return refuse(.notAuthorized, "only the hub publishes as '\(hubID)' or sends hub.* messages")
         }
         guard header.type.isKnown else {
-            return refuse(.kindTopicMismatch, "unknown message type '\(header.type.rawValue)'")
+            return refuse(.kindTopicMismatch, "unknown message type")
         }
         guard topic.allows(header.type) else {
             return refuse(.kindTopicMismatch, "a '\(header.type.rawValue)' message cannot be sent on topic '\(topic)'")
@@ -106,7 +109,7 @@ struct IngressValidator {
         var payload: Payload?
         if bodyValidation == .full {
             do {
-                payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }).payload
+                payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }, rules: privacy).payload
             } catch {
                 return refuse(HubRejection.Reason(error), error.description)
             }
@@ -136,9 +139,11 @@ struct IngressValidator {
         return .success(topic)
     }
 
-    /// The topic frame as text for a rejection, when it is valid UTF-8, capped at 255 bytes.
+    /// The topic frame as text for a rejection, only when it is a well-formed topic: a malformed
+    /// one may hold anything, a name included, and rejections never repeat what they refuse.
     private static func printableTopic(_ frame: UnsafeRawBufferPointer) -> String? {
-        String(validating: frame.prefix(255), as: UTF8.self)
+        guard let topic = try? Topic(bytes: Array(frame.prefix(Topic.maximumLength + 1))) else { return nil }
+        return topic.rawValue
     }
 }
 

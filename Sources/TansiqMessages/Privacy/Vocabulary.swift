@@ -1,0 +1,93 @@
+/// The codes a hub accepts in the open vocabularies: the protocol's own codes plus the
+/// deployment's additions from configuration.
+///
+/// Open-vocabulary codes are the one place a sender could spell free text as an identifier
+/// (`fatima-amrani-0612345678`, `born-1990-conakry`), so a code outside the vocabulary is
+/// refused with the configuration key that would add it.
+public struct Vocabulary: Sendable, Equatable {
+    /// One open vocabulary, named as in configuration.
+    public enum List: String, Sendable, CaseIterable {
+        /// `referral.reasonCodes`.
+        case reasonCodes = "reason_codes"
+        /// `referral.subject.needsFlags`.
+        case needsFlags = "needs_flags"
+        /// `referral.status.outcome.code`.
+        case outcomeCodes = "outcome_codes"
+        /// `referral.consent.scope`.
+        case consentScopes = "consent_scopes"
+        /// `referral.category`.
+        case serviceCategories = "service_categories"
+        /// The role part of worker ids (`caseworker` in `caseworker-3`).
+        case workerRoles = "worker_roles"
+
+        /// The key a deployment adds codes under, in the hub's YAML configuration.
+        public var configurationKey: String { "privacy.vocabulary." + rawValue }
+
+        /// How an error names one code of the list.
+        var what: String {
+            switch self {
+            case .reasonCodes: "reason code"
+            case .needsFlags: "needs flag"
+            case .outcomeCodes: "outcome code"
+            case .consentScopes: "consent scope"
+            case .serviceCategories: "service category"
+            case .workerRoles: "worker role"
+            }
+        }
+    }
+
+    private var codes: [List: Set<String>]
+
+    /// The roles of the protocol's worker ids; a deployment adds its own.
+    public static let protocolWorkerRoles: [String] = [
+        "caseworker", "social-worker", "coordinator", "intake", "intake-officer", "nurse", "doctor", "midwife",
+        "psychologist", "counsellor", "teacher", "trainer", "lawyer", "paralegal", "interpreter", "mediator",
+        "volunteer", "officer", "focal-point", "desk", "agent", "protection-officer", "outreach-worker",
+    ]
+
+    /// The protocol's codes only.
+    public static let standard = Vocabulary(codes: [
+        .reasonCodes: Set(Referral.ReasonCode.knownValues.map(\.rawValue)),
+        .needsFlags: Set(Referral.Subject.NeedsFlag.knownValues.map(\.rawValue)),
+        .outcomeCodes: Set(ReferralStatusUpdate.Outcome.Code.knownValues.map(\.rawValue)),
+        .consentScopes: Set(Referral.Consent.Scope.knownValues.map(\.rawValue)),
+        .serviceCategories: Set(ServiceCategory.knownValues.map(\.rawValue)),
+        .workerRoles: Set(protocolWorkerRoles),
+    ])
+
+    private init(codes: [List: Set<String>]) {
+        self.codes = codes
+    }
+
+    /// The protocol's codes plus `additions`; every addition must be an identifier.
+    public init(adding additions: [List: [String]]) throws(ProtocolError) {
+        var codes = Self.standard.codes
+        for (list, added) in additions {
+            for (index, code) in added.enumerated() {
+                try Identifier.check(code, list.what, at: list.configurationKey + "[\(index)]")
+                codes[list, default: []].insert(code)
+            }
+        }
+        self.init(codes: codes)
+    }
+
+    /// Whether `code` is in `list`.
+    public func contains(_ code: String, in list: List) -> Bool {
+        codes[list]?.contains(code) ?? false
+    }
+
+    /// Every code of `list`, sorted.
+    public func codes(of list: List) -> [String] {
+        (codes[list] ?? []).sorted()
+    }
+
+    func check(_ code: String, in list: List, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
+        guard contains(code, in: list) else {
+            throw ProtocolError(
+                .unknownCode,
+                "this \(list.what) is not in the hub's vocabulary; a deployment that needs it adds it under \(list.configurationKey)",
+                keyPath: keyPath()
+            )
+        }
+    }
+}
