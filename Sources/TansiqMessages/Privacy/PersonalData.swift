@@ -49,7 +49,7 @@ public enum PersonalData {
         "receiver", "deadline", "dueAt", "detectedAt", "escalatedTo", "currentState", "rejectedMessageId",
         "message", "topic", "at", "hub", "startedAt", "messagesIn", "messagesOut", "bytesIn", "bytesOut",
         "rejections", "subscriptions", "peers", "secure", "journal", "backend", "lastSequence", "entries",
-        "agency", "headSequence", "more", "erased",
+        "agency", "headSequence", "more", "erased", "open",
         "lastSeen", "silentForSeconds", "prefixes", "afterSequence", "limit", "count", "error", "seq", "topicSeq",
     ]
 
