@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
@@ -42,6 +44,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The hub's HTTP listener: Prometheus metrics, health and readiness, connected agencies.
+        .target(
+            name: "TansiqMonitoring",
+            dependencies: [
+                "TansiqHub", "TansiqMessages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
@@ -65,7 +78,7 @@ let package = Package(
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation",
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,6 +102,10 @@ let package = Package(
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation"]),
         .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "ZeroMQ", "TansiqMessages"]),
+        .testTarget(
+            name: "TansiqMonitoringTests",
+            dependencies: ["TansiqMonitoring", "TansiqHub", "ZeroMQ", "TansiqMessages", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )
 

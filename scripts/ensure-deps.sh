@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make test` and `make demo` need and the machine lacks:
 # libzmq (Debian's libzmq3-dev, found through pkg-config), SQLite's headers (libsqlite3-dev,
-# for the hub's journal through GRDB) and, for the tests, pyzmq and tcpdump.
+# for the hub's journal through GRDB) and, for the tests, pyzmq, tcpdump and promtool.
 set -euo pipefail
 
 as_root() {
@@ -42,4 +42,12 @@ if [ "${1:-}" = "--test" ]; then
         as_root apt-get update -qq
         as_root apt-get install -y -qq tcpdump >/dev/null
     fi
+    # The monitoring tests check the hub's /metrics with `promtool check metrics`.
+    if ! command -v promtool >/dev/null 2>&1; then
+        echo "==> installing prometheus (apt-get) for promtool, used by the metrics tests"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    fi
+    echo "==> $(promtool --version 2>&1 | head -1)"
 fi

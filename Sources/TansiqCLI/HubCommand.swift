@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TansiqHub
+import TansiqMonitoring
 
 /// `tansiq hub` and the `tansiq-hub` executable: run a hub until SIGINT or SIGTERM.
 public struct HubCommand: AsyncParsableCommand {
@@ -93,6 +94,9 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "Most frames a message may have (default 8).")
     var maxFrames: Int?
 
+    @Option(help: "Serve /metrics (Prometheus), /healthz, /readyz and /agencies on HOST:PORT, e.g. 127.0.0.1:8222 (default: no HTTP listener).")
+    var http: String?
+
     @OptionGroup var logging: LoggingOptions
 
     /// Creates the command (argument parsing does this).
@@ -118,6 +122,9 @@ public struct HubCommand: AsyncParsableCommand {
         }
         if let rateLimit, rateLimit < 0 { throw ValidationError("--rate-limit must be ≥ 0") }
         if let rateBurst, rateBurst <= 0 { throw ValidationError("--rate-burst must be positive") }
+        if let http {
+            do { _ = try HubHTTPService.parse(http) } catch { throw ValidationError("--\(error.message)") }
+        }
         if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
     }
 
@@ -151,6 +158,7 @@ public struct HubCommand: AsyncParsableCommand {
             logger.warning("hub runs WITHOUT a journal: no replay, nothing survives a restart")
         }
         if let maxFrames { configuration.maxFrames = maxFrames }
+        if let http { configuration.http = http }
         do {
             try HubConfiguration.SecurityKeys(
                 secretKey: secretKey, agencyKeys: agencyKeys, policy: policy, rate: rateLimit, burst: rateBurst
@@ -170,8 +178,15 @@ public struct HubCommand: AsyncParsableCommand {
         }
 
         let hub: Hub
+        let listener: HubHTTPService?
         do {
-            hub = try Hub(configuration: configuration, logger: logger)
+            let metrics = configuration.http.map { _ in HubMetrics(ingressBatchLimit: Hub.ingressBatchLimit) }
+            hub = try Hub(configuration: configuration, observer: metrics, logger: logger)
+            if let address = configuration.http, let metrics {
+                listener = try HubHTTPService(hub: hub, metrics: metrics, address: address, logger: logger)
+            } else {
+                listener = nil
+            }
         } catch let error as HubError {
             throw ValidationError(error.message)
         }
@@ -190,11 +205,16 @@ public struct HubCommand: AsyncParsableCommand {
         let announcement = Task {
             guard let endpoints = try? await hub.endpoints() else { return }
             let replay = endpoints.replay.map { #","replay":"\#($0)""# } ?? ""
-            printLine(#"{"egress":"\#(endpoints.egress)","ingress":"\#(endpoints.ingress)"\#(replay)}"#)
+            var http = ""
+            if let listener, let address = configuration.http {
+                guard let port = try? await listener.boundPort() else { return }
+                http = #","http":"\#(address[..<address.lastIndex(of: ":")!]):\#(port)""#
+            }
+            printLine(#"{"egress":"\#(endpoints.egress)"\#(http),"ingress":"\#(endpoints.ingress)"\#(replay)}"#)
         }
         defer { announcement.cancel() }
         let group = ServiceGroup(
-            services: [hub],
+            services: [hub] + (listener.map { [$0] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -16,16 +16,19 @@ public final class Hub: Service, Sendable {
     /// The configuration the hub was created with.
     public let configuration: HubConfiguration
     private let logger: Logger
-    private let context: Context
+    let context: Context
     private let startup = StartupSignal<HubEndpoints>()
     private let snapshot = Mutex(HubCounters())
-    private let access: HubAccess?
+    let access: HubAccess?
+    private let observer: (any HubObserver)?
 
     /// Creates a hub. Pass a `context` to share inproc endpoints with other sockets (tests,
     /// simulations); otherwise the hub makes its own.
-    public init(configuration: HubConfiguration, context: Context? = nil, logger: Logger) throws {
+    /// `observer` is told of every poll round and journal commit, on the hub's thread (the metrics).
+    public init(configuration: HubConfiguration, context: Context? = nil, observer: (any HubObserver)? = nil, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.observer = observer
         self.context = try context ?? Context()
         if case .curve(let settings) = configuration.security {
             access = try HubAccess(settings: settings, logger: logger)
@@ -52,7 +55,7 @@ public final class Hub: Service, Sendable {
             try await thread.run { [self] thread in
                 let loop: HubLoop
                 do {
-                    loop = try HubLoop(configuration: configuration, context: context, access: access, logger: logger)
+                    loop = try HubLoop(configuration: configuration, context: context, access: access, observer: observer, logger: logger)
                 } catch {
                     startup.fail(error)
                     throw error
@@ -78,6 +81,7 @@ public final class Hub: Service, Sendable {
                 )
                 try loop.serve(until: thread) { counters in
                     snapshot.withLock { $0 = counters }
+                    observer?.roundEnded(counters)
                 }
                 logger.info("hub stopped", metadata: ["hub": "\(configuration.hubID)"])
             }

@@ -21,6 +21,7 @@ extension HubConfiguration {
         "max_frames": "most frames a message may have (default 8)",
         "rate_limit": "messages a second each agency may publish, 0 for no limit (default 1000)",
         "rate_burst": "messages an agency may publish at once (default 5000)",
+        "http": "HOST:PORT of the HTTP listener for /metrics, /healthz, /readyz and /agencies (default: none)",
     ]
 
     /// The keys of the `journal` mapping.
@@ -106,6 +107,7 @@ extension HubConfiguration {
             case "secret_key": security.secretKey = try string()
             case "agency_keys": security.agencyKeys = try string()
             case "policy": security.policy = try string()
+            case "http": configuration.http = try string()
             case "max_frames":
                 let frames = try integer()
                 guard frames >= 3 else { throw fail("max_frames: must be at least 3") }

@@ -40,6 +40,9 @@ public struct HubConfiguration: Sendable, Equatable {
     public var maxFrames: Int
     /// How fast each agency may publish; `nil` for no limit.
     public var rateLimit: RateLimit?
+    /// Where the hub's HTTP listener (metrics, health, agencies) binds, `HOST:PORT`; `nil`
+    /// for none. Only the command serves it (`TansiqMonitoring`); the library carries the setting.
+    public var http: String? = nil
 
     /// Creates a configuration; every parameter has the documented default.
     public init(

@@ -108,7 +108,11 @@ extension HubLoop {
                     receivedAt: now))
             }
         }
-        try journal?.append(records)
+        if let journal {
+            let started = clock.now
+            try journal.append(records)
+            noteCommit(messages: records.count, duration: clock.now - started, failure: nil)
+        }
         counters.lastSequence = sequence
         topicSequences.merge(topicUpdates) { _, new in new }
         for (message, stamp) in zip(batch, stamps) {
@@ -136,6 +140,7 @@ extension HubLoop {
     /// and the hub's own messages again.
     private func refuse(_ batch: [OutgoingMessage], because error: JournalError) {
         counters.journalFailures += UInt64(batch.count)
+        noteCommit(messages: batch.count, duration: .zero, failure: error.message)
         logger.error(
             "journal failed: batch not forwarded",
             metadata: ["count": "\(batch.count)", "error": "\(error)"])
