@@ -39,7 +39,7 @@ extension HubLoop {
     func noteFailedHandshake(_ event: MonitorEvent) {
         let cause = event.kind.contains(.handshakeFailedProtocol)
             ? HandshakeFailureDescription.hubSide(protocolError: event.value)
-            : "the client closed the connection during the handshake"
+            : "a client closed the connection during the handshake: a plaintext client (no CURVE keys) or one with a wrong hub public key"
         guard let repeated = warningThrottle.admit(cause, now: clock.now) else { return }
         var metadata: Logger.Metadata = ["endpoint": "\(event.endpoint)", "cause": "\(cause)"]
         if repeated > 0 { metadata["repeated"] = "\(repeated)" }

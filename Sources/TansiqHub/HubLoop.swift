@@ -314,8 +314,8 @@ final class HubLoop {
     private func denySubscription(_ prefix: String, userID: String?) throws {
         counters.deniedSubscriptions += 1
         noteRefusal(of: userID)
-        // Told at most once a second per agency, like a flood of messages.
-        guard let userID, gatekeeper.shouldNotify(userID, now: clock.now) else { return }
+        // Told at most once a second per agency and prefix: `tansiq sub` learns of each refused prefix.
+        guard let userID, gatekeeper.shouldNotify(userID + "\u{0}" + prefix, now: clock.now) else { return }
         logger.warning("subscription refused", metadata: ["agency": "\(userID)", "prefix": "\(prefix)"])
         let payload = HubRejection(
             agency: userID,

@@ -101,6 +101,17 @@ final class ChildProcess: Sendable {
         return output.first(where: predicate)
     }
 
+    /// Waits up to `timeout` seconds for standard error to contain `text` (a log line the
+    /// process writes after an event the test caused); returns whether it did.
+    func waitForError(containing text: String, timeout: Double) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
+        while ContinuousClock.now < deadline {
+            if standardError.contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return standardError.contains(text)
+    }
+
     /// Sends `signal` (SIGHUP, …) without waiting.
     func send(signal: Int32) {
         kill(process.processIdentifier, signal)
