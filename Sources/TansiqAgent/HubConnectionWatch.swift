@@ -41,8 +41,9 @@ public final class HubConnectionWatch {
     private let monitor: SocketMonitor
     private let endpoint: String
     private let keyFingerprint: String?
-    private let started = ContinuousClock.now
-    private var everConnected = false
+    /// Whether a handshake has ever succeeded: a client that was connected and lost its hub
+    /// says so differently from one that never reached it.
+    public private(set) var everConnected = false
 
     /// Watches `socket`, about to connect to `endpoint`; `keys` are the client's CURVE keys
     /// (`nil`: a plaintext client).
@@ -54,23 +55,30 @@ public final class HubConnectionWatch {
         keyFingerprint = keys.map { CurveCertificate.fingerprint(ofPublicKey: $0.keys.publicKey) }
     }
 
-    /// Reads the events that have arrived; returns the problem they show, if any.
+    /// Reads the events that have arrived, passing each to `each`; returns the problem they
+    /// show, if any.
     @discardableResult
-    public func update() throws(ZMQError) -> HubConnectionProblem? {
+    public func update(_ each: (MonitorEvent) -> Void = { _ in }) throws(ZMQError) -> HubConnectionProblem? {
         while let event = try monitor.next(timeout: .zero) {
             note(event)
+            each(event)
         }
         return problem
     }
+
+    /// When the current silence started: the watch's creation, or the last disconnection.
+    public private(set) var silentSince: ContinuousClock.Instant = .now
 
     /// The problem to report when no handshake has succeeded within `patience` of the start:
     /// the one seen, or "unreachable" when the hub never answered.
     public func problem(after patience: Duration) throws(ZMQError) -> HubConnectionProblem? {
         try update()
-        guard !isConnected, ContinuousClock.now - started >= patience else { return nil }
+        guard !isConnected, ContinuousClock.now - silentSince >= patience else { return nil }
         return problem ?? HubConnectionProblem(
             cause: .unreachable, endpoint: endpoint,
-            message: "cannot reach the hub at \(endpoint) (nothing answered for \(patience.formatted(.units(allowed: [.seconds])))): is it running, and is this its endpoint?")
+            message: everConnected
+                ? "lost the hub at \(endpoint) and cannot reach it again: is it running?"
+                : "cannot reach the hub at \(endpoint): nothing answered; is it running, and is this its endpoint?")
     }
 
     /// Stops watching.
@@ -87,6 +95,7 @@ public final class HubConnectionWatch {
             everConnected = true
             problem = nil
         } else if event.kind.contains(.disconnected) {
+            if isConnected { silentSince = .now }
             isConnected = false
         } else if event.kind.contains(.handshakeFailedAuth) {
             problem = HubConnectionProblem(
