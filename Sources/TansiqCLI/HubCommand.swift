@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import TansiqAgent
 import TansiqHub
 import TansiqMonitoring
 
@@ -31,11 +32,13 @@ public struct HubCommand: AsyncParsableCommand {
             privilege) says who may publish and subscribe to what. SIGHUP (or a change to the key \
             directory) reloads the keys and the policy. See docs/security.md.
 
-            Example: tansiq hub --secret-key keys/hub.secret --agency-keys keys/agencies \
-                       --policy Topologies/agadir-pilot.policy.yaml \
-                       --journal /var/lib/tansiq/journal.sqlite --durability full
+            Example (the layout of `tansiq keys init keys --agency …`): \
+            tansiq hub --secret-key keys/hub.secret --agency-keys keys/agencies \
+            --policy Topologies/agadir-pilot.policy.yaml --journal /var/lib/tansiq/journal.sqlite \
+            --http 127.0.0.1:8222
             Local development: tansiq hub --insecure --no-journal
-            """
+            """,
+        version: TansiqVersion.current
     )
 
     @Option(help: "A YAML configuration file (keys: \(HubConfiguration.fileKeys.keys.sorted().joined(separator: ", "))).")

@@ -9,8 +9,8 @@ struct JournalCommand: ParsableCommand {
         commandName: "journal",
         abstract: "Inspect a hub's journal: what it holds, its messages, the messages of one referral.",
         discussion: """
-            The journal is opened read-only: it can be inspected while a hub writes to it (SQLite \\
-            WAL lets readers in), and nothing is ever changed. Exit status 66 when the file is \\
+            The journal is opened read-only: it can be inspected while a hub writes to it (SQLite \
+            WAL lets readers in), and nothing is ever changed. Exit status 66 when the file is \
             missing or not a Tansiq journal.
 
             Examples:

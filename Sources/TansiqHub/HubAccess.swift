@@ -25,7 +25,7 @@ final class HubAccess: Sendable {
     init(settings: HubSecurity.Curve, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        let (keyring, problems) = Self.loadKeyring(settings.agencies)
+        let (keyring, problems) = Self.loadKeyring(settings.agencies, hubPublicKey: settings.hubKeys.publicKey)
         guard problems.isEmpty else {
             throw HubError(code: .invalidConfiguration, message: problems.joined(separator: "; "))
         }
@@ -86,7 +86,7 @@ final class HubAccess: Sendable {
     /// does not parse keeps the previous one. Returns the admitted agencies and the problems.
     @discardableResult
     func reload() -> AccessReload {
-        let (keyring, problems) = Self.loadKeyring(settings.agencies)
+        let (keyring, problems) = Self.loadKeyring(settings.agencies, hubPublicKey: settings.hubKeys.publicKey)
         var allProblems = problems
         let policy: AccessPolicy?
         do {
@@ -132,9 +132,9 @@ final class HubAccess: Sendable {
         return stamps
     }
 
-    private static func loadKeyring(_ source: HubSecurity.AgencySource) -> (AgencyKeyring, [String]) {
+    private static func loadKeyring(_ source: HubSecurity.AgencySource, hubPublicKey: String) -> (AgencyKeyring, [String]) {
         switch source {
-        case .directory(let directory): AgencyKeyring.load(directory: directory)
+        case .directory(let directory): AgencyKeyring.load(directory: directory, hubPublicKey: hubPublicKey)
         case .keyring(let keyring): (keyring, [])
         }
     }

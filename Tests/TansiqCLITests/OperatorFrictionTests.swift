@@ -102,4 +102,60 @@ struct OperatorFrictionTests {
         #expect(sub.standardError.contains("the hub refused every subscription"))
         #expect(sub.output.isEmpty)
     }
+
+    @Test(arguments: ["pub", "journal", "keys", "topology", "sim"])
+    func aGroupWithoutASubcommandIsWrongUsage(command: String) throws {
+        let process = try ChildProcess("tansiq", [command])
+        #expect(process.waitForExit() == 64)
+        #expect(process.standardError.contains("`tansiq \(command)` needs a subcommand"), "\(process.standardError)")
+    }
+
+    @Test(arguments: ["tansiq", "tansiq-hub", "commune-agent", "iom-agent", "services-agent", "civil-society-agent"])
+    func everyExecutableTellsItsVersion(executable: String) throws {
+        let process = try ChildProcess(executable, ["--version"])
+        #expect(process.waitForExit() == 0, "\(process.standardError)")
+        #expect(process.output.first?.split(separator: ".").count == 3)
+    }
+
+    @Test func helpTextsHaveNoStrayBackslashes() throws {
+        for arguments in [["keys"], ["journal"], ["hub"], ["pub", "referral"], ["pub", "status"], ["keys", "init"]] {
+            let help = try ChildProcess("tansiq", arguments + ["--help"])
+            #expect(help.waitForExit() == 0)
+            #expect(!help.output.joined().contains("\\"), "tansiq \(arguments.joined(separator: " ")) --help: \(help.output)")
+        }
+        let agent = try ChildProcess("iom-agent", ["--help"])
+        #expect(agent.waitForExit() == 0)
+        #expect(!agent.output.joined().contains("\\"))
+    }
+
+    @Test func keysInitMakesTheDocumentedLayoutAndTheHubNeverAdmitsItsOwnKey() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-layout-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let initialise = try ChildProcess("tansiq", ["keys", "init", directory.path, "--agency", "iom-morocco", "--agency", "commune-agadir"])
+        #expect(initialise.waitForExit() == 0, "\(initialise.standardError)")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path).sorted()
+        #expect(files == [
+            "agencies", "agencies/commune-agadir.key", "agencies/iom-morocco.key", "commune-agadir.secret", "hub.key", "hub.secret",
+            "iom-morocco.secret",
+        ])
+        // Again with one more agency: the hub's pair is kept.
+        let hubKey = try String(contentsOf: directory.appendingPathComponent("hub.key"), encoding: .utf8)
+        let again = try ChildProcess("tansiq", ["keys", "init", directory.path, "--agency", "health-delegation-agadir"])
+        #expect(again.waitForExit() == 0)
+        #expect(try String(contentsOf: directory.appendingPathComponent("hub.key"), encoding: .utf8) == hubKey)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("agencies/health-delegation-agadir.key").path))
+
+        // The documented command starts; pointed at the whole keys/ directory (which holds
+        // hub.key), the hub refuses to start and says why.
+        let (hub, _) = try await EndToEndTests.startHub([], secure: [
+            "--secret-key", directory.appendingPathComponent("hub.secret").path, "--agency-keys", directory.appendingPathComponent("agencies").path,
+        ])
+        _ = hub.terminate()
+        let mixed = try ChildProcess("tansiq-hub", [
+            "--secret-key", directory.appendingPathComponent("hub.secret").path, "--agency-keys", directory.path, "--no-journal",
+            "--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*",
+        ])
+        #expect(mixed.waitForExit() != 0)
+        #expect(mixed.standardError.contains("is the hub's own public key, not an agency's"), "\(mixed.standardError)")
+    }
 }
