@@ -46,6 +46,14 @@ struct JournalCommandTests {
         #expect(byReferral.waitForExit() == 0)
         #expect(byReferral.output.count == 1)
         #expect(byReferral.output.first?.hasPrefix("#\(referral.seq) ") == true)
+        // The 8-character prefix the text output shows finds the same referral.
+        let id = try #require(referral.header.correlationid)
+        let byPrefix = try ChildProcess("tansiq", ["journal", "referral", journal, String(id.prefix(8))])
+        #expect(byPrefix.waitForExit() == 0, "\(byPrefix.standardError)")
+        #expect(byPrefix.output == byReferral.output)
+        let unknown = try ChildProcess("tansiq", ["journal", "referral", journal, id.hasPrefix("0000") ? "ffff" : "0000"])
+        #expect(unknown.waitForExit() == 1)
+        #expect(unknown.standardError.contains("no referral whose id starts with"))
         #expect(hub.terminate() == 0)
 
         let missing = try ChildProcess("tansiq", ["journal", "summary", journal + "-missing"])
