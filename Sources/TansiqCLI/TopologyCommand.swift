@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TansiqHub
 import TansiqSimulation
 
 /// `tansiq topology`: check and describe topology files.
@@ -14,7 +15,7 @@ struct TopologyCommand: ParsableCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate topology files and report every mistake.",
-            discussion: "Prints 'FILE: ok — …' for a valid file, or one line per mistake ('FILE: KEYPATH: message') on standard error. Exits 1 when a file is invalid."
+            discussion: "Prints 'FILE: ok — …' for a valid file, or one line per mistake ('FILE: KEYPATH: message') on standard error. A FILE.policy.yaml is checked as a hub's access policy. Exits 1 when a file is invalid."
         )
 
         @Argument(help: "Topology files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
@@ -29,6 +30,18 @@ struct TopologyCommand: ParsableCommand {
         func run() throws {
             var allValid = true
             for file in files {
+                // An access policy beside the topologies (Topologies/*.yaml takes it too) is
+                // checked as the hub would read it.
+                if file.hasSuffix(".policy.yaml") || file.hasSuffix(".policy.yml") {
+                    do {
+                        let policy = try AccessPolicy.load(contentsOf: file)
+                        print("\(file): ok — access policy: \(policy.roles.count) roles, \(policy.agencies.count) agencies")
+                    } catch {
+                        allValid = false
+                        FileHandle.standardError.write(Data("\((error as? HubError)?.message ?? "\(file): \(error)")\n".utf8))
+                    }
+                    continue
+                }
                 do {
                     let topology = try Topology.load(contentsOf: URL(fileURLWithPath: file))
                     print("\(file): ok — \(topology.summaryLine)")

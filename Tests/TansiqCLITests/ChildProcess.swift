@@ -26,8 +26,12 @@ final class ChildProcess: Sendable {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws {
+    /// `environment` is added to the test's own.
+    init(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws {
         process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let url = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
         process.executableURL = url
         process.arguments = arguments

@@ -158,4 +158,21 @@ struct OperatorFrictionTests {
         #expect(mixed.waitForExit() != 0)
         #expect(mixed.standardError.contains("is the hub's own public key, not an agency's"), "\(mixed.standardError)")
     }
+
+    @Test func topologyValidateOnTheDocumentedGlobChecksThePolicyToo() throws {
+        let directory = ChildProcess.packageRoot.appendingPathComponent("Topologies")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.contains("agadir-pilot.policy.yaml"))
+        let validate = try ChildProcess("tansiq", ["topology", "validate"] + files.map { directory.appendingPathComponent($0).path })
+        #expect(validate.waitForExit() == 0, "\(validate.standardError)")
+        #expect(validate.output.contains { $0.contains("agadir-pilot.policy.yaml: ok — access policy") })
+
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).policy.yaml")
+        defer { try? FileManager.default.removeItem(at: broken) }
+        try "defaults:\n  publish:\n    allowed: [\"x/\"]\n".write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try ChildProcess("tansiq", ["topology", "validate", broken.path])
+        #expect(refused.waitForExit() == 1)
+        #expect(refused.standardError.contains(broken.path))
+        #expect(refused.standardError.contains("allowed"))
+    }
 }
