@@ -5,6 +5,7 @@ import Logging
 import ServiceLifecycle
 import TansiqAgent
 import TansiqHub
+import TansiqMessages
 import TansiqMonitoring
 
 /// `tansiq hub` and the `tansiq-hub` executable: run a hub until SIGINT or SIGTERM.
@@ -107,6 +108,9 @@ public struct HubCommand: AsyncParsableCommand {
 
     /// Validates the flags.
     public func validate() throws {
+        if let hubID, !Identifier.isValid(hubID) {
+            throw ValidationError("--hub-id '\(hubID)' is not an identifier: a–z, 0–9 and '-', 1–63 characters (it names the topic hub/stats/<hub>)")
+        }
         if let maxMessageBytes, maxMessageBytes <= 0 {
             throw ValidationError("--max-message-bytes must be positive, got \(maxMessageBytes)")
         }

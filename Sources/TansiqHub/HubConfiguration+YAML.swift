@@ -1,4 +1,5 @@
 import Foundation
+import TansiqMessages
 import Yams
 
 extension HubConfiguration {
@@ -70,7 +71,10 @@ extension HubConfiguration {
                 return number
             }
             switch key {
-            case "hub_id": configuration.hubID = try string()
+            case "hub_id":
+                let id = try string()
+                guard Identifier.isValid(id) else { throw fail("hub_id: '\(id)' is not an identifier (a–z, 0–9 and '-', 1–63 characters)") }
+                configuration.hubID = id
             case "ingress": configuration.ingress = try string()
             case "egress": configuration.egress = try string()
             case "max_message_bytes":

@@ -175,4 +175,16 @@ struct OperatorFrictionTests {
         #expect(refused.standardError.contains(broken.path))
         #expect(refused.standardError.contains("allowed"))
     }
+
+    @Test func anInvalidHubIDIsRefusedAtStart() throws {
+        let flag = try ChildProcess("tansiq-hub", ["--insecure", "--no-journal", "--hub-id", "Main Hub"])
+        #expect(flag.waitForExit() == 64)
+        #expect(flag.standardError.contains("--hub-id 'Main Hub' is not an identifier"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "hub_id: Main_Hub\n".write(to: file, atomically: true, encoding: .utf8)
+        let configured = try ChildProcess("tansiq-hub", ["--insecure", "--no-journal", "--config", file.path])
+        #expect(configured.waitForExit() == 64)
+        #expect(configured.standardError.contains("hub_id: 'Main_Hub' is not an identifier"), "\(configured.standardError)")
+    }
 }
