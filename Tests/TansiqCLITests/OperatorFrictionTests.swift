@@ -187,4 +187,18 @@ struct OperatorFrictionTests {
         #expect(configured.waitForExit() == 64)
         #expect(configured.standardError.contains("hub_id: 'Main_Hub' is not an identifier"), "\(configured.standardError)")
     }
+
+    @Test func jsonLogsCarryMillisecondTimestamps() async throws {
+        let (hub, _) = try await EndToEndTests.startHub(["--no-journal", "--log-format", "json"])
+        #expect(hub.terminate() == 0)
+        let lines = hub.standardError.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "not JSON: \(line)")
+            let time = try #require(object["time"])
+            #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(time)")
+            #expect(object["level"] != nil && object["message"] != nil)
+        }
+        #expect(lines.contains { $0.contains("hub runs WITHOUT a journal") })
+    }
 }
