@@ -101,6 +101,9 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "Serve /metrics (Prometheus), /healthz, /readyz and /agencies on HOST:PORT, e.g. 127.0.0.1:8222 (default: no HTTP listener).")
     var http: String?
 
+    @Flag(help: "Check the configuration (file, flags, keys, agency keys, policy) without starting: print every problem with its file, line and key, or one ok line. Exit status 1 when there is a problem.")
+    var checkConfig = false
+
     @OptionGroup var logging: LoggingOptions
 
     /// Creates the command (argument parsing does this).
@@ -135,8 +138,18 @@ public struct HubCommand: AsyncParsableCommand {
         if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
     }
 
-    /// Runs the hub.
+    /// Runs the hub, or only checks its configuration.
     public func run() async throws {
+        guard checkConfig else { return try await runHub() }
+        do {
+            try await runHub()
+        } catch let error as ValidationError {
+            for line in error.message.split(separator: "\n") { printError("error: \(line)") }
+            throw ExitCode(1)
+        }
+    }
+
+    private func runHub() async throws {
         let logger = logging.makeLogger(label: "tansiq.hub")
         var configuration: HubConfiguration
         do {
@@ -196,6 +209,12 @@ public struct HubCommand: AsyncParsableCommand {
             }
         } catch let error as HubError {
             throw ValidationError(error.message)
+        }
+        if checkConfig {
+            let security = configuration.security.isSecure ? "secure, \(hub.reloadAccess()?.agencies.count ?? 0) agencies admitted" : "INSECURE"
+            let journal = configuration.journal.map { "journal \($0.path) (\($0.durability.rawValue))" } ?? "no journal"
+            printLine("\(config ?? "flags"): ok — hub \(configuration.hubID), \(security), \(journal), HTTP \(configuration.http ?? "off")")
+            return
         }
         // SIGHUP reloads the agencies' keys and the policy, as nginx and mosquitto do.
         signal(SIGHUP, SIG_IGN)

@@ -201,4 +201,21 @@ struct OperatorFrictionTests {
         }
         #expect(lines.contains { $0.contains("hub runs WITHOUT a journal") })
     }
+
+    @Test func checkConfigPrintsEveryProblemWithFileLineAndKey() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "hub_id: main\ningres: tcp://127.0.0.1:5560\nmax_message_bytes: lots\njournal: {durability: sometimes}\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let check = try ChildProcess("tansiq", ["hub", "--check-config", "--config", file.path, "--insecure"])
+        #expect(check.waitForExit() == 1)
+        let problems = check.standardError.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(problems.count == 3, "\(check.standardError)")
+        #expect(problems.first?.hasPrefix("error: \(file.path):2: unknown key 'ingres'") == true)
+
+        try "hub_id: main\njournal: off\nhttp: 127.0.0.1:8222\n".write(to: file, atomically: true, encoding: .utf8)
+        let good = try ChildProcess("tansiq", ["hub", "--check-config", "--config", file.path, "--insecure", "--log-level", "error"])
+        #expect(good.waitForExit() == 0, "\(good.standardError)")
+        #expect(good.output.first?.hasPrefix("\(file.path): ok — hub main, INSECURE, no journal, HTTP 127.0.0.1:8222") == true)
+    }
 }
