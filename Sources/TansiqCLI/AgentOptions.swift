@@ -16,11 +16,14 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The coordinating agency, told of every escalation.")
     var coordinator = "commune-agadir"
 
-    @Option(help: "The hub's ingress.")
-    var ingress = "tcp://127.0.0.1:5560"
+    @Option(name: .customLong("ingress"), help: "The hub's ingress (default tcp://$TANSIQ_HUB:5560, or tcp://127.0.0.1:5560).")
+    var ingressFlag: String?
 
-    @Option(help: "The hub's egress.")
-    var egress = "tcp://127.0.0.1:5561"
+    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    var egressFlag: String?
+
+    var ingress: String { ingressFlag ?? HubProfile.ingress }
+    var egress: String { egressFlag ?? HubProfile.egress }
 
     @Option(help: "Seed of the agent's random choices.")
     var seed: UInt64 = 1
@@ -34,8 +37,10 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The agent's state file (SQLite): the last hub sequence processed and its referrals, so that a restarted agent resumes. Without it the state is kept in memory.")
     var state: String?
 
-    @Option(help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps.")
-    var replay = "tcp://127.0.0.1:5562"
+    @Option(name: .customLong("replay"), help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps (default tcp://$TANSIQ_HUB:5562, or tcp://127.0.0.1:5562).")
+    var replayFlag: String?
+
+    var replay: String { replayFlag ?? HubProfile.replay }
 
     @Flag(help: "Do not catch up from the hub's journal (a hub without one).")
     var noReplay = false

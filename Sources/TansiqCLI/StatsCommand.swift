@@ -12,8 +12,10 @@ struct StatsCommand: AsyncParsableCommand {
         discussion: "Example: tansiq stats --egress tcp://127.0.0.1:5561 --watch"
     )
 
-    @Option(help: "The hub's egress.")
-    var egress = "tcp://127.0.0.1:5561"
+    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    var egressFlag: String?
+
+    var egress: String { egressFlag ?? HubProfile.egress }
 
     @Option(help: "Only this hub's statistics (default: any hub on that egress).")
     var hub: String?

@@ -23,8 +23,10 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Argument(help: "Topic prefixes to subscribe to (none: everything).")
     var prefixes: [String] = []
 
-    @Option(help: "The hub's egress.")
-    var egress = "tcp://127.0.0.1:5561"
+    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    var egressFlag: String?
+
+    var egress: String { egressFlag ?? HubProfile.egress }
 
     @OptionGroup var keys: HubKeyOptions
 

@@ -218,4 +218,18 @@ struct OperatorFrictionTests {
         #expect(good.waitForExit() == 0, "\(good.standardError)")
         #expect(good.output.first?.hasPrefix("\(file.path): ok — hub main, INSECURE, no journal, HTTP 127.0.0.1:8222") == true)
     }
+
+    @Test func theHubAndTheKeysComeFromTheEnvironment() async throws {
+        let secure = try await SecureHub.start()
+        defer { secure.stop() }
+        let stats = try ChildProcess("tansiq", ["stats", "--egress", secure.endpoints.egress, "--json", "--timeout", "20"], environment: [
+            "TANSIQ_SECRET_KEY": secure.path("iom-morocco.secret"), "TANSIQ_HUB_KEY": secure.path("hub-test.key"),
+        ])
+        #expect(stats.waitForExit() == 0, "\(stats.standardError)")
+        #expect(stats.output.first?.contains(#""secure":true"#) == true)
+        // TANSIQ_HUB names the host; nothing listens on 127.0.0.2:5561, and stats says where it looked.
+        let nowhere = try ChildProcess("tansiq", ["stats", "--timeout", "4"], environment: ["TANSIQ_HUB": "127.0.0.2"])
+        #expect(nowhere.waitForExit() == 69)
+        #expect(nowhere.standardError.contains("cannot reach the hub at tcp://127.0.0.2:5561"), "\(nowhere.standardError)")
+    }
 }
