@@ -30,7 +30,8 @@ struct KeysInitCommand: ParsableCommand {
             --agency gets DIR/AGENCY.secret (hand it to that agency only) and DIR/agencies/AGENCY.key, \
             its public certificate in the directory the hub admits (--agency-keys DIR/agencies). \
             The hub's own key is never put in DIR/agencies. Run it again with more --agency to add \
-            agencies; existing files are kept unless --force.
+            agencies; existing pairs are kept. --force makes new pairs for the --agency given \
+            (a rotation), --new-hub-key a new pair for the hub (every agency then needs the new hub.key).
 
             Example: tansiq keys init keys --agency commune-agadir --agency iom-morocco --agency health-delegation-agadir
             """
@@ -42,8 +43,11 @@ struct KeysInitCommand: ParsableCommand {
     @Option(name: .customLong("agency"), help: "An agency to make a pair for (repeat the option).")
     var agencies: [String] = []
 
-    @Flag(help: "Replace existing pairs.")
+    @Flag(help: "Replace the pairs of the agencies given.")
     var force = false
+
+    @Flag(help: "Replace the hub's pair.")
+    var newHubKey = false
 
     func validate() throws {
         for agency in agencies where !Identifier.isValid(agency) {
@@ -57,7 +61,7 @@ struct KeysInitCommand: ParsableCommand {
         let admitted = (directory as NSString).appendingPathComponent("agencies")
         try files.createDirectory(atPath: admitted, withIntermediateDirectories: true)
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        func write(_ metadata: [String: String], secret: String, public publicPath: String, role: String) throws {
+        func write(_ metadata: [String: String], secret: String, public publicPath: String, role: String, replace force: Bool) throws {
             if !force, files.fileExists(atPath: secret) {
                 printLine("\(secret)\tkept (\(role))")
                 return
@@ -71,12 +75,12 @@ struct KeysInitCommand: ParsableCommand {
             }
             printLine("\(secret)\tnew (\(role)), fingerprint \(certificate.fingerprint)")
         }
-        try write(["hub": "hub"], secret: path("hub.secret"), public: path("hub.key"), role: "the hub's secret: stays on the hub's machine")
+        try write(["hub": "hub"], secret: path("hub.secret"), public: path("hub.key"), role: "the hub's secret: stays on the hub's machine", replace: newHubKey)
         for agency in agencies {
             try write(
                 ["agency": agency], secret: path("\(agency).secret"),
                 public: (admitted as NSString).appendingPathComponent("\(agency).key"),
-                role: "\(agency)'s secret: hand it to \(agency) only")
+                role: "\(agency)'s secret: hand it to \(agency) only", replace: force)
         }
         printLine("\(path("hub.key"))\tthe hub's public key: give it to every agency (--hub-key)")
         printLine("\(admitted)\tthe admitted agencies: the hub's --agency-keys")
