@@ -211,6 +211,12 @@ public struct HubCommand: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         if checkConfig {
+            if let path = configuration.journal?.path {
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                guard access(directory, W_OK) == 0 else {
+                    throw ValidationError("journal: \(directory) does not exist or is not writable by this user; the journal \(path) cannot be created")
+                }
+            }
             let security = configuration.security.isSecure ? "secure, \(hub.reloadAccess()?.agencies.count ?? 0) agencies admitted" : "INSECURE"
             let journal = configuration.journal.map { "journal \($0.path) (\($0.durability.rawValue))" } ?? "no journal"
             printLine("\(config ?? "flags"): ok — hub \(configuration.hubID), \(security), \(journal), HTTP \(configuration.http ?? "off")")
