@@ -110,6 +110,7 @@ struct SimCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             var logging = LoggingOptions()
+            logging.logFormat = .text
             logging.logLevel = logLevel
             let logger = logging.makeLogger(label: "tansiq.sim")
             let simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
