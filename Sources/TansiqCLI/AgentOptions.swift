@@ -69,6 +69,9 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "A YAML file whose keys are these options' long names (agency: …, service: [health:20]); flags given on the command line win.")
     var config: String?
 
+    @Flag(help: "Check the options, the --config file and the keys, print one ok line and exit (status 64 and the problem otherwise).")
+    var checkConfig = false
+
     @OptionGroup var keys: HubKeyOptions
 
     @OptionGroup var logging: LoggingOptions
@@ -120,6 +123,13 @@ struct AgentOptions: ParsableArguments {
     /// Runs an agent with this behaviour until SIGINT or SIGTERM (or, with `--stdin-control`,
     /// until standard input closes); `pace` is the desk's delay factor that `slow` lines set.
     func run(role: AgentRole, pace: DelayFactor? = nil, behaviour: @escaping AgentBehaviourFactory) async throws {
+        if checkConfig {
+            // The options (and --config file) were parsed and validated to get here; the keys load now.
+            let configuration = try configuration(role: role)
+            printLine(
+                "ok — agent \(configuration.agent) of \(configuration.agency) (\(role.rawValue)), hub \(configuration.ingress) / \(configuration.egress), \(configuration.hubKeys == nil ? "no keys (insecure hub)" : "CURVE keys loaded")")
+            return
+        }
         let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
         let observer: AgentObserver? = printEvents ? { @Sendable identity, event, time in
             printLine(AgentEventLine(identity: identity, event: event, time: time).json)

@@ -232,4 +232,17 @@ struct OperatorFrictionTests {
         #expect(nowhere.waitForExit() == 69)
         #expect(nowhere.standardError.contains("cannot reach the hub at tcp://127.0.0.2:5561"), "\(nowhere.standardError)")
     }
+
+    @Test func anAgentsConfigurationIsCheckedWithoutStarting() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("iom-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "agency: iom-morocco\nroute: [health=health-delegation-agadir]\n".write(to: file, atomically: true, encoding: .utf8)
+        let good = try ChildProcess("iom-agent", ["--config", file.path, "--check-config"])
+        #expect(good.waitForExit() == 0, "\(good.standardError)")
+        #expect(good.output.first?.hasPrefix("ok — agent iom-morocco-1 of iom-morocco (iom)") == true)
+        try "agency: IOM\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try ChildProcess("iom-agent", ["--config", file.path, "--check-config"])
+        #expect(bad.waitForExit() == 64)
+        #expect(bad.standardError.contains("--agency 'IOM' is not an identifier"))
+    }
 }
