@@ -13,11 +13,13 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# Builds every target (the executables too: the end-to-end tests spawn them), then runs every test.
+# Builds every target (the executables too: the end-to-end tests spawn them), runs every test,
+# then every script of scripts/ on a short scenario (scripts/test-scripts.sh).
 test:
 	@scripts/ensure-deps.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@scripts/test-scripts.sh .build/debug
 
 demo: deps
 	$(SWIFT) build -c release --product tansiq

@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
@@ -55,6 +57,17 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        // The hub's HTTP listener: Prometheus metrics, health and readiness, connected agencies.
+        .target(
+            name: "TansiqMonitoring",
+            dependencies: [
+                "TansiqHub", "TansiqMessages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .target(
             name: "TansiqAgent",
             dependencies: [
@@ -76,7 +89,7 @@ let package = Package(
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault",
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,6 +116,10 @@ let package = Package(
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault"]),
         .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "TansiqAgent", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
+        .testTarget(
+            name: "TansiqMonitoringTests",
+            dependencies: ["TansiqMonitoring", "TansiqHub", "ZeroMQ", "TansiqMessages", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )
 

@@ -13,17 +13,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# CURVE keys for the hub and each agency, made for this run (docs/security.md): each agency keeps
-# its .secret, the hub admits the agencies' .key files and applies the pilot's access policy.
+# CURVE keys for the hub and each agency, made for this run in the layout of docs/operations.md
+# (`tansiq keys init`): each agency keeps its AGENCY.secret, the hub admits keys/agencies/ and
+# applies the pilot's access policy; every agency gets keys/hub.key.
 KEYS="$WORK/keys"
-mkdir -p "$KEYS/agencies"
-for name in hub-demo commune-agadir health-delegation-agadir association-legal-aid iom-morocco; do
-    "$BIN/tansiq" keys generate "$name" --directory "$KEYS" >/dev/null
-    [ "$name" = hub-demo ] || cp "$KEYS/$name.key" "$KEYS/agencies/"
-done
-keys_of() { printf -- '--secret-key %s --hub-key %s' "$KEYS/$1.secret" "$KEYS/hub-demo.key"; }
+"$BIN/tansiq" keys init "$KEYS" --agency commune-agadir --agency health-delegation-agadir \
+    --agency association-legal-aid --agency iom-morocco >/dev/null
+keys_of() { printf -- '--secret-key %s --hub-key %s' "$KEYS/$1.secret" "$KEYS/hub.key"; }
 
-"$BIN/tansiq" hub --secret-key "$KEYS/hub-demo.secret" --agency-keys "$KEYS/agencies" \
+"$BIN/tansiq" hub --secret-key "$KEYS/hub.secret" --agency-keys "$KEYS/agencies" \
     --policy "$(dirname "$0")/../Topologies/agadir-pilot.policy.yaml" \
     --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
     --journal "$WORK/journal.sqlite" --statistics-interval 1 \
@@ -79,5 +77,6 @@ echo "==> hub statistics"
 # shellcheck disable=SC2046
 "$BIN/tansiq" stats --egress "$EGRESS" --timeout 5 $(keys_of iom-morocco)
 echo
-echo "The simulation of the whole Agadir pilot topology is not built yet (Topologies/, 'tansiq sim');"
-echo "this demo runs the real executables instead."
+echo "This demo runs each agency as a real process of its executable. The whole Agadir pilot"
+echo "(Topologies/agadir-pilot.yaml) is simulated by 'make demo', and as processes by"
+echo "'tansiq sim run Topologies/agadir-pilot.yaml --processes'."

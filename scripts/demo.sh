@@ -3,13 +3,17 @@
 # services and associations, each agent a thread talking through a real hub over tcp loopback —
 # for three simulated weeks plus drain, in about 30 s, and writes an HTML and a JSON report.
 # The same network as separate processes, on a smaller scale: scripts/demo-processes.sh.
+# TANSIQ_DEMO_TOPOLOGY and TANSIQ_DEMO_REPORTS choose another topology and report directory
+# (`make test` runs it on Topologies/minimal.yaml).
 set -euo pipefail
 BIN=${1:-.build/release}
 cd "$(dirname "$0")/.."
-mkdir -p reports
+TOPOLOGY=${TANSIQ_DEMO_TOPOLOGY:-Topologies/agadir-pilot.yaml}
+REPORTS=${TANSIQ_DEMO_REPORTS:-reports}
+NAME=$(basename "$TOPOLOGY" .yaml)
 status=0
-"$BIN/tansiq" sim run Topologies/agadir-pilot.yaml \
-    --html-report reports/agadir-pilot.html --json-report reports/agadir-pilot.json || status=$?
+"$BIN/tansiq" sim run "$TOPOLOGY" \
+    --html-report "$REPORTS/$NAME.html" --json-report "$REPORTS/$NAME.json" || status=$?
 echo
-echo "==> HTML report: file://$(pwd)/reports/agadir-pilot.html (JSON: reports/agadir-pilot.json)"
+echo "==> HTML report: file://$(cd "$REPORTS" && pwd)/$NAME.html (JSON: $REPORTS/$NAME.json)"
 exit "$status"

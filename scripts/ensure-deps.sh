@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make test` and `make demo` need and the machine lacks:
 # libzmq (Debian's libzmq3-dev, found through pkg-config), SQLite's headers (libsqlite3-dev,
-# for the hub's journal through GRDB) and, for the tests, pyzmq and tcpdump.
+# for the hub's journal through GRDB) and, for the tests, pyzmq, tcpdump and promtool.
 set -euo pipefail
 
 as_root() {
@@ -42,4 +42,23 @@ if [ "${1:-}" = "--test" ]; then
         as_root apt-get update -qq
         as_root apt-get install -y -qq tcpdump >/dev/null
     fi
+    # scripts/test-scripts.sh: the schema check needs jsonschema and PyYAML, the leak check valgrind.
+    if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+        echo "==> installing jsonschema and PyYAML (pip), used by scripts/check-topology-schema.py"
+        python3 -m pip install --quiet --disable-pip-version-check jsonschema PyYAML
+    fi
+    if ! command -v valgrind >/dev/null 2>&1; then
+        echo "==> installing valgrind (apt-get), used by scripts/valgrind/run.sh"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq valgrind >/dev/null
+    fi
+    # The monitoring tests check the hub's /metrics with `promtool check metrics`.
+    if ! command -v promtool >/dev/null 2>&1; then
+        echo "==> installing prometheus (apt-get) for promtool, used by the metrics tests"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    fi
+    echo "==> $(promtool --version 2>&1 | head -1)"
 fi

@@ -50,6 +50,22 @@ public struct AgentConfiguration: Sendable {
     /// the hub's send high-water mark it bounds how far the agent may fall behind before the hub
     /// drops messages to it; the agent sees the gap in the topic's sequence and replays it.
     public var receiveHighWaterMark: Int32
+    /// How long the agent waits for its first handshake with the hub (or after losing it)
+    /// before it warns that it cannot reach the hub, and how often it repeats the warning.
+    public var hubWarnings = HubWarnings()
+
+    /// When an agent that cannot talk to its hub says so.
+    public struct HubWarnings: Sendable, Equatable {
+        /// Silence before the first warning.
+        public var after: Duration = .seconds(3)
+        /// The shortest time between two warnings (the repeats are counted).
+        public var every: Duration = .seconds(30)
+
+        public init(after: Duration = .seconds(3), every: Duration = .seconds(30)) {
+            self.after = after
+            self.every = every
+        }
+    }
 
     /// Creates a configuration; optional parameters have working defaults for a local hub.
     public init(

@@ -21,7 +21,8 @@ final class AgentLoop {
     let replayClient: ReplayClient?
     /// Watches the connection to the egress: after a reconnection (the hub restarted) the agent
     /// catches up again once its heartbeat comes back.
-    private let monitor: SocketMonitor?
+    let connection: HubConnectionWatch
+    var connectionWarnings: WarningThrottle
     private var lostConnection = false
     /// Reconnected: waiting for our heartbeat's echo before catching up again.
     var awaitingEcho = false
@@ -52,7 +53,8 @@ final class AgentLoop {
             try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
                 keys: configuration.hubKeys, logger: logger)
         }
-        monitor = configuration.replay == nil ? nil : try SocketMonitor(socket: subscriber, context: zmq, events: [.connected, .disconnected])
+        connection = try HubConnectionWatch(socket: subscriber, context: zmq, endpoint: configuration.egress, keys: configuration.hubKeys)
+        connectionWarnings = WarningThrottle(interval: configuration.hubWarnings.every)
         if !saved.referrals.isEmpty || saved.cursor != nil {
             logger.info("agent state restored", metadata: [
                 "referrals": "\(saved.referrals.count)", "sequence": "\(saved.cursor?.sequence ?? 0)", "starts": "\(saved.starts)",
@@ -87,7 +89,7 @@ final class AgentLoop {
 
     func close() {
         context.save()
-        monitor?.close()
+        connection.close()
         replayClient?.close()
         subscriber.close()
         publisher.close()
@@ -96,7 +98,7 @@ final class AgentLoop {
     func serve(until thread: SocketThread, onReady: () -> Void) throws {
         var poller = Poller()
         let index = poller.register(subscriber)
-        let monitorIndex = monitor.map { poller.register($0.socket) }
+        let monitorIndex = poller.register(connection.socket)
         var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
         while !thread.isStopRequested {
             // A terminated context ends the loop cleanly; any other transport error stops the agent.
@@ -123,7 +125,7 @@ final class AgentLoop {
     }
 
     /// One poll round: probe until ready, fire timers, read messages, check deadlines, beat.
-    private func round(poller: Poller, index: Int, monitorIndex: Int?, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
+    private func round(poller: Poller, index: Int, monitorIndex: Int, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
         let now = ContinuousClock.now
         if !isReady || awaitingEcho, now >= schedule.nextProbe {
             sendPresence()
@@ -132,11 +134,12 @@ final class AgentLoop {
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         let ready = try poller.poll(timeout: max(.zero, wait))
-        if let monitor, let monitorIndex, ready[monitorIndex].contains(.readable) {
-            while let event = try monitor.next(timeout: .zero) {
-                watchConnection(event, schedule: &schedule)
+        if ready[monitorIndex].contains(.readable) {
+            try connection.update { event in
+                if configuration.replay != nil { watchConnection(event, schedule: &schedule) }
             }
         }
+        try warnIfHubUnreachable()
         if ready[index].contains(.readable) {
             for _ in 0..<1000 {
                 guard let message = try subscriber.receive(dontWait: true) else { break }
@@ -168,8 +171,11 @@ final class AgentLoop {
 
     private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
         if event.kind.contains(.disconnected) {
+            // A refused handshake disconnects at every retry: only a real connection is "lost".
+            if connection.everConnected, !lostConnection {
+                logger.warning("connection to the hub's egress lost", metadata: ["endpoint": "\(event.endpoint)"])
+            }
             lostConnection = true
-            logger.warning("connection to the hub's egress lost", metadata: ["endpoint": "\(event.endpoint)"])
         } else if event.kind.contains(.connected), lostConnection, isReady {
             lostConnection = false
             awaitingEcho = true

@@ -9,9 +9,9 @@ public struct IOMAgentCommand: AsyncParsableCommand {
         commandName: "iom-agent",
         abstract: "IOM's agent: opens cases, refers them to providers and follows up (the hub escalates silence).",
         discussion: """
-            Example: iom-agent --agency iom-morocco --route health=health-delegation-agadir \\
-                       --case health,legal --random-cases 5 --print-events
-            """
+            Example: iom-agent --agency iom-morocco --route health=health-delegation-agadir --case health,legal --random-cases 5 --print-events
+            """,
+        version: TansiqVersion.current
     )
 
     @OptionGroup var agent: AgentOptions
@@ -37,7 +37,8 @@ public struct CommuneAgentCommand: AsyncParsableCommand {
             The desk offers social-assistance unless --service says otherwise. Add --not-coordinator \
             for a neighbouring commune that only runs a desk and refers.
             Example: commune-agent --agency commune-agadir --service social-assistance:40 --print-events
-            """
+            """,
+        version: TansiqVersion.current
     )
 
     @OptionGroup var agent: AgentOptions
@@ -71,7 +72,8 @@ public struct ServicesAgentCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "services-agent",
         abstract: "A state service's agent: acknowledges, accepts or rejects by capacity, carries referrals to completion, publishes availability.",
-        discussion: "Example: services-agent --agency health-delegation-agadir --service health:20 --print-events"
+        discussion: "Example: services-agent --agency health-delegation-agadir --service health:20 --print-events",
+        version: TansiqVersion.current
     )
 
     @OptionGroup var agent: AgentOptions
@@ -104,7 +106,8 @@ public struct CivilSocietyAgentCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "civil-society-agent",
         abstract: "An association's agent: takes open referrals for what it offers, reports progress, publishes availability.",
-        discussion: "Example: civil-society-agent --agency association-legal-aid --service legal:15 --print-events"
+        discussion: "Example: civil-society-agent --agency association-legal-aid --service legal:15 --print-events",
+        version: TansiqVersion.current
     )
 
     @OptionGroup var agent: AgentOptions

@@ -16,11 +16,14 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The coordinating agency (the hub tells it of escalations: tansiq hub --coordinator).")
     var coordinator = "commune-agadir"
 
-    @Option(help: "The hub's ingress.")
-    var ingress = "tcp://127.0.0.1:5560"
+    @Option(name: .customLong("ingress"), help: "The hub's ingress (default tcp://$TANSIQ_HUB:5560, or tcp://127.0.0.1:5560).")
+    var ingressFlag: String?
 
-    @Option(help: "The hub's egress.")
-    var egress = "tcp://127.0.0.1:5561"
+    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    var egressFlag: String?
+
+    var ingress: String { ingressFlag ?? HubProfile.ingress }
+    var egress: String { egressFlag ?? HubProfile.egress }
 
     @Option(help: "Seed of the agent's random choices.")
     var seed: UInt64 = 1
@@ -36,8 +39,10 @@ struct AgentOptions: ParsableArguments {
 
     @OptionGroup var masterKey: MasterKeyOptions
 
-    @Option(help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps.")
-    var replay = "tcp://127.0.0.1:5562"
+    @Option(name: .customLong("replay"), help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps (default tcp://$TANSIQ_HUB:5562, or tcp://127.0.0.1:5562).")
+    var replayFlag: String?
+
+    var replay: String { replayFlag ?? HubProfile.replay }
 
     @Flag(help: "Do not catch up from the hub's journal (a hub without one).")
     var noReplay = false
@@ -65,6 +70,9 @@ struct AgentOptions: ParsableArguments {
 
     @Option(help: "A YAML file whose keys are these options' long names (agency: …, service: [health:20]); flags given on the command line win.")
     var config: String?
+
+    @Flag(help: "Check the options, the --config file and the keys, print one ok line and exit (status 64 and the problem otherwise).")
+    var checkConfig = false
 
     @OptionGroup var keys: HubKeyOptions
 
@@ -119,6 +127,13 @@ struct AgentOptions: ParsableArguments {
     /// Runs an agent with this behaviour until SIGINT or SIGTERM (or, with `--stdin-control`,
     /// until standard input closes); `pace` is the desk's delay factor that `slow` lines set.
     func run(role: AgentRole, pace: DelayFactor? = nil, behaviour: @escaping AgentBehaviourFactory) async throws {
+        if checkConfig {
+            // The options (and --config file) were parsed and validated to get here; the keys load now.
+            let configuration = try configuration(role: role)
+            printLine(
+                "ok — agent \(configuration.agent) of \(configuration.agency) (\(role.rawValue)), hub \(configuration.ingress) / \(configuration.egress), \(configuration.hubKeys == nil ? "no keys (insecure hub)" : "CURVE keys loaded")")
+            return
+        }
         let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
         let observer: AgentObserver? = printEvents ? { @Sendable identity, event, time in
             printLine(AgentEventLine(identity: identity, event: event, time: time).json)

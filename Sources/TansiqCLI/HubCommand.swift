@@ -3,8 +3,10 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import TansiqAgent
 import TansiqHub
 import TansiqMessages
+import TansiqMonitoring
 
 /// `tansiq hub` and the `tansiq-hub` executable: run a hub until SIGINT or SIGTERM.
 public struct HubCommand: AsyncParsableCommand {
@@ -31,11 +33,13 @@ public struct HubCommand: AsyncParsableCommand {
             privilege) says who may publish and subscribe to what. SIGHUP (or a change to the key \
             directory) reloads the keys and the policy. See docs/security.md.
 
-            Example: tansiq hub --secret-key keys/hub.secret --agency-keys keys/agencies \
-                       --policy Topologies/agadir-pilot.policy.yaml \
-                       --journal /var/lib/tansiq/journal.sqlite --durability full
+            Example (the layout of `tansiq keys init keys --agency …`): \
+            tansiq hub --secret-key keys/hub.secret --agency-keys keys/agencies \
+            --policy Topologies/agadir-pilot.policy.yaml --journal /var/lib/tansiq/journal.sqlite \
+            --http 127.0.0.1:8222
             Local development: tansiq hub --insecure --no-journal
-            """
+            """,
+        version: TansiqVersion.current
     )
 
     @Option(help: "A YAML configuration file (keys: \(HubConfiguration.fileKeys.keys.sorted().joined(separator: ", "))).")
@@ -113,6 +117,11 @@ public struct HubCommand: AsyncParsableCommand {
 
     @Option(help: "A regular expression every case reference must match (default: codes, not words, like AGA-2026-0042).")
     var caseReferencePattern: String?
+    @Option(help: "Serve /metrics (Prometheus), /healthz, /readyz and /agencies on HOST:PORT, e.g. 127.0.0.1:8222 (default: no HTTP listener).")
+    var http: String?
+
+    @Flag(help: "Check the configuration (file, flags, keys, agency keys, policy) without starting: print every problem with its file, line and key, or one ok line. Exit status 1 when there is a problem.")
+    var checkConfig = false
 
     @OptionGroup var logging: LoggingOptions
 
@@ -121,6 +130,9 @@ public struct HubCommand: AsyncParsableCommand {
 
     /// Validates the flags.
     public func validate() throws {
+        if let hubID, !Identifier.isValid(hubID) {
+            throw ValidationError("--hub-id '\(hubID)' is not an identifier: a–z, 0–9 and '-', 1–63 characters (it names the topic hub/stats/<hub>)")
+        }
         if let maxMessageBytes, maxMessageBytes <= 0 {
             throw ValidationError("--max-message-bytes must be positive, got \(maxMessageBytes)")
         }
@@ -141,14 +153,27 @@ public struct HubCommand: AsyncParsableCommand {
         if let clockSkew, !(clockSkew >= 0) { throw ValidationError("--clock-skew must be ≥ 0 seconds") }
         if let coordinator, !Identifier.isValid(coordinator) { throw ValidationError("--coordinator must be an agency id ([a-z0-9][a-z0-9-]*)") }
         if let rateBurst, rateBurst <= 0 { throw ValidationError("--rate-burst must be positive") }
+        if let http {
+            do { _ = try HubHTTPService.parse(http) } catch { throw ValidationError("--\(error.message)") }
+        }
         if let maxFrames, maxFrames < 3 { throw ValidationError("--max-frames must be at least 3") }
         for (name, days) in [("--housekeeping-retention-days", housekeepingRetentionDays), ("--closed-referral-retention-days", closedReferralRetentionDays)] {
             if let days, !(days >= 0 && days.isFinite) { throw ValidationError("\(name) must be a number of days ≥ 0 (0 keeps them)") }
         }
     }
 
-    /// Runs the hub.
+    /// Runs the hub, or only checks its configuration.
     public func run() async throws {
+        guard checkConfig else { return try await runHub() }
+        do {
+            try await runHub()
+        } catch let error as ValidationError {
+            for line in error.message.split(separator: "\n") { printError("error: \(line)") }
+            throw ExitCode(1)
+        }
+    }
+
+    private func runHub() async throws {
         let logger = logging.makeLogger(label: "tansiq.hub")
         var configuration: HubConfiguration
         do {
@@ -200,6 +225,7 @@ public struct HubCommand: AsyncParsableCommand {
             }
             configuration.journal = journal
         }
+        if let http { configuration.http = http }
         do {
             try HubConfiguration.SecurityKeys(
                 secretKey: secretKey, agencyKeys: agencyKeys, policy: policy, rate: rateLimit, burst: rateBurst
@@ -219,10 +245,29 @@ public struct HubCommand: AsyncParsableCommand {
         }
 
         let hub: Hub
+        let listener: HubHTTPService?
         do {
-            hub = try Hub(configuration: configuration, logger: logger)
+            let metrics = configuration.http.map { _ in HubMetrics(ingressBatchLimit: Hub.ingressBatchLimit) }
+            hub = try Hub(configuration: configuration, observer: metrics, logger: logger)
+            if let address = configuration.http, let metrics {
+                listener = try HubHTTPService(hub: hub, metrics: metrics, address: address, logger: logger)
+            } else {
+                listener = nil
+            }
         } catch let error as HubError {
             throw ValidationError(error.message)
+        }
+        if checkConfig {
+            if let path = configuration.journal?.path {
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                guard access(directory, W_OK) == 0 else {
+                    throw ValidationError("journal: \(directory) does not exist or is not writable by this user; the journal \(path) cannot be created")
+                }
+            }
+            let security = configuration.security.isSecure ? "secure, \(hub.reloadAccess()?.agencies.count ?? 0) agencies admitted" : "INSECURE"
+            let journal = configuration.journal.map { "journal \($0.path) (\($0.durability.rawValue))" } ?? "no journal"
+            printLine("\(config ?? "flags"): ok — hub \(configuration.hubID), \(security), \(journal), HTTP \(configuration.http ?? "off")")
+            return
         }
         // SIGHUP reloads the agencies' keys and the policy, as nginx and mosquitto do.
         signal(SIGHUP, SIG_IGN)
@@ -239,11 +284,16 @@ public struct HubCommand: AsyncParsableCommand {
         let announcement = Task {
             guard let endpoints = try? await hub.endpoints() else { return }
             let replay = endpoints.replay.map { #","replay":"\#($0)""# } ?? ""
-            printLine(#"{"egress":"\#(endpoints.egress)","ingress":"\#(endpoints.ingress)"\#(replay)}"#)
+            var http = ""
+            if let listener, let address = configuration.http {
+                guard let port = try? await listener.boundPort() else { return }
+                http = #","http":"\#(address[..<address.lastIndex(of: ":")!]):\#(port)""#
+            }
+            printLine(#"{"egress":"\#(endpoints.egress)"\#(http),"ingress":"\#(endpoints.ingress)"\#(replay)}"#)
         }
         defer { announcement.cancel() }
         let group = ServiceGroup(
-            services: [hub],
+            services: [hub] + (listener.map { [$0] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -5,15 +5,19 @@ import ZeroMQ
 /// The key files of a client of a secure hub: the agency's secret certificate and the hub's
 /// public one. Neither: the client talks to an insecure hub.
 struct HubKeyOptions: ParsableArguments {
-    @Option(help: "This agency's secret certificate (AGENCY.secret, from `tansiq keys generate`); needs --hub-key.")
-    var secretKey: String?
+    @Option(name: .customLong("secret-key"), help: "This agency's secret certificate (keys/AGENCY.secret, from `tansiq keys init`; default $TANSIQ_SECRET_KEY); needs --hub-key.")
+    var secretKeyFlag: String?
 
-    @Option(help: "The hub's public certificate (HUB.key); needs --secret-key.")
-    var hubKey: String?
+    @Option(name: .customLong("hub-key"), help: "The hub's public certificate (keys/hub.key; default $TANSIQ_HUB_KEY); needs --secret-key.")
+    var hubKeyFlag: String?
+
+    /// The flag, or the environment's default.
+    var secretKey: String? { secretKeyFlag ?? HubProfile.secretKey }
+    var hubKey: String? { hubKeyFlag ?? HubProfile.hubKey }
 
     func validate() throws {
         if (secretKey == nil) != (hubKey == nil) {
-            throw ValidationError("give both --secret-key and --hub-key for a secure hub, or neither for an insecure one")
+            throw ValidationError("give both --secret-key and --hub-key (or $TANSIQ_SECRET_KEY and $TANSIQ_HUB_KEY) for a secure hub, or neither for an insecure one")
         }
     }
 

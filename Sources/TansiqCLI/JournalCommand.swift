@@ -10,8 +10,8 @@ struct JournalCommand: ParsableCommand {
         commandName: "journal",
         abstract: "Inspect a hub's journal: what it holds, its messages, the messages of one referral.",
         discussion: """
-            The journal is opened read-only: it can be inspected while a hub writes to it (SQLite \\
-            WAL lets readers in), and nothing is ever changed. Exit status 66 when the file is \\
+            The journal is opened read-only: it can be inspected while a hub writes to it (SQLite \
+            WAL lets readers in), and nothing is ever changed. Exit status 66 when the file is \
             missing or not a Tansiq journal.
 
             Examples:
@@ -223,7 +223,7 @@ struct JournalReferralCommand: ParsableCommand {
     @Argument(help: "The journal's SQLite file.")
     var path: String
 
-    @Argument(help: "The referral id (a UUID).")
+    @Argument(help: "The referral id: the UUID, or its first characters (at least 4) as the text output shows them.")
     var referralID: String
 
     @Flag(help: "One JSON object per line: seq, topicSeq, receivedAt, topic, header, body.")
@@ -232,13 +232,32 @@ struct JournalReferralCommand: ParsableCommand {
     @OptionGroup var masterKey: MasterKeyOptions
 
     func validate() throws {
-        guard UUID(uuidString: referralID) != nil else { throw ValidationError("the referral id is not a UUID") }
+        guard UUID(uuidString: referralID) != nil || Self.isIDPrefix(referralID) else {
+            throw ValidationError("'\(referralID)' is not a referral id: a UUID, or its first 4 to 35 characters (hex digits and '-')")
+        }
+    }
+
+    static func isIDPrefix(_ text: String) -> Bool {
+        (4...35).contains(text.count) && text.allSatisfy { $0.isHexDigit || $0 == "-" }
     }
 
     func run() throws {
         let journal = try JournalCommand.open(path, masterKey: try masterKey.load())
         defer { journal.close() }
-        let id = referralID.lowercased()
+        var id = referralID.lowercased()
+        if UUID(uuidString: id) == nil {
+            let matches = try journal.correlationIDs(withPrefix: id, limit: 5)
+            switch matches.count {
+            case 0:
+                printError("no referral whose id starts with \(id) in \(path)")
+                throw ExitCode(1)
+            case 1:
+                id = matches[0]
+            default:
+                printError("\(id) is the start of several referral ids (\(matches.joined(separator: ", "))\(matches.count == 5 ? ", …" : "")): give more characters")
+                throw ExitCode(64)
+            }
+        }
         let printed = try JournalCommand.printRecords(limit: Int.max, json: json) { (after, size) throws(JournalError) in
             try journal.records(correlationID: id, after: after, limit: size)
         }

@@ -9,8 +9,7 @@ struct PublishReferralCommand: AsyncParsableCommand {
         abstract: "Publish a referral built from flags (consent is recorded as given).",
         discussion: """
             Example:
-              tansiq pub referral --from iom-morocco --to health-delegation-agadir \\
-                --category health --case AGA-2026-0042 --priority urgent
+              tansiq pub referral --from iom-morocco --to health-delegation-agadir --category health --case AGA-2026-0042 --priority urgent
             Without --to the referral is open to any provider of the category.
             """
     )
@@ -91,8 +90,7 @@ struct PublishStatusCommand: AsyncParsableCommand {
         abstract: "Publish a referral status change built from flags.",
         discussion: """
             Example (the health delegation acknowledges a referral from IOM):
-              tansiq pub status --referral 6f1c…  --by health-delegation-agadir --to iom-morocco \\
-                --category health --from-state requested --state received
+              tansiq pub status --referral 6f1c…  --by health-delegation-agadir --to iom-morocco --category health --from-state requested --state received
             """
     )
 

@@ -71,6 +71,33 @@ struct SimCommand: AsyncParsableCommand {
             return executable.resolvingSymlinksInPath().deletingLastPathComponent()
         }
 
+        /// Creates the reports' directories (`reports/`) before the run, so that a run never
+        /// fails at its end for want of one. Exit 73 when one cannot be made.
+        static func prepareDirectories(for files: [String]) throws {
+            for file in files {
+                let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+                do {
+                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                } catch {
+                    printError("error: cannot create \(directory.path) for the report \(file): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+                    throw ExitCode(73)
+                }
+                guard access(directory.path, W_OK) == 0 else {
+                    printError("error: cannot write the report \(file): \(directory.path) is not writable")
+                    throw ExitCode(73)
+                }
+            }
+        }
+
+        static func write(_ data: Data, to file: String) throws {
+            do {
+                try data.write(to: URL(fileURLWithPath: file))
+            } catch {
+                printError("error: cannot write the report \(file): \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+                throw ExitCode(73)
+            }
+        }
+
         func validate() throws {
             if agentsDirectory != nil, !processes {
                 throw ValidationError("--agents-directory goes with --processes")
@@ -92,6 +119,7 @@ struct SimCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             var logging = LoggingOptions()
+            logging.logFormat = .text
             logging.logLevel = logLevel
             let logger = logging.makeLogger(label: "tansiq.sim")
             var simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
@@ -99,6 +127,23 @@ struct SimCommand: AsyncParsableCommand {
             if !quiet {
                 printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, about \(Int(simulation.realSeconds.rounded())) s")
             }
+            // Ctrl-C (or SIGTERM) ends the run early: the agents stop, the run's key files are
+            // removed, and the reports are written with what was played.
+            let interruption = simulation.interruption
+            let signals = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    if !interruption.isRequested {
+                        printError("interrupted: stopping the agents, removing the run's keys, writing a partial report")
+                    }
+                    interruption.request()
+                }
+                source.resume()
+                return source
+            }
+            defer { for source in signals { source.cancel() } }
+            try Self.prepareDirectories(for: [jsonReport, htmlReport].compactMap { $0 })
             let meter = quiet ? nil : ProgressMeter(terminal: isatty(1) == 1)
             var progress: (@Sendable (SimulationProgress) -> Void)?
             if let meter { progress = { meter.show($0) } }
@@ -121,12 +166,16 @@ struct SimCommand: AsyncParsableCommand {
             if let jsonReport {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(report).write(to: URL(fileURLWithPath: jsonReport))
+                try Self.write(try encoder.encode(report), to: jsonReport)
                 if !quiet { printLine("JSON report: \(jsonReport)") }
             }
             if let htmlReport {
-                try Data(report.html(topology: topology).utf8).write(to: URL(fileURLWithPath: htmlReport))
+                try Self.write(Data(report.html(topology: topology).utf8), to: htmlReport)
                 if !quiet { printLine("HTML report: \(htmlReport)") }
+            }
+            if interruption.isRequested {
+                printError("interrupted: the reports cover the part of the scenario that was played")
+                throw ExitCode(130)
             }
             if report.referrals.lost > 0 {
                 printError("error: \(report.referrals.lost) of \(report.referrals.created) referrals were lost (sent but never received)")

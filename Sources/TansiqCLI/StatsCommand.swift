@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TansiqAgent
 import TansiqMessages
 import ZeroMQ
 
@@ -11,8 +12,10 @@ struct StatsCommand: AsyncParsableCommand {
         discussion: "Example: tansiq stats --egress tcp://127.0.0.1:5561 --watch"
     )
 
-    @Option(help: "The hub's egress.")
-    var egress = "tcp://127.0.0.1:5561"
+    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    var egressFlag: String?
+
+    var egress: String { egressFlag ?? HubProfile.egress }
 
     @Option(help: "Only this hub's statistics (default: any hub on that egress).")
     var hub: String?
@@ -35,18 +38,20 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         let prefix = hub.map { "hub/stats/\($0)" } ?? "hub/stats/"
         let (egress, watch, json, timeout, hubKeys) = (egress, watch, json, timeout, try keys.load())
-        let shown = try await SocketThread(name: "tansiq-stats").run { thread in
+        let (shown, silence): (Int, HubConnectionProblem?) = try await SocketThread(name: "tansiq-stats").run { thread in
             let context = try Context()
-            let socket = try context.makeSocket(.sub)
-            defer { socket.close() }
-            try hubKeys?.configureClient(socket)
-            try socket.set(.subscribe(Array(prefix.utf8)))
-            try socket.set(.receiveTimeout(milliseconds: 200))
-            try socket.connect(egress)
+            let subscriber = try HubSubscriber(context: context, egress: egress, keys: hubKeys, prefixes: [prefix])
+            defer { subscriber.close() }
             var shown = 0
             var deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
             while !thread.isStopRequested, ContinuousClock.now < deadline {
-                guard let message = try socket.receive() else { continue }
+                let message: Multipart?
+                do {
+                    message = try subscriber.next(timeout: .milliseconds(200))
+                } catch let failure as HubSubscriber.Failure {
+                    return (shown, failure.problem)
+                }
+                guard let message else { continue }
                 guard let (envelope, _) = try? MessageCodec.decode(message.frames),
                       case .hubStatistics(let statistics) = envelope.payload else { continue }
                 printLine(json ? MessageRendering.json(message.frames) : Self.render(statistics))
@@ -54,10 +59,14 @@ struct StatsCommand: AsyncParsableCommand {
                 guard watch else { break }
                 deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
             }
-            return shown
+            return (shown, shown == 0 && !subscriber.watch.isConnected ? try subscriber.silenceProblem() : nil)
+        }
+        if let silence {
+            printError("error: \(silence.message)")
+            throw HubSubscriber.Failure(problem: silence).exitCode
         }
         if shown == 0 {
-            printError("error: no statistics from \(egress) within \(timeout) s (is a hub running there?)")
+            printError("error: connected to \(egress) but no hub/stats publication within \(timeout) s (is --hub right, or is --statistics-interval longer?)")
             throw ExitCode(1)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TansiqAgent
 import TansiqMessages
 import ZeroMQ
 
@@ -22,8 +23,10 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Argument(help: "Topic prefixes to subscribe to (none: everything).")
     var prefixes: [String] = []
 
-    @Option(help: "The hub's egress.")
-    var egress = "tcp://127.0.0.1:5561"
+    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    var egressFlag: String?
+
+    var egress: String { egressFlag ?? HubProfile.egress }
 
     @OptionGroup var keys: HubKeyOptions
 
@@ -46,30 +49,72 @@ struct SubscribeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (egress, prefixes, json, count, timeout, hubKeys) = (egress, prefixes, json, count, timeout, try keys.load())
-        let received = try await SocketThread(name: "tansiq-sub").run { thread in
+        let agency = keys.agency()
+        let wanted = prefixes.isEmpty ? [""] : prefixes
+        // A secure hub tells an agency of each refused subscription on hub/rejected/<agency>;
+        // subscribed first, so that the hub has applied it when it reads the others.
+        let rejections = agency.map { "hub/rejected/\($0)" }
+        let outcome: Outcome = try await SocketThread(name: "tansiq-sub").run { thread in
             let context = try Context()
-            let socket = try context.makeSocket(.sub)
-            defer { socket.close() }
-            try hubKeys?.configureClient(socket)
-            for prefix in prefixes.isEmpty ? [""] : prefixes {
-                try socket.set(.subscribe(Array(prefix.utf8)))
-            }
-            try socket.connect(egress)
-            var poller = Poller()
-            _ = poller.register(socket)
+            let subscriber = try rejections.map { try HubSubscriber(context: context, egress: egress, keys: hubKeys, prefixes: [$0], after: wanted) }
+                ?? HubSubscriber(context: context, egress: egress, keys: hubKeys, prefixes: wanted)
+            defer { subscriber.close() }
             let deadline = timeout.map { ContinuousClock.now.advanced(by: .milliseconds(Int64($0 * 1000))) }
             var received = 0
+            var refused: Set<String> = []
+            var warnings = WarningThrottle(interval: .seconds(30))
+            let started = ContinuousClock.now
             while !thread.isStopRequested {
                 if let deadline, ContinuousClock.now >= deadline { break }
-                guard try poller.poll(timeout: .milliseconds(100))[0].contains(.readable) else { continue }
-                while let message = try socket.receive(dontWait: true) {
-                    printLine(json ? MessageRendering.json(message.frames) : MessageRendering.line(message.frames))
-                    received += 1
-                    if let count, received >= count { return received }
+                let message: Multipart?
+                do {
+                    message = try subscriber.next(timeout: .milliseconds(100))
+                } catch let failure as HubSubscriber.Failure {
+                    return .failed(failure)
                 }
+                guard let message else {
+                    if received == 0, !subscriber.watch.isConnected, ContinuousClock.now - started >= HubSubscriber.patience,
+                       let problem = try subscriber.silenceProblem(), let repeated = warnings.admit(problem.cause.rawValue, now: .now) {
+                        printError("warning: \(problem.message)\(repeated > 0 ? " (still, \(repeated + 1) checks)" : ""); still trying")
+                    }
+                    continue
+                }
+                let topic = String(decoding: message.frames.first ?? [], as: UTF8.self)
+                if let rejections, topic == rejections, let refusal = Self.refusedSubscription(message.frames, among: wanted) {
+                    printError("refused: \(refusal.message) (\(refusal.reason.rawValue)); the hub's policy decides who may read what (docs/security.md)")
+                    refused.insert(refusal.topic ?? "")
+                    if refused.isSuperset(of: wanted) { return .allRefused(refused.sorted()) }
+                    if !wanted.contains(where: { topic.hasPrefix($0) }) { continue }
+                }
+                printLine(json ? MessageRendering.json(message.frames) : MessageRendering.line(message.frames))
+                received += 1
+                if let count, received >= count { return .received(received) }
             }
-            return received
+            return .received(received)
         }
-        if let count, received < count { throw ExitCode(1) }
+        switch outcome {
+        case .failed(let failure):
+            printError("error: \(failure.problem.message)")
+            throw failure.exitCode
+        case .allRefused(let prefixes):
+            printError("error: the hub refused every subscription (\(prefixes.map { "'\($0)'" }.joined(separator: ", "))): nothing to show")
+            throw ExitCode(77)
+        case .received(let received):
+            if let count, received < count { throw ExitCode(1) }
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case received(Int)
+        case allRefused([String])
+        case failed(HubSubscriber.Failure)
+    }
+
+    /// The hub's refusal of one of `wanted`, when `frames` carry one.
+    static func refusedSubscription(_ frames: [[UInt8]], among wanted: [String]) -> HubRejection? {
+        guard let (envelope, _) = try? MessageCodec.decode(frames), case .hubRejection(let rejection) = envelope.payload,
+              rejection.rejectedMessageId == nil, let topic = rejection.topic, wanted.contains(topic)
+        else { return nil }
+        return rejection
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TansiqAgent
 
 /// `tansiq`: run a hub, watch and drive a referral network, simulate one.
 public struct TansiqCommand: AsyncParsableCommand {
@@ -11,7 +12,7 @@ public struct TansiqCommand: AsyncParsableCommand {
             to topics on its egress. Start a hub with `tansiq hub`, watch it with `tansiq sub` and \
             `tansiq stats`, send a message with `tansiq pub`, inspect the hub's journal with `tansiq journal`. See docs/running.md.
             """,
-        version: "0.1.0",
+        version: TansiqVersion.current,
         subcommands: [
             HubCommand.self, SubscribeCommand.self, PublishCommand.self, StatsCommand.self,
             BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self, ReferralsCommand.self, StateCommand.self,

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TansiqHub
 import TansiqSimulation
+import Yams
 
 /// `tansiq topology`: check and describe topology files.
 struct TopologyCommand: ParsableCommand {
@@ -14,7 +16,7 @@ struct TopologyCommand: ParsableCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate topology files and report every mistake.",
-            discussion: "Prints 'FILE: ok — …' for a valid file, or one line per mistake ('FILE: KEYPATH: message') on standard error. Exits 1 when a file is invalid."
+            discussion: "Prints 'FILE: ok — …' for a valid file, or one line per mistake ('FILE: KEYPATH: message') on standard error. A hub's access policy (FILE.policy.yaml, or a file of only defaults, roles and agencies) is checked as the hub reads it. Exits 1 when a file is invalid."
         )
 
         @Argument(help: "Topology files (YAML).", completion: .file(extensions: ["yaml", "yml"]))
@@ -29,6 +31,18 @@ struct TopologyCommand: ParsableCommand {
         func run() throws {
             var allValid = true
             for file in files {
+                // An access policy beside the topologies (Topologies/*.yaml takes it too) is
+                // checked as the hub would read it.
+                if Self.isAccessPolicy(file) {
+                    do {
+                        let policy = try AccessPolicy.load(contentsOf: file)
+                        print("\(file): ok — access policy: \(policy.roles.count) roles, \(policy.agencies.count) agencies")
+                    } catch {
+                        allValid = false
+                        FileHandle.standardError.write(Data("\((error as? HubError)?.message ?? "\(file): \(error)")\n".utf8))
+                    }
+                    continue
+                }
                 do {
                     let topology = try Topology.load(contentsOf: URL(fileURLWithPath: file))
                     print("\(file): ok — \(topology.summaryLine)")
@@ -38,6 +52,16 @@ struct TopologyCommand: ParsableCommand {
                 }
             }
             if !allValid { throw ExitCode(1) }
+        }
+
+        /// Whether `file` is a hub's access policy: named `*.policy.yaml`, or a mapping of only
+        /// the policy's keys (`defaults`, `roles`, `agencies`).
+        static func isAccessPolicy(_ file: String) -> Bool {
+            if file.hasSuffix(".policy.yaml") || file.hasSuffix(".policy.yml") { return true }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                  let keys = (try? Yams.compose(yaml: text))??.mapping?.keys.compactMap(\.string), !keys.isEmpty
+            else { return false }
+            return Set(keys).isSubset(of: ["defaults", "roles", "agencies"])
         }
     }
 

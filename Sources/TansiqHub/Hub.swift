@@ -16,19 +16,25 @@ public final class Hub: Service, Sendable {
     /// The configuration the hub was created with.
     public let configuration: HubConfiguration
     private let logger: Logger
-    private let context: Context
+    let context: Context
     private let startup = StartupSignal<HubEndpoints>()
     private let snapshot = Mutex(HubCounters())
-    private let access: HubAccess?
+    let access: HubAccess?
     private let clock: HubClock
+    private let observer: (any HubObserver)?
 
     /// Creates a hub. Pass a `context` to share inproc endpoints with other sockets (tests,
     /// simulations); otherwise the hub makes its own. `clock` is the time deadlines are checked
-    /// against (a simulation's or a test's clock; the system's by default).
-    public init(configuration: HubConfiguration, context: Context? = nil, clock: HubClock = .system, logger: Logger) throws {
+    /// against (a simulation's or a test's clock; the system's by default). `observer` is told
+    /// of every poll round and journal commit, on the hub's thread (the metrics).
+    public init(
+        configuration: HubConfiguration, context: Context? = nil, clock: HubClock = .system,
+        observer: (any HubObserver)? = nil, logger: Logger
+    ) throws {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.observer = observer
         self.context = try context ?? Context()
         if case .curve(let settings) = configuration.security {
             access = try HubAccess(settings: settings, logger: logger)
@@ -55,7 +61,7 @@ public final class Hub: Service, Sendable {
             try await thread.run { [self] thread in
                 let loop: HubLoop
                 do {
-                    loop = try HubLoop(configuration: configuration, context: context, access: access, clock: clock, logger: logger)
+                    loop = try HubLoop(configuration: configuration, context: context, access: access, clock: clock, observer: observer, logger: logger)
                 } catch {
                     startup.fail(error)
                     throw error
@@ -81,6 +87,7 @@ public final class Hub: Service, Sendable {
                 )
                 try loop.serve(until: thread) { counters in
                     snapshot.withLock { $0 = counters }
+                    observer?.roundEnded(counters)
                 }
                 logger.info("hub stopped", metadata: ["hub": "\(configuration.hubID)"])
             }

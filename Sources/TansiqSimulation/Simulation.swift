@@ -28,6 +28,9 @@ public struct Simulation: Sendable {
     public var atRest: AtRest?
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
+    /// Pull it to end the run early with a partial report.
+    public let interruption = SimulationInterruption()
+
     public init(topology: Topology, seed: UInt64? = nil, timeScale: Double? = nil, secure: Bool = true) {
         self.secure = secure
         self.topology = topology
@@ -168,15 +171,30 @@ public struct Simulation: Sendable {
                         simulated: .seconds(min(elapsed, end.seconds)), end: end, sent: counts.sent, completed: counts.completed))
                 }
                 guard elapsed < end.seconds else { break }
+                if interruption.isRequested {
+                    notes.append(String(
+                        format: "INTERRUPTED at %.1f of %.1f simulated days: a partial report; referrals still in flight count as not completed",
+                        elapsed / 86_400, end.seconds / 86_400))
+                    break
+                }
                 let next = min(end.seconds, run.nextTime ?? end.seconds)
                 let wait = min(Self.seconds(fleet.checkInterval), max(0, next - elapsed) / timeScale)
                 try await Task.sleep(for: .microseconds(Int64(wait * 1e6) + 500))
             }
         } catch {
-            _ = await fleet.stopAll()
-            hubTask.cancel()
-            _ = try? await hubTask.value
-            throw error
+            // Ctrl-C at a terminal reaches the agent processes too: one of them may die before
+            // the interruption is seen here. Give the signal handler a moment to say so.
+            for _ in 0..<20 where !interruption.isRequested && executables != nil {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            guard interruption.isRequested else {
+                _ = await fleet.stopAll()
+                hubTask.cancel()
+                _ = try? await hubTask.value
+                processFleet?.removeFiles()
+                throw error
+            }
+            notes.append("INTERRUPTED: a partial report; referrals still in flight count as not completed")
         }
         notes += await fleet.stopAll()
         let counters = hub.counters

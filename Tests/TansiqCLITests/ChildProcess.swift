@@ -26,8 +26,12 @@ final class ChildProcess: Sendable {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    init(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws {
+    /// `environment` is added to the test's own.
+    init(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws {
         process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let url = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
         process.executableURL = url
         process.arguments = arguments
@@ -99,6 +103,17 @@ final class ChildProcess: Sendable {
             if predicate(line) { return line }
         }
         return output.first(where: predicate)
+    }
+
+    /// Waits up to `timeout` seconds for standard error to contain `text` (a log line the
+    /// process writes after an event the test caused); returns whether it did.
+    func waitForError(containing text: String, timeout: Double) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
+        while ContinuousClock.now < deadline {
+            if standardError.contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return standardError.contains(text)
     }
 
     /// Sends `signal` (SIGHUP, …) without waiting.

@@ -9,6 +9,8 @@ struct EndToEndTests {
         var egress: String
         /// Absent when the hub keeps no journal.
         var replay: String?
+        /// Present when the hub serves --http.
+        var http: String?
     }
 
     /// A new journal file in a new temporary directory.

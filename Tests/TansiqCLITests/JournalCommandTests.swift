@@ -47,6 +47,14 @@ struct JournalCommandTests {
         // The referral, then the hub's de-identified view of it (1.1), which carries its id too.
         #expect(byReferral.output.count == 2)
         #expect(byReferral.output.first?.hasPrefix("#\(referral.seq) ") == true)
+        // The 8-character prefix the text output shows finds the same referral.
+        let id = try #require(referral.header.correlationid)
+        let byPrefix = try ChildProcess("tansiq", ["journal", "referral", journal, String(id.prefix(8))])
+        #expect(byPrefix.waitForExit() == 0, "\(byPrefix.standardError)")
+        #expect(byPrefix.output == byReferral.output)
+        let unknown = try ChildProcess("tansiq", ["journal", "referral", journal, id.hasPrefix("0000") ? "ffff" : "0000"])
+        #expect(unknown.waitForExit() == 1)
+        #expect(unknown.standardError.contains("no referral whose id starts with"))
         #expect(hub.terminate() == 0)
 
         let missing = try ChildProcess("tansiq", ["journal", "summary", journal + "-missing"])

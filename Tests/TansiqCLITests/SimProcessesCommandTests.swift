@@ -26,6 +26,30 @@ struct SimProcessesCommandTests {
         #expect(report.referrals.lost == 0)
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func ctrlCWritesAPartialReportAndLeavesNoSecretBehind() async throws {
+        // The run's temporary files (its agents' secret keys among them) go to a directory of this test's.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("sim-interrupted-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // reports/ does not exist yet: the run makes it.
+        let json = scratch.appendingPathComponent("reports/minimal.json")
+        let topology = ChildProcess.packageRoot.appendingPathComponent("Topologies/minimal.yaml").path
+        let run = try ChildProcess(
+            "tansiq", ["sim", "run", topology, "--processes", "--json-report", json.path], environment: ["TMPDIR": scratch.path])
+        let started = await run.waitForLine(timeout: 60) { $0.hasPrefix("progress:") }
+        try #require(started != nil, "the run never started: \(run.standardError)")
+        run.send(signal: SIGINT)
+        #expect(await run.exitStatus() == 130, "\(run.standardError)")
+        #expect(run.standardError.contains("interrupted"))
+        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: json))
+        #expect(report.mode == "processes")
+        let text = try String(contentsOf: json, encoding: .utf8)
+        #expect(text.contains("INTERRUPTED"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0 != "reports" }
+        #expect(left.isEmpty, "the run left \(left) behind")
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func missingAgentExecutablesAreNamedAndTheRunFails() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-agents-\(UUID().uuidString)")

@@ -36,8 +36,8 @@ struct HubJournalConfigurationTests {
         let durability = #expect(throws: HubError.self) {
             try HubConfiguration.parse(yaml: "journal: {durability: sometimes}", file: "hub.yaml")
         }
-        #expect(durability?.message == "hub.yaml: journal.durability: expected one of full, normal")
+        #expect(durability?.message == "hub.yaml:1: journal.durability: expected one of full, normal")
         let key = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "journal: {pth: x}", file: "hub.yaml") }
-        #expect(key?.message.hasPrefix("hub.yaml: journal: unknown key 'pth'") == true)
+        #expect(key?.message.hasPrefix("hub.yaml:1: journal: unknown key 'pth'") == true)
     }
 }

@@ -2,7 +2,8 @@
 # `scripts/fuzz/run.sh [SECONDS] [-- LIBFUZZER OPTIONS]`: builds a libFuzzer target
 # (swiftc -sanitize=fuzzer,address) over the protocol decoder (MessageCodec) and the hub's
 # ingress validation (IngressValidator), seeds it with the golden messages, and runs it for
-# SECONDS (default 60). Not part of `make test` (which runs a seeded mutation loop instead).
+# SECONDS (default 60). `make test` builds it and runs it for a few seconds
+# (scripts/test-scripts.sh), beside the seeded mutation loop of the Swift tests.
 # A crash leaves its input in .build/fuzz/ as crash-*; replay it with
 # `.build/fuzz/fuzz-ingress .build/fuzz/crash-…`.
 set -euo pipefail
@@ -28,7 +29,7 @@ swiftc $SANITIZE -O -wmo -parse-as-library -module-name IngressFuzz -I "$OUT" -I
     -c -o "$OUT/IngressFuzz.o" scripts/fuzz/IngressFuzzTarget.swift \
     "$HUB/IngressValidator.swift" "$HUB/HubConfiguration.swift" "$HUB/HubConfiguration+RateLimit.swift" \
     "$HUB/HubSecurity.swift" "$HUB/AgencyKeyring.swift" "$HUB/AccessPolicy.swift" "$HUB/TopicPattern.swift" \
-    "$HUB/HubError.swift"
+    "$HUB/HubError.swift" "$HUB/JournalConfiguration.swift" "$HUB/JournalDurability.swift" "$HUB/JournalRetention.swift"
 swiftc $SANITIZE "$OUT/TansiqMessages.o" "$OUT/ZeroMQ.o" "$OUT/IngressFuzz.o" -lzmq -o "$OUT/fuzz-ingress"
 
 # Seeds: every golden message, frames joined by 0x1E.

@@ -24,6 +24,7 @@ extension HubConfiguration {
         "rate_limit": "messages a second each agency may publish, 0 for no limit (default 1000)",
         "rate_burst": "messages an agency may publish at once (default 5000)",
         "privacy": "a mapping: notes (screened or refused), case_reference_pattern, vocabulary (reason_codes, needs_flags, outcome_codes, consent_scopes, service_categories, worker_roles: lists of codes added to the protocol's)",
+        "http": "HOST:PORT of the HTTP listener for /metrics, /healthz, /readyz and /agencies (default: none)",
     ]
 
     /// The keys of the `privacy` mapping.
@@ -65,71 +66,84 @@ extension HubConfiguration {
         guard let node else { return configuration }
         var security = SecurityKeys()
         guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
+        // Every mistake is reported, each with its line, not only the first.
+        var problems: [String] = []
         for (keyNode, value) in mapping {
-            guard let key = keyNode.string else { throw fail("keys must be strings") }
-            func string() throws -> String {
-                guard let text = value.string, value.scalar != nil else { throw fail("\(key): expected a string") }
-                return text
-            }
-            func integer() throws -> Int {
-                guard let number = value.int else { throw fail("\(key): expected an integer") }
-                return number
-            }
-            switch key {
-            case "hub_id": configuration.hubID = try string()
-            case "ingress": configuration.ingress = try string()
-            case "egress": configuration.egress = try string()
-            case "max_message_bytes":
-                let bytes = try integer()
-                guard bytes > 0 else { throw fail("max_message_bytes: must be positive") }
-                configuration.maxMessageBytes = bytes
-            case "statistics_interval_seconds":
-                guard let seconds = value.float, seconds > 0 else {
-                    throw fail("statistics_interval_seconds: expected a positive number")
+            do {
+                guard let key = keyNode.string else { throw fail("keys must be strings") }
+                func string() throws -> String {
+                    guard let text = value.string, value.scalar != nil else { throw fail("\(key): expected a string") }
+                    return text
                 }
-                configuration.statisticsInterval = .milliseconds(Int64(seconds * 1000))
-            case "high_water_mark":
-                let mark = try integer()
-                guard mark >= 0, mark <= Int(Int32.max) else { throw fail("high_water_mark: out of range") }
-                configuration.highWaterMark = Int32(mark)
-            case "body_validation":
-                let raw = try string()
-                guard let mode = BodyValidation(rawValue: raw) else {
-                    throw fail("body_validation: '\(raw)' is not one of \(BodyValidation.allCases.map(\.rawValue).joined(separator: ", "))")
+                func integer() throws -> Int {
+                    guard let number = value.int else { throw fail("\(key): expected an integer") }
+                    return number
                 }
-                configuration.bodyValidation = mode
-            case "journal":
-                configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
-            case "privacy":
-                configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail)
-            case "replay": configuration.replay = try string()
-            case "presence_missed_heartbeats":
-                let missed = try integer()
-                guard (1...1000).contains(missed) else { throw fail("presence_missed_heartbeats: expected 1 to 1000") }
-                configuration.presenceMissedHeartbeats = missed
-            case "presence_timeout_seconds":
-                guard let seconds = value.float, seconds > 0 else {
-                    throw fail("presence_timeout_seconds: expected a positive number")
+                switch key {
+                case "hub_id":
+                    let id = try string()
+                    guard Identifier.isValid(id) else { throw fail("hub_id: '\(id)' is not an identifier (a–z, 0–9 and '-', 1–63 characters)") }
+                    configuration.hubID = id
+                case "ingress": configuration.ingress = try string()
+                case "egress": configuration.egress = try string()
+                case "max_message_bytes":
+                    let bytes = try integer()
+                    guard bytes > 0 else { throw fail("max_message_bytes: must be positive") }
+                    configuration.maxMessageBytes = bytes
+                case "statistics_interval_seconds":
+                    guard let seconds = value.float, seconds > 0 else {
+                        throw fail("statistics_interval_seconds: expected a positive number")
+                    }
+                    configuration.statisticsInterval = .milliseconds(Int64(seconds * 1000))
+                case "high_water_mark":
+                    let mark = try integer()
+                    guard mark >= 0, mark <= Int(Int32.max) else { throw fail("high_water_mark: out of range") }
+                    configuration.highWaterMark = Int32(mark)
+                case "body_validation":
+                    let raw = try string()
+                    guard let mode = BodyValidation(rawValue: raw) else {
+                        throw fail("body_validation: '\(raw)' is not one of \(BodyValidation.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    configuration.bodyValidation = mode
+                case "journal":
+                    configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
+                case "privacy":
+                    configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail)
+                case "replay": configuration.replay = try string()
+                case "presence_missed_heartbeats":
+                    let missed = try integer()
+                    guard (1...1000).contains(missed) else { throw fail("presence_missed_heartbeats: expected 1 to 1000") }
+                    configuration.presenceMissedHeartbeats = missed
+                case "presence_timeout_seconds":
+                    guard let seconds = value.float, seconds > 0 else {
+                        throw fail("presence_timeout_seconds: expected a positive number")
+                    }
+                    configuration.presenceTimeout = .milliseconds(Int64(seconds * 1000))
+                case "secret_key": security.secretKey = try string()
+                case "agency_keys": security.agencyKeys = try string()
+                case "policy": security.policy = try string()
+                case "http": configuration.http = try string()
+                case "max_frames":
+                    let frames = try integer()
+                    guard frames >= 3 else { throw fail("max_frames: must be at least 3") }
+                    configuration.maxFrames = frames
+                case "rate_limit":
+                    guard let rate = value.float, rate >= 0 else { throw fail("rate_limit: expected a number ≥ 0") }
+                    security.rate = rate
+                case "rate_burst":
+                    let burst = try integer()
+                    guard burst > 0 else { throw fail("rate_burst: must be positive") }
+                    security.burst = burst
+                default:
+                    throw fail("unknown key '\(key)'; known keys: \(fileKeys.keys.sorted().joined(separator: ", "))")
                 }
-                configuration.presenceTimeout = .milliseconds(Int64(seconds * 1000))
-            case "secret_key": security.secretKey = try string()
-            case "agency_keys": security.agencyKeys = try string()
-            case "policy": security.policy = try string()
-            case "max_frames":
-                let frames = try integer()
-                guard frames >= 3 else { throw fail("max_frames: must be at least 3") }
-                configuration.maxFrames = frames
-            case "rate_limit":
-                guard let rate = value.float, rate >= 0 else { throw fail("rate_limit: expected a number ≥ 0") }
-                security.rate = rate
-            case "rate_burst":
-                let burst = try integer()
-                guard burst > 0 else { throw fail("rate_burst: must be positive") }
-                security.burst = burst
-            default:
-                throw fail("unknown key '\(key)'; known keys: \(fileKeys.keys.sorted().joined(separator: ", "))")
+            } catch let error as HubError {
+                let line = keyNode.mark.map { ":\($0.line)" } ?? ""
+                let detail = error.message.hasPrefix("\(file): ") ? String(error.message.dropFirst(file.count + 2)) : error.message
+                problems.append("\(file)\(line): \(detail)")
             }
         }
+        guard problems.isEmpty else { throw HubError(code: .invalidConfiguration, message: problems.joined(separator: "\n")) }
         try security.apply(to: &configuration, relativeTo: file)
         return configuration
     }

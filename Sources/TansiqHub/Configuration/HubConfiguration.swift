@@ -46,6 +46,9 @@ public struct HubConfiguration: Sendable, Equatable {
     /// The checks on values (notes, case references, worker ids, vocabularies) applied with
     /// `full` body validation.
     public var privacy: PrivacyRules
+    /// Where the hub's HTTP listener (metrics, health, agencies) binds, `HOST:PORT`; `nil`
+    /// for none. Only the command serves it (`TansiqMonitoring`); the library carries the setting.
+    public var http: String? = nil
 
     /// Creates a configuration; every parameter has the documented default.
     public init(

@@ -37,6 +37,14 @@ public struct HubCounters: Sendable, Equatable {
     /// Subscriptions the access policy refused, since start.
     public var deniedSubscriptions: UInt64 = 0
 
+    /// What the hub has seen of each agency (messages, refusals, heartbeats), for `/agencies`
+    /// and the per-agency metrics. At most ``HubAgencyActivity/agencyLimit`` agencies.
+    public var agencies: [String: HubAgencyActivity] = [:]
+    /// Why the journal's last commit failed; `nil` once a commit succeeds again.
+    public var journalError: String?
+    /// When the journal last committed a batch.
+    public var lastJournalCommitAt: Date?
+
     /// Creates zeroed counters.
     public init() {}
 

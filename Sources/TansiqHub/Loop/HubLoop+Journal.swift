@@ -114,7 +114,11 @@ extension HubLoop {
                     receivedAt: now))
             }
         }
-        try journal?.append(records, referrals: registry.pending)
+        if let journal {
+            let started = clock.now
+            try journal.append(records, referrals: registry.pending)
+            noteCommit(messages: records.count, duration: clock.now - started, failure: nil)
+        }
         sequencer.commit(numbering)
         counters.lastSequence = sequencer.lastSequence
         forward(batch, stamps: stamps)
@@ -147,6 +151,7 @@ extension HubLoop {
     /// and the hub's own messages again.
     private func refuse(_ batch: [OutgoingMessage], because error: JournalError) {
         counters.journalFailures += UInt64(batch.count)
+        noteCommit(messages: batch.count, duration: .zero, failure: error.message)
         logger.error(
             "journal failed: batch not forwarded",
             metadata: ["count": "\(batch.count)", "error": "\(error)"])

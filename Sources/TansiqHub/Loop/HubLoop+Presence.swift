@@ -9,6 +9,7 @@ extension HubLoop {
         // Heartbeats are rare: reading the body again (the validator may have skipped it) is cheap.
         guard case .presence(let heartbeat)? = try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: body).payload
         else { return }
+        noteAgencyPresence(of: heartbeat.agency, silent: false, heartbeat: true)
         guard let notice = presence.heard(heartbeat, at: Date(), instant: .now) else { return }
         publishPresence(notice)
     }
@@ -21,6 +22,7 @@ extension HubLoop {
     }
 
     private func publishPresence(_ notice: HubPresence) {
+        noteAgencyPresence(of: notice.agency, silent: notice.state == .silent, heartbeat: false)
         logger.info(
             notice.state == .silent ? "agency went silent" : "agency is back",
             metadata: ["agency": "\(notice.agency)", "silent-for-seconds": "\(notice.silentForSeconds)"])

@@ -45,11 +45,17 @@ final class HubLoop {
         if spareMessages.count < Self.batchLimit { spareMessages.append(message) }
     }
     var presence: HubPresenceTracker
+    /// The metrics' hook, told of every commit.
+    let observer: (any HubObserver)?
 
-    init(configuration: HubConfiguration, context: Context, access: HubAccess? = nil, clock: HubClock = .system, logger: Logger) throws {
+    init(
+        configuration: HubConfiguration, context: Context, access: HubAccess? = nil, clock: HubClock = .system,
+        observer: (any HubObserver)? = nil, logger: Logger
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         time = clock
+        self.observer = observer
         gatekeeper = HubGatekeeper(access: access, rateLimit: configuration.rateLimit, logger: logger)
         // The ZAP handler answers before any server socket exists: libzmq admits every CURVE
         // client while none is bound.
@@ -128,6 +134,8 @@ final class HubLoop {
         .accepted, .disconnected, .handshakeFailedProtocol, .handshakeFailedNoDetail,
     ]
     private var failedHandshakes: UInt64 = 0
+    /// Repeated warnings (a client retrying a refused handshake) logged once per interval.
+    var warningThrottle = WarningThrottle()
 
     private static func bind(_ socket: Socket, to endpoint: String, role: String) throws {
         do {
@@ -237,6 +245,7 @@ final class HubLoop {
                     continue
                 }
                 if accepted.topic.family == .presence { notePresence(accepted, body: message.frame(2)) }
+                noteAccepted(from: accepted.header.source)
                 outbox.append(OutgoingMessage(
                     topic: accepted.topic.rawValue, header: accepted.header, frames: .received(message), fromPublisher: true,
                     referral: changed))
@@ -255,6 +264,7 @@ final class HubLoop {
         var rejection = rejection
         if gatekeeper.isSecure { rejection.agency = userID }
         counters.rejections[rejection.reason.rawValue, default: 0] += 1
+        noteRefusal(of: rejection.agency)
         guard rejection.notify else { return }
         logger.warning(
             "message rejected",
@@ -335,8 +345,9 @@ final class HubLoop {
     /// Counts and logs a refused subscription and tells the agency on `hub/rejected/<agency>`.
     private func denySubscription(_ prefix: String, userID: String?) throws {
         counters.deniedSubscriptions += 1
-        // Told at most once a second per agency, like a flood of messages.
-        guard let userID, gatekeeper.shouldNotify(userID, now: clock.now) else { return }
+        noteRefusal(of: userID)
+        // Told at most once a second per agency and prefix: `tansiq sub` learns of each refused prefix.
+        guard let userID, gatekeeper.shouldNotify(userID + "\u{0}" + prefix, now: clock.now) else { return }
         logger.warning("subscription refused", metadata: ["agency": "\(userID)", "prefix": "\(prefix)"])
         let payload = HubRejection(
             agency: userID,
@@ -356,7 +367,7 @@ final class HubLoop {
                 counters.peers = max(0, counters.peers - 1)
             } else if gatekeeper.isSecure {
                 failedHandshakes += 1
-                logger.warning("connection refused: handshake failed", metadata: ["endpoint": "\(event.endpoint)", "value": "\(event.value)"])
+                noteFailedHandshake(event)
             }
         }
     }

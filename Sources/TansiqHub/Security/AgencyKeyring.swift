@@ -47,7 +47,9 @@ public struct AgencyKeyring: Sendable, Equatable {
     /// Reads every `*.key` file of `directory`. A file that cannot be read, is not a
     /// certificate, names no valid agency, or repeats a key another agency has is left out and
     /// described in `problems`; the hub refuses to start with problems and logs them on reload.
-    public static func load(directory: String) -> (keyring: AgencyKeyring, problems: [String]) {
+    /// `hubPublicKey`, the hub's own key, is never admitted: a directory holding `hub.key`
+    /// (the whole `keys/` instead of `keys/agencies/`) is a problem.
+    public static func load(directory: String, hubPublicKey: String? = nil) -> (keyring: AgencyKeyring, problems: [String]) {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -74,6 +76,11 @@ public struct AgencyKeyring: Sendable, Equatable {
             }
             guard isIdentifier(agency) else {
                 problems.append("\(path): '\(agency)' is not an agency id ([a-z0-9][a-z0-9-]*, 1–63 characters)")
+                continue
+            }
+            if let hubPublicKey, certificate.publicKey == hubPublicKey {
+                problems.append(
+                    "\(path): is the hub's own public key, not an agency's; keep hub.key out of the admitted directory (the layout of `tansiq keys init`: --agency-keys keys/agencies)")
                 continue
             }
             if certificate.secretKey != nil {

@@ -1,4 +1,5 @@
 import Foundation
+import TansiqMessages
 import Logging
 import Synchronization
 import ZeroMQ
@@ -25,7 +26,7 @@ final class HubAccess: Sendable {
     init(settings: HubSecurity.Curve, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        let (keyring, problems) = Self.loadKeyring(settings.agencies)
+        let (keyring, problems) = Self.loadKeyring(settings.agencies, hubPublicKey: settings.hubKeys.publicKey)
         guard problems.isEmpty else {
             throw HubError(code: .invalidConfiguration, message: problems.joined(separator: "; "))
         }
@@ -46,19 +47,23 @@ final class HubAccess: Sendable {
 
     /// The ZAP decision: a known CURVE key gets in as its agency; anything else is refused,
     /// counted and logged.
+    private let unknownKeyWarnings = Mutex(WarningThrottle())
+
     func authenticate(_ request: ZAPRequest) -> ZAPDecision {
         if request.domain == Self.probeDomain { return .deny(status: 400, reason: "probe") }
         let agency = request.publicKey.flatMap { key in state.withLock { $0.keyring.agency(forPublicKey: key) } }
         guard request.mechanism == "CURVE", request.domain == HubSecurity.zapDomain, let agency else {
             refused.add(1, ordering: .relaxed)
-            logger.warning(
-                "connection refused: unknown key",
-                metadata: [
-                    "address": "\(request.address)",
-                    "mechanism": "\(request.mechanism)",
-                    "key-fingerprint": "\(request.publicKey.map(CurveCertificate.fingerprint(ofPublicKey:)) ?? "-")",
-                ]
-            )
+            let fingerprint = request.publicKey.map(CurveCertificate.fingerprint(ofPublicKey:)) ?? "-"
+            // A client retries every few hundred milliseconds: once per interval and key, with a count.
+            guard let repeated = unknownKeyWarnings.withLock({ $0.admit(fingerprint, now: .now) }) else {
+                return .deny(status: 400, reason: "unknown key")
+            }
+            var metadata: Logger.Metadata = [
+                "address": "\(request.address)", "mechanism": "\(request.mechanism)", "key-fingerprint": "\(fingerprint)",
+            ]
+            if repeated > 0 { metadata["repeated"] = "\(repeated)" }
+            logger.warning("connection refused: unknown key", metadata: metadata)
             return .deny(status: 400, reason: "unknown key")
         }
         logger.debug("connection admitted", metadata: ["agency": "\(agency)", "address": "\(request.address)"])
@@ -86,7 +91,7 @@ final class HubAccess: Sendable {
     /// does not parse keeps the previous one. Returns the admitted agencies and the problems.
     @discardableResult
     func reload() -> AccessReload {
-        let (keyring, problems) = Self.loadKeyring(settings.agencies)
+        let (keyring, problems) = Self.loadKeyring(settings.agencies, hubPublicKey: settings.hubKeys.publicKey)
         var allProblems = problems
         let policy: AccessPolicy?
         do {
@@ -132,9 +137,9 @@ final class HubAccess: Sendable {
         return stamps
     }
 
-    private static func loadKeyring(_ source: HubSecurity.AgencySource) -> (AgencyKeyring, [String]) {
+    private static func loadKeyring(_ source: HubSecurity.AgencySource, hubPublicKey: String) -> (AgencyKeyring, [String]) {
         switch source {
-        case .directory(let directory): AgencyKeyring.load(directory: directory)
+        case .directory(let directory): AgencyKeyring.load(directory: directory, hubPublicKey: hubPublicKey)
         case .keyring(let keyring): (keyring, [])
         }
     }

@@ -33,7 +33,7 @@ final class ZAPAuthenticator {
     }
 
     /// Sends one ZAP request and waits (bounded) for the answer.
-    private static func probe(context: Context) throws {
+    static func probe(context: Context) throws {
         func unavailable(_ detail: String) -> HubError {
             HubError(code: .authenticationUnavailable, message: "the ZAP handler does not answer: \(detail)")
         }

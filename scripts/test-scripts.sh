@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `scripts/test-scripts.sh [BIN]`: runs every script of scripts/ on a short scenario, so that none
+# rots unnoticed; `make test` calls it after the Swift tests. BIN holds the built executables
+# (default .build/debug). About two minutes, most of it building the fuzz target.
+set -euo pipefail
+BIN=${1:-.build/debug}
+cd "$(dirname "$0")/.."
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+step() { echo; echo "==> scripts/$1"; }
+
+step check-topology-schema.py
+python3 scripts/check-topology-schema.py
+
+step "demo.sh (Topologies/minimal.yaml, into a reports/ directory that does not exist yet)"
+TANSIQ_DEMO_TOPOLOGY=Topologies/minimal.yaml TANSIQ_DEMO_REPORTS="$SCRATCH/reports" scripts/demo.sh "$BIN"
+test -s "$SCRATCH/reports/minimal.html"
+test -s "$SCRATCH/reports/minimal.json"
+
+step demo-processes.sh
+scripts/demo-processes.sh "$BIN" > "$SCRATCH/demo-processes.out"
+grep -q 'cases closed by IOM' "$SCRATCH/demo-processes.out"
+
+step "fuzz/run.sh 5 (build the libFuzzer target, fuzz for 5 s)"
+scripts/fuzz/run.sh 5 > "$SCRATCH/fuzz.out" 2>&1 || { tail -40 "$SCRATCH/fuzz.out"; exit 1; }
+grep -E '^Done [0-9]+ runs' "$SCRATCH/fuzz.out"
+
+step "valgrind/run.sh (leak check of the ZeroMQ module)"
+scripts/valgrind/run.sh > "$SCRATCH/valgrind.out" 2>&1 || { tail -40 "$SCRATCH/valgrind.out"; exit 1; }
+grep -E 'definitely lost|ERROR SUMMARY' "$SCRATCH/valgrind.out" | tail -2
+
+echo
+echo "==> every script of scripts/ ran"
