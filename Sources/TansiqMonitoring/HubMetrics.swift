@@ -121,9 +121,6 @@ public final class HubMetrics: HubObserver {
                 count, previous.replayErrors[code] ?? 0)
         }
         advance("tansiq_hub_journal_failures_total", [], "Messages not forwarded because the journal could not store them.", counters.journalFailures, previous.journalFailures)
-        advance(
-            "tansiq_hub_unverified_status_updates_total", [], "Status updates of referrals the hub did not remember, let through unchecked.",
-            counters.unverifiedStatusUpdates, previous.unverifiedStatusUpdates)
         gauge("tansiq_hub_peers", [], "Connections open on the ingress and egress.", Double(counters.peers))
         gauge("tansiq_hub_subscriptions", [], "Distinct subscription prefixes held by subscribers.", Double(counters.subscriptions))
         gauge("tansiq_hub_last_sequence", [], "The last sequence number the hub stamped.", Double(counters.lastSequence))
