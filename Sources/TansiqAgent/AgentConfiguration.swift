@@ -42,6 +42,12 @@ public struct AgentConfiguration: Sendable {
     /// the hub's send high-water mark it bounds how far the agent may fall behind before the hub
     /// drops messages to it; the agent sees the gap in the topic's sequence and replays it.
     public var receiveHighWaterMark: Int32
+    /// The hub's confirmed publish endpoint: every message but the heartbeat goes there, stays
+    /// in the state file's outbox until the hub confirms it, and is paced to the hub's limits.
+    /// nil publishes to the ingress unconfirmed.
+    public var publish: String?
+    /// How long the agent waits for an acknowledgement before sending a message again.
+    public var ackTimeout: Duration
 
     /// Creates a configuration; optional parameters have working defaults for a local hub.
     public init(
@@ -63,7 +69,9 @@ public struct AgentConfiguration: Sendable {
         replayTimeout: Duration = .seconds(5),
         replayPageSize: Int = 500,
         republishAttempts: Int = 1,
-        receiveHighWaterMark: Int32 = 100_000
+        receiveHighWaterMark: Int32 = 100_000,
+        publish: String? = nil,
+        ackTimeout: Duration = .seconds(3)
     ) {
         self.agency = agency
         self.agent = agent ?? "\(agency)-1"
@@ -84,6 +92,8 @@ public struct AgentConfiguration: Sendable {
         self.replayPageSize = replayPageSize
         self.republishAttempts = max(0, republishAttempts)
         self.receiveHighWaterMark = receiveHighWaterMark
+        self.publish = publish
+        self.ackTimeout = ackTimeout
     }
 }
 

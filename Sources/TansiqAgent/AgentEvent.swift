@@ -22,6 +22,9 @@ public enum AgentEvent: Sendable {
     case gap(topic: String, expected: UInt64, received: UInt64)
     /// The hub refused something this agency sent.
     case rejectedByHub(HubRejection)
+    /// The hub refused a message of ours for good (or it was too large to send): it is not in
+    /// the outbox any more and will not be sent again.
+    case publishRefused(messageID: UUID, topic: String, reason: HubRejection.Reason, message: String)
     /// Every referral of a case has reached a final state.
     case caseClosed(caseReference: String)
     /// This agent published its service availability.

@@ -56,6 +56,11 @@ struct AgentEventLine: Encodable {
             self.event = "rejected-by-hub"
             reason = rejection.reason.rawValue
             detail = rejection.message
+        case .publishRefused(let messageID, let topic, let reason, let message):
+            self.event = "publish-refused"
+            self.topic = topic
+            self.reason = reason.rawValue
+            detail = "message \(messageID.uuidString.lowercased()): \(message)"
         case .caseClosed(let caseReference):
             self.event = "case-closed"
             detail = caseReference

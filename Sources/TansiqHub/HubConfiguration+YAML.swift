@@ -13,6 +13,7 @@ extension HubConfiguration {
         "body_validation": "full or header-only (default full)",
         "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds",
         "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
+        "publish": "endpoint confirmed publishers connect to (ROUTER), or off (tansiq hub's default tcp://127.0.0.1:5563)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
         "secret_key": "the hub's secret certificate (tansiq keys generate); makes the hub secure",
@@ -94,6 +95,9 @@ extension HubConfiguration {
             case "journal":
                 configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
             case "replay": configuration.replay = try string()
+            case "publish":
+                let endpoint = try string()
+                configuration.publish = endpoint == "off" ? nil : endpoint
             case "presence_missed_heartbeats":
                 let missed = try integer()
                 guard (1...1000).contains(missed) else { throw fail("presence_missed_heartbeats: expected 1 to 1000") }

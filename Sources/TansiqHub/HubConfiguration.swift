@@ -40,6 +40,13 @@ public struct HubConfiguration: Sendable, Equatable {
     public var maxFrames: Int
     /// How fast each agency may publish; `nil` for no limit.
     public var rateLimit: RateLimit?
+    /// Where confirmed publishers connect (a ROUTER socket: each message is acknowledged once
+    /// journaled, or refused with a reason); `nil` binds none. `tansiq hub` binds
+    /// ``defaultPublishEndpoint``.
+    public var publish: String?
+
+    /// The confirmed publish endpoint `tansiq hub` binds unless told otherwise.
+    public static let defaultPublishEndpoint = "tcp://127.0.0.1:5563"
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -56,7 +63,8 @@ public struct HubConfiguration: Sendable, Equatable {
         presenceTimeout: Duration? = nil,
         security: HubSecurity = .insecure,
         maxFrames: Int = 8,
-        rateLimit: RateLimit? = RateLimit()
+        rateLimit: RateLimit? = RateLimit(),
+        publish: String? = nil
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -72,5 +80,6 @@ public struct HubConfiguration: Sendable, Equatable {
         self.security = security
         self.maxFrames = maxFrames
         self.rateLimit = rateLimit
+        self.publish = publish
     }
 }

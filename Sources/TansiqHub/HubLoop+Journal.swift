@@ -35,11 +35,13 @@ struct OutgoingMessage {
     }
     /// Whether a publisher sent it (and must hear if it cannot be stored), or the hub made it.
     var fromPublisher: Bool
+    /// Where to acknowledge it, when it came to the confirmed publish endpoint.
+    var confirmTo: ConfirmationAddress? = nil
 }
 
 extension HubLoop {
     /// The rejection reason of a message the journal could not store: the sender may retry.
-    static let journalFailedReason = HubRejection.Reason(rawValue: "journal-unavailable")
+    static let journalFailedReason = HubRejection.Reason.journalUnavailable
 
     static func openJournal(_ configuration: JournalConfiguration?) throws -> (Journal?, JournalLock?) {
         guard let configuration else { return (nil, nil) }
@@ -86,6 +88,8 @@ extension HubLoop {
         var topicUpdates: [String: UInt64] = [:]
         var stamps: [[UInt8]] = []
         stamps.reserveCapacity(batch.count)
+        var assigned: [(seq: UInt64, topicSeq: UInt64)] = []
+        assigned.reserveCapacity(batch.count)
         var records: [JournalRecord] = []
         if journal != nil { records.reserveCapacity(batch.count) }
         let now = Date()
@@ -93,6 +97,7 @@ extension HubLoop {
             sequence += 1
             let topicSequence = (topicUpdates[message.topic] ?? topicSequences[message.topic] ?? 0) + 1
             topicUpdates[message.topic] = topicSequence
+            assigned.append((sequence, topicSequence))
             stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: sequence, topicSeq: topicSequence)))
             if journal != nil {
                 records.append(JournalRecord(
@@ -130,6 +135,7 @@ extension HubLoop {
             counters.messagesOut += 1
             counters.bytesOut += UInt64(bytes)
         }
+        acknowledgeStored(batch, stamps: assigned)
     }
 
     /// Counts a batch the journal refused and queues a rejection for each publisher's message,
@@ -145,6 +151,10 @@ extension HubLoop {
                 continue
             }
             counters.rejections[Self.journalFailedReason.rawValue, default: 0] += 1
+            if let address = message.confirmTo {
+                refuseUnstored(message, to: address, because: error)
+                continue
+            }
             let rejection = HubRejection(
                 rejectedMessageId: message.header.id,
                 agency: message.header.source,

@@ -10,6 +10,7 @@ extension Journal {
     ///   never repeat once retention deleted the newest rows, and counts need no table scan.
     /// - `topic`: the high-water topic sequence of every topic ever seen.
     /// - `setting` (v2): the durability the journal was last opened for writing with.
+    /// - `message_on_message_id` (v3): finds a message by id (confirmed publishing's de-duplication).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -51,6 +52,10 @@ extension Journal {
                     value TEXT NOT NULL
                 ) WITHOUT ROWID;
                 """)
+        }
+        // A re-sent message (same id) is acknowledged with its original sequence, not stored twice.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "CREATE INDEX message_on_message_id ON message (message_id)")
         }
         return migrator
     }

@@ -58,7 +58,7 @@ struct SecureEndToEndTests {
         for _ in 0..<20 where !delivered {
             let pub = try ChildProcess("tansiq", [
                 "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
-                "--category", "health", "--case", "AGA-2026-0042", "--ingress", endpoints.ingress,
+                "--category", "health", "--case", "AGA-2026-0042", "--publish", endpoints.publish!,
             ] + iom)
             #expect(pub.waitForExit() == 0, "\(pub.standardError)")
             delivered = await sub.waitForLine(timeout: 0.5) { $0.contains(#""topic":"referral/to/health-delegation-agadir/health""#) } != nil
@@ -76,7 +76,7 @@ struct SecureEndToEndTests {
         for _ in 0..<10 where !refused {
             let pub = try ChildProcess("tansiq", [
                 "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
-                "--category", "health", "--case", "AGA-2026-0043", "--ingress", endpoints.ingress, "--connect-timeout", "1",
+                "--category", "health", "--case", "AGA-2026-0043", "--publish", endpoints.publish!, "--connect-timeout", "1",
             ] + iom)
             refused = pub.waitForExit() != 0
         }
