@@ -178,7 +178,14 @@ public final class AgentContext {
         guard let confirmed else { return }
         for (message, outcome) in try confirmed.receiveAcknowledgements() {
             outboxRemoved.append(message.id)
-            guard case .refused(let acknowledgement) = outcome else { continue }
+            let acknowledgement: PublishAcknowledgement
+            switch outcome {
+            case .accepted(let accepted):
+                emit(.publishConfirmed(messageID: message.id, seq: accepted.seq ?? 0, duplicate: accepted.duplicate == true))
+                continue
+            case .refused(let refused):
+                acknowledgement = refused
+            }
             let topic = String(decoding: message.frames[0], as: UTF8.self)
             let reason = acknowledgement.reason ?? HubRejection.Reason(rawValue: "refused")
             logger.error("the hub refused a message of ours", metadata: [

@@ -26,6 +26,9 @@ final class ChildProcess: Sendable {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The arguments the process was started with.
+    var arguments: [String] { process.arguments ?? [] }
+
     init(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws {
         process = Process()
         let url = executable.hasPrefix("/") ? URL(fileURLWithPath: executable) : Self.binaries.appendingPathComponent(executable)
