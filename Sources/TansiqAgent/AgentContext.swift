@@ -130,7 +130,7 @@ public final class AgentContext {
                 // Refused here rather than by the hub (or, far larger, dropped by libzmq).
                 let text = "message is \(size) bytes; the hub accepts at most \(limit)"
                 logger.error("message too large: not sent", metadata: ["topic": "\(topic)", "message-id": "\(envelope.header.id)", "detail": "\(text)"])
-                emit(.publishRefused(messageID: envelope.header.id, topic: topic.description, reason: .tooLarge, message: text))
+                emit(.publishRefused(messageID: envelope.header.id, topic: topic.description, reason: .tooLarge, message: text, correlationID: correlationID))
                 return nil
             }
             if let confirmed {
@@ -192,7 +192,8 @@ public final class AgentContext {
                 "message-id": "\(message.id)", "topic": "\(topic)", "reason": "\(reason.rawValue)",
                 "detail": "\(acknowledgement.message ?? "-")",
             ])
-            emit(.publishRefused(messageID: message.id, topic: topic, reason: reason, message: acknowledgement.message ?? reason.rawValue))
+            emit(.publishRefused(messageID: message.id, topic: topic, reason: reason, message: acknowledgement.message ?? reason.rawValue,
+                correlationID: message.correlationID))
         }
         save()
         try confirmed.pump()

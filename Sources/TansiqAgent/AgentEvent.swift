@@ -27,7 +27,8 @@ public enum AgentEvent: Sendable {
     case publishConfirmed(messageID: UUID, seq: UInt64, duplicate: Bool)
     /// The hub refused a message of ours for good (or it was too large to send): it is not in
     /// the outbox any more and will not be sent again.
-    case publishRefused(messageID: UUID, topic: String, reason: HubRejection.Reason, message: String)
+    /// `correlationID` is the referral the message belongs to, if any.
+    case publishRefused(messageID: UUID, topic: String, reason: HubRejection.Reason, message: String, correlationID: UUID?)
     /// Every referral of a case has reached a final state.
     case caseClosed(caseReference: String)
     /// This agent published its service availability.

@@ -63,7 +63,8 @@ struct AgentEventLine: Encodable {
             messageId = messageID.uuidString.lowercased()
             self.seq = seq
             if duplicate { detail = "duplicate" }
-        case .publishRefused(let messageID, let topic, let reason, let message):
+        case .publishRefused(let messageID, let topic, let reason, let message, let correlationID):
+            referralId = correlationID?.uuidString.lowercased()
             self.event = "publish-refused"
             self.topic = topic
             self.reason = reason.rawValue

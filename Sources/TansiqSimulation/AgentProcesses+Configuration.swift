@@ -15,6 +15,12 @@ extension AgentProcesses {
         var logLevel: String
         /// The key files of a secure run: each agency's secret certificate and the hub's public one.
         var keys: KeyFiles? = nil
+        /// The hub's replay endpoint; nil runs the agents without catch-up.
+        var replay: String? = nil
+        /// The hub's confirmed publish endpoint; nil publishes unconfirmed.
+        var publish: String? = nil
+        /// Where each agent keeps its state file (`<agent>.sqlite`); nil keeps it in memory.
+        var stateDirectory: String? = nil
     }
 
     /// Where a secure run wrote its certificates for the agent processes.
@@ -50,8 +56,10 @@ extension AgentProcesses {
             add("secret-key", secret)
             add("hub-key", keys.hub)
         }
-        // The simulation's hub keeps no journal: nothing to catch up from.
-        lines += ["print-events: true", "stdin-control: true", "no-replay: true"]
+        lines += ["print-events: true", "stdin-control: true"]
+        if let replay = shared.replay { add("replay", replay) } else { lines.append("no-replay: true") }
+        if let publish = shared.publish { add("publish", publish) } else { lines.append("no-confirm: true") }
+        if let directory = shared.stateDirectory { add("state", "\(directory)/\(agent.agent).sqlite") }
 
         switch agent.role {
         case .iom:

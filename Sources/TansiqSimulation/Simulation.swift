@@ -6,14 +6,17 @@ import ZeroMQ
 
 /// Runs a topology: one hub in this process and every agent — threads of this process, or
 /// processes of the agent executables — on one clock running `timeScale` times faster than real
-/// time; injects the topology's `offline` and `slow` faults; stops by itself after
-/// `stop_time + drain` of simulated time and reports what happened.
+/// time; injects the topology's `offline`, `slow` and `hub-restart` faults; stops by itself
+/// after `stop_time + drain` of simulated time and reports what happened.
 ///
-/// The providers and the coordinator start first, then the referrers; the scenario clock starts
-/// once all are ready, and the referrers' cases count from it. `hub-restart` faults are not
-/// injected: the report lists them under ``SimulationReport/faultsNotExecuted``. Every agency
-/// connects to the topology's first hub: over its `tcp://` or `ipc://` endpoints when agents are
-/// processes, over `inproc://` endpoints when they are threads of this process.
+/// The hub journals in the run's directory and binds its replay and confirmed publish
+/// endpoints; every agent keeps a state file there, catches up from the journal when it starts
+/// (again, after an offline fault) or when the hub comes back, and publishes confirmed, so an
+/// offline partner or a restarted hub loses nothing. The providers and the coordinator start
+/// first, then the referrers; the scenario clock starts once all are ready, and the referrers'
+/// cases count from it. Every agency connects to the topology's first hub: over its `tcp://` or
+/// `ipc://` endpoints when agents are processes, over `inproc://` endpoints when they are
+/// threads of this process (over loopback when the run is secure or restarts the hub).
 public struct Simulation: Sendable {
     /// The network to run.
     public let topology: Topology
@@ -78,27 +81,38 @@ public struct Simulation: Sendable {
         defer { security?.removeFiles() }
         var ingress = hubSpec.ingress.description
         var egress = hubSpec.egress.description
-        if executables == nil, security == nil {
+        var replay = hubSpec.replay.description
+        var publish = Self.sibling(of: hubSpec.ingress, named: "publish")
+        let restartsHub = topology.faults.contains { $0.kind == "hub-restart" }
+        if executables == nil, security == nil, !restartsHub {
             // Threads share the hub's context: inproc pipes hand each message over without
             // copying it, and one copy serves every subscriber however far behind it is.
             let name = "tansiq-sim-\(UUID().uuidString.lowercased())"
             ingress = "inproc://\(name)/ingress"
             egress = "inproc://\(name)/egress"
+            replay = "inproc://\(name)/replay"
+            publish = "inproc://\(name)/publish"
         } else if executables == nil {
             // CURVE and ZAP act only on connections with a handshake (tcp, ipc), never on
-            // inproc: secure threads reach the hub over loopback, on ports of their own.
-            ingress = "tcp://127.0.0.1:*"
-            egress = "tcp://127.0.0.1:*"
+            // inproc; and an inproc peer does not reconnect to a restarted hub: such threads
+            // reach the hub over loopback, on ports of their own.
+            (ingress, egress, replay, publish) = ("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*")
         }
-        let hub = try Hub(
-            configuration: HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure),
+        let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-run-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: runDirectory.appendingPathComponent("state"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: runDirectory) }
+        let hub = SimulatedHub(
+            configuration: HubConfiguration(
+                hubID: hubSpec.id, ingress: ingress, egress: egress,
+                journal: JournalConfiguration(path: runDirectory.appendingPathComponent("journal.sqlite").path, durability: .normal),
+                replay: replay, security: security?.hub ?? .insecure, publish: publish),
             context: context, logger: logger)
-        let hubTask = Task { try await hub.run() }
+        let stateDirectory = runDirectory.appendingPathComponent("state")
         let fleet: any AgentFleet
         var processFleet: AgentProcesses?
         let clock = AgentClock(scale: timeScale, origin: Date())
         do {
-            let endpoints = try await hub.endpoints()
+            let endpoints = try await hub.start()
             if let executables {
                 guard !endpoints.ingress.hasPrefix("inproc:"), !endpoints.egress.hasPrefix("inproc:") else {
                     throw SimulationError(code: .unsupported, message: "agent processes cannot reach a hub on inproc:// endpoints; use tcp:// or ipc://")
@@ -107,7 +121,8 @@ public struct Simulation: Sendable {
                     ingress: endpoints.ingress, egress: endpoints.egress, coordinator: topology.coordinator.id,
                     timeScale: timeScale, clockOrigin: clock.origin,
                     clockStart: Date().addingTimeInterval(-Self.seconds(ContinuousClock.now - clock.start)),
-                    logLevel: executables.logLevel, keys: try security?.certificateFiles())
+                    logLevel: executables.logLevel, keys: try security?.certificateFiles(),
+                    replay: endpoints.replay, publish: endpoints.publish, stateDirectory: stateDirectory.path)
                 let agents = try AgentProcesses(executables: executables, shared: shared, recorder: recorder, logger: logger)
                 processFleet = agents
                 fleet = agents
@@ -115,11 +130,11 @@ public struct Simulation: Sendable {
                 fleet = ThreadAgents(
                     context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
-                    keys: security?.agencies ?? [:])
+                    keys: security?.agencies ?? [:], replay: endpoints.replay, publish: endpoints.publish,
+                    stateDirectory: stateDirectory)
             }
         } catch {
-            hubTask.cancel()
-            _ = try? await hubTask.value
+            await hub.stop()
             throw error
         }
 
@@ -149,7 +164,7 @@ public struct Simulation: Sendable {
             var lastProgress = ContinuousClock.now - .seconds(1)
             while true {
                 let elapsed = Self.seconds(ContinuousClock.now - scenarioStart) * timeScale
-                try await run.execute(dueBy: min(elapsed, end.seconds), on: fleet)
+                try await run.execute(dueBy: min(elapsed, end.seconds), on: fleet, hub: hub)
                 try fleet.checkHealth()
                 if ContinuousClock.now - lastProgress >= .milliseconds(500) || elapsed >= end.seconds {
                     lastProgress = ContinuousClock.now
@@ -164,19 +179,26 @@ public struct Simulation: Sendable {
             }
         } catch {
             _ = await fleet.stopAll()
-            hubTask.cancel()
-            _ = try? await hubTask.value
+            await hub.stop()
             throw error
         }
         notes += await fleet.stopAll()
+        await hub.stop()
         let counters = hub.counters
-        hubTask.cancel()
-        _ = try? await hubTask.value
         processFleet?.removeFiles()
         return SimulationReport(
             topology: topology, plan: plan, timeScale: timeScale, mode: executables == nil ? "threads" : "processes",
             recorded: recorder.snapshot, hub: counters, faults: run.log, scenarioStart: run.scenarioStart, notes: notes,
             wallSeconds: Self.seconds(ContinuousClock.now - started))
+    }
+
+    /// A further endpoint beside `endpoint`: any loopback port for tcp, `<path>-<name>` for ipc,
+    /// `<name>` under it for inproc.
+    static func sibling(of endpoint: Topology.Endpoint, named name: String) -> String {
+        let text = endpoint.description
+        if text.hasPrefix("ipc://") { return "\(text)-\(name)" }
+        if text.hasPrefix("inproc://") { return "\(text)-\(name)" }
+        return "tcp://127.0.0.1:*"
     }
 
     static func seconds(_ duration: Duration) -> Double {

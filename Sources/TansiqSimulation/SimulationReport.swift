@@ -3,6 +3,8 @@
 /// Durations are in simulated hours. A referral is **lost** when it was sent but never reached
 /// its receiving agency (for an open referral: no provider of its category received it). A
 /// referral that arrived but has no answer at the end of the run is **unanswered**, not lost.
+/// A status change a receiver published is **lost** when no agent of the referring agency saw
+/// it by the end of the run (unless it was published in the run's last real second).
 public struct SimulationReport: Codable, Sendable, Equatable {
     /// The topology's name.
     public var topology: String
@@ -91,6 +93,17 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         public var unanswered = 0
         /// Referrals sent that never reached a receiver.
         public var lost = 0
+        /// Status changes the receiving (or claiming) agencies published for the referrer.
+        public var statusUpdates = 0
+        /// Of those, changes the referrer never saw, published early enough to have arrived,
+        /// and that the hub did not refuse.
+        public var lostStatusUpdates = 0
+        /// Of those, changes the hub refused for good (a later claimant of an open referral, in
+        /// a secure run), each reported to its sender.
+        public var refusedStatusUpdates = 0
+        /// Of those, changes published in the last real second of the run, not seen by its end:
+        /// still on their way when the agents stopped, not counted as lost.
+        public var statusUpdatesInFlight = 0
 
         /// Creates zero counts.
         public init() {}

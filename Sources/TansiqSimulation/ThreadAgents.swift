@@ -15,14 +15,21 @@ final class ThreadAgents: AgentFleet {
     private let coordinator: String
     /// Each agency's CURVE keys on a secure hub; empty on an insecure one.
     private let keys: [String: HubClientKeys]
+    private let replay: String?
+    private let publish: String?
+    private let stateDirectory: URL?
     private var running: [String: Task<Void, Never>] = [:]
     private var paces: [String: DelayFactor] = [:]
     private let failures = Failures()
 
     init(
         context: Context, logger: Logger, recorder: SimulationRecorder, ingress: String, egress: String,
-        clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:]
+        clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:], replay: String? = nil, publish: String? = nil,
+        stateDirectory: URL? = nil
     ) {
+        self.replay = replay
+        self.publish = publish
+        self.stateDirectory = stateDirectory
         self.context = context
         self.logger = logger
         self.recorder = recorder
@@ -49,7 +56,9 @@ final class ThreadAgents: AgentFleet {
                     agency: planned.agency, agent: planned.agent, role: planned.role,
                     coordinator: coordinator, ingress: ingress, egress: egress,
                     extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
-                    hubKeys: keys[planned.agency]),
+                    hubKeys: keys[planned.agency],
+                    state: stateDirectory?.appendingPathComponent("\(planned.agent).sqlite").path,
+                    replay: replay, publish: publish),
                 context: context, logger: logger, observer: recorder.observer(for: planned.agent),
                 behaviour: {
                     Self.yieldToHub()
