@@ -26,7 +26,11 @@ public final class ConfirmedPublisher {
         /// The referral it belongs to, if any: such messages go one at a time, in order.
         public var correlationID: UUID?
         var attempts = 0
-        var sentAt: ContinuousClock.Instant?
+        /// When it was first sent, if it was.
+        public private(set) var firstSentAt: ContinuousClock.Instant?
+        var sentAt: ContinuousClock.Instant? {
+            didSet { if firstSentAt == nil, let sentAt { firstSentAt = sentAt } }
+        }
         var nextAttempt: ContinuousClock.Instant = .now
 
         /// A message not sent yet.

@@ -59,7 +59,10 @@ struct FaultRunner {
                 let index = log.count
                 log.append(Record(fault: fault, node: hub, from: at.seconds, until: at.seconds + down.seconds))
                 events.append(Event(time: at.seconds, index: index, starts: true))
-                if at.seconds + down.seconds < end { events.append(Event(time: at.seconds + down.seconds, index: index, starts: false)) }
+                // Down for no time: stopped and started by one event (an end sorts before a start).
+                if down.seconds > 0, at.seconds + down.seconds < end {
+                    events.append(Event(time: at.seconds + down.seconds, index: index, starts: false))
+                }
             }
         }
         // In time order; at one instant a window ends before the next begins.
@@ -109,7 +112,8 @@ struct FaultRunner {
                 if event.starts {
                     await hub.stop()
                     actions.append("hub stopped")
-                } else {
+                }
+                if !event.starts || record.until == record.from {
                     let endpoints = try await hub.start()
                     actions.append("hub started again on its journal (\(endpoints.ingress))")
                 }

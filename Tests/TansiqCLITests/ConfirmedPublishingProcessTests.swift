@@ -203,6 +203,32 @@ struct ConfirmedPublishingProcessTests {
         #expect(hub.terminate() == 0)
     }
 
+    // MARK: The pilot simulation
+
+    @Test func thePilotSimulationWithItsOfflineFaultAndAHubRestartLosesNoReferralAndNoStatusUpdate() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-pilot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("report.json").path
+        let topology = ChildProcess.packageRoot.appendingPathComponent("Topologies/agadir-pilot.yaml").path
+        let sim = try ChildProcess("tansiq", ["sim", "run", topology, "--quiet", "--json-report", report])
+        #expect(await sim.exitStatus() == 0, "\(sim.standardError)")
+        struct Report: Decodable {
+            struct Counts: Decodable { var created: Int; var lost: Int; var statusUpdates: Int; var lostStatusUpdates: Int }
+            struct Fault: Decodable { var kind: String; var actions: [String]; var lostDuring: Int }
+            var referrals: Counts
+            var faults: [Fault]
+        }
+        let result = try JSONDecoder().decode(Report.self, from: Data(contentsOf: URL(fileURLWithPath: report)))
+        #expect(result.referrals.created > 100)
+        #expect(result.referrals.lost == 0)
+        #expect(result.referrals.statusUpdates > 1000)
+        #expect(result.referrals.lostStatusUpdates == 0)
+        #expect(Set(result.faults.map(\.kind)) == ["offline", "slow", "hub-restart"])
+        let restart = try #require(result.faults.first { $0.kind == "hub-restart" })
+        #expect(restart.actions.first == "hub stopped" && restart.actions.count == 2, "\(restart.actions)")
+    }
+
     // MARK: A hub killed mid-stream
 
     @Test func aHubKilledDuringAStreamFromThreeAgentsJournalsEveryMessageEachPublishedExactlyOnce() async throws {

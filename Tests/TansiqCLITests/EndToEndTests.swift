@@ -154,7 +154,7 @@ struct InteroperabilityTests {
     @Test func aPyzmqClientPublishesAndSubscribesThroughTheHub() async throws {
         let (hub, endpoints) = try await EndToEndTests.startHub()
         let script = ChildProcess.packageRoot.appendingPathComponent("Tests/Interop/pyzmq_client.py").path
-        let python = try ChildProcess("/usr/bin/env", ["python3", script, endpoints.ingress, endpoints.egress])
+        let python = try ChildProcess("/usr/bin/env", ["python3", script, endpoints.ingress, endpoints.egress, "--publish", try #require(endpoints.publish)])
         let status = python.waitForExit()
         #expect(status == 0, "pyzmq client: \(python.output.joined(separator: "\n")) \(python.standardError)")
         #expect(python.output.last == "ok")

@@ -99,7 +99,7 @@ struct SecureEndToEndTests {
         ])
         let script = ChildProcess.packageRoot.appendingPathComponent("Tests/Interop/pyzmq_client.py").path
         let python = try ChildProcess("/usr/bin/env", [
-            "python3", script, endpoints.ingress, endpoints.egress,
+            "python3", script, endpoints.ingress, endpoints.egress, "--publish", try #require(endpoints.publish),
             directory.appendingPathComponent("py-referrer.secret").path, directory.appendingPathComponent("hub-test.key").path,
         ])
         #expect(python.waitForExit() == 0, "pyzmq client: \(python.output.joined(separator: "\n")) \(python.standardError)")
