@@ -234,17 +234,30 @@ enum LoadRun {
         let publisher = try ConfirmedPublisher(
             context: context, endpoint: endpoint, window: window, logger: Logger(label: "tansiq.bench.pub", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { publisher.close() }
-        for frames in pool.prefix(parameters.messages) {
-            let id = try frames[1].withUnsafeBytes { bytes throws(ProtocolError) in try MessageCodec.decodeHeader(bytes: bytes) }.id
-            publisher.enqueue(id: id, frames: frames, correlationID: nil)
+        let messages = Array(pool.prefix(parameters.messages))
+        var queued = 0
+        /// With --rate, messages are queued as their time comes; otherwise all at once.
+        func queueDue(_ now: ContinuousClock.Instant) throws {
+            let due = parameters.rate > 0
+                ? min(messages.count, Int(Double(parameters.rate) * Double((now - startedAt).components.seconds) + Double(parameters.rate) * Double((now - startedAt).components.attoseconds) / 1e18) + 1)
+                : messages.count
+            while queued < due {
+                let frames = messages[queued]
+                let id = try frames[1].withUnsafeBytes { bytes throws(ProtocolError) in try MessageCodec.decodeHeader(bytes: bytes) }.id
+                publisher.enqueue(id: id, frames: frames, correlationID: nil)
+                queued += 1
+            }
         }
+        let startedAt = ContinuousClock.now
+        try queueDue(startedAt)
         var poller = Poller()
         for socket in publisher.pollSockets { _ = poller.register(socket) }
         var firstSends: [UInt64] = []
         var latencies: [UInt64] = []
         latencies.reserveCapacity(parameters.messages)
         let deadline = ContinuousClock.now.advanced(by: .seconds(600))
-        while publisher.pendingCount > 0, ContinuousClock.now < deadline {
+        while publisher.pendingCount > 0 || queued < messages.count, ContinuousClock.now < deadline {
+            try queueDue(ContinuousClock.now)
             try publisher.pump()
             for (message, _) in try publisher.receiveAcknowledgements() {
                 guard let sent = message.firstSentAt else { continue }
@@ -252,7 +265,8 @@ enum LoadRun {
                 let (seconds, attoseconds) = (ContinuousClock.now - sent).components
                 latencies.append(UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
             }
-            _ = try poller.poll(timeout: min(.milliseconds(10), publisher.nextWakeup() ?? .milliseconds(10)))
+            let pace: Duration = parameters.rate > 0 ? .microseconds(max(1, 1_000_000 / Int64(parameters.rate))) : .milliseconds(10)
+            _ = try poller.poll(timeout: min(pace, publisher.nextWakeup() ?? pace))
         }
         // Acknowledgements come in send order on one connection; first sends are the send times.
         return (firstSends.sorted(), latencies)
