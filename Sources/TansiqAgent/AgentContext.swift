@@ -54,6 +54,7 @@ public final class AgentContext {
         self.confirmed = confirmed
         topicCursors = saved.topicCursors
         topicCursorsComplete = saved.cursor == nil || saved.verifiedSequence != nil
+        verifiedSequence = saved.verifiedSequence
         savedVerified = saved.verifiedSequence
         for message in saved.outbox {
             confirmed?.enqueue(id: message.id, frames: message.frames, correlationID: message.correlationID)

@@ -40,7 +40,13 @@ extension HubLoop {
             let accepted: AcceptedMessage
             switch validator.validate(frames) {
             case .success(let valid): accepted = valid
-            case .failure(let rejection):
+            case .failure(var rejection):
+                // Refused before its header was read (too large): the client still needs its id.
+                if rejection.messageID == nil, frames.count == 3,
+                   let header = try? frames[1].withUnsafeBytes({ bytes throws(ProtocolError) in try MessageCodec.decodeHeader(bytes: bytes) }) {
+                    rejection.messageID = header.id
+                    rejection.agency = rejection.agency ?? header.source
+                }
                 try refuseConfirmed(rejection, to: address, userID: userID)
                 continue
             }

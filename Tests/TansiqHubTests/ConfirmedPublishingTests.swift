@@ -32,6 +32,17 @@ final class ConfirmingClient {
     deinit { dealer.close() }
 }
 
+/// Whether the hub's counters satisfy `condition` within 5 s: they are published at the end of
+/// each poll round, after the acknowledgements of that round went out.
+func counted(_ hub: Hub, _ condition: (HubCounters) -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+    while !condition(hub.counters) {
+        guard ContinuousClock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}
+
 /// The header's message id.
 func messageID(of frames: [[UInt8]]) throws -> UUID {
     try frames[1].withUnsafeBytes { bytes throws(ProtocolError) in try MessageCodec.decodeHeader(bytes: bytes) }.id
@@ -86,7 +97,7 @@ struct ConfirmedPublishingTests {
             let other = try client.send(try Sample.referralFrames())
             #expect(try MessageCodec.decodeStamp(try #require(try stream.next()).frames[3]).seq == first.seq)
             #expect(try MessageCodec.decodeStamp(try #require(try stream.next()).frames[3]).seq == other.seq)
-            #expect(hub.counters.confirmedDuplicates == 1)
+            #expect(await counted(hub) { $0.confirmedDuplicates == 1 })
             return first
         }
         // A restarted hub finds it in the journal's index.
@@ -118,7 +129,7 @@ struct ConfirmedPublishingTests {
             let garbage = try client.send([Array("not/a/topic".utf8)])
             #expect(garbage.reason == .malformedFrames)
             #expect(garbage.messageId == nil)
-            #expect(hub.counters.rejections["bad-body"] == 1)
+            #expect(await counted(hub) { $0.rejections["bad-body"] == 1 })
         }
     }
 
@@ -131,10 +142,11 @@ struct ConfirmedPublishingTests {
             frames[2] = [UInt8](repeating: 0x20, count: 10 << 20)
             let refused = try client.send(frames)
             #expect(refused.reason == .tooLarge)
+            #expect(refused.messageId == (try messageID(of: frames)), "the sender can tell which message was refused")
             #expect(refused.retryable == false)
             // The connection survived: the next message is accepted.
             #expect(try client.send(try Sample.referralFrames()).result == .accepted)
-            #expect(hub.counters.rejections["too-large"] == 1)
+            #expect(await counted(hub) { $0.rejections["too-large"] == 1 })
         }
     }
 
