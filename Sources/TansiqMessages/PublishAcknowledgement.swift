@@ -80,26 +80,67 @@ public struct PublishAcknowledgement: Codable, Sendable, Equatable {
         self.limits = limits
     }
 
-    /// The acknowledgement as its one frame.
+    /// The acknowledgement as its one frame (compact JSON, keys sorted, through the codec's
+    /// own serializer: the hub writes one per message).
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every field is a plain value: encoding cannot fail.
-        return Array((try? encoder.encode(self)) ?? Data())
+        var object = JSONObjectBuilder(path: "ack")
+        object.set("type", type)
+        object.set("messageId", messageId)
+        object.set("result", result.rawValue)
+        object.set("hub", hub)
+        object.set("seq", seq)
+        object.set("topicSeq", topicSeq)
+        object.set("duplicate", duplicate)
+        object.set("reason", reason)
+        object.set("message", message)
+        object.set("retryable", retryable)
+        object.set("retryAfterMs", retryAfterMs)
+        var limits = JSONObjectBuilder(path: "ack.limits")
+        limits.set("messagesPerSecond", self.limits.messagesPerSecond.map { JSONValue.number(String($0)) } ?? .null)
+        limits.set("burst", self.limits.burst.map { JSONValue.integer($0) } ?? .null)
+        limits.set("maxMessageBytes", self.limits.maxMessageBytes)
+        object.set("limits", limits.value)
+        return object.value.serialized
     }
 
-    /// Reads an acknowledgement frame; throws a `ProtocolError` naming what is wrong.
+    /// Reads an acknowledgement frame with the codec's strict parser; throws a `ProtocolError`
+    /// naming what is wrong.
     public static func decode(_ frame: [UInt8]) throws(ProtocolError) -> Self {
-        let value: Self
-        do {
-            value = try JSONDecoder().decode(Self.self, from: Data(frame))
-        } catch {
-            throw ProtocolError(.invalidJSON, "not a publish acknowledgement: \(error)", keyPath: nil)
+        let fields = try JSONFields(JSONParser.parse(frame, root: "ack"), path: "ack")
+        let type = try fields.string("type")
+        guard type == typeName else {
+            throw ProtocolError(.invalidValue, "type is '\(type)', expected '\(typeName)'", keyPath: "ack.type")
         }
-        guard value.type == typeName else {
-            throw ProtocolError(.invalidValue, "type is '\(value.type)', expected '\(typeName)'", keyPath: "type")
+        guard let result = Outcome(rawValue: try fields.string("result")) else {
+            throw ProtocolError(.invalidValue, "result must be accepted or refused", keyPath: "ack.result")
         }
-        return value
+        func bool(_ key: String) throws(ProtocolError) -> Bool? {
+            fields.optional(key) == nil ? nil : try fields.bool(key)
+        }
+        func number(_ value: JSONValue?, _ key: String) throws(ProtocolError) -> Double? {
+            guard let value else { return nil }
+            guard case .number(let literal) = value, let number = Double(literal) else {
+                throw ProtocolError(.wrongType, "expected a number", keyPath: "ack." + key)
+            }
+            return number
+        }
+        let limits = try fields.optionalObject("limits")
+        return Self(
+            type: type,
+            messageId: try fields.optionalUUID("messageId"),
+            result: result,
+            hub: try fields.string("hub"),
+            seq: try fields.optionalUInt64("seq"),
+            topicSeq: try fields.optionalUInt64("topicSeq"),
+            duplicate: try bool("duplicate"),
+            reason: try fields.optionalString("reason").map(HubRejection.Reason.init(rawValue:)),
+            message: try fields.optionalString("message"),
+            retryable: try bool("retryable"),
+            retryAfterMs: try fields.optionalUInt64("retryAfterMs").map { Int(clamping: $0) },
+            limits: PublishLimits(
+                messagesPerSecond: try number(limits?.optional("messagesPerSecond"), "limits.messagesPerSecond"),
+                burst: try limits?.optionalUInt64("burst").map { Int(clamping: $0) },
+                maxMessageBytes: Int(clamping: try limits?.optionalUInt64("maxMessageBytes") ?? 0)))
     }
 }
 
