@@ -74,7 +74,9 @@ public struct Simulation: Sendable {
     ) async throws -> SimulationReport {
         let started = ContinuousClock.now
         let recorder = SimulationRecorder()
-        let context = try Context(ioThreads: 2)
+        // Every thread agent has some ten sockets (subscription, publisher, confirmed publisher,
+        // replay, their monitors): two hundred of them pass libzmq's default of 1,023.
+        let context = try Context(ioThreads: 2, maxSockets: 16_384)
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
         var security = secure ? try RunSecurity(plan: plan, behaviour: { $0.behaviour(pace: DelayFactor()) }) : nil
