@@ -89,6 +89,16 @@ extension SimulationReport {
             LostReferral(referral: id.uuidString.lowercased(), from: record.from, to: record.to, category: record.category)
         }
         faultsNotExecuted = []
+        var lostStatuses: [LostStatusUpdate] = []
+        for (id, record) in records where lostStatuses.count < 50 {
+            for (key, at) in record.published.sorted(by: { $0.value < $1.value })
+            where !record.seenByReferrer.contains(key) && !record.refusedFrom.contains(key.agency) && at < inFlightFrom {
+                lostStatuses.append(LostStatusUpdate(
+                    referral: id.uuidString.lowercased(), referrer: record.from, by: key.agency, state: key.state.rawValue,
+                    publishedHours: at.timeIntervalSince(scenarioStart) / 3600, open: record.to == nil))
+            }
+        }
+        lostStatusUpdates = lostStatuses
         self.faults = faults.map { record in
             let window = (record.startedAt ?? .distantFuture)..<(record.endedAt ?? .distantFuture)
             let offered = Set(topology.node(id: record.node)?.services.map(\.category.rawValue) ?? [])

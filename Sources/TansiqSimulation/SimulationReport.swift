@@ -34,6 +34,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     public var hub: HubTraffic
     /// The lost referrals themselves (at most 50).
     public var lostReferrals: [LostReferral]
+    /// The lost status updates themselves (at most 50).
+    public var lostStatusUpdates: [LostStatusUpdate] = []
     /// The faults injected, in file order, with when they took effect and what they cost.
     public var faults: [FaultRun]
     /// Faults the topology declares that this runner does not inject.
@@ -181,6 +183,22 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     }
 
     /// A referral that never reached a receiver.
+    /// A status change published for a referrer that no agent of the referring agency saw.
+    public struct LostStatusUpdate: Codable, Sendable, Equatable {
+        /// The referral id.
+        public var referral: String
+        /// The referring agency, which never saw it.
+        public var referrer: String
+        /// Who published it.
+        public var by: String
+        /// The state it moved to.
+        public var state: String
+        /// When it was published, in simulated hours since the scenario started.
+        public var publishedHours: Double
+        /// Whether the referral was open (no receiving agency named).
+        public var open: Bool
+    }
+
     public struct LostReferral: Codable, Sendable, Equatable {
         /// The referral id.
         public var referral: String
