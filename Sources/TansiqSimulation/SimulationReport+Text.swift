@@ -34,6 +34,9 @@ extension SimulationReport {
         for lost in lostReferrals {
             lines.append("LOST \(lost.referral) \(lost.from) → \(lost.to ?? "open") (\(lost.category))")
         }
+        for lost in lostStatusUpdates.prefix(20) {
+            lines.append(String(format: "LOST STATUS %@ %@ by %@, never seen by %@ (published at %.1f h)", lost.referral, lost.state, lost.by, lost.referrer, lost.publishedHours))
+        }
         return lines.joined(separator: "\n")
     }
 
