@@ -71,7 +71,7 @@ public struct AgentConfiguration: Sendable {
         republishAttempts: Int = 1,
         receiveHighWaterMark: Int32 = 100_000,
         publish: String? = nil,
-        ackTimeout: Duration = .seconds(3)
+        ackTimeout: Duration = .seconds(10)
     ) {
         self.agency = agency
         self.agent = agent ?? "\(agency)-1"

@@ -90,7 +90,7 @@ public final class ConfirmedPublisher {
 
     /// Connects a DEALER to `endpoint` (with the agency's keys when the hub is secure).
     public init(
-        context: Context, endpoint: String, keys: HubClientKeys? = nil, ackTimeout: Duration = .seconds(3), window: Int = 1000,
+        context: Context, endpoint: String, keys: HubClientKeys? = nil, ackTimeout: Duration = .seconds(10), window: Int = 1000,
         logger: Logger
     ) throws(ZMQError) {
         self.endpoint = endpoint

@@ -29,7 +29,7 @@ struct AgentOptions: ParsableArguments {
     var noConfirm = false
 
     @Option(help: "Seconds to wait for the hub's acknowledgement before sending a message again.")
-    var ackTimeout: Double = 3
+    var ackTimeout: Double = 10
 
     @Option(help: "Seed of the agent's random choices.")
     var seed: UInt64 = 1
