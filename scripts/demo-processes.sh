@@ -23,7 +23,7 @@ keys_of() { printf -- '--secret-key %s --hub-key %s' "$KEYS/$1.secret" "$KEYS/hu
 
 "$BIN/tansiq" hub --secret-key "$KEYS/hub.secret" --agency-keys "$KEYS/agencies" \
     --policy "$(dirname "$0")/../Topologies/agadir-pilot.policy.yaml" \
-    --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' \
+    --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' --publish 'tcp://127.0.0.1:*' \
     --journal "$WORK/journal.sqlite" --statistics-interval 1 \
     >"$WORK/hub.out" 2>"$WORK/hub.log" &
 PIDS+=($!)
@@ -35,6 +35,7 @@ ENDPOINTS=$(head -n 1 "$WORK/hub.out")
 INGRESS=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"ingress":"([^"]+)".*/\1/')
 EGRESS=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"egress":"([^"]+)".*/\1/')
 REPLAY=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"replay":"([^"]+)".*/\1/')
+PUBLISH=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"publish":"([^"]+)".*/\1/')
 echo "==> hub listening: ingress $INGRESS, egress $EGRESS (CURVE, 4 agencies admitted, pilot policy)"
 
 # Everything that crosses the hub, as it happens.
@@ -45,7 +46,7 @@ PIDS+=($!)
 start_agent() {
     local name=$1 agency=$3; shift
     # shellcheck disable=SC2046
-    "$BIN/$name" --ingress "$INGRESS" --egress "$EGRESS" --replay "$REPLAY" --print-events --log-level error $(keys_of "$agency") "$@" \
+    "$BIN/$name" --ingress "$INGRESS" --egress "$EGRESS" --replay "$REPLAY" --publish "$PUBLISH" --print-events --log-level error $(keys_of "$agency") "$@" \
         >"$WORK/$name.events" 2>"$WORK/$name.log" &
     PIDS+=($!)
     for _ in $(seq 1 100); do

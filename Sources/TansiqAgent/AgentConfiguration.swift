@@ -50,6 +50,12 @@ public struct AgentConfiguration: Sendable {
     /// the hub's send high-water mark it bounds how far the agent may fall behind before the hub
     /// drops messages to it; the agent sees the gap in the topic's sequence and replays it.
     public var receiveHighWaterMark: Int32
+    /// The hub's confirmed publish endpoint: every message but the heartbeat goes there, stays
+    /// in the state file's outbox until the hub confirms it, and is paced to the hub's limits.
+    /// nil publishes to the ingress unconfirmed.
+    public var publish: String?
+    /// How long the agent waits for an acknowledgement before sending a message again.
+    public var ackTimeout: Duration
     /// How long the agent waits for its first handshake with the hub (or after losing it)
     /// before it warns that it cannot reach the hub, and how often it repeats the warning.
     public var hubWarnings = HubWarnings()
@@ -87,7 +93,9 @@ public struct AgentConfiguration: Sendable {
         replayTimeout: Duration = .seconds(5),
         replayPageSize: Int = 500,
         republishAttempts: Int = 1,
-        receiveHighWaterMark: Int32 = 100_000
+        receiveHighWaterMark: Int32 = 100_000,
+        publish: String? = nil,
+        ackTimeout: Duration = .seconds(10)
     ) {
         self.agency = agency
         self.agent = agent ?? "\(agency)-1"
@@ -108,6 +116,8 @@ public struct AgentConfiguration: Sendable {
         self.replayPageSize = replayPageSize
         self.republishAttempts = max(0, republishAttempts)
         self.receiveHighWaterMark = receiveHighWaterMark
+        self.publish = publish
+        self.ackTimeout = ackTimeout
     }
 }
 

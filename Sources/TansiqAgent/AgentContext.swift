@@ -16,6 +16,21 @@ public final class AgentContext {
     public var random: SeededRandom
 
     private let publisher: Socket
+    /// Confirmed publishing to the hub's publish endpoint, when configured; otherwise messages
+    /// go to the ingress unconfirmed.
+    let confirmed: ConfirmedPublisher?
+    private var outboxAdded: [ConfirmedPublisher.Pending] = []
+    private var outboxRemoved: [UUID] = []
+    /// Per exact topic, the last message applied: gaps and duplicates are seen here. Saved.
+    private(set) var topicCursors: [String: TopicCursor]
+    private var movedTopics: Set<String> = []
+    private var topicsReset = false
+    /// Whether ``topicCursors`` names every topic anything was applied on (false for a state
+    /// written before topic cursors were kept: the stream cursor then stands for them).
+    private(set) var topicCursorsComplete: Bool
+    /// Every message on the subscriptions up to this sequence was applied. Saved.
+    var verifiedSequence: UInt64?
+    private var savedVerified: UInt64?
     private let observer: AgentObserver?
     private let store: AgentStore
     /// The last hub sequence processed; saved with the changes it caused.
@@ -30,9 +45,20 @@ public final class AgentContext {
         var action: (AgentContext) -> Void
     }
 
-    init(configuration: AgentConfiguration, publisher: Socket, observer: AgentObserver?, store: AgentStore, saved: AgentStore.Contents, logger: Logger) {
+    init(
+        configuration: AgentConfiguration, publisher: Socket, confirmed: ConfirmedPublisher?, observer: AgentObserver?, store: AgentStore,
+        saved: AgentStore.Contents, logger: Logger
+    ) {
         self.configuration = configuration
         self.publisher = publisher
+        self.confirmed = confirmed
+        topicCursors = saved.topicCursors
+        topicCursorsComplete = saved.cursor == nil || saved.verifiedSequence != nil
+        verifiedSequence = saved.verifiedSequence
+        savedVerified = saved.verifiedSequence
+        for message in saved.outbox {
+            confirmed?.enqueue(id: message.id, frames: message.frames, correlationID: message.correlationID)
+        }
         self.observer = observer
         self.logger = logger
         self.store = store
@@ -47,12 +73,25 @@ public final class AgentContext {
     /// Saves what changed since the last save, with the cursor, in one transaction. A failure
     /// is logged and the changes are kept for the next attempt.
     func save() {
-        guard referrals.hasChanges || cursor != savedCursor else { return }
+        guard referrals.hasChanges || cursor != savedCursor || !outboxAdded.isEmpty || !outboxRemoved.isEmpty
+            || !movedTopics.isEmpty || topicsReset || verifiedSequence != savedVerified
+        else { return }
         let pending = referrals.pendingChanges
+        var changes = AgentStore.Changes(referrals: pending.referrals, processed: pending.processed, cursor: cursor == savedCursor ? nil : cursor)
+        changes.outboxAdded = outboxAdded
+        changes.outboxRemoved = outboxRemoved
+        changes.resetTopicCursors = topicsReset
+        for topic in movedTopics { changes.topicCursors[topic] = topicCursors[topic] }
+        if verifiedSequence != savedVerified { changes.verifiedSequence = verifiedSequence }
         do {
-            try store.commit(AgentStore.Changes(referrals: pending.referrals, processed: pending.processed, cursor: cursor == savedCursor ? nil : cursor))
+            try store.commit(changes)
             referrals.clearChanges()
             savedCursor = cursor
+            outboxAdded.removeAll()
+            outboxRemoved.removeAll()
+            movedTopics.removeAll()
+            topicsReset = false
+            savedVerified = verifiedSequence
         } catch {
             logger.error("agent state not saved", metadata: ["error": "\(error)"])
         }
@@ -85,12 +124,80 @@ public final class AgentContext {
             causationID: causationID
         )
         do {
-            try publisher.send(try MessageCodec.encode(envelope, rules: configuration.privacy))
+            let frames = try MessageCodec.encode(envelope, rules: configuration.privacy)
+            let size = frames.reduce(0) { $0 + $1.count }
+            let limit = confirmed?.maxMessageBytes ?? ConfirmedPublisher.defaultMaxMessageBytes
+            guard size <= limit else {
+                // Refused here rather than by the hub (or, far larger, dropped by libzmq).
+                let text = "message is \(size) bytes; the hub accepts at most \(limit)"
+                logger.error("message too large: not sent", metadata: ["topic": "\(topic)", "message-id": "\(envelope.header.id)", "detail": "\(text)"])
+                emit(.publishRefused(messageID: envelope.header.id, topic: topic.description, reason: .tooLarge, message: text, correlationID: correlationID))
+                return nil
+            }
+            if let confirmed {
+                confirmed.enqueue(id: envelope.header.id, frames: frames, correlationID: correlationID)
+                outboxAdded.append(ConfirmedPublisher.Pending(id: envelope.header.id, frames: frames, correlationID: correlationID))
+            } else {
+                try publisher.send(frames)
+            }
             return envelope.header.id
         } catch {
             logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// Sends a message to the ingress unconfirmed (the heartbeat, whose echo is the point).
+    func publishUnconfirmed(_ payload: Payload, on topic: Topic) {
+        let envelope = Envelope(
+            topic: topic, source: configuration.agency, agent: configuration.agent, payload: payload, time: now())
+        do {
+            try publisher.send(try MessageCodec.encode(envelope))
+        } catch {
+            logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
+        }
+    }
+
+    /// Moves the cursor of one exact topic (saved with the next commit).
+    func moveTopicCursor(_ topic: String, to cursor: TopicCursor) {
+        topicCursors[topic] = cursor
+        movedTopics.insert(topic)
+    }
+
+    /// Forgets every topic cursor: the hub's stream started again.
+    func resetTopicCursors() {
+        topicCursors.removeAll()
+        movedTopics.removeAll()
+        topicsReset = true
+        topicCursorsComplete = true
+    }
+
+    /// Reads the hub's acknowledgements, drops what ended from the outbox (a final refusal is
+    /// logged and reported), saves, then sends what is due: a message leaves only once it is
+    /// in the state file.
+    func pumpOutbox() throws(ZMQError) {
+        guard let confirmed else { return }
+        for (message, outcome) in try confirmed.receiveAcknowledgements() {
+            outboxRemoved.append(message.id)
+            let acknowledgement: PublishAcknowledgement
+            switch outcome {
+            case .accepted(let accepted):
+                emit(.publishConfirmed(messageID: message.id, seq: accepted.seq ?? 0, duplicate: accepted.duplicate == true))
+                continue
+            case .refused(let refused):
+                acknowledgement = refused
+            }
+            let topic = String(decoding: message.frames[0], as: UTF8.self)
+            let reason = acknowledgement.reason ?? HubRejection.Reason(rawValue: "refused")
+            logger.error("the hub refused a message of ours", metadata: [
+                "message-id": "\(message.id)", "topic": "\(topic)", "reason": "\(reason.rawValue)",
+                "detail": "\(acknowledgement.message ?? "-")",
+            ])
+            emit(.publishRefused(messageID: message.id, topic: topic, reason: reason, message: acknowledgement.message ?? reason.rawValue,
+                correlationID: message.correlationID))
+        }
+        save()
+        try confirmed.pump()
     }
 
     /// Publishes a status change of a referral this agent takes part in, addressed to the other

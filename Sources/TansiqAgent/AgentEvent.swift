@@ -22,6 +22,13 @@ public enum AgentEvent: Sendable {
     case gap(topic: String, expected: UInt64, received: UInt64)
     /// The hub refused something this agency sent.
     case rejectedByHub(HubRejection)
+    /// The hub confirmed a message of ours: it is journaled at `seq` (`duplicate`: it had been
+    /// journaled before, this was a re-send).
+    case publishConfirmed(messageID: UUID, seq: UInt64, duplicate: Bool)
+    /// The hub refused a message of ours for good (or it was too large to send): it is not in
+    /// the outbox any more and will not be sent again.
+    /// `correlationID` is the referral the message belongs to, if any.
+    case publishRefused(messageID: UUID, topic: String, reason: HubRejection.Reason, message: String, correlationID: UUID?)
     /// Every referral of a case has reached a final state.
     case caseClosed(caseReference: String)
     /// This agent published its service availability.

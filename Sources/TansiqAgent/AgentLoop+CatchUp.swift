@@ -13,7 +13,10 @@ extension AgentLoop {
     /// new journal) moves the cursor to the hub's head. A failure is logged and the agent goes live.
     func catchUp() {
         guard let client = replayClient else { return }
-        let after = context.cursor?.sequence ?? 0
+        // From the verified sequence: a message dropped below the cursor on a topic with nothing
+        // after it is found again; the topic cursors keep the others from being applied twice.
+        let cursorSequence = context.cursor?.sequence ?? 0
+        let after = context.topicCursorsComplete ? min(verifiedSequence ?? cursorSequence, cursorSequence) : cursorSequence
         do {
             var applied = 0
             let outcome = try client.replay(
@@ -36,7 +39,7 @@ extension AgentLoop {
                 "cursor": "\(after)", "head": "\(head)", "hub": "\(error.hub ?? "unknown")",
             ])
             context.cursor = StreamCursor(hub: error.hub ?? context.cursor?.hub ?? "unknown", sequence: head)
-            lastApplied.removeAll()
+            context.resetTopicCursors()
             verifiedSequence = head
             context.save()
             context.emit(.caughtUp(replayed: 0, lastSequence: head))
@@ -56,7 +59,7 @@ extension AgentLoop {
             return
         }
         let topic = envelope.topic.description
-        if let last = lastApplied[topic], stamp.topicSeq > last.topicSeq + 1, stamp.seq > last.seq {
+        if let last = context.topicCursors[topic], stamp.topicSeq > last.topicSeq + 1, stamp.seq > last.seq {
             logger.warning("gap in topic sequence", metadata: ["topic": "\(topic)", "expected": "\(last.topicSeq + 1)", "received": "\(stamp.topicSeq)"])
             context.emit(.gap(topic: topic, expected: last.topicSeq + 1, received: stamp.topicSeq))
             fillGap(topic: topic, after: last.seq, through: stamp.seq)
@@ -69,7 +72,7 @@ extension AgentLoop {
     func apply(_ envelope: Envelope, stamp: HubStamp, missed: Bool = false) {
         let topic = envelope.topic.description
         guard missed || !isDuplicate(topic: topic, stamp: stamp) else { return }
-        lastApplied[topic] = (stamp.topicSeq, stamp.seq)
+        context.moveTopicCursor(topic, to: TopicCursor(topicSeq: stamp.topicSeq, seq: stamp.seq))
         if let cursor = context.cursor, cursor.hub == stamp.hub {
             if stamp.seq > cursor.sequence { context.cursor?.sequence = stamp.seq }
         } else {
@@ -82,7 +85,9 @@ extension AgentLoop {
     }
 
     private func isDuplicate(topic: String, stamp: HubStamp) -> Bool {
-        if let last = lastApplied[topic] { return stamp.topicSeq <= last.topicSeq }
+        if let last = context.topicCursors[topic] { return stamp.topicSeq <= last.topicSeq }
+        // Topic cursors name every topic applied on: this one has nothing applied.
+        if context.topicCursorsComplete { return false }
         guard let cursor = context.cursor, cursor.hub == stamp.hub else { return false }
         return stamp.seq <= cursor.sequence
     }
@@ -129,7 +134,7 @@ extension AgentLoop {
                 let topic = message.envelope.topic.description
                 // Applied already: by its topic's sequence if the topic was seen since start; a
                 // topic not seen since start has applied nothing above the verified sequence.
-                if let last = lastApplied[topic], message.stamp.topicSeq <= last.topicSeq { return }
+                if let last = context.topicCursors[topic], message.stamp.topicSeq <= last.topicSeq { return }
                 apply(message.envelope, stamp: message.stamp, missed: true)
                 recovered += 1
             }
@@ -155,7 +160,7 @@ extension AgentLoop {
         logger.warning("the hub's stream started again; forgetting its old sequence numbers", metadata: [
             "hub": "\(stamp.hub)", "sequence": "\(stamp.seq)",
         ])
-        lastApplied.removeAll()
+        context.resetTopicCursors()
         context.cursor = StreamCursor(hub: stamp.hub, sequence: 0)
         if isReady { catchUp() }
     }

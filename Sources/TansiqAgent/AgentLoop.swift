@@ -14,8 +14,6 @@ final class AgentLoop {
     let logger: Logger
     private let startedAt = ContinuousClock.now
     private let presenceTopic: Topic
-    /// Per exact topic, the stamp of the last message applied: gaps and duplicates are seen here.
-    var lastApplied: [String: (topicSeq: UInt64, seq: UInt64)] = [:]
     var lastPresenceEcho: HubStamp?
     var isReady = false
     let replayClient: ReplayClient?
@@ -26,9 +24,12 @@ final class AgentLoop {
     private var lostConnection = false
     /// Reconnected: waiting for our heartbeat's echo before catching up again.
     var awaitingEcho = false
-    /// Every message on our subscriptions below this sequence has been applied: checked against
-    /// the journal at each echo of our heartbeat (`nil` until the first catch-up).
-    var verifiedSequence: UInt64?
+    /// Every message on our subscriptions up to this sequence has been applied: checked against
+    /// the journal at each echo of our heartbeat, saved in the state (`nil` before the first catch-up).
+    var verifiedSequence: UInt64? {
+        get { context.verifiedSequence }
+        set { context.verifiedSequence = newValue }
+    }
     /// When the echo of our heartbeat next triggers that check.
     private var nextVerification = ContinuousClock.now
 
@@ -47,8 +48,12 @@ final class AgentLoop {
         let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
         publisher = try zmq.makeSocket(.pub)
+        let confirmed = try configuration.publish.map { endpoint throws(ZMQError) in
+            try ConfirmedPublisher(context: zmq, endpoint: endpoint, keys: configuration.hubKeys, ackTimeout: configuration.ackTimeout, logger: logger)
+        }
         context = AgentContext(
-            configuration: configuration, publisher: publisher, observer: observer, store: store, saved: saved, logger: logger)
+            configuration: configuration, publisher: publisher, confirmed: confirmed, observer: observer, store: store, saved: saved,
+            logger: logger)
         replayClient = try configuration.replay.map { endpoint throws(ReplayError) in
             try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
                 keys: configuration.hubKeys, logger: logger)
@@ -58,6 +63,7 @@ final class AgentLoop {
         if !saved.referrals.isEmpty || saved.cursor != nil {
             logger.info("agent state restored", metadata: [
                 "referrals": "\(saved.referrals.count)", "sequence": "\(saved.cursor?.sequence ?? 0)", "starts": "\(saved.starts)",
+                "outbox": "\(saved.outbox.count)", "verified": "\(saved.verifiedSequence ?? 0)",
             ])
         }
         try subscriber.set(.receiveHighWaterMark(configuration.receiveHighWaterMark))
@@ -89,6 +95,7 @@ final class AgentLoop {
 
     func close() {
         context.save()
+        context.confirmed?.close()
         connection.close()
         replayClient?.close()
         subscriber.close()
@@ -99,6 +106,8 @@ final class AgentLoop {
         var poller = Poller()
         let index = poller.register(subscriber)
         let monitorIndex = poller.register(connection.socket)
+        // Acknowledgements and the publish connection's events wake the loop.
+        for socket in context.confirmed?.pollSockets ?? [] { _ = poller.register(socket) }
         var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
         while !thread.isStopRequested {
             // A terminated context ends the loop cleanly; any other transport error stops the agent.
@@ -133,6 +142,7 @@ final class AgentLoop {
         }
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
+        if let untilResend = context.confirmed?.nextWakeup() { wait = min(wait, untilResend) }
         let ready = try poller.poll(timeout: max(.zero, wait))
         if ready[monitorIndex].contains(.readable) {
             try connection.update { event in
@@ -156,6 +166,7 @@ final class AgentLoop {
             // One transaction for the whole batch: the changes and the sequence that caused them.
             context.save()
         }
+        try context.pumpOutbox()
         guard isReady else { return }
         let later = ContinuousClock.now
         if later >= schedule.nextDeadlineCheck {
@@ -167,6 +178,7 @@ final class AgentLoop {
             sendPresence()
             schedule.nextHeartbeat = later.advanced(by: configuration.heartbeatInterval)
         }
+        try context.pumpOutbox()
     }
 
     private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
@@ -372,6 +384,6 @@ final class AgentLoop {
             uptimeSeconds: UInt64(max(0, uptime.components.seconds)),
             heartbeatInterval: Int(max(1, configuration.heartbeatInterval.components.seconds))
         )
-        context.publish(.presence(presence), on: presenceTopic)
+        context.publishUnconfirmed(.presence(presence), on: presenceTopic)
     }
 }

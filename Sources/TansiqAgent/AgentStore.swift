@@ -26,6 +26,13 @@ public final class AgentStore {
         public var processed: Set<UUID>
         /// How many times an agent opened the store with ``load(agency:agent:)``, this time included.
         public var starts: Int
+        /// Messages published and not yet confirmed by the hub, in the order they were queued.
+        public var outbox: [ConfirmedPublisher.Pending] = []
+        /// Per exact topic, the last message applied.
+        public var topicCursors: [String: TopicCursor] = [:]
+        /// Every message on the agent's subscriptions up to this sequence was applied (checked
+        /// against the journal); a catch-up after a restart starts here, not at the cursor.
+        public var verifiedSequence: UInt64?
     }
 
     /// Changes saved in one transaction.
@@ -36,6 +43,16 @@ public final class AgentStore {
         public var processed: [UUID: Date]
         /// The new cursor, if it moved.
         public var cursor: StreamCursor?
+        /// Messages newly queued for the hub.
+        public var outboxAdded: [ConfirmedPublisher.Pending] = []
+        /// Messages the hub confirmed or refused for good.
+        public var outboxRemoved: [UUID] = []
+        /// Topic cursors that moved.
+        public var topicCursors: [String: TopicCursor] = [:]
+        /// Whether every topic cursor is to be forgotten first (the hub's stream started again).
+        public var resetTopicCursors = false
+        /// The new verified sequence, if it moved.
+        public var verifiedSequence: UInt64?
 
         /// Creates a set of changes.
         public init(referrals: [TrackedReferral] = [], processed: [UUID: Date] = [:], cursor: StreamCursor? = nil) {
@@ -121,7 +138,20 @@ public final class AgentStore {
                     if let tracked = try self.trackedReferral(from: row, in: db) { referrals.append(tracked) }
                 }
                 let processed = try String.fetchAll(db, sql: "SELECT id FROM processed_referral").compactMap(UUID.init(uuidString:))
-                return Contents(cursor: cursor, referrals: referrals, processed: Set(processed), starts: starts)
+                var contents = Contents(cursor: cursor, referrals: referrals, processed: Set(processed), starts: starts)
+                let outbox = try Row.fetchCursor(db, sql: "SELECT message_id, topic, header, body, correlation_id FROM outbox ORDER BY rowid")
+                while let row = try outbox.next() {
+                    guard let id = UUID(uuidString: row[0]) else { continue }
+                    let frames = [[UInt8](row[1] as Data), [UInt8](row[2] as Data), [UInt8](row[3] as Data)]
+                    contents.outbox.append(ConfirmedPublisher.Pending(
+                        id: id, frames: frames, correlationID: (row[4] as String?).flatMap(UUID.init(uuidString:))))
+                }
+                let topics = try Row.fetchCursor(db, sql: "SELECT topic, topic_sequence, sequence FROM topic_cursor")
+                while let row = try topics.next() {
+                    contents.topicCursors[row[0]] = TopicCursor(topicSeq: UInt64(row[1] as Int64), seq: UInt64(row[2] as Int64))
+                }
+                contents.verifiedSequence = try String.fetchOne(db, sql: "SELECT value FROM agent WHERE key = 'verified-sequence'").flatMap { UInt64($0) }
+                return contents
             }
         } catch let error as AgentStoreError {
             throw error
@@ -141,6 +171,31 @@ public final class AgentStore {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO processed_referral (id, processed_at) VALUES (?, ?)",
                         arguments: [id.uuidString.lowercased(), time.timeIntervalSinceReferenceDate])
+                }
+                for message in changes.outboxAdded {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO outbox (message_id, topic, header, body, correlation_id) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [
+                            message.id.uuidString.lowercased(), Data(message.frames[0]), Data(message.frames[1]), Data(message.frames[2]),
+                            message.correlationID?.uuidString.lowercased(),
+                        ])
+                }
+                for id in changes.outboxRemoved {
+                    try db.execute(sql: "DELETE FROM outbox WHERE message_id = ?", arguments: [id.uuidString.lowercased()])
+                }
+                if changes.resetTopicCursors { try db.execute(sql: "DELETE FROM topic_cursor") }
+                for (topic, cursor) in changes.topicCursors {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO topic_cursor (topic, topic_sequence, sequence) VALUES (?, ?, ?)
+                            ON CONFLICT (topic) DO UPDATE SET topic_sequence = excluded.topic_sequence, sequence = excluded.sequence
+                            """,
+                        arguments: [topic, Int64(clamping: cursor.topicSeq), Int64(clamping: cursor.seq)])
+                }
+                if let verified = changes.verifiedSequence {
+                    try db.execute(
+                        sql: "INSERT INTO agent (key, value) VALUES ('verified-sequence', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        arguments: [String(verified)])
                 }
                 if let cursor = changes.cursor {
                     try db.execute(
@@ -165,6 +220,8 @@ public final class AgentStore {
     /// - `referral`: one row per referral; `referral` is the referral's wire JSON, `details`
     ///   the rest of what the agent tracks (JSON), times in seconds since 2001-01-01.
     /// - `processed_referral`: referral ids processed as a receiver.
+    /// - `outbox` (v2): messages published and not yet confirmed by the hub, in rowid order.
+    /// - `topic_cursor` (v2): per exact topic, the topic sequence and sequence last applied.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -184,6 +241,22 @@ public final class AgentStore {
                     details BLOB NOT NULL
                 );
                 CREATE TABLE processed_referral (id TEXT PRIMARY KEY NOT NULL, processed_at REAL NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    message_id TEXT NOT NULL UNIQUE,
+                    topic BLOB NOT NULL,
+                    header BLOB NOT NULL,
+                    body BLOB NOT NULL,
+                    correlation_id TEXT
+                );
+                CREATE TABLE topic_cursor (
+                    topic TEXT PRIMARY KEY NOT NULL,
+                    topic_sequence INTEGER NOT NULL,
+                    sequence INTEGER NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         registerEncryptionMigrations(in: &migrator)

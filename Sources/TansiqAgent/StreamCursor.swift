@@ -12,3 +12,19 @@ public struct StreamCursor: Sendable, Hashable, Codable {
         self.sequence = sequence
     }
 }
+
+/// Where an agent is on one exact topic: the topic sequence and the stream sequence of the
+/// last message it applied there. Saved, so that a restarted agent replays from its verified
+/// sequence and still applies each message once.
+public struct TopicCursor: Sendable, Hashable, Codable {
+    /// The topic sequence of the last message applied.
+    public var topicSeq: UInt64
+    /// Its stream sequence.
+    public var seq: UInt64
+
+    /// Creates a cursor.
+    public init(topicSeq: UInt64, seq: UInt64) {
+        self.topicSeq = topicSeq
+        self.seq = seq
+    }
+}

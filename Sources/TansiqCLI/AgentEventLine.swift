@@ -19,6 +19,8 @@ struct AgentEventLine: Encodable {
     var deadline: String?
     var topic: String?
     var detail: String?
+    var messageId: String?
+    var seq: UInt64?
 
     init(identity: AgentIdentity, event: AgentEvent, time: Date) {
         self.agency = identity.agency
@@ -56,6 +58,18 @@ struct AgentEventLine: Encodable {
             self.event = "rejected-by-hub"
             reason = rejection.reason.rawValue
             detail = rejection.message
+        case .publishConfirmed(let messageID, let seq, let duplicate):
+            self.event = "publish-confirmed"
+            messageId = messageID.uuidString.lowercased()
+            self.seq = seq
+            if duplicate { detail = "duplicate" }
+        case .publishRefused(let messageID, let topic, let reason, let message, let correlationID):
+            referralId = correlationID?.uuidString.lowercased()
+            self.event = "publish-refused"
+            self.topic = topic
+            self.reason = reason.rawValue
+            messageId = messageID.uuidString.lowercased()
+            detail = message
         case .caseClosed(let caseReference):
             self.event = "case-closed"
             detail = caseReference

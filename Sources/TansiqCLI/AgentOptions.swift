@@ -25,6 +25,15 @@ struct AgentOptions: ParsableArguments {
     var ingress: String { ingressFlag ?? HubProfile.ingress }
     var egress: String { egressFlag ?? HubProfile.egress }
 
+    @Option(help: "The hub's confirmed publish endpoint: every message but the heartbeat waits in the state file's outbox until the hub confirms it.")
+    var publish = "tcp://127.0.0.1:5563"
+
+    @Flag(help: "Publish to the ingress without confirmation (a hub without a publish endpoint): a message the hub refuses or loses is not sent again.")
+    var noConfirm = false
+
+    @Option(help: "Seconds to wait for the hub's acknowledgement before sending a message again.")
+    var ackTimeout: Double = 10
+
     @Option(help: "Seed of the agent's random choices.")
     var seed: UInt64 = 1
 
@@ -85,6 +94,7 @@ struct AgentOptions: ParsableArguments {
             }
         }
         if heartbeat <= 0 { throw ValidationError("--heartbeat must be a positive number of seconds") }
+        if ackTimeout <= 0 { throw ValidationError("--ack-timeout must be a positive number of seconds") }
         if replayTimeout <= 0 { throw ValidationError("--replay-timeout must be a positive number of seconds") }
         if republish < 0 { throw ValidationError("--republish must be 0 or more") }
         if let state, state.isEmpty { throw ValidationError("--state needs a file path") }
@@ -118,7 +128,9 @@ struct AgentOptions: ParsableArguments {
             state: state,
             replay: noReplay ? nil : replay,
             replayTimeout: .milliseconds(Int64(replayTimeout * 1000)),
-            republishAttempts: republish
+            republishAttempts: republish,
+            publish: noConfirm ? nil : publish,
+            ackTimeout: .milliseconds(Int64(ackTimeout * 1000))
         )
         if state != nil { configuration.stateKey = try masterKey.load() }
         return configuration

@@ -75,6 +75,9 @@ public struct HubCommand: AsyncParsableCommand {
     @Option(help: "Endpoint replay clients connect to (ROUTER; default tcp://127.0.0.1:5562).")
     var replay: String?
 
+    @Option(help: "Endpoint confirmed publishers connect to (ROUTER: every message acknowledged once journaled; default \(HubConfiguration.defaultPublishEndpoint)), or off.")
+    var publish: String?
+
     @Option(help: "Seconds without a heartbeat after which an agency is announced silent (default: 3 of its heartbeat intervals).")
     var presenceTimeout: Double?
     @Flag(help: "Run without CURVE, authentication or access control: local development only.")
@@ -178,7 +181,7 @@ public struct HubCommand: AsyncParsableCommand {
         var configuration: HubConfiguration
         do {
             // The command journals unless told otherwise; the library's default is off.
-            let base = HubConfiguration(journal: JournalConfiguration())
+            let base = HubConfiguration(journal: JournalConfiguration(), publish: HubConfiguration.defaultPublishEndpoint)
             configuration = try config.map { try HubConfiguration.load(contentsOf: $0, over: base) } ?? base
         } catch let error as HubError {
             throw ValidationError(error.message)
@@ -197,6 +200,7 @@ public struct HubCommand: AsyncParsableCommand {
             configuration.journal = settings
         }
         if let replay { configuration.replay = replay }
+        if let publish { configuration.publish = publish == "off" ? nil : publish }
         if let presenceTimeout { configuration.presenceTimeout = .milliseconds(Int64(presenceTimeout * 1000)) }
         if configuration.journal == nil {
             logger.warning("hub runs WITHOUT a journal: no replay, nothing survives a restart")
@@ -284,12 +288,13 @@ public struct HubCommand: AsyncParsableCommand {
         let announcement = Task {
             guard let endpoints = try? await hub.endpoints() else { return }
             let replay = endpoints.replay.map { #","replay":"\#($0)""# } ?? ""
+            let publish = endpoints.publish.map { #","publish":"\#($0)""# } ?? ""
             var http = ""
             if let listener, let address = configuration.http {
                 guard let port = try? await listener.boundPort() else { return }
                 http = #","http":"\#(address[..<address.lastIndex(of: ":")!]):\#(port)""#
             }
-            printLine(#"{"egress":"\#(endpoints.egress)"\#(http),"ingress":"\#(endpoints.ingress)"\#(replay)}"#)
+            printLine(#"{"egress":"\#(endpoints.egress)"\#(http),"ingress":"\#(endpoints.ingress)"\#(publish)\#(replay)}"#)
         }
         defer { announcement.cancel() }
         let group = ServiceGroup(

@@ -47,6 +47,12 @@ struct LoadBenchCommand: AsyncParsableCommand {
     @Option(help: "Run the hub once per journal mode, comma-separated: full, normal, off, full+sealed, normal+sealed (journals go to temporary files; +sealed encrypts bodies). Default: off only.")
     var journal = "off"
 
+    @Flag(help: "Also run each hub load with confirmed publishing (DEALER to the publish endpoint, each message acknowledged after its group commit), beside the plain one.")
+    var confirmed = false
+
+    @Option(help: "With --confirmed: messages a publisher may have sent and not yet seen acknowledged.")
+    var window = 1000
+
     @Flag(help: "Print the results as one JSON object.")
     var json = false
 
@@ -55,6 +61,7 @@ struct LoadBenchCommand: AsyncParsableCommand {
         guard (1...64).contains(subscribers) else { throw ValidationError("--subscribers must be between 1 and 64") }
         guard (1...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 1 and 10,000,000") }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
+        guard window >= 1 else { throw ValidationError("--window must be at least 1") }
         _ = try journalModes()
     }
 
@@ -78,6 +85,10 @@ struct LoadBenchCommand: AsyncParsableCommand {
         var results: [LoadRun.Result] = []
         for mode in try journalModes() {
             results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation, journal: mode?.durability, sealed: mode?.sealed ?? false))
+            if confirmed {
+                results.append(try await LoadRun.throughHub(
+                    load, bodyValidation: bodyValidation, journal: mode?.durability, sealed: mode?.sealed ?? false, confirmed: true, window: window))
+            }
         }
         let proxy = compareProxy ? try await LoadRun.throughProxy(load) : nil
         if let proxy { results.append(proxy) }

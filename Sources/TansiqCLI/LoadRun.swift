@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Logging
 import Synchronization
+import TansiqAgent
 import TansiqHub
 import TansiqVault
 import TansiqMessages
@@ -32,6 +33,9 @@ enum LoadRun {
         var p90Microseconds: Double
         var p99Microseconds: Double
         var maxMicroseconds: Double
+        /// Confirmed publishing: from the first send of a message to its acknowledgement.
+        var ackP50Microseconds: Double?
+        var ackP99Microseconds: Double?
 
         var lost: Int { expected - received }
 
@@ -42,6 +46,7 @@ enum LoadRun {
                 + String(format: "%12.0f", receivedPerSecond)
                 + String(format: "%9.0f%9.0f%9.0f%9.0f", p50Microseconds, p90Microseconds, p99Microseconds, maxMicroseconds)
                 + String(lost).leftPadded(6)
+                + (ackP50Microseconds.map { String(format: "  ack p50 %.0f µs, p99 %.0f µs", $0, ackP99Microseconds ?? 0) } ?? "")
         }
     }
 
@@ -60,7 +65,9 @@ enum LoadRun {
         _ parameters: Parameters,
         bodyValidation: HubConfiguration.BodyValidation,
         journal durability: JournalDurability? = nil,
-        sealed: Bool = false
+        sealed: Bool = false,
+        confirmed: Bool = false,
+        window: Int = 1000
     ) async throws -> Result {
         var logger = Logger(label: "tansiq.bench.hub")
         logger.logLevel = .error
@@ -81,7 +88,7 @@ enum LoadRun {
                 statisticsInterval: .seconds(3600), highWaterMark: highWaterMark, bodyValidation: bodyValidation,
                 journal: journal, replay: "tcp://127.0.0.1:*",
                 // A benchmark of forwarding: no CURVE, and no rate limit to stop the flood it measures.
-                security: .insecure, rateLimit: nil
+                security: .insecure, rateLimit: nil, publish: "tcp://127.0.0.1:*"
             ),
             logger: logger
         )
@@ -89,7 +96,10 @@ enum LoadRun {
         defer { task.cancel() }
         let endpoints = try await hub.endpoints()
         let target = (bodyValidation == .full ? "hub" : "hub-header") + (durability.map { "+" + $0.rawValue } ?? "") + (sealed ? "+sealed" : "")
-        let result = try await measure(parameters, ingress: endpoints.ingress, egress: endpoints.egress, target: target)
+            + (confirmed ? "+conf" : "")
+        let result = try await measure(
+            parameters, ingress: endpoints.ingress, egress: endpoints.egress, target: target,
+            confirmed: confirmed ? endpoints.publish.map { ($0, window) } : nil)
         task.cancel()
         try await task.value
         return result
@@ -132,8 +142,13 @@ enum LoadRun {
 
     // MARK: The measurement
 
-    private static func measure(_ parameters: Parameters, ingress: String, egress: String, target: String) async throws -> Result {
-        let pools = try (0..<parameters.publishers).map { try messagePool(publisher: $0, size: parameters.size) }
+    private static func measure(
+        _ parameters: Parameters, ingress: String, egress: String, target: String, confirmed: (endpoint: String, window: Int)? = nil
+    ) async throws -> Result {
+        // Confirmed: every message has its own id (the hub would acknowledge a repeated id as a re-send).
+        let pools = try (0..<parameters.publishers).map {
+            try messagePool(publisher: $0, size: parameters.size, count: confirmed == nil ? 256 : parameters.messages)
+        }
         let messageBytes = pools[0][0].reduce(0) { $0 + $1.count }
         let expected = parameters.publishers * parameters.messages
         let start = ContinuousClock.now
@@ -162,12 +177,20 @@ enum LoadRun {
             Task {
                 defer { progress.publishersDone.add(1, ordering: .acquiringAndReleasing) }
                 return try await SocketThread(name: "tansiq-bench-pub-\(index)").run { _ in
-                    try publish(pool: pool, ingress: ingress, parameters: parameters, start: start)
+                    if let confirmed {
+                        return try publishConfirmed(pool: pool, endpoint: confirmed.endpoint, window: confirmed.window, parameters: parameters, start: start)
+                    }
+                    return (try publish(pool: pool, ingress: ingress, parameters: parameters, start: start), [UInt64]())
                 }
             }
         }
         var sendTimes: [[UInt64]] = []
-        for task in publisherTasks { sendTimes.append(try await task.value) }
+        var acknowledgements = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        for task in publisherTasks {
+            let (times, ackLatencies) = try await task.value
+            sendTimes.append(times)
+            for latency in ackLatencies { acknowledgements.record(latency / 1000) }
+        }
         var receipts: [[[UInt64]]] = []
         for task in subscriberTasks { receipts.append(try await task.value) }
 
@@ -201,12 +224,61 @@ enum LoadRun {
             p50Microseconds: Double(histogram.valueAtPercentile(50)),
             p90Microseconds: Double(histogram.valueAtPercentile(90)),
             p99Microseconds: Double(histogram.valueAtPercentile(99)),
-            maxMicroseconds: Double(histogram.max)
+            maxMicroseconds: Double(histogram.max),
+            ackP50Microseconds: confirmed == nil ? nil : Double(acknowledgements.valueAtPercentile(50)),
+            ackP99Microseconds: confirmed == nil ? nil : Double(acknowledgements.valueAtPercentile(99))
         )
     }
 
+    /// Publishes every message of `pool` confirmed, `window` unacknowledged at most; returns the
+    /// first-send times in order and each message's time to its acknowledgement, in nanoseconds.
+    private static func publishConfirmed(
+        pool: [[[UInt8]]], endpoint: String, window: Int, parameters: Parameters, start: ContinuousClock.Instant
+    ) throws -> ([UInt64], [UInt64]) {
+        let context = try Context()
+        let publisher = try ConfirmedPublisher(
+            context: context, endpoint: endpoint, window: window, logger: Logger(label: "tansiq.bench.pub", factory: { _ in SwiftLogNoOpLogHandler() }))
+        defer { publisher.close() }
+        let messages = Array(pool.prefix(parameters.messages))
+        var queued = 0
+        /// With --rate, messages are queued as their time comes; otherwise all at once.
+        func queueDue(_ now: ContinuousClock.Instant) throws {
+            let due = parameters.rate > 0
+                ? min(messages.count, Int(Double(parameters.rate) * Double((now - startedAt).components.seconds) + Double(parameters.rate) * Double((now - startedAt).components.attoseconds) / 1e18) + 1)
+                : messages.count
+            while queued < due {
+                let frames = messages[queued]
+                let id = try frames[1].withUnsafeBytes { bytes throws(ProtocolError) in try MessageCodec.decodeHeader(bytes: bytes) }.id
+                publisher.enqueue(id: id, frames: frames, correlationID: nil)
+                queued += 1
+            }
+        }
+        let startedAt = ContinuousClock.now
+        try queueDue(startedAt)
+        var poller = Poller()
+        for socket in publisher.pollSockets { _ = poller.register(socket) }
+        var firstSends: [UInt64] = []
+        var latencies: [UInt64] = []
+        latencies.reserveCapacity(parameters.messages)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(600))
+        while publisher.pendingCount > 0 || queued < messages.count, ContinuousClock.now < deadline {
+            try queueDue(ContinuousClock.now)
+            try publisher.pump()
+            for (message, _) in try publisher.receiveAcknowledgements() {
+                guard let sent = message.firstSentAt else { continue }
+                firstSends.append(UInt64(max(0, Double((sent - start).components.seconds) * 1e9 + Double((sent - start).components.attoseconds) / 1e9)))
+                let (seconds, attoseconds) = (ContinuousClock.now - sent).components
+                latencies.append(UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+            }
+            let pace: Duration = parameters.rate > 0 ? .microseconds(max(1, 1_000_000 / Int64(parameters.rate))) : .milliseconds(10)
+            _ = try poller.poll(timeout: min(pace, publisher.nextWakeup() ?? pace))
+        }
+        // Acknowledgements come in send order on one connection; first sends are the send times.
+        return (firstSends.sorted(), latencies)
+    }
+
     /// 256 distinct valid referrals from one publisher, their note padded towards `size`.
-    private static func messagePool(publisher: Int, size: Int) throws -> [[[UInt8]]] {
+    private static func messagePool(publisher: Int, size: Int, count: Int = 256) throws -> [[[UInt8]]] {
         let sink = "bench-sink-\(publisher)"
         func frames(note: String?) throws -> [[UInt8]] {
             let now = Date()
@@ -234,7 +306,7 @@ enum LoadRun {
         let base = try frames(note: nil).reduce(0) { $0 + $1.count }
         let padding = max(0, min(280, size - base - 10))
         let note = padding > 0 ? String(repeating: "x", count: padding) : nil
-        return try (0..<256).map { _ in try frames(note: note) }
+        return try (0..<count).map { _ in try frames(note: note) }
     }
 
     /// Sends presence probes until every subscriber has seen one: then their subscriptions are live.

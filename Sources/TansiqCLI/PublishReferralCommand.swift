@@ -75,7 +75,7 @@ struct PublishReferralCommand: AsyncParsableCommand {
             let topic = try to.map { try Topic.referral(to: $0, category: category) }
                 ?? Topic.openReferral(category: category, referrer: from)
             let envelope = Envelope(topic: topic, source: from, agent: "\(from)-cli", payload: .referral(referral), correlationID: referral.referralId)
-            try await target.send(try MessageCodec.encode(envelope), id: envelope.header.id)
+            try await target.send(try MessageCodec.encode(envelope), id: envelope.header.id, referralID: referral.referralId)
         } catch let error as ProtocolError {
             printError("error: invalid referral: \(error)")
             throw ExitCode(65)

@@ -22,7 +22,7 @@ struct SimCommand: AsyncParsableCommand {
                 itself after stop_time + drain of simulated time and prints a report: referrals \
                 created, received, accepted, rejected, completed, failed, escalated and lost; times \
                 to acknowledge, decide and complete; load per agency; bottlenecks; hub traffic. \
-                Exits 1 when a referral was lost or an agent process failed. With --processes every \
+                Exits 1 when a referral or a status update was lost, or an agent process failed. With --processes every \
                 agent is a process of its role's executable (commune-agent, iom-agent, services-agent, \
                 civil-society-agent), found next to this tansiq or in --agents-directory. The offline \
                 and slow faults of the file are injected; hub-restart faults are listed, not injected.
@@ -179,8 +179,11 @@ struct SimCommand: AsyncParsableCommand {
             }
             if report.referrals.lost > 0 {
                 printError("error: \(report.referrals.lost) of \(report.referrals.created) referrals were lost (sent but never received)")
-                throw ExitCode(1)
             }
+            if report.referrals.lostStatusUpdates > 0 {
+                printError("error: \(report.referrals.lostStatusUpdates) of \(report.referrals.statusUpdates) status updates were lost (published but never seen by the referrer)")
+            }
+            if report.referrals.lost > 0 || report.referrals.lostStatusUpdates > 0 { throw ExitCode(1) }
         }
     }
 }

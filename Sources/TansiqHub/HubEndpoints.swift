@@ -6,11 +6,14 @@ public struct HubEndpoints: Sendable, Equatable {
     public var egress: String
     /// Where replay clients connect; `nil` when the hub runs without a journal.
     public var replay: String?
+    /// Where confirmed publishers connect; `nil` when the hub binds no publish endpoint.
+    public var publish: String?
 
     /// Creates a value.
-    public init(ingress: String, egress: String, replay: String? = nil) {
+    public init(ingress: String, egress: String, replay: String? = nil, publish: String? = nil) {
         self.ingress = ingress
         self.egress = egress
         self.replay = replay
+        self.publish = publish
     }
 }

@@ -17,6 +17,10 @@ extension AgentProcesses {
         var keys: KeyFiles? = nil
         /// Where the agents keep their state files, sealed with its master key file if any.
         var atRest: Simulation.AtRest? = nil
+        /// The hub's replay endpoint; nil runs the agents without catch-up.
+        var replay: String? = nil
+        /// The hub's confirmed publish endpoint; nil publishes unconfirmed.
+        var publish: String? = nil
     }
 
     /// Where a secure run wrote its certificates for the agent processes.
@@ -56,8 +60,9 @@ extension AgentProcesses {
             add("state", atRest.statePath(agent: agent.agent))
             if let file = atRest.masterKeyFile { add("master-key-file", file) }
         }
-        // The agents do not catch up from the hub's journal: a run starts with an empty one.
-        lines += ["print-events: true", "stdin-control: true", "no-replay: true"]
+        lines += ["print-events: true", "stdin-control: true"]
+        if let replay = shared.replay { add("replay", replay) } else { lines.append("no-replay: true") }
+        if let publish = shared.publish { add("publish", publish) } else { lines.append("no-confirm: true") }
 
         switch agent.role {
         case .iom:

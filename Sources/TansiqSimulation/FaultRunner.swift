@@ -1,13 +1,16 @@
 import Foundation
 import TansiqAgent
 
-/// Injects a run's `offline` and `slow` faults at their simulated times and logs what it did.
+/// Injects a run's `offline`, `slow` and `hub-restart` faults at their simulated times and logs
+/// what it did.
 ///
 /// `offline` stops every agent of the node at `from` (a process with the fault's signal, a thread
 /// by stopping its runtime) and starts new ones at `until` (none when the window lasts to the end
-/// of the run). A new agent starts with an empty referral book, fresh capacity and its own seed;
-/// a referrer's new agent opens the cases of its plan not yet opened, those due while it was
-/// down at once. `slow` multiplies the delays of the node's desk by `factor` for the delays drawn
+/// of the run). A new agent starts on the state file of the one it replaces (its referral book,
+/// its outbox of unconfirmed messages, its cursors), with its own seed, and catches up from the
+/// hub's journal; a referrer's new agent opens the cases of its plan not yet opened, those due
+/// while it was down at once. `hub-restart` stops the hub at `at` and starts it again `down`
+/// later on the same journal and endpoints. `slow` multiplies the delays of the node's desk by `factor` for the delays drawn
 /// inside the window (overlapping windows multiply).
 struct FaultRunner {
     /// What one fault did, for the report.
@@ -52,8 +55,14 @@ struct FaultRunner {
                 log.append(Record(fault: fault, node: node, from: from.seconds, until: until.seconds))
                 events.append(Event(time: from.seconds, index: index, starts: true))
                 if until.seconds < end { events.append(Event(time: until.seconds, index: index, starts: false)) }
-            case .hubRestart:
-                continue
+            case let .hubRestart(hub, at, down):
+                let index = log.count
+                log.append(Record(fault: fault, node: hub, from: at.seconds, until: at.seconds + down.seconds))
+                events.append(Event(time: at.seconds, index: index, starts: true))
+                // Down for no time: stopped and started by one event (an end sorts before a start).
+                if down.seconds > 0, at.seconds + down.seconds < end {
+                    events.append(Event(time: at.seconds + down.seconds, index: index, starts: false))
+                }
             }
         }
         // In time order; at one instant a window ends before the next begins.
@@ -64,7 +73,7 @@ struct FaultRunner {
     var nextTime: Double? { events.first?.time }
 
     /// Carries out every event due by `elapsed` simulated seconds.
-    mutating func execute(dueBy elapsed: Double, on fleet: any AgentFleet) async throws {
+    mutating func execute(dueBy elapsed: Double, on fleet: any AgentFleet, hub: SimulatedHub? = nil) async throws {
         while let event = events.first, event.time <= elapsed {
             events.removeFirst()
             let record = log[event.index]
@@ -96,7 +105,18 @@ struct FaultRunner {
                 if offlineWindows[record.node, default: 0] == 0 { try applyPace(record.node, on: fleet) }
                 actions.append("delays ×\(paceFactor(record.node))")
             case .hubRestart:
-                break
+                guard let hub else {
+                    actions.append("no hub to restart")
+                    break
+                }
+                if event.starts {
+                    await hub.stop()
+                    actions.append("hub stopped")
+                }
+                if !event.starts || record.until == record.from {
+                    let endpoints = try await hub.start()
+                    actions.append("hub started again on its journal (\(endpoints.ingress))")
+                }
             }
             if event.starts {
                 log[event.index].startedAt = clock.now()

@@ -2,18 +2,22 @@ import Foundation
 import Logging
 import TansiqAgent
 import TansiqHub
+import TansiqVault
 import ZeroMQ
 
 /// Runs a topology: one hub in this process and every agent — threads of this process, or
 /// processes of the agent executables — on one clock running `timeScale` times faster than real
-/// time; injects the topology's `offline` and `slow` faults; stops by itself after
-/// `stop_time + drain` of simulated time and reports what happened.
+/// time; injects the topology's `offline`, `slow` and `hub-restart` faults; stops by itself
+/// after `stop_time + drain` of simulated time and reports what happened.
 ///
-/// The providers and the coordinator start first, then the referrers; the scenario clock starts
-/// once all are ready, and the referrers' cases count from it. `hub-restart` faults are not
-/// injected: the report lists them under ``SimulationReport/faultsNotExecuted``. Every agency
-/// connects to the topology's first hub: over its `tcp://` or `ipc://` endpoints when agents are
-/// processes, over `inproc://` endpoints when they are threads of this process.
+/// The hub journals in the run's directory and binds its replay and confirmed publish
+/// endpoints; every agent keeps a state file there, catches up from the journal when it starts
+/// (again, after an offline fault) or when the hub comes back, and publishes confirmed, so an
+/// offline partner or a restarted hub loses nothing. The providers and the coordinator start
+/// first, then the referrers; the scenario clock starts once all are ready, and the referrers'
+/// cases count from it. Every agency connects to the topology's first hub: over its `tcp://` or
+/// `ipc://` endpoints when agents are processes, over `inproc://` endpoints when they are
+/// threads of this process (over loopback when the run is secure or restarts the hub).
 public struct Simulation: Sendable {
     /// The network to run.
     public let topology: Topology
@@ -76,42 +80,59 @@ public struct Simulation: Sendable {
     ) async throws -> SimulationReport {
         let started = ContinuousClock.now
         let recorder = SimulationRecorder()
-        let context = try Context(ioThreads: 2)
+        // Every thread agent has some ten sockets (subscription, publisher, confirmed publisher,
+        // replay, their monitors): two hundred of them pass libzmq's default of 1,023.
+        let context = try Context(ioThreads: 2, maxSockets: 16_384)
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
         var security = secure ? try RunSecurity(plan: plan, behaviour: { $0.behaviour(pace: DelayFactor()) }) : nil
         defer { security?.removeFiles() }
         var ingress = hubSpec.ingress.description
         var egress = hubSpec.egress.description
-        if executables == nil, security == nil {
+        var replay = hubSpec.replay.description
+        var publish = Self.sibling(of: hubSpec.ingress, named: "publish")
+        let restartsHub = topology.faults.contains { $0.kind == "hub-restart" }
+        if executables == nil, security == nil, !restartsHub {
             // Threads share the hub's context: inproc pipes hand each message over without
             // copying it, and one copy serves every subscriber however far behind it is.
             let name = "tansiq-sim-\(UUID().uuidString.lowercased())"
             ingress = "inproc://\(name)/ingress"
             egress = "inproc://\(name)/egress"
+            replay = "inproc://\(name)/replay"
+            publish = "inproc://\(name)/publish"
         } else if executables == nil {
             // CURVE and ZAP act only on connections with a handshake (tcp, ipc), never on
-            // inproc: secure threads reach the hub over loopback, on ports of their own.
-            ingress = "tcp://127.0.0.1:*"
-            egress = "tcp://127.0.0.1:*"
+            // inproc; and an inproc peer does not reconnect to a restarted hub: such threads
+            // reach the hub over loopback, on ports of their own.
+            (ingress, egress, replay, publish) = ("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*")
+        }
+        // Every run journals and gives its agents state files: in the directory asked for (kept),
+        // or in a temporary one removed at the end, sealed then with a key made for the run.
+        let temporaryRun = atRest == nil
+        let runDirectory = atRest?.directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-run-\(UUID().uuidString.prefix(8).lowercased())").path
+        try PrivateFiles.makeDirectory(runDirectory)
+        try PrivateFiles.makeDirectory(runDirectory + "/agents")
+        defer { if temporaryRun { try? FileManager.default.removeItem(atPath: runDirectory) } }
+        var files = atRest ?? AtRest(directory: runDirectory)
+        if temporaryRun {
+            files.masterKeyFile = runDirectory + "/master.key"
+            try MasterKey.generate().write(to: runDirectory + "/master.key")
         }
         // The hub checks deadlines on the network's clock: a simulated hour passes in
         // 1/timeScale of a real hour, so five real seconds of delivery (a loaded machine) are
         // its clock skew: a referral must never be refused for the machine's lag.
         let clock = AgentClock(scale: timeScale, origin: Date())
-        var hubConfiguration = HubConfiguration(hubID: hubSpec.id, ingress: ingress, egress: egress, security: security?.hub ?? .insecure)
+        var hubConfiguration = HubConfiguration(
+            hubID: hubSpec.id, ingress: ingress, egress: egress, journal: try files.journal(),
+            replay: replay, security: security?.hub ?? .insecure, publish: publish)
         hubConfiguration.registry.coordinator = topology.coordinator.id
         hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 5)
-        if let atRest {
-            hubConfiguration.journal = try atRest.journal()
-            hubConfiguration.replay = "tcp://127.0.0.1:*"
-        }
-        let hub = try Hub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
-        let hubTask = Task { try await hub.run() }
+        let hub = SimulatedHub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
         let fleet: any AgentFleet
         var processFleet: AgentProcesses?
         do {
-            let endpoints = try await hub.endpoints()
+            let endpoints = try await hub.start()
             if let executables {
                 guard !endpoints.ingress.hasPrefix("inproc:"), !endpoints.egress.hasPrefix("inproc:") else {
                     throw SimulationError(code: .unsupported, message: "agent processes cannot reach a hub on inproc:// endpoints; use tcp:// or ipc://")
@@ -120,7 +141,8 @@ public struct Simulation: Sendable {
                     ingress: endpoints.ingress, egress: endpoints.egress, coordinator: topology.coordinator.id,
                     timeScale: timeScale, clockOrigin: clock.origin,
                     clockStart: Date().addingTimeInterval(-Self.seconds(ContinuousClock.now - clock.start)),
-                    logLevel: executables.logLevel, keys: try security?.certificateFiles(), atRest: atRest)
+                    logLevel: executables.logLevel, keys: try security?.certificateFiles(), atRest: files,
+                    replay: endpoints.replay, publish: endpoints.publish)
                 let agents = try AgentProcesses(executables: executables, shared: shared, recorder: recorder, logger: logger)
                 processFleet = agents
                 fleet = agents
@@ -128,11 +150,11 @@ public struct Simulation: Sendable {
                 fleet = ThreadAgents(
                     context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
-                    keys: security?.agencies ?? [:], atRest: atRest, stateKey: try atRest?.masterKey())
+                    keys: security?.agencies ?? [:], atRest: files, stateKey: try files.masterKey(),
+                    replay: endpoints.replay, publish: endpoints.publish)
             }
         } catch {
-            hubTask.cancel()
-            _ = try? await hubTask.value
+            await hub.stop()
             throw error
         }
 
@@ -162,7 +184,7 @@ public struct Simulation: Sendable {
             var lastProgress = ContinuousClock.now - .seconds(1)
             while true {
                 let elapsed = Self.seconds(ContinuousClock.now - scenarioStart) * timeScale
-                try await run.execute(dueBy: min(elapsed, end.seconds), on: fleet)
+                try await run.execute(dueBy: min(elapsed, end.seconds), on: fleet, hub: hub)
                 try fleet.checkHealth()
                 if ContinuousClock.now - lastProgress >= .milliseconds(500) || elapsed >= end.seconds {
                     lastProgress = ContinuousClock.now
@@ -189,22 +211,29 @@ public struct Simulation: Sendable {
             }
             guard interruption.isRequested else {
                 _ = await fleet.stopAll()
-                hubTask.cancel()
-                _ = try? await hubTask.value
+                await hub.stop()
                 processFleet?.removeFiles()
                 throw error
             }
             notes.append("INTERRUPTED: a partial report; referrals still in flight count as not completed")
         }
         notes += await fleet.stopAll()
+        await hub.stop()
         let counters = hub.counters
-        hubTask.cancel()
-        _ = try? await hubTask.value
         processFleet?.removeFiles()
         return SimulationReport(
             topology: topology, plan: plan, timeScale: timeScale, mode: executables == nil ? "threads" : "processes",
             recorded: recorder.snapshot, hub: counters, faults: run.log, scenarioStart: run.scenarioStart, notes: notes,
             wallSeconds: Self.seconds(ContinuousClock.now - started))
+    }
+
+    /// A further endpoint beside `endpoint`: any loopback port for tcp, `<path>-<name>` for ipc,
+    /// `<name>` under it for inproc.
+    static func sibling(of endpoint: Topology.Endpoint, named name: String) -> String {
+        let text = endpoint.description
+        if text.hasPrefix("ipc://") { return "\(text)-\(name)" }
+        if text.hasPrefix("inproc://") { return "\(text)-\(name)" }
+        return "tcp://127.0.0.1:*"
     }
 
     static func seconds(_ duration: Duration) -> Double {

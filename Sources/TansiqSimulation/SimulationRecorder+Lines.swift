@@ -34,8 +34,10 @@ extension SimulationRecorder {
                 guard let state = state.flatMap(ReferralState.init(rawValue:)) else { return nil }
                 return .published(id: id, state: state, reason: reason)
             case "status-observed":
-                guard let changedBy else { return nil }
-                return .observed(id: id, changedBy: changedBy)
+                guard let changedBy, let state = state.flatMap(ReferralState.init(rawValue:)) else { return nil }
+                return .observed(id: id, changedBy: changedBy, state: state)
+            case "publish-refused":
+                return .refused(id: id)
             case "escalation-raised", "escalation-observed":
                 guard let deadline else { return nil }
                 return .escalated(id: id, deadline: deadline)

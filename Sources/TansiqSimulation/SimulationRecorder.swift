@@ -26,6 +26,13 @@ final class SimulationRecorder: Sendable {
         var statesBy: [String: [ReferralState: Date]] = [:]
         var rejectionBy: [String: String] = [:]
         var escalations: Set<String> = []
+        /// Every status another agency published on it, with when it first did.
+        var published: [StatusKey: Date] = [:]
+        /// The status changes the referring agency's agents saw, by who made them.
+        var seenByReferrer: Set<StatusKey> = []
+        /// Agencies whose messages on this referral the hub refused for good (a later claimant
+        /// of an open referral): refused, reported, not lost.
+        var refusedFrom: Set<String> = []
 
         /// The agency that answers it: the addressee, or the provider an open referral went to.
         var answerer: String? { to ?? assignee ?? firstClaimant }
@@ -33,6 +40,12 @@ final class SimulationRecorder: Sendable {
         var states: [ReferralState: Date] { answerer.flatMap { statesBy[$0] } ?? [:] }
         /// The answerer's rejection reason, if it rejected.
         var rejection: String? { answerer.flatMap { rejectionBy[$0] } }
+    }
+
+    /// A status change by one agency.
+    struct StatusKey: Hashable {
+        var agency: String
+        var state: ReferralState
     }
 
     struct State {
@@ -52,8 +65,9 @@ final class SimulationRecorder: Sendable {
         case sent(id: UUID, from: String, to: String?, category: String)
         case received(UUID)
         case published(id: UUID, state: ReferralState, reason: String?)
-        case observed(id: UUID, changedBy: String)
+        case observed(id: UUID, changedBy: String, state: ReferralState)
         case escalated(id: UUID, deadline: String)
+        case refused(id: UUID)
 
         /// The event's part of an agent event; nil for what the report does not count.
         init?(_ event: AgentEvent) {
@@ -65,9 +79,11 @@ final class SimulationRecorder: Sendable {
             case .statusPublished(let update):
                 self = .published(id: update.referralId, state: update.state, reason: update.reason?.rawValue)
             case .statusObserved(let update):
-                self = .observed(id: update.referralId, changedBy: update.changedBy)
+                self = .observed(id: update.referralId, changedBy: update.changedBy, state: update.state)
             case .escalationRaised(let escalation), .escalationObserved(let escalation):
                 self = .escalated(id: escalation.referralId, deadline: escalation.deadline.rawValue)
+            case .publishRefused(_, _, _, _, let correlationID?):
+                self = .refused(id: correlationID)
             default:
                 return nil
             }
@@ -175,13 +191,18 @@ final class SimulationRecorder: Sendable {
             state.referrals[id, default: Record()].receivedBy.insert(agency)
         case let .published(id, newState, reason):
             apply(id, newState, reason, by: agency, at: at, &state)
-        case let .observed(id, changedBy):
+        case let .observed(id, changedBy, newState):
+            if agency == state.referrals[id]?.from {
+                state.referrals[id]?.seenByReferrer.insert(StatusKey(agency: changedBy, state: newState))
+            }
             guard var record = state.referrals[id], record.to == nil, record.assignee == nil,
                   record.sender == identity.agent, changedBy != record.from else { return }
             record.assignee = changedBy
             state.referrals[id] = record
         case let .escalated(id, deadline):
             state.referrals[id, default: Record()].escalations.insert(deadline)
+        case let .refused(id):
+            state.referrals[id, default: Record()].refusedFrom.insert(agency)
         }
     }
 
@@ -190,6 +211,10 @@ final class SimulationRecorder: Sendable {
     ) {
         var record = state.referrals[id] ?? Record()
         defer { state.referrals[id] = record }
+        // A status for the referrer (the referrer's own moves go the other way).
+        if agency != record.from, record.published[StatusKey(agency: agency, state: newState)] == nil {
+            record.published[StatusKey(agency: agency, state: newState)] = at
+        }
         if newState == .cancelled {
             // The referrer withdraws a losing claim on an open referral: free what that claimant held.
             for holder in state.holders[id] ?? [] where holder != record.answerer {

@@ -23,9 +23,18 @@ extension SimulationReport {
             if let to = record.to { return !record.receivedBy.contains(to) }
             return record.receivedBy.isEmpty
         }
+        // Statuses published in the run's last real second may still be on their way.
+        let inFlightFrom = scenarioStart.addingTimeInterval(topology.general.end.seconds - timeScale)
         func counts(_ records: [(UUID, SimulationRecorder.Record)]) -> Counts {
             var counts = Counts()
             for (_, record) in records {
+                for (key, at) in record.published {
+                    counts.statusUpdates += 1
+                    guard !record.seenByReferrer.contains(key) else { continue }
+                    if record.refusedFrom.contains(key.agency) {
+                        counts.refusedStatusUpdates += 1
+                    } else if at < inFlightFrom { counts.lostStatusUpdates += 1 } else { counts.statusUpdatesInFlight += 1 }
+                }
                 counts.created += 1
                 if record.to == nil { counts.open += 1 }
                 if isLost(record) { counts.lost += 1 } else { counts.received += 1 }
@@ -79,13 +88,23 @@ extension SimulationReport {
         lostReferrals = records.filter { isLost($0.1) }.prefix(50).map { id, record in
             LostReferral(referral: id.uuidString.lowercased(), from: record.from, to: record.to, category: record.category)
         }
-        faultsNotExecuted = topology.faults.filter { $0.kind == "hub-restart" }.map(Self.describe)
+        faultsNotExecuted = []
+        var lostStatuses: [LostStatusUpdate] = []
+        for (id, record) in records where lostStatuses.count < 50 {
+            for (key, at) in record.published.sorted(by: { $0.value < $1.value })
+            where !record.seenByReferrer.contains(key) && !record.refusedFrom.contains(key.agency) && at < inFlightFrom {
+                lostStatuses.append(LostStatusUpdate(
+                    referral: id.uuidString.lowercased(), referrer: record.from, by: key.agency, state: key.state.rawValue,
+                    publishedHours: at.timeIntervalSince(scenarioStart) / 3600, open: record.to == nil))
+            }
+        }
+        lostStatusUpdates = lostStatuses
         self.faults = faults.map { record in
             let window = (record.startedAt ?? .distantFuture)..<(record.endedAt ?? .distantFuture)
             let offered = Set(topology.node(id: record.node)?.services.map(\.category.rawValue) ?? [])
             let during = records.filter { _, referral in
                 window.contains(referral.sentAt)
-                    && (referral.to == record.node || (referral.to == nil && offered.contains(referral.category)))
+                    && (record.fault.kind == "hub-restart" || referral.to == record.node || (referral.to == nil && offered.contains(referral.category)))
             }
             return FaultRun(
                 fault: Self.describe(record.fault), kind: record.fault.kind, node: record.node,

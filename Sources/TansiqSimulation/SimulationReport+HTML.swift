@@ -12,6 +12,8 @@ extension SimulationReport {
             <p class="\(r.lost > 0 ? "bad" : "good")"><b>\(r.lost) lost</b> referrals of \(r.created) created \
             (\(r.open) open); \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \
             \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered.</p>
+            <p class="\(r.lostStatusUpdates > 0 ? "bad" : "good")"><b>\(r.lostStatusUpdates) lost</b> status updates of \
+            \(r.statusUpdates) published for the referrers (\(r.statusUpdatesInFlight) still on their way at the end).</p>
             """
         if !r.rejectedByReason.isEmpty { body += "<p>Rejected by reason: \(Self.escape(Self.pairs(r.rejectedByReason)))</p>" }
         if !r.escalatedByDeadline.isEmpty { body += "<p>Escalations by deadline: \(Self.escape(Self.pairs(r.escalatedByDeadline)))</p>" }

@@ -7,6 +7,7 @@ extension SimulationReport {
         let r = referrals
         lines.append("simulation \(topology): seed \(seed), \(Self.number(simulatedHours / 24)) simulated days at ×\(Self.number(timeScale)), \(agents) agents (\(mode)), \(cases) cases")
         lines.append("referrals: \(r.created) created (\(r.open) open), \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered, \(r.lost) lost")
+        lines.append("status updates: \(r.statusUpdates) published for the referrers, \(r.lostStatusUpdates) lost, \(r.refusedStatusUpdates) refused by the hub, \(r.statusUpdatesInFlight) still on their way at the end")
         if !r.rejectedByReason.isEmpty { lines.append("  rejected by reason: \(Self.list(r.rejectedByReason))") }
         if !r.escalatedByDeadline.isEmpty { lines.append("  escalations by deadline: \(Self.list(r.escalatedByDeadline))") }
         lines.append("")
@@ -32,6 +33,9 @@ extension SimulationReport {
         }
         for lost in lostReferrals {
             lines.append("LOST \(lost.referral) \(lost.from) → \(lost.to ?? "open") (\(lost.category))")
+        }
+        for lost in lostStatusUpdates.prefix(20) {
+            lines.append(String(format: "LOST STATUS %@ %@ by %@, never seen by %@ (published at %.1f h)", lost.referral, lost.state, lost.by, lost.referrer, lost.publishedHours))
         }
         return lines.joined(separator: "\n")
     }

@@ -3,6 +3,8 @@
 /// Durations are in simulated hours. A referral is **lost** when it was sent but never reached
 /// its receiving agency (for an open referral: no provider of its category received it). A
 /// referral that arrived but has no answer at the end of the run is **unanswered**, not lost.
+/// A status change a receiver published is **lost** when no agent of the referring agency saw
+/// it by the end of the run (unless it was published in the run's last real second).
 public struct SimulationReport: Codable, Sendable, Equatable {
     /// The topology's name.
     public var topology: String
@@ -32,6 +34,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     public var hub: HubTraffic
     /// The lost referrals themselves (at most 50).
     public var lostReferrals: [LostReferral]
+    /// The lost status updates themselves (at most 50).
+    public var lostStatusUpdates: [LostStatusUpdate] = []
     /// The faults injected, in file order, with when they took effect and what they cost.
     public var faults: [FaultRun]
     /// Faults the topology declares that this runner does not inject.
@@ -91,6 +95,17 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         public var unanswered = 0
         /// Referrals sent that never reached a receiver.
         public var lost = 0
+        /// Status changes the receiving (or claiming) agencies published for the referrer.
+        public var statusUpdates = 0
+        /// Of those, changes the referrer never saw, published early enough to have arrived,
+        /// and that the hub did not refuse.
+        public var lostStatusUpdates = 0
+        /// Of those, changes the hub refused for good (a later claimant of an open referral, in
+        /// a secure run), each reported to its sender.
+        public var refusedStatusUpdates = 0
+        /// Of those, changes published in the last real second of the run, not seen by its end:
+        /// still on their way when the agents stopped, not counted as lost.
+        public var statusUpdatesInFlight = 0
 
         /// Creates zero counts.
         public init() {}
@@ -168,6 +183,22 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     }
 
     /// A referral that never reached a receiver.
+    /// A status change published for a referrer that no agent of the referring agency saw.
+    public struct LostStatusUpdate: Codable, Sendable, Equatable {
+        /// The referral id.
+        public var referral: String
+        /// The referring agency, which never saw it.
+        public var referrer: String
+        /// Who published it.
+        public var by: String
+        /// The state it moved to.
+        public var state: String
+        /// When it was published, in simulated hours since the scenario started.
+        public var publishedHours: Double
+        /// Whether the referral was open (no receiving agency named).
+        public var open: Bool
+    }
+
     public struct LostReferral: Codable, Sendable, Equatable {
         /// The referral id.
         public var referral: String

@@ -19,6 +19,8 @@ final class ThreadAgents: AgentFleet {
     /// Where each agent keeps its state file, if anywhere.
     private let atRest: Simulation.AtRest?
     private let stateKey: MasterKey?
+    private let replay: String?
+    private let publish: String?
     private var running: [String: Task<Void, Never>] = [:]
     private var paces: [String: DelayFactor] = [:]
     private let failures = Failures()
@@ -26,10 +28,12 @@ final class ThreadAgents: AgentFleet {
     init(
         context: Context, logger: Logger, recorder: SimulationRecorder, ingress: String, egress: String,
         clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:],
-        atRest: Simulation.AtRest? = nil, stateKey: MasterKey? = nil
+        atRest: Simulation.AtRest? = nil, stateKey: MasterKey? = nil, replay: String? = nil, publish: String? = nil
     ) {
         self.atRest = atRest
         self.stateKey = stateKey
+        self.replay = replay
+        self.publish = publish
         self.context = context
         self.logger = logger
         self.recorder = recorder
@@ -55,7 +59,7 @@ final class ThreadAgents: AgentFleet {
                 agency: planned.agency, agent: planned.agent, role: planned.role,
                 coordinator: coordinator, ingress: ingress, egress: egress,
                 extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
-                hubKeys: keys[planned.agency])
+                hubKeys: keys[planned.agency], replay: replay, publish: publish)
             if let atRest {
                 configuration.state = atRest.statePath(agent: planned.agent)
                 configuration.stateKey = stateKey

@@ -18,13 +18,19 @@ import CZeroMQ
 public final class Context: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
-    /// Creates a context with `ioThreads` background I/O threads.
-    public init(ioThreads: Int32 = 1) throws(ZMQError) {
+    /// Creates a context with `ioThreads` background I/O threads and room for `maxSockets`
+    /// sockets (libzmq's default is 1,023; beyond it `zmq_socket` fails with EMFILE).
+    public init(ioThreads: Int32 = 1, maxSockets: Int32? = nil) throws(ZMQError) {
         guard let handle = zmq_ctx_new() else {
             throw ZMQError.last("zmq_ctx_new")
         }
         if zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads) != 0 {
             let error = ZMQError.last("zmq_ctx_set(ZMQ_IO_THREADS, \(ioThreads))")
+            zmq_ctx_term(handle)
+            throw error
+        }
+        if let maxSockets, zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, maxSockets) != 0 {
+            let error = ZMQError.last("zmq_ctx_set(ZMQ_MAX_SOCKETS, \(maxSockets))")
             zmq_ctx_term(handle)
             throw error
         }

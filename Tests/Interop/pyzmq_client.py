@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Tansiq client written from docs/PROTOCOL.md alone, with pyzmq and the json module.
 
-Usage: pyzmq_client.py INGRESS EGRESS [SECRET_CERTIFICATE HUB_CERTIFICATE]
+Usage: pyzmq_client.py INGRESS EGRESS [--publish PUBLISH] [SECRET_CERTIFICATE HUB_CERTIFICATE]
 
 With the two certificate files (`tansiq keys generate`, read with zmq.auth), it talks CURVE to a
 secure hub as the agency py-referrer.
@@ -10,8 +10,12 @@ It subscribes on the hub's egress, publishes on its ingress, and checks that
   1. a valid referral comes back unchanged in its first three frames, with a stamp frame (on a
      secure hub, where only its receiver may read it, the hub's de-identified view of it comes
      back instead, protocol 1.1);
-  2. a referral without consent is refused and answered on hub/rejected/<agency>.
-Prints "ok" and exits 0 when both hold; exits 1 with the reason otherwise.
+  2. a referral without consent is refused and answered on hub/rejected/<agency>;
+and, given the hub's confirmed publish endpoint (protocol 1.1), that
+  3. a referral sent on a DEALER is acknowledged accepted with its seq, the same message sent
+     again is acknowledged with the same seq as a duplicate, and a referral without consent is
+     acknowledged refused, not retryable.
+Prints "ok" and exits 0 when all hold; exits 1 with the reason otherwise.
 """
 import json
 import sys
@@ -74,19 +78,62 @@ def fail(reason):
     sys.exit(1)
 
 
+def confirmed(context, endpoint, keys):
+    """Confirmed publishing: a DEALER sends the three frames; the hub answers one JSON frame."""
+    dealer = context.socket(zmq.DEALER)
+    dealer.setsockopt(zmq.LINGER, 0)
+    if keys:
+        dealer.curve_secretkey, dealer.curve_publickey, dealer.curve_serverkey = keys
+    dealer.connect(endpoint)
+
+    def send(message):
+        dealer.send_multipart(message)
+        if not dealer.poll(10000):
+            fail("no acknowledgement from the publish endpoint within 10 s")
+        ack = json.loads(dealer.recv())
+        if ack.get("type") != "hub.publish-ack":
+            fail(f"not an acknowledgement: {ack}")
+        return ack
+
+    valid = referral()
+    message = frames(f"referral/to/{RECEIVER}/health", "referral", valid, valid["referralId"])
+    message_id = json.loads(message[1])["id"]
+    first = send(message)
+    if first["result"] != "accepted" or first["messageId"] != message_id or not isinstance(first.get("seq"), int):
+        fail(f"expected an acceptance with a seq: {first}")
+    if "maxMessageBytes" not in first.get("limits", {}):
+        fail(f"the acknowledgement announces no limits: {first}")
+    again = send(message)
+    if again["result"] != "accepted" or again.get("duplicate") is not True or again["seq"] != first["seq"]:
+        fail(f"a re-sent message must be acknowledged with its original seq: {again}")
+    invalid = referral(with_consent=False)
+    refused = send(frames(f"referral/to/{RECEIVER}/health", "referral", invalid, invalid["referralId"]))
+    if refused["result"] != "refused" or refused.get("retryable") is not False or not refused.get("reason"):
+        fail(f"a referral without consent must be refused for good: {refused}")
+    dealer.close()
+
+
 def main():
-    ingress, egress = sys.argv[1], sys.argv[2]
+    arguments = sys.argv[1:]
+    publish = None
+    if "--publish" in arguments:
+        index = arguments.index("--publish")
+        publish = arguments[index + 1]
+        del arguments[index:index + 2]
+    ingress, egress = arguments[0], arguments[1]
+    keys = None
     context = zmq.Context()
     sub = context.socket(zmq.SUB)
     sub.setsockopt(zmq.LINGER, 0)
     pub = context.socket(zmq.XPUB)
     pub.setsockopt(zmq.LINGER, 1000)
-    if len(sys.argv) >= 5:
-        public, secret = zmq.auth.load_certificate(sys.argv[3])
-        hub_public, _ = zmq.auth.load_certificate(sys.argv[4])
+    if len(arguments) >= 4:
+        public, secret = zmq.auth.load_certificate(arguments[2])
+        hub_public, _ = zmq.auth.load_certificate(arguments[3])
+        keys = (secret, public, hub_public)
         for sock in (sub, pub):
             sock.curve_secretkey, sock.curve_publickey, sock.curve_serverkey = secret, public, hub_public
-    secure = len(sys.argv) >= 5
+    secure = len(arguments) >= 4
     probe_topic = f"presence/{AGENCY}/{AGENCY}-1"
     echo = f"hub/view/health/{AGENCY}" if secure else f"referral/to/{RECEIVER}/"
     for prefix in (echo, f"hub/rejected/{AGENCY}", probe_topic):
@@ -152,6 +199,8 @@ def main():
         fail("the valid referral never came back")
     if not seen_rejection:
         fail("the referral without consent was not answered on hub/rejected/" + AGENCY)
+    if publish:
+        confirmed(context, publish, keys)
     print("ok")
 
 

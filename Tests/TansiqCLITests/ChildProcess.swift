@@ -26,6 +26,9 @@ final class ChildProcess: Sendable {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// The arguments the process was started with.
+    var arguments: [String] { process.arguments ?? [] }
+
     /// `environment` is added to the test's own.
     init(_ executable: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws {
         process = Process()

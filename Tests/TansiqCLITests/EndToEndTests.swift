@@ -11,6 +11,8 @@ struct EndToEndTests {
         var replay: String?
         /// Present when the hub serves --http.
         var http: String?
+        /// The confirmed publish endpoint.
+        var publish: String?
     }
 
     /// A new journal file in a new temporary directory.
@@ -28,7 +30,7 @@ struct EndToEndTests {
         let journal = extra.contains("--journal") || extra.contains("--no-journal") ? [] : ["--journal", try temporaryJournal()]
         let hub = try ChildProcess(
             "tansiq-hub",
-            mode + ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--log-level", "notice"]
+            mode + ["--ingress", "tcp://127.0.0.1:*", "--egress", "tcp://127.0.0.1:*", "--replay", "tcp://127.0.0.1:*", "--publish", "tcp://127.0.0.1:*", "--log-level", "notice"]
                 + journal + extra)
         let line = try #require(await hub.waitForLine(timeout: 30) { $0.hasPrefix("{") }, "the hub never printed its endpoints: \(hub.standardError)")
         return (hub, try JSONDecoder().decode(Endpoints.self, from: Data(line.utf8)))
@@ -37,7 +39,9 @@ struct EndToEndTests {
     static func startAgent(_ executable: String, _ arguments: [String], hub: Endpoints) async throws -> ChildProcess {
         // Never the default replay port: it may be another test's hub.
         let replay = hub.replay.map { ["--replay", $0] } ?? ["--no-replay"]
-        let agent = try ChildProcess(executable, arguments + ["--ingress", hub.ingress, "--egress", hub.egress, "--print-events", "--log-level", "error"] + replay)
+        let publish = hub.publish.map { ["--publish", $0] } ?? ["--no-confirm"]
+        let agent = try ChildProcess(
+            executable, arguments + ["--ingress", hub.ingress, "--egress", hub.egress, "--print-events", "--log-level", "error"] + replay + publish)
         let ready = await agent.waitForLine(timeout: 30) { $0.contains(#""event":"ready""#) }
         try #require(ready != nil, "\(executable) never became ready: \(agent.standardError)")
         return agent
@@ -133,7 +137,7 @@ struct EndToEndTests {
         for _ in 0..<20 where !delivered {
             let pub = try ChildProcess("tansiq", [
                 "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
-                "--category", "health", "--case", "AGA-2026-0042", "--ingress", endpoints.ingress,
+                "--category", "health", "--case", "AGA-2026-0042", "--publish", endpoints.publish!,
             ])
             #expect(pub.waitForExit() == 0)
             delivered = await sub.waitForLine(timeout: 0.5) { $0.contains(#""topic":"referral/to/health-delegation-agadir/health""#) } != nil
@@ -153,7 +157,7 @@ struct InteroperabilityTests {
     @Test func aPyzmqClientPublishesAndSubscribesThroughTheHub() async throws {
         let (hub, endpoints) = try await EndToEndTests.startHub()
         let script = ChildProcess.packageRoot.appendingPathComponent("Tests/Interop/pyzmq_client.py").path
-        let python = try ChildProcess("/usr/bin/env", ["python3", script, endpoints.ingress, endpoints.egress])
+        let python = try ChildProcess("/usr/bin/env", ["python3", script, endpoints.ingress, endpoints.egress, "--publish", try #require(endpoints.publish)])
         let status = python.waitForExit()
         #expect(status == 0, "pyzmq client: \(python.output.joined(separator: "\n")) \(python.standardError)")
         #expect(python.output.last == "ok")

@@ -208,7 +208,7 @@ struct HubCrashTests {
         // Same journal, same ports: the agents reconnect by themselves.
         let restarted = try ChildProcess("tansiq-hub", [
             "--insecure", "--ingress", endpoints.ingress, "--egress", endpoints.egress, "--replay", replay,
-            "--journal", journal, "--log-level", "notice",
+            "--publish", try #require(endpoints.publish), "--journal", journal, "--log-level", "notice",
         ])
         defer { restarted.killAbruptly() }
         let printed = try #require(

@@ -58,7 +58,7 @@ struct SecureEndToEndTests {
         for _ in 0..<20 where !delivered {
             let pub = try ChildProcess("tansiq", [
                 "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
-                "--category", "health", "--case", "AGA-2026-0042", "--ingress", endpoints.ingress,
+                "--category", "health", "--case", "AGA-2026-0042", "--publish", endpoints.publish!,
             ] + iom)
             #expect(pub.waitForExit() == 0, "\(pub.standardError)")
             delivered = await sub.waitForLine(timeout: 0.5) { $0.contains(#""topic":"referral/to/health-delegation-agadir/health""#) } != nil
@@ -76,7 +76,7 @@ struct SecureEndToEndTests {
         for _ in 0..<10 where !refused {
             let pub = try ChildProcess("tansiq", [
                 "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
-                "--category", "health", "--case", "AGA-2026-0043", "--ingress", endpoints.ingress, "--connect-timeout", "1",
+                "--category", "health", "--case", "AGA-2026-0043", "--publish", endpoints.publish!, "--connect-timeout", "1",
             ] + iom)
             refused = pub.waitForExit() != 0
         }
@@ -100,7 +100,7 @@ struct SecureEndToEndTests {
         ])
         let script = ChildProcess.packageRoot.appendingPathComponent("Tests/Interop/pyzmq_client.py").path
         let python = try ChildProcess("/usr/bin/env", [
-            "python3", script, endpoints.ingress, endpoints.egress,
+            "python3", script, endpoints.ingress, endpoints.egress, "--publish", try #require(endpoints.publish),
             directory.appendingPathComponent("py-referrer.secret").path, directory.appendingPathComponent("hub-test.key").path,
         ])
         #expect(python.waitForExit() == 0, "pyzmq client: \(python.output.joined(separator: "\n")) \(python.standardError)")

@@ -19,6 +19,8 @@ struct SimulationRunTests {
         #expect(report.referrals.created == 8)
         #expect(report.referrals.lost == 0)
         #expect(report.lostReferrals.isEmpty)
+        #expect(report.referrals.statusUpdates > 0)
+        #expect(report.referrals.lostStatusUpdates == 0)
         #expect(report.referrals.received == report.referrals.created)
         #expect(report.referrals.completed > 0)
         #expect(report.hub.messagesIn > 0)

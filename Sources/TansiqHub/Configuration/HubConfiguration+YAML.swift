@@ -15,6 +15,7 @@ extension HubConfiguration {
         "body_validation": "full or header-only (default full)",
         "journal": "off, or a mapping: path, durability (full or normal), max_age_seconds, max_bytes, max_messages, retention_check_seconds, housekeeping_max_age_seconds (default 7 days), closed_referral_max_age_seconds (default 180 days; 0 keeps), master_key_file",
         "replay": "endpoint replay clients connect to, bound when the hub journals (default tcp://127.0.0.1:5562)",
+        "publish": "endpoint confirmed publishers connect to (ROUTER), or off (tansiq hub's default tcp://127.0.0.1:5563)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
         "secret_key": "the hub's secret certificate (tansiq keys generate); makes the hub secure",
@@ -110,6 +111,9 @@ extension HubConfiguration {
                 case "privacy":
                     configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail)
                 case "replay": configuration.replay = try string()
+                case "publish":
+                    let endpoint = try string()
+                    configuration.publish = endpoint == "off" ? nil : endpoint
                 case "presence_missed_heartbeats":
                     let missed = try integer()
                     guard (1...1000).contains(missed) else { throw fail("presence_missed_heartbeats: expected 1 to 1000") }

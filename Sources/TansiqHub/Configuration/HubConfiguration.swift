@@ -49,6 +49,13 @@ public struct HubConfiguration: Sendable, Equatable {
     /// Where the hub's HTTP listener (metrics, health, agencies) binds, `HOST:PORT`; `nil`
     /// for none. Only the command serves it (`TansiqMonitoring`); the library carries the setting.
     public var http: String? = nil
+    /// Where confirmed publishers connect (a ROUTER socket: each message is acknowledged once
+    /// journaled, or refused with a reason); `nil` binds none. `tansiq hub` binds
+    /// ``defaultPublishEndpoint``.
+    public var publish: String?
+
+    /// The confirmed publish endpoint `tansiq hub` binds unless told otherwise.
+    public static let defaultPublishEndpoint = "tcp://127.0.0.1:5563"
 
     /// Creates a configuration; every parameter has the documented default.
     public init(
@@ -67,7 +74,8 @@ public struct HubConfiguration: Sendable, Equatable {
         maxFrames: Int = 8,
         rateLimit: RateLimit? = RateLimit(),
         registry: RegistryRules = RegistryRules(),
-        privacy: PrivacyRules = .standard
+        privacy: PrivacyRules = .standard,
+        publish: String? = nil
     ) {
         self.hubID = hubID
         self.ingress = ingress
@@ -85,5 +93,6 @@ public struct HubConfiguration: Sendable, Equatable {
         self.rateLimit = rateLimit
         self.registry = registry
         self.privacy = privacy
+        self.publish = publish
     }
 }

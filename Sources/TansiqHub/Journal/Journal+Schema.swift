@@ -11,6 +11,7 @@ extension Journal {
     /// - `topic`: the high-water topic sequence of every topic ever seen.
     /// - `setting` (v2): the durability the journal was last opened for writing with.
     /// - `data_key`, `erasure`, `vault` and `message.key_id` (privacy-v1, Journal+Encryption.swift).
+    /// - `message_on_message_id` (v3): finds a message by id (confirmed publishing's de-duplication).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -56,6 +57,10 @@ extension Journal {
         // `referral` (registry-v1): the hub's referral registry, written with the messages.
         migrator.registerMigration("registry-v1") { db in try Journal.createRegistry(db) }
         registerEncryptionMigrations(in: &migrator)
+        // A re-sent message (same id) is acknowledged with its original sequence, not stored twice.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "CREATE INDEX message_on_message_id ON message (message_id)")
+        }
         return migrator
     }
 }

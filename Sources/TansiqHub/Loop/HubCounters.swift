@@ -45,6 +45,13 @@ public struct HubCounters: Sendable, Equatable {
     /// When the journal last committed a batch.
     public var lastJournalCommitAt: Date?
 
+    /// Confirmed messages accepted and acknowledged (re-sends not counted).
+    public var confirmedAccepted: UInt64 = 0
+    /// Confirmed messages whose id was already journaled or queued: acknowledged, not forwarded again.
+    public var confirmedDuplicates: UInt64 = 0
+    /// Acknowledgements that could not be sent (the client was gone or not reading).
+    public var undeliveredAcknowledgements: UInt64 = 0
+
     /// Creates zeroed counters.
     public init() {}
 

@@ -37,11 +37,13 @@ struct OutgoingMessage {
     var fromPublisher: Bool
     /// The referral whose registry record it changed: the record is stored with it.
     var referral: UUID? = nil
+    /// Where to acknowledge it, when it came to the confirmed publish endpoint.
+    var confirmTo: ConfirmationAddress? = nil
 }
 
 extension HubLoop {
     /// The rejection reason of a message the journal could not store: the sender may retry.
-    static let journalFailedReason = HubRejection.Reason(rawValue: "journal-unavailable")
+    static let journalFailedReason = HubRejection.Reason.journalUnavailable
 
     static func openJournal(_ configuration: JournalConfiguration?) throws -> (Journal?, JournalLock?) {
         guard let configuration else { return (nil, nil) }
@@ -94,12 +96,15 @@ extension HubLoop {
         let numbering = sequencer.number(batch.lazy.map(\.topic))
         var stamps: [[UInt8]] = []
         stamps.reserveCapacity(batch.count)
+        var assigned: [(seq: UInt64, topicSeq: UInt64)] = []
+        assigned.reserveCapacity(batch.count)
         var records: [JournalRecord] = []
         if journal != nil { records.reserveCapacity(batch.count) }
         let now = Date()
         for (message, numbers) in zip(batch, numbering.stamps) {
             stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: numbers.sequence, topicSeq: numbers.topicSequence)))
             if let referral = message.referral { registry.stamp(referral, sequence: numbers.sequence) }
+            assigned.append((numbers.sequence, numbers.topicSequence))
             if journal != nil {
                 records.append(JournalRecord(
                     sequence: numbers.sequence,
@@ -122,6 +127,7 @@ extension HubLoop {
         sequencer.commit(numbering)
         counters.lastSequence = sequencer.lastSequence
         forward(batch, stamps: stamps)
+        acknowledgeStored(batch, stamps: assigned)
     }
 
     /// Sends a stored batch to the egress, each message with its stamp frame.
@@ -161,6 +167,10 @@ extension HubLoop {
                 continue
             }
             counters.rejections[Self.journalFailedReason.rawValue, default: 0] += 1
+            if let address = message.confirmTo {
+                refuseUnstored(message, to: address, because: error)
+                continue
+            }
             let rejection = HubRejection(
                 rejectedMessageId: message.header.id,
                 agency: message.header.source,

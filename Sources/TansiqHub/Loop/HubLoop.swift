@@ -15,7 +15,7 @@ final class HubLoop {
     private let ingress: Socket
     let egress: Socket
     private let monitors: [SocketMonitor]
-    private var validator: IngressValidator
+    var validator: IngressValidator
     let gatekeeper: HubGatekeeper
     private let authenticator: ZAPAuthenticator?
     let clock = ContinuousClock()
@@ -34,6 +34,8 @@ final class HubLoop {
     private let journalLock: JournalLock?
     /// Where replay clients connect: bound when the hub journals.
     let replay: Socket?
+    /// The confirmed publish endpoint, when configured.
+    let confirmations: PublishConfirmations?
     /// The messages of this poll round waiting to be numbered, stored and forwarded.
     var outbox: [OutgoingMessage] = []
     /// Emptied ingress messages, reused so that receiving allocates nothing.
@@ -105,15 +107,26 @@ final class HubLoop {
                 try SocketMonitor(socket: egress, context: context, events: Self.monitoredEvents),
             ]
             replay = journal == nil ? nil : try Self.makeReplaySocket(context: context, configuration: configuration)
+            confirmations = try configuration.publish.map { _ throws(ZMQError) in
+                PublishConfirmations(
+                    socket: try PublishConfirmations.makeSocket(context: context, configuration: configuration),
+                    limits: PublishLimits(
+                        messagesPerSecond: configuration.rateLimit?.messagesPerSecond, burst: configuration.rateLimit?.burst,
+                        maxMessageBytes: configuration.maxMessageBytes))
+            }
             try Self.bind(ingress, to: configuration.ingress, role: "ingress")
             try Self.bind(egress, to: configuration.egress, role: "egress")
             if let replay { try Self.bind(replay, to: configuration.replay, role: "replay endpoint") }
+            if let confirmations, let publish = configuration.publish {
+                try Self.bind(confirmations.socket, to: publish, role: "publish endpoint")
+            }
             // The hub must see every message, even one nobody has subscribed to yet (a referral
             // sent before its receiver connects): it subscribes to everything upstream instead
             // of passing its subscribers' filters to the publishers.
             try ingress.send([[0x01]])
             endpoints = HubEndpoints(
-                ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint(), replay: try replay?.lastEndpoint())
+                ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint(), replay: try replay?.lastEndpoint(),
+                publish: try confirmations?.socket.lastEndpoint())
             try rebuildRegistryIfNeeded()
         } catch let error as ZMQError {
             journal?.close()
@@ -150,6 +163,7 @@ final class HubLoop {
         ingress.close()
         egress.close()
         replay?.close()
+        confirmations?.socket.close()
         journal?.close()
         journalLock?.release()
         authenticator?.stop()
@@ -163,6 +177,7 @@ final class HubLoop {
         let egressIndex = poller.register(egress)
         let monitorIndices = monitors.map { poller.register($0.socket) }
         let replayIndex = replay.map { poller.register($0) }
+        let publishIndex = confirmations.map { poller.register($0.socket) }
         var nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
         var nextRetention = clock.now
         var nextAccessCheck = clock.now.advanced(by: .seconds(1))
@@ -179,6 +194,10 @@ final class HubLoop {
                     try drainMonitor(monitor)
                 }
                 if let replayIndex, ready[replayIndex].contains(.readable) { try drainReplay() }
+                if let publishIndex, ready[publishIndex].contains(.readable) {
+                    try drainConfirmed()
+                    try flushOutbox()
+                }
                 try publishPresenceChanges()
                 try watchDeadlines()
                 if let access = gatekeeper.access, clock.now >= nextAccessCheck {
