@@ -13,6 +13,31 @@ extension AgentStore {
             // NULL: the row's content is stored as JSON (no master key).
             try db.execute(sql: "ALTER TABLE referral ADD COLUMN key_id INTEGER")
         }
+        migrator.registerMigration("privacy-v2") { db in
+            // The outbox holds whole messages until the hub confirms them: a referral's body is
+            // sealed with that referral's key like its row (NULL: stored as sent).
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN key_id INTEGER")
+        }
+    }
+
+    /// An outbox message's body, sealed with its referral's key when there is a master key and
+    /// the message belongs to a referral (service status and presence carry no case).
+    func sealed(outboxBody body: [UInt8], message: UUID, referral: UUID?, in db: Database) throws -> ([UInt8], Int64?) {
+        guard let keys, let referral else { return (body, nil) }
+        let id = referral.uuidString.lowercased()
+        let key = try keys.sealingKey(for: id, in: db)
+        return (try DataKeyStore.seal(body, with: key, context: id + "/outbox/" + message.uuidString.lowercased()), key.id)
+    }
+
+    /// The body as sent; `nil` when its referral was erased (the message is then dropped).
+    func opened(outboxBody body: [UInt8], message: UUID, referral: UUID?, keyID: Int64?, in db: Database) throws -> [UInt8]? {
+        guard let keyID else { return body }
+        guard let keys else {
+            throw VaultError(.masterKeyNeeded, "the agent state's outbox holds sealed messages: give its master key (--master-key-file or \(MasterKey.environmentVariable))")
+        }
+        guard let referral, let key = try keys.openingKey(id: keyID, in: db) else { return nil }
+        let id = referral.uuidString.lowercased()
+        return try DataKeyStore.open(body, with: key, context: id + "/outbox/" + message.uuidString.lowercased())
     }
 
     /// Whether referral content is sealed.
@@ -48,6 +73,7 @@ extension AgentStore {
                 for id in ids.map({ $0.uuidString.lowercased() }) {
                     try DataKeyStore.erase(scope: id, in: db)
                     try db.execute(sql: "DELETE FROM referral WHERE id = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM outbox WHERE correlation_id = ?", arguments: [id])
                 }
             }
         } catch {

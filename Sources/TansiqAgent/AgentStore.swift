@@ -139,12 +139,15 @@ public final class AgentStore {
                 }
                 let processed = try String.fetchAll(db, sql: "SELECT id FROM processed_referral").compactMap(UUID.init(uuidString:))
                 var contents = Contents(cursor: cursor, referrals: referrals, processed: Set(processed), starts: starts)
-                let outbox = try Row.fetchCursor(db, sql: "SELECT message_id, topic, header, body, correlation_id FROM outbox ORDER BY rowid")
+                let outbox = try Row.fetchCursor(db, sql: "SELECT message_id, topic, header, body, correlation_id, key_id FROM outbox ORDER BY rowid")
                 while let row = try outbox.next() {
                     guard let id = UUID(uuidString: row[0]) else { continue }
-                    let frames = [[UInt8](row[1] as Data), [UInt8](row[2] as Data), [UInt8](row[3] as Data)]
-                    contents.outbox.append(ConfirmedPublisher.Pending(
-                        id: id, frames: frames, correlationID: (row[4] as String?).flatMap(UUID.init(uuidString:))))
+                    let referral = (row[4] as String?).flatMap(UUID.init(uuidString:))
+                    // A message of an erased referral is not sent any more.
+                    guard let body = try self.opened(outboxBody: [UInt8](row[3] as Data), message: id, referral: referral, keyID: row[5], in: db)
+                    else { continue }
+                    let frames = [[UInt8](row[1] as Data), [UInt8](row[2] as Data), body]
+                    contents.outbox.append(ConfirmedPublisher.Pending(id: id, frames: frames, correlationID: referral))
                 }
                 let topics = try Row.fetchCursor(db, sql: "SELECT topic, topic_sequence, sequence FROM topic_cursor")
                 while let row = try topics.next() {
@@ -173,11 +176,12 @@ public final class AgentStore {
                         arguments: [id.uuidString.lowercased(), time.timeIntervalSinceReferenceDate])
                 }
                 for message in changes.outboxAdded {
+                    let (body, keyID) = try self.sealed(outboxBody: message.frames[2], message: message.id, referral: message.correlationID, in: db)
                     try db.execute(
-                        sql: "INSERT OR IGNORE INTO outbox (message_id, topic, header, body, correlation_id) VALUES (?, ?, ?, ?, ?)",
+                        sql: "INSERT OR IGNORE INTO outbox (message_id, topic, header, body, correlation_id, key_id) VALUES (?, ?, ?, ?, ?, ?)",
                         arguments: [
-                            message.id.uuidString.lowercased(), Data(message.frames[0]), Data(message.frames[1]), Data(message.frames[2]),
-                            message.correlationID?.uuidString.lowercased(),
+                            message.id.uuidString.lowercased(), Data(message.frames[0]), Data(message.frames[1]), Data(body),
+                            message.correlationID?.uuidString.lowercased(), keyID,
                         ])
                 }
                 for id in changes.outboxRemoved {

@@ -2,6 +2,7 @@ import Foundation
 import Prometheus
 import Synchronization
 import TansiqHub
+import TansiqMessages
 
 /// The hub's Prometheus metrics. It watches the hub's loop (as its ``HubObserver``: commit
 /// latency, liveness, full ingress rounds) and, at each scrape, copies the hub's lock-protected
@@ -98,6 +99,10 @@ public final class HubMetrics: HubObserver {
             registry.makeGauge(name: name, labels: labels, help: help).set(value)
         }
         advance("tansiq_hub_messages_in_total", [], "Messages read from the ingress, valid or not.", counters.messagesIn, previous.messagesIn)
+        // Every open state is shown, at 0 too, so that a state that empties does not keep its last count.
+        var open: [String: Int] = [:]
+        for state in ReferralState.allCases where !state.isTerminal { open[state.rawValue] = counters.referralsOpenByState[state.rawValue] ?? 0 }
+        recordReferrals(openByState: open, overdue: counters.referralsOverdue)
         advance("tansiq_hub_messages_out_total", [], "Messages written to the egress: forwarded ones and the hub's own.", counters.messagesOut, previous.messagesOut)
         advance("tansiq_hub_bytes_in_total", [], "Bytes read from the ingress, all frames counted.", counters.bytesIn, previous.bytesIn)
         advance("tansiq_hub_bytes_out_total", [], "Bytes written to the egress, all frames counted.", counters.bytesOut, previous.bytesOut)
@@ -154,8 +159,7 @@ public final class HubMetrics: HubObserver {
         }
     }
 
-    /// Referrals open by state, and overdue ones: the referral registry (issue 11) calls this
-    /// at each scrape once it exists. Nothing feeds it yet.
+    /// Referrals open by state, and overdue ones, from the hub's registry (every scrape).
     public func recordReferrals(openByState: [String: Int], overdue: Int) {
         for (state, count) in openByState.sorted(by: { $0.key < $1.key }) {
             registry.makeGauge(name: "tansiq_referrals_open", labels: [("state", state)], help: "Referrals open, by state.").set(Double(count))

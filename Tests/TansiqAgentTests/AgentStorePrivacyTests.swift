@@ -46,6 +46,41 @@ struct AgentStorePrivacyTests {
     }
 }
 
+@Suite("Agent outbox at rest", .serialized)
+struct AgentOutboxPrivacyTests {
+    @Test func anOutboxReferralIsSealedUntilConfirmedAndDroppedWhenItsCaseIsForgotten() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = root.appendingPathComponent("state.sqlite").path
+        let key = MasterKey.generate()
+        var referral = sampleReferral(to: "health-delegation-agadir")
+        referral.caseReference = "AGA-2026-0099"
+        referral.note = "Appointment at the Anza health centre."
+        let envelope = Envelope(
+            topic: try Topic.referral(to: "health-delegation-agadir", category: .health), source: "iom-morocco", agent: "iom-morocco-1",
+            payload: .referral(referral), correlationID: referral.referralId)
+        let frames = try MessageCodec.encode(envelope)
+        let pending = ConfirmedPublisher.Pending(id: envelope.header.id, frames: frames, correlationID: referral.referralId)
+        do {
+            let store = try AgentStore(path: path, masterKey: key)
+            _ = try store.load(agency: "iom-morocco", agent: "iom-morocco-1")
+            var changes = AgentStore.Changes()
+            changes.outboxAdded = [pending]
+            try store.commit(changes)
+            for suffix in ["", "-wal"] {
+                let bytes = Array(FileManager.default.contents(atPath: path + suffix) ?? Data())
+                for value in ["AGA-2026-0099", "Anza", "medical-consultation"] {
+                    #expect(!bytes.contains(subsequence: value), "state\(suffix) holds \(value) in its outbox")
+                }
+            }
+            // Re-sent after a restart with the very bytes first sent.
+            #expect(try store.contents().outbox.map(\.frames) == [frames])
+            try store.forget(referrals: [referral.referralId])
+            #expect(try store.contents().outbox.isEmpty)
+        }
+    }
+}
+
 extension Array where Element == UInt8 {
     func contains(subsequence text: String) -> Bool {
         let needle = Array(text.utf8)

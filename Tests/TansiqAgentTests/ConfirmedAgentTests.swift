@@ -86,8 +86,8 @@ struct ConfirmedAgentTests {
         let path = try temporaryDirectory().appendingPathComponent("provider.sqlite").path
         // X on the health inbox, then Y on the legal one: the agent applied Y live, X was dropped on
         // the way, and it crashed before its heartbeat's delivery check. Its state says so.
-        let x = sampleReferral(to: Self.provider, category: .health)
-        let y = sampleReferral(to: Self.provider, category: .legal)
+        let x = sampleReferral(to: Self.provider, category: .health, at: Date())
+        let y = sampleReferral(to: Self.provider, category: .legal, at: Date())
         func frames(_ referral: Referral) throws -> [[UInt8]] {
             try MessageCodec.encode(Envelope(
                 topic: try Topic.referral(to: Self.provider, category: referral.category), source: "iom-morocco", agent: "iom-morocco-1",
@@ -124,11 +124,11 @@ struct ConfirmedAgentTests {
 
     @Test func aMessageTheHubRefusesForGoodIsReportedAndLeavesTheOutboxAndAnOversizedOneIsNotSent() async throws {
         let long = {
-            var referral = sampleReferral(to: Self.provider)
+            var referral = sampleReferral(to: Self.provider, at: Date())
             referral.note = String(repeating: "n", count: 280)
             return referral
         }()
-        let short = sampleReferral(to: Self.provider)
+        let short = sampleReferral(to: Self.provider, at: Date())
         let topic = try Topic.referral(to: Self.provider, category: .health)
         func size(_ referral: Referral) throws -> Int {
             try MessageCodec.encode(Envelope(topic: topic, source: "iom-morocco", agent: "iom-morocco-1", payload: .referral(referral), correlationID: referral.referralId))

@@ -10,7 +10,7 @@ struct ReferralsCommandTests {
         let (hub, endpoints) = try await EndToEndTests.startHub(["--journal", journal, "--durability", "normal"])
         let pub = try ChildProcess("tansiq", [
             "pub", "referral", "--from", "iom-morocco", "--to", "health-delegation-agadir",
-            "--category", "health", "--case", "AGA-2026-0042", "--ingress", endpoints.ingress,
+            "--category", "health", "--case", "AGA-2026-0042", "--publish", endpoints.publish!,
         ])
         #expect(pub.waitForExit() == 0)
 

@@ -79,6 +79,6 @@ struct HubConfigurationProblemsTests {
         let code = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "privacy: { vocabulary: { reason_codes: [Not A Code] } }", file: "hub.yaml") }
         #expect(code?.message.contains("privacy.vocabulary.reason_codes[0]") == true)
         let notes = #expect(throws: HubError.self) { try HubConfiguration.parse(yaml: "privacy: { notes: maybe }", file: "hub.yaml") }
-        #expect(notes?.message == "hub.yaml: privacy.notes: expected one of screened, refused")
+        #expect(notes?.message == "hub.yaml:1: privacy.notes: expected one of screened, refused")
     }
 }

@@ -128,10 +128,12 @@ struct HubPrivacyTests {
             // Beside the running hub, as `tansiq journal erase` does.
             let erased = Array(ids.prefix(3))
             let erasure = try Journal.erase(referrals: erased.map { $0.uuidString.lowercased() }, inJournalAt: directory.journalPath)
-            #expect(erasure.messages == 3)
+            // Each referral and the hub's de-identified view of it (protocol 1.1).
+            #expect(erasure.messages == 6)
             #expect(erasure.keys == 3)
-            // The hub notices: a later message of an erased referral is sealed with a new key, and readable.
-            try client.publisher.send(try Sample.referralFrames(id: erased[0]))
+            // The hub notices: a later message of an erased referral (its referrer re-publishing
+            // it, byte for byte, as agents do before a deadline) is sealed with a new key, and readable.
+            try client.publisher.send(Array(try #require(forwarded[erased[0]]).prefix(3)))
             let late = try #require(try client.next()).frames
 
             let dealer = try ReplayDealer(try #require(endpoints.replay))

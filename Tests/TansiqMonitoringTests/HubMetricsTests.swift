@@ -45,6 +45,31 @@ struct HubMetricsTests {
         }
     }
 
+    @Test func referralsOpenByStateComeFromTheRegistry() async throws {
+        try await withMonitoredHub(statisticsInterval: .milliseconds(100)) { monitored in
+            let client = try TrafficClient(monitored.endpoints, prefixes: ["referral/to/", "hub/stats/"])
+            var sent = 0
+            while sent < 3 {
+                try client.publisher.send(try Sample.referralFrames())
+                while let message = try client.next(), !String(decoding: message.frames[0], as: UTF8.self).hasPrefix("referral/") {}
+                sent += 1
+            }
+            // The registry is counted at each statistics round; the second round after the
+            // referrals is certain to be in the snapshot the listener reads.
+            var rounds = 0
+            while rounds < 2, let message = try client.next() {
+                if String(decoding: message.frames[0], as: UTF8.self).hasPrefix("hub/stats/") { rounds += 1 }
+            }
+            #expect(rounds == 2)
+            let (_, body) = try await monitored.get("metrics")
+            let text = String(decoding: body, as: UTF8.self)
+            #expect(sample(text, #"tansiq_referrals_open{state="requested"}"#) == 3)
+            #expect(sample(text, #"tansiq_referrals_open{state="accepted"}"#) == 0)
+            #expect(sample(text, "tansiq_referrals_overdue") == 0)
+            #expect(try promtoolCheck(body).status == 0)
+        }
+    }
+
     @Test func agenciesListsWhoTheHubHeardFrom() async throws {
         try await withMonitoredHub { monitored in
             let client = try TrafficClient(monitored.endpoints, prefixes: ["referral/to/"])

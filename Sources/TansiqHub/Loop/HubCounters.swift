@@ -52,6 +52,11 @@ public struct HubCounters: Sendable, Equatable {
     /// Acknowledgements that could not be sent (the client was gone or not reading).
     public var undeliveredAcknowledgements: UInt64 = 0
 
+    /// Open referrals in the hub's registry by state, and how many of them are overdue, as of
+    /// the last statistics round (the registry is the one source of these counts).
+    public var referralsOpenByState: [String: Int] = [:]
+    public var referralsOverdue: Int = 0
+
     /// Creates zeroed counters.
     public init() {}
 

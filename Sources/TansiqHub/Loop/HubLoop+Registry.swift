@@ -145,3 +145,18 @@ extension HubLoop {
         return Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
     }
 }
+
+extension HubLoop {
+    /// Counts the registry's open referrals by state and the overdue ones, for the metrics.
+    func countReferrals() {
+        let now = time.now()
+        var byState: [String: Int] = [:]
+        var overdue = 0
+        for record in registry.all where !record.isClosed {
+            byState[record.state.rawValue, default: 0] += 1
+            if record.isOverdue(at: now) { overdue += 1 }
+        }
+        counters.referralsOpenByState = byState
+        counters.referralsOverdue = overdue
+    }
+}

@@ -205,6 +205,7 @@ final class HubLoop {
                     nextAccessCheck = clock.now.advanced(by: .seconds(1))
                 }
                 if clock.now >= nextStatistics {
+                    countReferrals()
                     try publishStatistics()
                     purgeClosedReferrals()
                     nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)

@@ -72,8 +72,8 @@ extension Journal {
     }
 
     /// Destroys the data keys of `referralIDs`, in one transaction, beside a running hub or not;
-    /// needs no master key. The registry (issue 11) must drop the same referrals' details in
-    /// the same transaction when it lands (see ``erase(referrals:alsoIn:)``).
+    /// needs no master key. The registry forgets the digest of each referral's body in the same
+    /// transaction and keeps its parties and state.
     public func erase(referrals referralIDs: [String], now: Date = Date()) throws(JournalError) -> Erasure {
         try erase(referrals: referralIDs, now: now) { _, _ in }
     }
@@ -112,6 +112,9 @@ extension Journal {
             erasure.messages += try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM message WHERE correlation_id = ? AND key_id IS NOT NULL", arguments: [id]) ?? 0
             erasure.keys += try DataKeyStore.erase(scope: id, in: db, now: now)
+            // The registry keeps the referral's parties and state (a late move is still checked
+            // against them; none of it is personal) but forgets the digest of its body.
+            try db.execute(sql: "UPDATE referral SET body_digest = 0 WHERE id = ?", arguments: [id])
             try alsoIn(db, id)
             erasure.referrals.append(id)
         }
