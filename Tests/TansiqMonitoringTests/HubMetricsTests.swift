@@ -108,7 +108,10 @@ struct HubMetricsTests {
         let (logger, logged) = LogWatcher.make()
         try await withMonitoredHub(statisticsInterval: .milliseconds(200), logger: logger) { monitored in
             // A real SQLite failure for every write, as a full disk gives.
-            let saboteur = try DatabaseQueue(path: monitored.journalPath)
+            // It waits its turn: the hub commits every round.
+            var waiting = Configuration()
+            waiting.busyMode = .timeout(10)
+            let saboteur = try DatabaseQueue(path: monitored.journalPath, configuration: waiting)
             try await saboteur.write { db in
                 try db.execute(sql: "CREATE TRIGGER disk_full BEFORE INSERT ON message BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
             }
