@@ -38,9 +38,10 @@ REPLAY=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"replay":"([^"]+)".*/\1/')
 PUBLISH=$(printf '%s' "$ENDPOINTS" | sed -E 's/.*"publish":"([^"]+)".*/\1/')
 echo "==> hub listening: ingress $INGRESS, egress $EGRESS (CURVE, 4 agencies admitted, pilot policy)"
 
-# Everything that crosses the hub, as it happens.
+# What the coordinator sees, as it happens: the hub's de-identified view of every referral
+# (bodies go only where consent allows), status changes and escalations.
 # shellcheck disable=SC2046
-"$BIN/tansiq" sub referral/ status/ escalation/ --egress "$EGRESS" --timeout 12 $(keys_of commune-agadir) &
+"$BIN/tansiq" sub hub/view/ status/ hub/escalation/ escalation/ --egress "$EGRESS" --timeout 12 $(keys_of commune-agadir) &
 PIDS+=($!)
 
 start_agent() {

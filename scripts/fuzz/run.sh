@@ -18,18 +18,15 @@ SANITIZE=-sanitize=fuzzer,address
 echo "==> building the TansiqMessages module"
 swiftc $SANITIZE -O -wmo -parse-as-library -module-name TansiqMessages \
     -emit-module -emit-module-path "$OUT/TansiqMessages.swiftmodule" \
-    -c -o "$OUT/TansiqMessages.o" Sources/TansiqMessages/*.swift
+    -c -o "$OUT/TansiqMessages.o" $(find Sources/TansiqMessages -name '*.swift' | sort)
 echo "==> building the ZeroMQ module"
 swiftc $SANITIZE -O -wmo -parse-as-library -module-name ZeroMQ -I Sources/CZeroMQ \
     -emit-module -emit-module-path "$OUT/ZeroMQ.swiftmodule" \
     -c -o "$OUT/ZeroMQ.o" Sources/ZeroMQ/*.swift
 echo "==> building the fuzz target (the hub's ingress validation and what it needs)"
-HUB=Sources/TansiqHub
 swiftc $SANITIZE -O -wmo -parse-as-library -module-name IngressFuzz -I "$OUT" -I Sources/CZeroMQ \
-    -c -o "$OUT/IngressFuzz.o" scripts/fuzz/IngressFuzzTarget.swift \
-    "$HUB/IngressValidator.swift" "$HUB/HubConfiguration.swift" "$HUB/HubConfiguration+RateLimit.swift" \
-    "$HUB/HubSecurity.swift" "$HUB/AgencyKeyring.swift" "$HUB/AccessPolicy.swift" "$HUB/TopicPattern.swift" \
-    "$HUB/HubError.swift" "$HUB/JournalConfiguration.swift" "$HUB/JournalDurability.swift" "$HUB/JournalRetention.swift"
+    -c -o "$OUT/IngressFuzz.o" scripts/fuzz/IngressFuzzTarget.swift scripts/fuzz/HubConfigurationStandIn.swift \
+    Sources/TansiqHub/Loop/IngressValidator.swift
 swiftc $SANITIZE "$OUT/TansiqMessages.o" "$OUT/ZeroMQ.o" "$OUT/IngressFuzz.o" -lzmq -o "$OUT/fuzz-ingress"
 
 # Seeds: every golden message, frames joined by 0x1E.
