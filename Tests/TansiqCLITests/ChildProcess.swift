@@ -51,10 +51,12 @@ final class ChildProcess: Sendable {
         let streamsOpen = streamsOpen
         streamsOpen.enter()
         streamsOpen.enter()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
+        // A thread per pipe reading until end of file, not `readabilityHandler`: its dispatch
+        // sources race with descriptors closed (and reused) elsewhere in the test process, and
+        // libdispatch has crashed on that (a bad pointer in `_dispatch_event_loop_drain`).
+        let outputHandle = output.fileHandleForReading
+        Self.readUntilEnd(outputHandle) { chunk in
+            guard let chunk else {
                 continuation.finish()
                 streamsOpen.leave()
                 return
@@ -73,10 +75,9 @@ final class ChildProcess: Sendable {
                 continuation.yield(line)
             }
         }
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
+        let errorHandle = errors.fileHandleForReading
+        Self.readUntilEnd(errorHandle) { chunk in
+            guard let chunk else {
                 streamsOpen.leave()
                 return
             }
@@ -85,6 +86,20 @@ final class ChildProcess: Sendable {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try? input.fileHandleForWriting.close()
+    }
+
+    /// Calls `body` with each chunk read from `handle` on a thread of its own, then with nil at
+    /// the end of the file.
+    private static func readUntilEnd(_ handle: FileHandle, _ body: @escaping @Sendable (Data?) -> Void) {
+        let thread = Thread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                body(chunk)
+            }
+            body(nil)
+        }
+        thread.start()
     }
 
     /// Every line printed so far.
