@@ -18,7 +18,7 @@ struct ReferralsCommand: ParsableCommand {
               tansiq referrals list tansiq-journal.sqlite --overdue --json
               tansiq referrals show tansiq-journal.sqlite 5f0c…
             """,
-        subcommands: [ReferralsListCommand.self, ReferralsShowCommand.self]
+        subcommands: [ReferralsListCommand.self, ReferralsShowCommand.self, ReferralsFHIRCommand.self]
     )
 
     /// One record as a line: id, state, parties, category, priority, deadlines, sequences.
