@@ -16,12 +16,20 @@ struct HubKeyOptions: ParsableArguments {
     @Option(name: .customLong("hub-key"), help: "The hub's public certificate (keys/hub.key). Default $TANSIQ_HUB_KEY, then the context's.")
     var hubKeyFlag: String?
 
+    @Flag(name: .customLong("insecure"), help: "The hub is insecure: use no keys, whatever $TANSIQ_SECRET_KEY, $TANSIQ_HUB_KEY or a context say.")
+    var insecure = false
+
     /// Where the hub and the keys are; the defaults when the resolution failed (then
     /// `validate()` has already refused the command).
     var profile: HubProfile { (try? resolveProfile()) ?? .fallback }
 
     func resolveProfile() throws(HubContextError) -> HubProfile {
-        try HubProfile.resolve(HubProfile.Flags(hub: hubFlag, secretKey: secretKeyFlag, hubKey: hubKeyFlag))
+        var profile = try HubProfile.resolve(HubProfile.Flags(hub: hubFlag, secretKey: secretKeyFlag, hubKey: hubKeyFlag))
+        if insecure {
+            profile.secretKey = nil
+            profile.hubKey = nil
+        }
+        return profile
     }
 
     var secretKey: String? { profile.secretKey?.value }
@@ -29,6 +37,7 @@ struct HubKeyOptions: ParsableArguments {
 
     func validate() throws {
         let profile: HubProfile
+        if insecure, secretKeyFlag != nil || hubKeyFlag != nil { throw ValidationError("--insecure cannot be combined with --secret-key or --hub-key") }
         do { profile = try resolveProfile() } catch { throw ValidationError(error.description) }
         switch (profile.secretKey, profile.hubKey) {
         case (let secret?, nil):
