@@ -9,8 +9,8 @@ struct ReferralsCommand: ParsableCommand {
         commandName: "referrals",
         abstract: "The hub's referral registry: every referral it accepted, where it stands, and its trail.",
         discussion: """
-            Reads the hub's journal database read-only, like `tansiq journal`: it can run beside a \\
-            hub and never changes anything. Exit status 66 when the file is missing or not a \\
+            Reads the hub's journal database read-only, like `tansiq journal`: it can run beside a \
+            hub and never changes anything. Exit status 66 when the file is missing or not a \
             Tansiq journal, 1 when `show` finds no such referral.
 
             Examples:

@@ -103,7 +103,20 @@ struct OperatorFrictionTests {
         #expect(sub.output.isEmpty)
     }
 
-    @Test(arguments: ["pub", "journal", "keys", "topology", "sim"])
+    @Test func aMessageSignedWithAnotherAgencysKeyIsRefusedWithTheReason() async throws {
+        let secure = try await SecureHub.start()
+        defer { secure.stop() }
+        // IOM's key, speaking for the health delegation.
+        let pub = try ChildProcess("tansiq", [
+            "pub", "referral", "--from", "health-delegation-agadir", "--to", "iom-morocco", "--category", "health", "--case", "AGA-2026-0042",
+            "--publish", try #require(secure.endpoints.publish),
+        ] + secure.keys("iom-morocco"))
+        #expect(pub.waitForExit() == 65, "\(pub.standardError)")
+        #expect(pub.standardError.hasPrefix("refused: "), "\(pub.standardError)")
+        #expect(pub.output.isEmpty, "no id is printed for a refused message")
+    }
+
+    @Test(arguments: ["pub", "journal", "keys", "topology", "sim", "state", "referrals", "context"])
     func aGroupWithoutASubcommandIsWrongUsage(command: String) throws {
         let process = try ChildProcess("tansiq", [command])
         #expect(process.waitForExit() == 64)
@@ -118,7 +131,10 @@ struct OperatorFrictionTests {
     }
 
     @Test func helpTextsHaveNoStrayBackslashes() throws {
-        for arguments in [["keys"], ["journal"], ["hub"], ["pub", "referral"], ["pub", "status"], ["keys", "init"]] {
+        for arguments in [
+            ["keys"], ["journal"], ["hub"], ["pub", "referral"], ["pub", "status"], ["keys", "init"], ["journal", "keygen"], ["journal", "erase"],
+            ["journal", "export"], ["referrals"], ["referrals", "fhir"], ["state", "forget"], ["context"], ["context", "add"], ["sub"], ["stats"],
+        ] {
             let help = try ChildProcess("tansiq", arguments + ["--help"])
             #expect(help.waitForExit() == 0)
             #expect(!help.output.joined().contains("\\"), "tansiq \(arguments.joined(separator: " ")) --help: \(help.output)")
