@@ -29,13 +29,14 @@ struct ConfigurationCheckTests {
 
     @Test func everyMistakeOfAPolicyIsReportedWithItsLineByTheHubAndByTopologyValidate() throws {
         let policy = try Self.file(
-            "p.policy.yaml", "defaults:\n  publish:\n    allowed: [\"x/\"]\n  subscribe: {allow: [\"Referral/\"]}\nagencies:\n  iom: {roles: [ghost]}\nrules: {}\n")
+            "p.policy.yaml", "defaults:\n  publish:\n    allowed: [\"x/\"]\n  subscribe: {allow: [\"Referral/\"]}\nagencies:\n  iom: {roles: [ghost]}\n  IOM Morocco: {}\nrules: {}\n")
         defer { try? FileManager.default.removeItem(at: policy) }
         let expected = [
             "\(policy.path):3: defaults.publish: unknown key 'allowed'; expected allow, deny",
             "\(policy.path):4: defaults.subscribe.allow: 'Referral/' has a segment that is not an identifier, '*' or '%a'",
             "\(policy.path):6: agencies.iom.roles: unknown role 'ghost'; the file defines no roles",
-            "\(policy.path):7: unknown key 'rules'; expected defaults, roles, agencies",
+            "\(policy.path):7: agencies.IOM Morocco: 'IOM Morocco' is not an agency id (a–z, 0–9 and '-', 1–63 characters)",
+            "\(policy.path):8: unknown key 'rules'; expected defaults, roles, agencies",
         ]
         let validate = try ChildProcess("tansiq", ["topology", "validate", policy.path])
         #expect(validate.waitForExit() == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import TansiqMessages
 import Yams
 
 extension AccessPolicy {
@@ -138,6 +139,9 @@ extension AccessPolicy {
                         continue
                     }
                     let path = "agencies.\(agency)"
+                    if !Identifier.isValid(agency) {
+                        report(name, "\(path): '\(agency)' is not an agency id (a–z, 0–9 and '-', 1–63 characters)")
+                    }
                     var entry = Agency(rule: rule(body, at: path, allowing: ["roles"]))
                     if let roles = body.mapping?["roles"] {
                         if let sequence = roles.sequence {
