@@ -90,6 +90,20 @@ struct OperatorFrictionTests {
         #expect(await secure.hub.waitForError(containing: "wrong hub public key", timeout: 10), "\(secure.hub.standardError)")
     }
 
+    @Test func anAgentWithAWrongHubKeySaysSoOnceNotOnEveryRetry() async throws {
+        let secure = try await SecureHub.start()
+        defer { secure.stop() }
+        let agent = try ChildProcess("iom-agent", [
+            "--agency", "iom-morocco", "--ingress", secure.endpoints.ingress, "--egress", secure.endpoints.egress, "--no-confirm", "--no-replay",
+            "--log-level", "warning",
+        ] + secure.keys("iom-morocco", hubKey: "health-delegation-agadir.key"))
+        #expect(await agent.waitForError(containing: "--hub-key is not this hub's public key", timeout: 20), "\(agent.standardError)")
+        _ = agent.terminate()
+        // Throttled: not one line per reconnection attempt (libzmq retries every 100 ms or so).
+        let lines = agent.standardError.split(separator: "\n").filter { $0.contains("cannot talk to the hub") }
+        #expect((1...3).contains(lines.count), "\(agent.standardError)")
+    }
+
     @Test func subShowsRefusedSubscriptionsAndFailsWhenAllAreRefused() async throws {
         let secure = try await SecureHub.start()
         defer { secure.stop() }

@@ -71,21 +71,14 @@ struct HubContextStore {
 
     /// Writes `bytes` to `path` through a temporary file made 0600 before anything is in it.
     private func writePrivate(_ path: String, _ bytes: [UInt8]) throws(HubContextError) {
-        for folder in [directory, contextsDirectory] {
-            if !FileManager.default.fileExists(atPath: folder) {
-                guard mkdir(folder, 0o700) == 0 || errno == EEXIST else {
-                    if errno == ENOENT {
-                        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                            throw HubContextError("cannot create \(folder): \(error.localizedDescription)")
-                        }
-                    } else {
-                        throw HubContextError("cannot create \(folder): \(String(cString: strerror(errno)))")
-                    }
-                    _ = chmod(folder, 0o700)
-                    continue
-                }
-                _ = chmod(folder, 0o700)
+        for folder in [directory, contextsDirectory] where !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw HubContextError("cannot create \(folder): \(error.localizedDescription)")
             }
+            // The mode given at creation goes through the umask; chmod does not.
+            _ = chmod(folder, 0o700)
         }
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)

@@ -34,7 +34,7 @@ struct HubProfile: Sendable {
     var hubKey: Setting?
 
     /// The loopback defaults, when nothing else is known.
-    static let fallback = HubProfile(flags: Flags(), layers: [])
+    static let fallback = HubProfile(layers: [])
 
     /// The flags of a command that bear on the hub.
     struct Flags: Sendable {
@@ -46,7 +46,6 @@ struct HubProfile: Sendable {
     private struct Layer {
         var origin: String
         var settings: HubContext
-        var isContext = false
     }
 
     /// Resolves `flags` over the environment and the contexts of `store`. Throws when `--hub` or
@@ -62,7 +61,7 @@ struct HubProfile: Sendable {
             if Identifier.isValid(value), let settings = try store.load(value) {
                 guard context == nil else { return nil }
                 context = value
-                return Layer(origin: "context \(value) (\(origin))", settings: settings, isContext: true)
+                return Layer(origin: "context \(value) (\(origin))", settings: settings)
             }
             guard isHost(value) else {
                 throw HubContextError(
@@ -85,15 +84,15 @@ struct HubProfile: Sendable {
                         : "$\(contextVariable) names the context '\(name)', which does not exist; `tansiq context list` shows the contexts")
                 }
                 context = name
-                layers.append(Layer(origin: "context \(name) (\(origin))", settings: settings, isContext: true))
+                layers.append(Layer(origin: "context \(name) (\(origin))", settings: settings))
             }
         }
-        var profile = HubProfile(flags: flags, layers: layers)
+        var profile = HubProfile(layers: layers)
         profile.context = context
         return profile
     }
 
-    private init(flags: Flags, layers: [Layer]) {
+    private init(layers: [Layer]) {
         func endpoint(_ path: KeyPath<HubContext, String?>, port: Int) -> Setting {
             for layer in layers {
                 if let endpoint = layer.settings[keyPath: path] { return Setting(value: endpoint, origin: layer.origin) }
