@@ -29,7 +29,7 @@ step "valgrind/run.sh (leak check of the ZeroMQ module)"
 scripts/valgrind/run.sh > "$SCRATCH/valgrind.out" 2>&1 || { tail -40 "$SCRATCH/valgrind.out"; exit 1; }
 grep -E 'definitely lost|ERROR SUMMARY' "$SCRATCH/valgrind.out" | tail -2
 
-step "packaging: the systemd units and the example alert rules"
+echo; echo "==> packaging/systemd units (systemd-analyze) and docs/monitoring alert rules (promtool)"
 # The units name /usr/local/bin executables that a test machine does not have: every other
 # complaint of systemd-analyze is a mistake in a unit.
 if command -v systemd-analyze >/dev/null 2>&1; then
