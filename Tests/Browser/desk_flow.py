@@ -345,8 +345,8 @@ def main():
     started = time.monotonic()
     try:
         run(ready, arguments.artifacts, arguments.scratch)
-    except AssertionError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
+    except (AssertionError, WebDriverException) as error:
+        print(f"FAILED: {type(error).__name__}: {error}", file=sys.stderr)
         print(f"    screenshots and pages in {arguments.artifacts}", file=sys.stderr)
         return 1
     print(f"    {time.monotonic() - started:.1f} s; screenshots in {arguments.artifacts}", flush=True)
