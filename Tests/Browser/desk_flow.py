@@ -201,7 +201,13 @@ def write_referral(iom, step, case_reference):
         return False
 
     iom.wait(receiver_listed, f"the health delegation offered as a receiver ('{receiver_option}')")
-    choose(iom.find("#referral-receiver"), [RECEIVER])
+    # An agency offering several categories may be listed once per category.
+    for_category = iom.driver.find_elements(By.CSS_SELECTOR, f'{receiver_option}[data-category="{CATEGORY}"]')
+    if for_category:
+        for_category[0].click()
+    else:
+        choose(iom.find("#referral-receiver"), [RECEIVER])
+    assert iom.find("#referral-receiver").get_attribute("value") == RECEIVER
     choose(iom.find("#referral-category"), [CATEGORY])
     choose(iom.find("#referral-priority"), [PRIORITY])
     choose(iom.find("#referral-reason"), REASONS)
@@ -310,6 +316,17 @@ def run(ready, artifacts, scratch):
             step.shot(health, f"referral-{state}")
             iom.wait_row_state(referral_id, state)
             step.shot(iom, f"my-referrals-{state}")
+
+        print("==> IOM's referral page holds the whole trail", flush=True)
+        iom.open(f"/referrals/{referral_id}")
+        iom.wait(lambda d: iom.referral_state() == "completed", "IOM's referral page showing 'completed'")
+        trail = iom.driver.find_elements(By.CSS_SELECTOR, "#trail")
+        if trail:
+            moves = [row.get_attribute("data-trail-state") for row in trail[0].find_elements(By.CSS_SELECTOR, "tr[data-trail-state]")]
+            assert moves == ["received", "accepted", "in-progress", "completed"], f"IOM's trail shows {moves}"
+        else:
+            print("    (no #trail on the referral page: the trail is not checked)", flush=True)
+        step.shot(iom, "referral-trail")
 
         print("==> the Arabic desk is right to left", flush=True)
         check_arabic(iom, step, "/")
