@@ -137,6 +137,8 @@ let package = Package(
                 "TansiqDesk", "TansiqAgent", "TansiqHub", "TansiqMessages", "ZeroMQ", "TansiqTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -51,3 +51,11 @@ import Foundation
 enum Catalogue {
     static let labels: [Language: [String: String]] = [.en: english, .fr: french, .ar: arabic]
 }
+
+/// The catalogues, for checks that every language has every label.
+public enum DeskCatalogues {
+    /// The label keys of one language.
+    public static func keys(_ language: Language) -> [String] {
+        Array((Catalogue.labels[language] ?? [:]).keys)
+    }
+}

@@ -9,13 +9,14 @@ public struct DeskEvent: Codable, Sendable, Equatable {
     /// `service` (a service status), `refused` (the hub refused something of ours).
     public var kind: String
     /// The referral, if the event is about one.
-    public var referralId: UUID?
+    public var referralId: String?
     /// The protocol state reached, for `referral` and `status`.
     public var state: String?
 
     public init(kind: String, referralId: UUID? = nil, state: String? = nil) {
         self.kind = kind
-        self.referralId = referralId
+        // Lowercase, as on the wire and in the pages' `data-referral-id`.
+        self.referralId = referralId?.uuidString.lowercased()
         self.state = state
     }
 

@@ -10,7 +10,7 @@ import TansiqMessages
 extension Desk {
     /// One referral as the API lists it.
     struct ReferralSummary: Codable, Sendable {
-        var referralId: UUID
+        var referralId: String
         var part: String
         var state: String
         var caseReference: String
@@ -26,7 +26,7 @@ extension Desk {
 
         init(_ tracked: TrackedReferral) {
             let referral = tracked.referral
-            referralId = referral.referralId
+            referralId = referral.referralId.uuidString.lowercased()
             part = tracked.part.rawValue
             state = tracked.state.rawValue
             caseReference = referral.caseReference
