@@ -34,6 +34,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 30  # seconds any one DOM condition may take
+WIDTH, HEIGHT = 1280, 1000  # the browser window
 ARABIC = re.compile("[\u0600-\u06FF]")
 
 # The referral: codes from the protocol's vocabularies (TansiqMessages), a pseudonymous case code.
@@ -56,7 +57,12 @@ class Step:
     def shot(self, session, name):
         self.number += 1
         path = os.path.join(self.directory, f"{self.number:02d}-{session.name}-{name}.png")
-        session.driver.save_screenshot(path)
+        # The whole page, not only the window: the window grows to the page's height for the shot.
+        driver = session.driver
+        height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight);") or 1000
+        driver.set_window_size(WIDTH, max(HEIGHT, min(int(height), 4000)))
+        driver.save_screenshot(path)
+        driver.set_window_size(WIDTH, HEIGHT)
         print(f"    screenshot {path}", flush=True)
 
 
@@ -71,7 +77,7 @@ class Session:
         options.binary_location = CHROMIUM
         for argument in (
             "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-            "--window-size=1280,1000", "--lang=fr-FR", "--no-first-run", "--no-default-browser-check",
+            f"--window-size={WIDTH},{HEIGHT}", "--lang=fr-FR", "--no-first-run", "--no-default-browser-check",
             "--disable-extensions", "--disable-background-networking", "--disable-sync",
             f"--user-data-dir={os.path.join(scratch, 'profile-' + name)}",
         ):
