@@ -127,10 +127,13 @@ final class DeskNetwork: @unchecked Sendable {
             deadlineCheckInterval: .milliseconds(20), state: path, replay: endpoints.replay, publish: endpoints.publish)
         configuration.decisions = .people
         let commands = AgentCommandQueue()
+        var deskLogger = Logger(label: "test.desk")
+        // Stopping a test cancels the server, which says so at error level.
+        deskLogger.logLevel = .critical
         let desk = try Desk(
             configuration: DeskConfiguration(
                 agency: agency, listen: "127.0.0.1:0", urlFile: directory.appendingPathComponent("\(agency).url").path, offers: offers, refers: refers),
-            commands: commands, logger: logger)
+            commands: commands, logger: deskLogger)
         let deskObserver = desk.observer
         let testObserver = events.observer
         let runtime = try AgentRuntime(
@@ -260,7 +263,7 @@ final class DeskClient: @unchecked Sendable {
 }
 
 /// A raw subscriber on the hub's egress: what is on the bus, exactly.
-final class BusWitness {
+final class BusWitness: @unchecked Sendable {
     let context: Context
     let subscriber: Socket
     let publisher: Socket

@@ -181,7 +181,13 @@ extension Desk {
             sessions.flash(session.token, .ok(visit.language("referral.sent")))
             return redirect("/referrals/\(referral.referralId.uuidString.lowercased())", cookies: visit.cookies)
         } catch {
-            return try await referralForm(visit, session: session, draft: draft, status: error.status, flash: .error(error.message))
+            // What the protocol refused may be personal data: it is not shown again.
+            var shown = draft
+            if error.code == .refused {
+                shown.note = nil
+                shown.caseReference = nil
+            }
+            return try await referralForm(visit, session: session, draft: shown, status: error.status, flash: .error(error.message))
         }
     }
 

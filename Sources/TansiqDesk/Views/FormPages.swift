@@ -14,11 +14,11 @@ struct ReferralFormPage {
         let l = language
         let draft = draft ?? ReferralDraft(priority: "routine", consentScope: ["share-with-receiver", "share-with-coordinator"])
         let categories = ServiceCategory.knownValues.map(\.rawValue)
-        let openOptions = categories.map { code in
+        let openOptions = categories.map { code -> String in
             let value = "open:\(code)"
             return "<option value=\"\(h(value))\"\(draft.receiver == value ? " selected" : "")>\(h(l("form.receiver.openOption", l.label("category", code))))</option>"
         }.joined()
-        let priorities = Priority.allCases.map { priority in
+        let priorities = Priority.allCases.map { priority -> String in
             let text = "\(l.label("priority", priority.rawValue)) — \(l("form.ackWithin", format.duration(priority.acknowledgementTime))), \(l("form.decideWithin", format.duration(priority.decisionTime)))"
             return "<option value=\"\(priority.rawValue)\"\(draft.priority == priority.rawValue ? " selected" : "")>\(h(text))</option>"
         }.joined()
