@@ -13,6 +13,7 @@ a timeout; a screenshot is kept at each step (and of every session on failure).
 """
 
 import argparse
+import base64
 import json
 import os
 import random
@@ -57,12 +58,13 @@ class Step:
     def shot(self, session, name):
         self.number += 1
         path = os.path.join(self.directory, f"{self.number:02d}-{session.name}-{name}.png")
-        # The whole page, not only the window: the window grows to the page's height for the shot.
+        # The whole page from its top, whatever the scroll (Chrome DevTools' full-page capture).
         driver = session.driver
-        height = driver.execute_script("return Math.ceil(document.documentElement.scrollHeight);") or 1000
-        driver.set_window_size(WIDTH, max(HEIGHT, min(int(height), 4000)))
-        driver.save_screenshot(path)
-        driver.set_window_size(WIDTH, HEIGHT)
+        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+        with open(path, "wb") as file:
+            file.write(base64.b64decode(shot["data"]))
         print(f"    screenshot {path}", flush=True)
 
 
