@@ -13,7 +13,6 @@ a timeout; a screenshot is kept at each step (and of every session on failure).
 """
 
 import argparse
-import base64
 import json
 import os
 import random
@@ -58,13 +57,17 @@ class Step:
     def shot(self, session, name):
         self.number += 1
         path = os.path.join(self.directory, f"{self.number:02d}-{session.name}-{name}.png")
-        # The whole page from its top, whatever the scroll (Chrome DevTools' full-page capture).
+        # The whole page: the viewport is made as tall as the page for the shot (Chrome DevTools'
+        # device metrics), which keeps right-to-left pages where they are drawn.
         driver = session.driver
-        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
-        with open(path, "wb") as file:
-            file.write(base64.b64decode(shot["data"]))
+        height = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": WIDTH, "height": int(min(max(height, HEIGHT), 6000)), "deviceScaleFactor": 1, "mobile": False,
+        })
+        try:
+            driver.save_screenshot(path)
+        finally:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         print(f"    screenshot {path}", flush=True)
 
 
