@@ -189,16 +189,25 @@ fi
 echo
 echo "==> running; Ctrl-C stops everything"
 
-# Runs until a signal, or until one of the processes stops by itself (an error: say which).
+# Runs until a signal, or until one of the processes stops by itself. Ctrl-C reaches the agents
+# too, which stop gracefully (status 0) before this shell sees its own signal: that is a stop;
+# any other status is an error, shown with the process's log.
 while :; do
     set +e
     wait -n "${PIDS[@]}"
+    status=$?
     set -e
     for index in "${!PIDS[@]}"; do
-        if ! kill -0 "${PIDS[$index]}" 2>/dev/null; then
-            if [ "$index" = 0 ]; then fail "the hub stopped" "$WORK/hub.log"; fi
+        kill -0 "${PIDS[$index]}" 2>/dev/null && continue
+        if [ "$index" = 0 ]; then what="the hub"; log="$WORK/hub.log"; else
             name=${DESKS[$((index - 1))]}
-            fail "${EXE_OF[$name]} (${AGENCY_OF[$name]}) stopped" "$WORK/$name.log"
+            what="${EXE_OF[$name]} (${AGENCY_OF[$name]})"
+            log="$WORK/$name.log"
         fi
+        if [ "$status" = 0 ]; then
+            echo "==> $what stopped; stopping the hub and the agents"
+            exit 0
+        fi
+        fail "$what stopped (status $status)" "$log"
     done
 done
