@@ -3,13 +3,15 @@
 
 Run by scripts/test-browser.sh against the desks of scripts/desk-demo.sh (its --ready-file):
 
-    python3 Tests/Browser/desk_flow.py --ready READY.json --artifacts test-artifacts/desk
+    python3 Tests/Browser/desk_flow.py --ready READY.json --artifacts test-artifacts/desk --scratch DIR
 
-An IOM caseworker logs in and writes a referral with consent to the health delegation; the
-health caseworker, in a second browser session, sees it appear in the inbox without reloading,
-accepts, starts and completes it; IOM's "my referrals" shows each state as it happens, without
-reloading; the Arabic desk (?lang=ar) is right to left. Every wait is on a DOM condition with
-a timeout; a screenshot is kept at each step (and of every session on failure).
+An IOM caseworker logs in, sees a note with a phone number refused and a form without consent
+kept by the browser, then writes a referral with consent to the health delegation; the health
+caseworker, in a second browser session, sees it appear in the inbox without reloading, accepts,
+starts and completes it; IOM's "my referrals" shows each state as it happens, without reloading,
+and its referral page the whole trail; the Arabic desk (?lang=ar) is right to left. Every wait
+is on a DOM condition with a timeout; a screenshot is kept at each step (and of every session,
+with its page, on failure).
 """
 
 import argparse
@@ -45,6 +47,8 @@ REASONS = ["medical-consultation"]
 CONSENT_SCOPE = ["share-with-receiver"]
 OUTCOME = "service-provided"
 NOTE = "Premier rendez-vous de suivi; interprète en bambara souhaité."
+PHONE = "0612345678"
+PERSONAL_NOTE = f"Rappeler la personne au {PHONE} avant le rendez-vous."
 
 
 class Step:
@@ -200,8 +204,8 @@ def login_of(desk, role):
     raise AssertionError(f"no {role} login on the desk of {desk['agency']}")
 
 
-def write_referral(iom, step, case_reference):
-    """IOM's form: the receiver from the live directory, the codes, consent with its scope."""
+def fill_referral(iom, case_reference, note):
+    """IOM's form: the receiver from the live directory, the codes, the case code and a note."""
     iom.open("/referrals/new")
     receiver_option = f'#referral-receiver option[value="{RECEIVER}"]'
 
@@ -226,8 +230,33 @@ def write_referral(iom, step, case_reference):
     case = iom.find("#referral-case")
     case.clear()
     case.send_keys(case_reference)
-    iom.find("#referral-note").send_keys(NOTE)
+    note_field = iom.find("#referral-note")
+    note_field.clear()
+    note_field.send_keys(note)
 
+
+def refuse_personal_data(iom, step, case_reference):
+    """A phone number in the note: the desk refuses the referral before anything is sent, with
+    an error that does not repeat the number."""
+    fill_referral(iom, case_reference, PERSONAL_NOTE)
+    consent = iom.find("#referral-consent")
+    if not consent.is_selected():
+        consent.click()
+    iom.find("#referral-submit").click()
+    flash = iom.wait(
+        lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, '#flash[data-kind="error"]')), False),
+        "an error (#flash data-kind=error) for a note holding a phone number")
+    message = iom.text(flash)
+    assert message, "the refusal says what is wrong"
+    assert PHONE not in iom.driver.page_source, "the refused phone number is shown again"
+    assert not re.search(r"/referrals/(?!new)[^/?#]+", iom.driver.current_url), "a referral was sent"
+    print(f"    refused: {message}", flush=True)
+    step.shot(iom, "form-refused-personal-data")
+
+
+def write_referral(iom, step, case_reference):
+    """The referral, with consent: refused by the browser until consent is ticked."""
+    fill_referral(iom, case_reference, NOTE)
     # Without consent the form is not sent: the browser keeps it, the checkbox says why.
     consent = iom.find("#referral-consent")
     assert consent.get_attribute("type") == "checkbox", "#referral-consent must be a checkbox"
@@ -295,6 +324,7 @@ def run(ready, artifacts, scratch):
         step.shot(health, "inbox-before")
 
         print(f"==> IOM writes a referral with consent to {RECEIVER} (case {case_reference})", flush=True)
+        refuse_personal_data(iom, step, case_reference)
         referral_id = write_referral(iom, step, case_reference)
         print(f"    referral {referral_id}", flush=True)
 
