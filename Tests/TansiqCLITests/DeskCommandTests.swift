@@ -15,7 +15,7 @@ struct DeskCommandTests {
         let add = try ChildProcess("tansiq", ["desk", "users", "add", "--state", state, "caseworker-3", "--role", "caseworker"], stdin: Data("a-long-password\n".utf8))
         #expect(await add.exitStatus() == 0, "\(add.standardError)")
         #expect(add.output == ["added caseworker-3 (caseworker)"])
-        let short = try ChildProcess("tansiq", ["desk", "users", "add", "--state", state, "viewer-1", "--role", "viewer"], stdin: Data("short\n".utf8))
+        let short = try ChildProcess("tansiq", ["desk", "users", "add", "--state", state, "intake-1", "--role", "viewer"], stdin: Data("short\n".utf8))
         #expect(await short.exitStatus() == 64)
         #expect(short.standardError.contains("too short") && !short.standardError.contains("short\n"))
         let name = try ChildProcess("tansiq", ["desk", "users", "add", "--state", state, "fatima", "--role", "viewer"], stdin: Data("a-long-password\n".utf8))

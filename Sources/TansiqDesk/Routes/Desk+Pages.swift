@@ -16,6 +16,7 @@ extension Desk {
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: DeskAssets.javascript)))
         }
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/login") { [self] request, _ in showLogin(visit(request), request: request) }
         router.post("/login") { [self] request, _ in try await answering { try await postLogin(request) } }
         router.post("/logout") { [self] request, _ in try await answering { try await postLogout(request) } }
@@ -108,7 +109,7 @@ extension Desk {
             let referrals = try await agent { context in context.referrals.all.filter { $0.part != .observer } }
             let lists = ReferralLists(language: l, format: format(visit), configuration: configuration).render(referrals)
             if request.uri.queryParameters.get("fragment") == "lists" { return html(.ok, lists, cookies: visit.cookies) }
-            let title = configuration.provides ? l("home.inbox") : l("home.mine")
+            let title = l("nav.home")
             return html(.ok, page(visit, title: title).render("<div id=\"lists\">\(lists)</div>"), cookies: visit.cookies)
         } catch {
             return html(error.status, page(visit, title: l("app.title"), flash: .error(l("error.agent"))).render(""), cookies: visit.cookies)

@@ -44,7 +44,9 @@ struct ReferralPage {
         if !tracked.escalated.isEmpty {
             html += "<h2>\(h(l("referral.escalated")))</h2><p id=\"referral-escalations\">\(h(tracked.escalated.map { l("escalation.\($0.rawValue)") }.sorted().joined(separator: ", ")))</p>"
         }
-        html += "<h2>\(h(l("referral.actions")))</h2><div id=\"actions\">\(actions(tracked))</div>"
+        let actions = actions(tracked)
+        if !actions.isEmpty { html += "<h2>\(h(l("referral.actions")))</h2>" }
+        html += "<div id=\"actions\">\(actions)</div>"
         html += "<h2>\(h(l("referral.trail")))</h2>"
         var rows = ""
         let written = tracked.sentAt ?? tracked.referral.consent.recordedAt
