@@ -205,7 +205,7 @@ while :; do
             log="$WORK/$name.log"
         fi
         if [ "$status" = 0 ]; then
-            echo "==> $what stopped; stopping the hub and the agents"
+            echo "==> $what stopped; stopping the others"
             exit 0
         fi
         fail "$what stopped (status $status)" "$log"
