@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --ready-file) READY_FILE=${2:?--ready-file needs a path}; shift 2 ;;
         --port-base) PORT_BASE=${2:?--port-base needs a port}; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         -*) echo "error: unknown option '$1' (see --help)" >&2; exit 64 ;;
         *) BIN=$1; shift ;;
     esac
