@@ -177,10 +177,9 @@ struct AgentOptions: ParsableArguments {
         let commands = AgentCommandQueue()
         var desk: Desk?
         if let deskListen {
-            var deskConfiguration = DeskConfiguration(
+            let deskConfiguration = DeskConfiguration(
                 agency: configuration.agency, listen: deskListen, urlFile: deskUrlFile, timeZone: TimeZone(identifier: timeZone) ?? .gmt,
                 offers: offers, refers: refers, privacy: configuration.privacy)
-            deskConfiguration.now = { [clock = configuration.clock] in clock.now() }
             desk = try Desk(configuration: deskConfiguration, commands: commands, logger: logging.makeLogger(label: "tansiq.desk"))
         }
         let deskObserver = desk?.observer

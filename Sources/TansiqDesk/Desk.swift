@@ -131,7 +131,7 @@ public final class Desk: Service, Sendable {
         }
         let accounts = try await agent { try $0.deskAccounts() }
         let account = accounts.first { $0.worker == worker }
-        let matches = await DeskPasswords.verify(password, hash: account?.passwordHash ?? DeskPasswords.decoy)
+        let matches = await DeskPasswords.verify(password, hash: account?.passwordHash)
         guard let account, matches else {
             sessions.recordFailure(worker)
             // An unknown id may be anything a person typed (their name): it is not recorded.
@@ -192,10 +192,14 @@ public final class Desk: Service, Sendable {
     func send(_ draft: ReferralDraft, session: DeskSession, language l: Language) async throws(DeskError) -> Referral {
         guard configuration.refers else { throw DeskError(.notFound, l("error.unknownAction")) }
         guard session.role.mayAct else { throw DeskError(.forbidden, l("action.forbidden")) }
-        let referral = try draft.referral(from: configuration.agency, worker: session.worker, at: Date(), language: l)
         let worker = session.worker
-        try await agent { context in try context.refer(referral, worker: worker) }
-        return referral
+        let agency = configuration.agency
+        // Its times are the agent's clock's (a simulated network's, when scaled).
+        return try await agent { context in
+            let referral = try draft.referral(from: agency, worker: worker, at: context.now(), language: l)
+            try context.refer(referral, worker: worker)
+            return referral
+        }
     }
 
     /// What the service form or API sets.
@@ -219,14 +223,17 @@ public final class Desk: Service, Sendable {
         guard let available = input.available, let maximum = input.maximum, available >= 0, maximum >= available else {
             throw DeskError(.invalidRequest, l("error.capacity"))
         }
-        let status = ServiceStatus(
-            agency: configuration.agency, category: ServiceCategory(rawValue: code), status: availability, accepting: accepting,
-            waitlistBand: input.waitlist.map(ServiceStatus.WaitlistBand.init(rawValue:)),
-            capacity: .init(unit: .init(rawValue: input.unit ?? offer.unit), available: available, maximum: maximum),
-            updatedAt: Date())
         let worker = session.worker
-        try await agent { context in try context.setServiceStatus(status, worker: worker) }
-        return status
+        let agency = configuration.agency
+        return try await agent { context in
+            let status = ServiceStatus(
+                agency: agency, category: ServiceCategory(rawValue: code), status: availability, accepting: accepting,
+                waitlistBand: input.waitlist.map(ServiceStatus.WaitlistBand.init(rawValue:)),
+                capacity: .init(unit: .init(rawValue: input.unit ?? offer.unit), available: available, maximum: maximum),
+                updatedAt: context.now())
+            try context.setServiceStatus(status, worker: worker)
+            return status
+        }
     }
 }
 

@@ -28,7 +28,8 @@ public struct DeskConfiguration: Sendable {
     public var bcryptCost: UInt8 = 12
     /// Adds `Secure` to the cookies (a desk behind a TLS reverse proxy).
     public var secureCookies = false
-    /// The desk's clock (sessions, throttling); real time by default.
+    /// The desk's clock for sessions and throttling (real time); referrals and service statuses
+    /// take the agent's clock.
     public var now: @Sendable () -> Date = { Date() }
 
     public init(

@@ -66,7 +66,8 @@ final class DeskNetwork: @unchecked Sendable {
         tasks = [task]
     }
 
-    static func start() async throws -> DeskNetwork {
+    /// `clock` is the time the hub watches deadlines against.
+    static func start(clock: HubClock = .system) async throws -> DeskNetwork {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .error
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-desk-\(UUID().uuidString)")
@@ -76,15 +77,15 @@ final class DeskNetwork: @unchecked Sendable {
             journal: JournalConfiguration(path: directory.appendingPathComponent("journal.sqlite").path, durability: .normal),
             replay: "tcp://127.0.0.1:*", security: .insecure, publish: "tcp://127.0.0.1:*")
         configuration.registry.coordinator = "commune-agadir"
-        let hub = try Hub(configuration: configuration, logger: logger)
+        let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
         let task = Task { try await hub.run() }
         return DeskNetwork(hub: hub, endpoints: try await hub.endpoints(), directory: directory, task: task)
     }
 
     /// The health delegation (a provider of health, capacity 5) then IOM (a referrer), both
     /// deciding by people; IOM caught up from the journal, so its directory holds health's service.
-    static func pilot(workers: [String: [TestWorker]] = [:]) async throws -> DeskNetwork {
-        let network = try await start()
+    static func pilot(workers: [String: [TestWorker]] = [:], clock: HubClock = .system) async throws -> DeskNetwork {
+        let network = try await start(clock: clock)
         try await network.startAgent(
             agency: health, role: .service, offers: [.health: .init(capacity: 5)],
             workers: workers[health] ?? [TestWorker(worker: "caseworker-3", role: .caseworker)]

@@ -30,8 +30,16 @@ public enum DeskPasswords {
     }
 
     /// Whether `password` matches `hash`.
-    static func verify(_ password: String, hash: String) async -> Bool {
-        await offThread { Bcrypt.verify(password, hash: hash) }
+    /// Whether `password` matches `hash`; with no hash (an unknown worker id) a decoy is
+    /// checked, so that a refusal takes as long either way.
+    static func verify(_ password: String, hash: String?) async -> Bool {
+        await offThread {
+            guard let hash else {
+                _ = Bcrypt.verify(password, hash: decoy)
+                return false
+            }
+            return Bcrypt.verify(password, hash: hash)
+        }
     }
 
     /// bcrypt is slow on purpose: it runs on a dispatch thread, not on the server's executors.
@@ -41,7 +49,6 @@ public enum DeskPasswords {
         }
     }
 
-    /// A bcrypt hash no password matches, checked when the worker id is unknown so that a
-    /// refusal takes as long either way.
-    static let decoy = Bcrypt.hash(DeskSessions.randomToken(), cost: 12)
+    /// A bcrypt hash no password is known to match.
+    private static let decoy = Bcrypt.hash(DeskSessions.randomToken(), cost: 12)
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The languages of the desk. Arabic is written right to left.
 public enum Language: String, Sendable, CaseIterable {
     case en
@@ -44,8 +46,6 @@ public enum Language: String, Sendable, CaseIterable {
         self(key).replacingOccurrences(of: "%@", with: argument)
     }
 }
-
-import Foundation
 
 /// Every label of the desk, one catalogue per language (`Catalogue+English.swift` …).
 enum Catalogue {
