@@ -122,7 +122,9 @@ enum DeskAssets {
             try { event = JSON.parse(message.data); } catch (e) { return; }
             var id = event.referralId;
             var page = document.body.getAttribute('data-referral-id');
-            if (!id) { if (event.kind === 'service' && document.getElementById('directory')) refresh('/referrals/new?fragment=directory', 'directory'); return; }
+            // A service's new status is shown when the form is opened again: refreshing the
+            // receiver list under a worker's choice would undo it.
+            if (!id) return;
             var rows = document.querySelectorAll('tr[data-referral-id="' + id + '"] [data-field="state"]');
             if (event.state) for (var i = 0; i < rows.length; i++) setState(rows[i], event.state);
             if (page === id) {
