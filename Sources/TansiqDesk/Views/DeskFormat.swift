@@ -24,7 +24,8 @@ struct DeskFormat {
 
     /// A date followed by its distance from now.
     func deadline(_ date: Date) -> String {
-        "<time datetime=\"\(h(ISO8601DateFormatter().string(from: date)))\" title=\"\(h(self.date(date)))\">\(h(self.date(date))) · \(h(relative(date)))</time>"
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        return "<time datetime=\"\(h(ISO8601DateFormatter().string(from: date)))\">\(h(self.date(date)))</time> · <span data-countdown=\"\(millis)\">\(h(relative(date)))</span>"
     }
 
     func duration(_ seconds: TimeInterval) -> String {

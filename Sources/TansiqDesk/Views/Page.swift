@@ -33,6 +33,9 @@ struct Page {
         }.joined(separator: " ")
         let flashHTML = flash.map { "<p id=\"flash\" data-kind=\"\(h($0.kind))\" role=\"status\">\(h($0.text))</p>" } ?? ""
         let stateLabels = ReferralState.allCases.map { "\"\($0.rawValue)\":\"\(jsonEscape(l("state.\($0.rawValue)")))\"" }.joined(separator: ",")
+        // What the countdowns say, for the script that keeps them current.
+        let timeLabels = [("in", "time.in"), ("overdue", "time.overdue"), ("min", "unit.minutes"), ("h", "unit.hours"), ("d", "unit.days")]
+            .map { "\"\($0.0)\":\"\(jsonEscape(l($0.1)))\"" }.joined(separator: ",")
         return """
             <!doctype html>
             <html lang="\(l.rawValue)" dir="\(l.direction)">
@@ -48,6 +51,7 @@ struct Page {
             \(body)
             </main>
             <script type="application/json" id="state-labels">{\(stateLabels)}</script>
+            <script type="application/json" id="time-labels">{\(timeLabels)}</script>
             \(session == nil ? "" : "<script src=\"/desk.js\"></script>")
             </body></html>
             """
@@ -118,7 +122,9 @@ enum DeskAssets {
             try { event = JSON.parse(message.data); } catch (e) { return; }
             var id = event.referralId;
             var page = document.body.getAttribute('data-referral-id');
-            if (!id) { if (event.kind === 'service' && document.getElementById('directory')) refresh('/referrals/new?fragment=directory', 'directory'); return; }
+            // A service's new status is shown when the form is opened again: refreshing the
+            // receiver list under a worker's choice would undo it.
+            if (!id) return;
             var rows = document.querySelectorAll('tr[data-referral-id="' + id + '"] [data-field="state"]');
             if (event.state) for (var i = 0; i < rows.length; i++) setState(rows[i], event.state);
             if (page === id) {
@@ -130,6 +136,27 @@ enum DeskAssets {
             }
           }
           ['referral', 'status', 'escalation', 'service', 'refused'].forEach(function (kind) { source.addEventListener(kind, onEvent); });
+          // Countdowns to deadlines, as the desk writes them (DeskFormat.relative), kept current.
+          var units = {};
+          try { units = JSON.parse(document.getElementById('time-labels').textContent); } catch (e) {}
+          function duration(ms) {
+            var minutes = Math.ceil(ms / 60000);
+            if (minutes < 60) return units.min.replace('%@', minutes);
+            var hours = Math.round(ms / 3600000);
+            if (hours < 48) return units.h.replace('%@', hours);
+            return units.d.replace('%@', Math.round(ms / 86400000));
+          }
+          function tick() {
+            if (!units.min) return;
+            var now = Date.now();
+            var cells = document.querySelectorAll('[data-countdown]');
+            for (var i = 0; i < cells.length; i++) {
+              var left = Number(cells[i].getAttribute('data-countdown')) - now;
+              cells[i].textContent = (left >= 0 ? units['in'] : units.overdue).replace('%@', duration(Math.abs(left)));
+              cells[i].classList.toggle('overdue', left < 0);
+            }
+          }
+          setInterval(tick, 30000);
         })();
         """
 }
