@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C API of libzmq, found through pkg-config (Debian: libzmq3-dev).
@@ -78,6 +80,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The agency's desk: web pages and a JSON API for its workers, over the agent runtime.
+        .target(
+            name: "TansiqDesk",
+            dependencies: [
+                "TansiqAgent", "TansiqMessages", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "TansiqSimulation",
             dependencies: [
@@ -93,7 +108,7 @@ let package = Package(
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring", "TansiqFHIR",
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring", "TansiqDesk", "TansiqFHIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,6 +136,16 @@ let package = Package(
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault"]),
         .testTarget(name: "TansiqFHIRTests", dependencies: ["TansiqFHIR", "TansiqMessages"]),
         .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "TansiqAgent", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
+        .testTarget(
+            name: "TansiqDeskTests",
+            dependencies: [
+                "TansiqDesk", "TansiqAgent", "TansiqHub", "TansiqMessages", "ZeroMQ", "TansiqTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(
             name: "TansiqMonitoringTests",
             dependencies: ["TansiqMonitoring", "TansiqHub", "ZeroMQ", "TansiqMessages", .product(name: "GRDB", package: "GRDB.swift")]

@@ -47,7 +47,7 @@ PIDS+=($!)
 start_agent() {
     local name=$1 agency=$3; shift
     # shellcheck disable=SC2046
-    "$BIN/$name" --ingress "$INGRESS" --egress "$EGRESS" --replay "$REPLAY" --publish "$PUBLISH" --print-events --log-level error $(keys_of "$agency") "$@" \
+    "$BIN/$name" --decisions automatic --ingress "$INGRESS" --egress "$EGRESS" --replay "$REPLAY" --publish "$PUBLISH" --print-events --log-level error $(keys_of "$agency") "$@" \
         >"$WORK/$name.events" 2>"$WORK/$name.log" &
     PIDS+=($!)
     for _ in $(seq 1 100); do

@@ -59,6 +59,9 @@ public struct AgentConfiguration: Sendable {
     /// How long the agent waits for its first handshake with the hub (or after losing it)
     /// before it warns that it cannot reach the hub, and how often it repeats the warning.
     public var hubWarnings = HubWarnings()
+    /// Who decides on referrals: the behaviours (the library's default, simulations) or people
+    /// at the agency's desk.
+    public var decisions: DecisionMode = .automatic
 
     /// When an agent that cannot talk to its hub says so.
     public struct HubWarnings: Sendable, Equatable {

@@ -32,12 +32,20 @@ public final class AgentContext {
     var verifiedSequence: UInt64?
     private var savedVerified: UInt64?
     private let observer: AgentObserver?
-    private let store: AgentStore
+    let store: AgentStore
     /// The last hub sequence processed; saved with the changes it caused.
     var cursor: StreamCursor?
     private var savedCursor: StreamCursor?
     private var timers: [Timer] = []
     private var timerCounter: UInt64 = 0
+    /// Audit lines not yet saved.
+    var pendingAudit: [AuditEntry] = []
+    /// The service statuses this agency's workers set, by category (saved), and those not yet saved.
+    var ownServiceStatuses: [ServiceCategory: ServiceStatus]
+    var pendingServiceStatuses: [ServiceStatus] = []
+    /// The latest status of every service heard of, by agency and category (not saved: providers
+    /// publish theirs again at every interval).
+    var directory: [String: ServiceStatus] = [:]
 
     private struct Timer {
         var due: Date
@@ -65,6 +73,7 @@ public final class AgentContext {
         self.referrals = ReferralBook(restoring: saved.referrals, processed: saved.processed)
         self.cursor = saved.cursor
         self.savedCursor = saved.cursor
+        ownServiceStatuses = Dictionary(saved.serviceStatuses.map { ($0.category, $0) }, uniquingKeysWith: { $1 })
         // A restarted agent must not draw the ids it drew before: each start gets its own stream.
         let random = SeededRandom(seed: configuration.seed).derived(configuration.agent)
         self.random = saved.starts > 1 ? random.derived("start-\(saved.starts)") : random
@@ -75,6 +84,7 @@ public final class AgentContext {
     func save() {
         guard referrals.hasChanges || cursor != savedCursor || !outboxAdded.isEmpty || !outboxRemoved.isEmpty
             || !movedTopics.isEmpty || topicsReset || verifiedSequence != savedVerified
+            || !pendingAudit.isEmpty || !pendingServiceStatuses.isEmpty
         else { return }
         let pending = referrals.pendingChanges
         var changes = AgentStore.Changes(referrals: pending.referrals, processed: pending.processed, cursor: cursor == savedCursor ? nil : cursor)
@@ -83,8 +93,12 @@ public final class AgentContext {
         changes.resetTopicCursors = topicsReset
         for topic in movedTopics { changes.topicCursors[topic] = topicCursors[topic] }
         if verifiedSequence != savedVerified { changes.verifiedSequence = verifiedSequence }
+        changes.audit = pendingAudit
+        changes.serviceStatuses = pendingServiceStatuses
         do {
             try store.commit(changes)
+            pendingAudit.removeAll()
+            pendingServiceStatuses.removeAll()
             referrals.clearChanges()
             savedCursor = cursor
             outboxAdded.removeAll()

@@ -11,6 +11,7 @@ final class AgentLoop {
     private let publisher: Socket
     let context: AgentContext
     private let behaviour: any AgentBehaviour
+    private let commands: AgentCommandQueue?
     let logger: Logger
     private let startedAt = ContinuousClock.now
     private let presenceTopic: Topic
@@ -38,10 +39,12 @@ final class AgentLoop {
         zmq: Context,
         behaviour: any AgentBehaviour,
         observer: AgentObserver?,
+        commands: AgentCommandQueue? = nil,
         logger: Logger
     ) throws {
         self.configuration = configuration
         self.behaviour = behaviour
+        self.commands = commands
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
         let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey)
@@ -94,6 +97,7 @@ final class AgentLoop {
     }
 
     func close() {
+        commands?.close()
         context.save()
         context.confirmed?.close()
         connection.close()
@@ -166,6 +170,7 @@ final class AgentLoop {
             // One transaction for the whole batch: the changes and the sequence that caused them.
             context.save()
         }
+        if let commands, commands.drain(context) > 0 { context.save() }
         try context.pumpOutbox()
         guard isReady else { return }
         let later = ContinuousClock.now
@@ -262,6 +267,8 @@ final class AgentLoop {
                 context.referrals.markEscalated(escalation.referralId, escalation.deadline)
             }
             context.emit(.escalationObserved(escalation))
+        case .serviceStatus(let status):
+            context.noteServiceStatus(status)
         case .referralView(let view):
             if let claimant = view.receiver, claimant != configuration.agency { releaseOpenReferral(view.referralId, claimedBy: claimant) }
         case .hubRejection(let rejection):

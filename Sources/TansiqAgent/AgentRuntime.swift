@@ -14,6 +14,8 @@ public final class AgentRuntime: Service, Sendable {
     private let logger: Logger
     private let context: Context
     private let startup = StartupSignal<Void>()
+    /// Runs work on the agent's thread: how its desk reads the book and acts.
+    public let commands: AgentCommandQueue
 
     /// Creates an agent. The behaviour is made on the agent's own thread by `behaviour`.
     /// Pass a ZeroMQ `context` to share one with a hub in the same process.
@@ -22,8 +24,10 @@ public final class AgentRuntime: Service, Sendable {
         context: Context? = nil,
         logger: Logger,
         observer: AgentObserver? = nil,
+        commands: AgentCommandQueue = AgentCommandQueue(),
         behaviour: @escaping AgentBehaviourFactory
     ) throws {
+        self.commands = commands
         self.configuration = configuration
         self.makeBehaviour = behaviour
         self.observer = observer
@@ -46,9 +50,11 @@ public final class AgentRuntime: Service, Sendable {
                         zmq: context,
                         behaviour: makeBehaviour(),
                         observer: observer,
+                        commands: commands,
                         logger: logger
                     )
                 } catch {
+                    commands.close()
                     startup.fail(error)
                     throw error
                 }

@@ -15,6 +15,8 @@ extension AgentStore {
         var transitions: [TrackedReferral.Transition]
         var published: [ReferralStatusUpdate]
         var nextStepAt: Date?
+        /// Absent from rows written before the desk kept the trail.
+        var history: [ReferralStatusUpdate]?
     }
 
     func save(_ tracked: TrackedReferral, in db: Database) throws {
@@ -27,7 +29,8 @@ extension AgentStore {
             republished: tracked.republished,
             transitions: tracked.transitions,
             published: tracked.published,
-            nextStepAt: tracked.nextStepAt
+            nextStepAt: tracked.nextStepAt,
+            history: tracked.history
         )
         let encoder = JSONEncoder()
         let id = tracked.referral.referralId.uuidString.lowercased()
@@ -72,7 +75,8 @@ extension AgentStore {
                 republished: details.republished,
                 transitions: details.transitions,
                 published: details.published,
-                nextStepAt: details.nextStepAt
+                nextStepAt: details.nextStepAt,
+                history: details.history ?? []
             )
         } catch let error as AgentStoreError {
             throw error

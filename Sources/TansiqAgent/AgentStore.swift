@@ -33,6 +33,8 @@ public final class AgentStore {
         /// Every message on the agent's subscriptions up to this sequence was applied (checked
         /// against the journal); a catch-up after a restart starts here, not at the cursor.
         public var verifiedSequence: UInt64?
+        /// The service statuses the desk's workers set last, one per category.
+        public var serviceStatuses: [ServiceStatus] = []
     }
 
     /// Changes saved in one transaction.
@@ -53,6 +55,10 @@ public final class AgentStore {
         public var resetTopicCursors = false
         /// The new verified sequence, if it moved.
         public var verifiedSequence: UInt64?
+        /// Lines to append to the audit trail.
+        public var audit: [AuditEntry] = []
+        /// Service statuses a worker set.
+        public var serviceStatuses: [ServiceStatus] = []
 
         /// Creates a set of changes.
         public init(referrals: [TrackedReferral] = [], processed: [UUID: Date] = [:], cursor: StreamCursor? = nil) {
@@ -154,6 +160,7 @@ public final class AgentStore {
                     contents.topicCursors[row[0]] = TopicCursor(topicSeq: UInt64(row[1] as Int64), seq: UInt64(row[2] as Int64))
                 }
                 contents.verifiedSequence = try String.fetchOne(db, sql: "SELECT value FROM agent WHERE key = 'verified-sequence'").flatMap { UInt64($0) }
+                contents.serviceStatuses = try self.deskServiceStatuses(in: db)
                 return contents
             }
         } catch let error as AgentStoreError {
@@ -201,6 +208,7 @@ public final class AgentStore {
                         sql: "INSERT INTO agent (key, value) VALUES ('verified-sequence', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         arguments: [String(verified)])
                 }
+                try self.commitDesk(changes, in: db)
                 if let cursor = changes.cursor {
                     try db.execute(
                         sql: """
@@ -264,6 +272,7 @@ public final class AgentStore {
                 """)
         }
         registerEncryptionMigrations(in: &migrator)
+        registerDeskMigrations(in: &migrator)
         return migrator
     }
 }

@@ -15,6 +15,8 @@ public struct AgentStoreError: Error, CustomStringConvertible {
         public static let storageFailed = Code("storageFailed")
         /// A stored row could not be read back.
         public static let corruptRecord = Code("corruptRecord")
+        /// A desk account with that worker id exists already.
+        public static let accountExists = Code("accountExists")
 
         /// The code's name.
         public var description: String { name }

@@ -102,7 +102,8 @@ public final class ProviderBehaviour: AgentBehaviour {
         switch envelope.payload {
         case .referral(let referral):
             guard let tracked = agent.referrals[referral.referralId], tracked.part == .receiver else { return }
-            let delay = policy.acknowledgeDelay.sample(using: &agent.random) * pace.value
+            // With people deciding, `received` is the delivery receipt: sent at once.
+            let delay = agent.configuration.decisions == .people ? 0 : policy.acknowledgeDelay.sample(using: &agent.random) * pace.value
             let cause = envelope.header.id
             plan(referral.referralId, after: delay, agent) { [weak self] agent in self?.acknowledge(referral.referralId, cause: cause, agent) }
         case .referralStatus(let update) where update.state == .cancelled:
@@ -116,6 +117,11 @@ public final class ProviderBehaviour: AgentBehaviour {
     private func acknowledge(_ id: UUID, cause: UUID, _ agent: AgentContext) {
         guard agent.referrals[id]?.state == .requested else { return }
         agent.publishStatus(of: id, to: .received, causationID: cause)
+        guard agent.configuration.decisions == .automatic else {
+            // The referral now waits for a worker at the desk.
+            agent.referrals.setNextStep(id, at: nil)
+            return
+        }
         let delay = policy.decideDelay.sample(using: &agent.random) * pace.value
         plan(id, after: delay, agent) { [weak self] agent in self?.decide(id, agent) }
     }
@@ -166,6 +172,14 @@ public final class ProviderBehaviour: AgentBehaviour {
         for tracked in open {
             let id = tracked.referral.referralId
             let delay = max(0, (tracked.nextStepAt ?? now).timeIntervalSince(now))
+            if agent.configuration.decisions == .people {
+                // Only the delivery receipt is ours to send; every other move waits for a worker.
+                if tracked.state == .requested {
+                    let cause = tracked.messageID ?? id
+                    plan(id, after: 0, agent) { [weak self] agent in self?.acknowledge(id, cause: cause, agent) }
+                }
+                continue
+            }
             switch tracked.state {
             case .requested:
                 let cause = tracked.messageID ?? id
@@ -212,6 +226,12 @@ public final class ProviderBehaviour: AgentBehaviour {
         let categories = category.map { [$0] } ?? policy.offers.keys.sorted { $0.rawValue < $1.rawValue }
         for category in categories {
             guard let offer = policy.offers[category] else { continue }
+            if agent.configuration.decisions == .people, var set = agent.ownServiceStatus(category) {
+                // What a worker set on the service page stands until they change it.
+                set.updatedAt = agent.now()
+                publish(set, agent)
+                continue
+            }
             let available = max(0, offer.capacity - inUse[category, default: 0])
             let status = ServiceStatus(
                 agency: agency,
@@ -221,14 +241,18 @@ public final class ProviderBehaviour: AgentBehaviour {
                 capacity: ServiceStatus.Capacity(unit: .init(rawValue: offer.unit), available: available, maximum: offer.capacity),
                 updatedAt: agent.now()
             )
-            do {
-                let topic = try Topic.service(category: category, agency: agency)
-                if agent.publish(.serviceStatus(status), on: topic) != nil {
-                    agent.emit(.serviceStatusPublished(status))
-                }
-            } catch {
-                agent.logger.error("no topic for service status", metadata: ["error": "\(error)"])
+            publish(status, agent)
+        }
+    }
+
+    private func publish(_ status: ServiceStatus, _ agent: AgentContext) {
+        do {
+            let topic = try Topic.service(category: status.category, agency: agency)
+            if agent.publish(.serviceStatus(status), on: topic) != nil {
+                agent.emit(.serviceStatusPublished(status))
             }
+        } catch {
+            agent.logger.error("no topic for service status", metadata: ["error": "\(error)"])
         }
     }
 }

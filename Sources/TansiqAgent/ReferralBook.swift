@@ -59,6 +59,8 @@ public struct TrackedReferral: Sendable, Equatable {
     /// When the receiving behaviour's next step on it is due (agent clock), so that a
     /// restarted agent carries on at the planned time.
     public var nextStepAt: Date?
+    /// Every status change applied, as it was made (who, when, why): the trail a desk shows.
+    public var history: [ReferralStatusUpdate] = []
 
     /// Whether the referral has reached a final state.
     public var isFinal: Bool { state.isTerminal }
@@ -139,6 +141,7 @@ public final class ReferralBook {
         let actor: ReferralActor = update.changedBy == tracked.referral.referringAgency ? .referrer : .receiver
         try ReferralLifecycle.transition(from: tracked.state, to: update.state, by: actor)
         tracked.transitions.append(.init(from: tracked.state, to: update.state, by: update.changedBy))
+        tracked.history.append(update)
         tracked.state = update.state
         if update.state == .accepted { tracked.wasAccepted = true }
         tracked.updatedAt = update.changedAt

@@ -99,7 +99,8 @@ public final class ReferrerBehaviour: AgentBehaviour {
 
     /// Follows suggestions on rejections.
     public func handle(_ envelope: Envelope, agent: AgentContext) {
-        guard policy.followsSuggestions,
+        // With people deciding, a suggested alternative is shown to the worker, not followed.
+        guard policy.followsSuggestions, agent.configuration.decisions == .automatic,
               case .referralStatus(let update) = envelope.payload,
               update.state == .rejected, update.reason == .referredOnward,
               let alternative = update.suggestedAlternative,

@@ -23,7 +23,7 @@ public struct IOMAgentCommand: AsyncParsableCommand {
     /// Runs the agent.
     public func run() async throws {
         let policy = try referrer.policy(seed: agent.seed)
-        try await agent.run(role: .iom) { ReferrerBehaviour(policy: policy) }
+        try await agent.run(role: .iom, refers: true) { ReferrerBehaviour(policy: policy) }
     }
 }
 
@@ -57,7 +57,7 @@ public struct CommuneAgentCommand: AsyncParsableCommand {
         let referring = try referrer.policy(seed: agent.seed)
         let coordinates = !notCoordinator
         let pace = DelayFactor()
-        try await agent.run(role: .commune, pace: pace) {
+        try await agent.run(role: .commune, pace: pace, offers: providing?.offers ?? [:], refers: true) {
             var parts: [any AgentBehaviour] = [ReferrerBehaviour(policy: referring)]
             if let providing { parts.insert(ProviderBehaviour(policy: providing, pace: pace), at: 0) }
             if coordinates { parts.insert(CoordinatorBehaviour(), at: 0) }
@@ -93,7 +93,7 @@ public struct ServicesAgentCommand: AsyncParsableCommand {
     public func run() async throws {
         let policy = try provider.policy()
         let pace = DelayFactor()
-        try await agent.run(role: .service, pace: pace) { () -> any AgentBehaviour in
+        try await agent.run(role: .service, pace: pace, offers: policy?.offers ?? [:]) { () -> any AgentBehaviour in
             guard let policy else { return CombinedBehaviour([]) }
             return ProviderBehaviour(policy: policy, pace: pace)
         }
@@ -127,7 +127,7 @@ public struct CivilSocietyAgentCommand: AsyncParsableCommand {
     public func run() async throws {
         let policy = try provider.policy()
         let pace = DelayFactor()
-        try await agent.run(role: .civilSociety, pace: pace) { () -> any AgentBehaviour in
+        try await agent.run(role: .civilSociety, pace: pace, offers: policy?.offers ?? [:]) { () -> any AgentBehaviour in
             guard let policy else { return CombinedBehaviour([]) }
             return ProviderBehaviour(policy: policy, pace: pace)
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TansiqAgent
+import TansiqDesk
 import TansiqMessages
 
 /// Who the agent is and where its hub is; shared by the four stakeholder executables.
@@ -79,6 +80,18 @@ struct AgentOptions: ParsableArguments {
     @Flag(help: "Read control lines on standard input ('slow FACTOR' multiplies the desk's delays, 'slow 1' restores them) and stop gracefully when standard input closes.")
     var stdinControl = false
 
+    @Option(help: "Who decides on referrals: people (workers at the desk; 'received' stays automatic) or automatic (the behaviours, as in simulations and demos).")
+    var decisions: DecisionMode = .people
+
+    @Option(help: "Serve the agency's desk (web pages and JSON API) on HOST:PORT, e.g. 127.0.0.1:8080 (port 0: the system chooses). Off unless given; needs --state.")
+    var deskListen: String?
+
+    @Option(help: "Once the desk listens, write its base URL and a newline to this file (atomically).")
+    var deskUrlFile: String?
+
+    @Option(help: "The agency's time zone, in which the desk shows every date.")
+    var timeZone = "Africa/Casablanca"
+
     @Option(help: "A YAML file whose keys are these options' long names (agency: …, service: [health:20]); flags given on the command line win.")
     var config: String?
 
@@ -101,6 +114,12 @@ struct AgentOptions: ParsableArguments {
         if republish < 0 { throw ValidationError("--republish must be 0 or more") }
         if let state, state.isEmpty { throw ValidationError("--state needs a file path") }
         if !(timeScale.isFinite && timeScale > 0) { throw ValidationError("--time-scale must be a positive number") }
+        if TimeZone(identifier: timeZone) == nil { throw ValidationError("--time-zone '\(timeZone)' is not a time zone name such as Africa/Casablanca") }
+        if let deskListen {
+            do { _ = try DeskConfiguration.parse(listen: deskListen) } catch { throw ValidationError(error.message) }
+            if state == nil { throw ValidationError("--desk-listen needs --state: the desk's workers and audit trail live in the agent's state file") }
+        }
+        if deskUrlFile != nil, deskListen == nil { throw ValidationError("--desk-url-file needs --desk-listen") }
         if let clockOrigin, ClockTime.parse(clockOrigin) == nil {
             throw ValidationError("--clock-origin '\(clockOrigin)': expected Unix seconds or an ISO 8601 time")
         }
@@ -135,12 +154,16 @@ struct AgentOptions: ParsableArguments {
             ackTimeout: .milliseconds(Int64(ackTimeout * 1000))
         )
         if state != nil { configuration.stateKey = try masterKey.load() }
+        configuration.decisions = decisions
         return configuration
     }
 
     /// Runs an agent with this behaviour until SIGINT or SIGTERM (or, with `--stdin-control`,
     /// until standard input closes); `pace` is the desk's delay factor that `slow` lines set.
-    func run(role: AgentRole, pace: DelayFactor? = nil, behaviour: @escaping AgentBehaviourFactory) async throws {
+    func run(
+        role: AgentRole, pace: DelayFactor? = nil, offers: [ServiceCategory: ProviderPolicy.Offer] = [:], refers: Bool = false,
+        behaviour: @escaping AgentBehaviourFactory
+    ) async throws {
         if checkConfig {
             // The options (and --config file) were parsed and validated to get here; the keys load now.
             let configuration = try configuration(role: role)
@@ -149,16 +172,31 @@ struct AgentOptions: ParsableArguments {
             return
         }
         let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
-        let observer: AgentObserver? = printEvents ? { @Sendable identity, event, time in
+        let printing: AgentObserver? = printEvents ? { @Sendable identity, event, time in
             printLine(AgentEventLine(identity: identity, event: event, time: time).json)
         } : nil
+        let configuration = try configuration(role: role)
+        let commands = AgentCommandQueue()
+        var desk: Desk?
+        if let deskListen {
+            let deskConfiguration = DeskConfiguration(
+                agency: configuration.agency, listen: deskListen, urlFile: deskUrlFile, timeZone: TimeZone(identifier: timeZone) ?? .gmt,
+                offers: offers, refers: refers, privacy: configuration.privacy)
+            desk = try Desk(configuration: deskConfiguration, commands: commands, logger: logging.makeLogger(label: "tansiq.desk"))
+        }
+        let deskObserver = desk?.observer
+        let observer: AgentObserver? = printing == nil && deskObserver == nil ? nil : { @Sendable identity, event, time in
+            printing?(identity, event, time)
+            deskObserver?(identity, event, time)
+        }
         let runtime = try AgentRuntime(
-            configuration: try configuration(role: role),
+            configuration: configuration,
             logger: logger,
             observer: observer,
+            commands: commands,
             behaviour: behaviour
         )
-        let group = ServiceGroup(services: [runtime], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: [runtime] + (desk.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         if stdinControl {
             AgentControlInput.start(pace: pace, logger: logger) {
                 Task { await group.triggerGracefulShutdown() }
@@ -167,3 +205,4 @@ struct AgentOptions: ParsableArguments {
         try await group.run()
     }
 }
+extension DecisionMode: ExpressibleByArgument {}

@@ -63,7 +63,8 @@ extension AgentProcesses {
             add("state", atRest.statePath(agent: agent.agent))
             if let file = atRest.masterKeyFile { add("master-key-file", file) }
         }
-        lines += ["print-events: true", "stdin-control: true"]
+        // A simulation's agents decide by their behaviours, never wait for people.
+        lines += ["print-events: true", "stdin-control: true", "decisions: automatic"]
         if let replay = shared.replay { add("replay", replay) } else { lines.append("no-replay: true") }
         if let publish = shared.publish { add("publish", publish) } else { lines.append("no-confirm: true") }
 

@@ -41,7 +41,7 @@ struct EndToEndTests {
         let replay = hub.replay.map { ["--replay", $0] } ?? ["--no-replay"]
         let publish = hub.publish.map { ["--publish", $0] } ?? ["--no-confirm"]
         let agent = try ChildProcess(
-            executable, arguments + ["--ingress", hub.ingress, "--egress", hub.egress, "--print-events", "--log-level", "error"] + replay + publish)
+            executable, arguments + ["--decisions", "automatic", "--ingress", hub.ingress, "--egress", hub.egress, "--print-events", "--log-level", "error"] + replay + publish)
         let ready = await agent.waitForLine(timeout: 30) { $0.contains(#""event":"ready""#) }
         try #require(ready != nil, "\(executable) never became ready: \(agent.standardError)")
         return agent
