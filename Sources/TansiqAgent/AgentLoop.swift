@@ -167,6 +167,7 @@ final class AgentLoop {
             context.save()
         }
         try context.pumpOutbox()
+        releaseLostClaims()
         guard isReady else { return }
         let later = ContinuousClock.now
         if later >= schedule.nextDeadlineCheck {
@@ -262,6 +263,12 @@ final class AgentLoop {
                 context.referrals.markEscalated(escalation.referralId, escalation.deadline)
             }
             context.emit(.escalationObserved(escalation))
+        case .sharedReferral(let referral):
+            // The hub copies a referral's body to the coordinator when its consent allows (1.2):
+            // followed, never answered.
+            if context.referrals[referral.referralId] == nil {
+                _ = context.referrals.record(referral, part: .observer, at: context.now(), messageID: envelope.header.id)
+            }
         case .referralView(let view):
             if let claimant = view.receiver, claimant != configuration.agency { releaseOpenReferral(view.referralId, claimedBy: claimant) }
         case .hubRejection(let rejection):
@@ -270,6 +277,7 @@ final class AgentLoop {
             if rejection.reason == .alreadyClaimed, let id = rejection.referralId {
                 // The hub gave the open referral to an earlier claimant: not ours to answer.
                 logger.info("open referral claimed by another agency first", metadata: ["referral": "\(id)"])
+                context.emit(.claimLost(referralID: id, messageID: rejection.rejectedMessageId))
                 releaseOpenReferral(id, claimedBy: nil)
                 break
             }
@@ -309,6 +317,15 @@ final class AgentLoop {
             )
         }
         if tracked.part == .referrer { closeCaseIfResolved(tracked.referral.caseReference) }
+    }
+
+    /// Lets go of the open referrals whose confirmed claim the hub refused as `already-claimed`.
+    private func releaseLostClaims() {
+        guard !context.lostClaims.isEmpty else { return }
+        let lost = context.lostClaims
+        context.lostClaims.removeAll()
+        for id in lost { releaseOpenReferral(id, claimedBy: nil) }
+        context.save()
     }
 
     /// Lets go of an open referral another agency claimed first (the hub's view says who, or the
