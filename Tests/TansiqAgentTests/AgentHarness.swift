@@ -41,11 +41,13 @@ struct Network {
     let endpoints: HubEndpoints
     private(set) var tasks: [Task<Void, any Error>] = []
 
-    /// `clock` is the time the hub checks deadlines against.
-    static func start(clock: HubClock = .system) async throws -> Network {
+    /// `clock` is the time the hub checks deadlines against; `confirmed`: the hub has a confirmed
+    /// publish endpoint and the agents publish through it.
+    static func start(clock: HubClock = .system, confirmed: Bool = false) async throws -> Network {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .error
         var configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure)
+        if confirmed { configuration.publish = "tcp://127.0.0.1:*" }
         configuration.registry.coordinator = "commune-agadir"
         let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
         let task = Task { try await hub.run() }
@@ -68,7 +70,7 @@ struct Network {
         let configuration = AgentConfiguration(
             agency: agency, role: role, coordinator: coordinator,
             ingress: endpoints.ingress, egress: endpoints.egress,
-            deadlineCheckInterval: .milliseconds(20)
+            deadlineCheckInterval: .milliseconds(20), publish: endpoints.publish
         )
         let runtime = try AgentRuntime(configuration: configuration, logger: logger, observer: observer, behaviour: behaviour)
         let task = Task { try await runtime.run() }
