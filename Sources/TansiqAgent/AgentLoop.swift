@@ -16,6 +16,8 @@ final class AgentLoop {
     private let presenceTopic: Topic
     var lastPresenceEcho: HubStamp?
     var isReady = false
+    /// While the book is rebuilt from the hub, the behaviour sees nothing (AgentLoop+Rebuild).
+    var rebuilding = false
     let replayClient: ReplayClient?
     /// Watches the connection to the egress: after a reconnection (the hub restarted) the agent
     /// catches up again once its heartbeat comes back.
@@ -157,6 +159,8 @@ final class AgentLoop {
                     onReady()
                     context.emit(.ready)
                     if context.referrals.count > 0 { context.emit(.resumed(referrals: context.referrals.count)) }
+                    // A lost state file: the book is rebuilt from the hub first, then resumed.
+                    if needsRebuild { rebuildFromHub() }
                     // Started before the catch-up, so that it resumes the saved referrals and
                     // then sees the replayed ones arrive like live ones; its timers wait for the loop.
                     behaviour.start(context)
@@ -286,7 +290,7 @@ final class AgentLoop {
         default:
             break
         }
-        behaviour.handle(envelope, agent: context)
+        if !rebuilding { behaviour.handle(envelope, agent: context) }
     }
 
     private func handleStatus(_ update: ReferralStatusUpdate, envelope: Envelope) {

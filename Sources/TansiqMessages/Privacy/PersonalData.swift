@@ -53,8 +53,8 @@ public enum PersonalData {
         "lastSeen", "silentForSeconds", "prefixes", "afterSequence", "limit", "count", "error", "seq", "topicSeq",
         // 1.2: escalation acknowledgements.
         "action", "acknowledgedBy", "acknowledgedAt",
-        // 1.2: hub statistics.
-        "ingressDisconnects",
+        // 1.2: hub statistics, replay of one's own messages.
+        "ingressDisconnects", "sentBy",
     ]
 
     private static let nameSuffix = Array("name".utf8)
