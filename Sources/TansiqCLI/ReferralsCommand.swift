@@ -34,12 +34,12 @@ struct ReferralsCommand: ParsableCommand {
         if record.isOverdue(at: now) { text += " OVERDUE" }
         if !record.escalated.isEmpty { text += " escalated: " + record.escalated.map(\.rawValue).joined(separator: ",") }
         for acknowledgement in record.acknowledgements {
-            text += " \(acknowledgement.deadline.rawValue) escalation acknowledged by \(acknowledgement.acknowledgedBy)"
+            text += "; \(acknowledgement.deadline.rawValue) escalation acknowledged by \(acknowledgement.acknowledgedBy)"
                 + " at \(acknowledgement.acknowledgedAt.protocolText): \(acknowledgement.action)"
         }
         let unacknowledged = record.unacknowledgedEscalations
         if !unacknowledged.isEmpty {
-            text += " awaiting acknowledgement: " + unacknowledged.map(\.rawValue).joined(separator: ",")
+            text += "; awaiting the coordinator's acknowledgement: " + unacknowledged.map(\.rawValue).joined(separator: ",")
         }
         return text
     }

@@ -86,7 +86,7 @@ struct ReferralsCommandTests {
 
         let show = try ChildProcess("tansiq", ["referrals", "show", journal, String(id)])
         #expect(show.waitForExit() == 0)
-        #expect(show.output.first?.contains("acknowledge escalation acknowledged by commune-agadir at ") == true, "\(show.output)")
+        #expect(show.output.first?.contains("; acknowledge escalation acknowledged by commune-agadir at ") == true, "\(show.output)")
         #expect(show.output.first?.contains(": contacted-receiver") == true)
         let queue = try ChildProcess("tansiq", ["referrals", "escalations", journal])
         #expect(queue.waitForExit() == 0)
