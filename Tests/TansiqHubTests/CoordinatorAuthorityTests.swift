@@ -61,10 +61,13 @@ struct CoordinatorConsentTests {
         try await withHub(network.configuration) { hub, endpoints in
             let shelter = try network.client(endpoints, Pilot.shelter, ["hub/shared/", "hub/"])
             let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
             try iom.publish(try Pilot.referral(scope: [.shareWithReceiver, .shareWithCoordinator]))
+            _ = try #require(try health.next())
             #expect(try Self.sharedReferrals(in: try shelter.drainUntilMarker()).isEmpty)
             let dealer = try ReplayDealer(endpoints.replay!, keys: network.keys?[Pilot.shelter], hubKey: network.keys?.hub.publicKey)
             defer { dealer.close() }
+            // The policy refuses the shelter's request as a whole.
             let page = try dealer.page(agency: Pilot.shelter, prefixes: ["hub/shared/"], after: 0)
             #expect(page.end.error?.code == ReplayEnd.Failure.notAuthorized)
             #expect(page.messages.isEmpty)
@@ -73,6 +76,34 @@ struct CoordinatorConsentTests {
         #expect(HubGatekeeper.reachesSharedReferrals(prefix: "hub/"))
         #expect(HubGatekeeper.reachesSharedReferrals(prefix: "hub/shared/health/"))
         #expect(!HubGatekeeper.reachesSharedReferrals(prefix: "hub/view/"))
+    }
+}
+
+extension CoordinatorConsentTests {
+    /// A coordinator agent on a hub that names no coordinator: its live `hub/shared/` is
+    /// refused, but its catch-up, which asks for it among its other prefixes, still gets the rest.
+    @Test func aCatchUpAskingForCopiesOnAHubWithoutThatCoordinatorGetsEverythingElse() async throws {
+        var network = try RegistryNetwork(.secure)
+        network.configuration.registry.coordinator = nil
+        defer { network.directory.remove() }
+        try await withHub(network.configuration) { hub, endpoints in
+            let iom = try network.client(endpoints, Pilot.iom)
+            let health = try network.client(endpoints, Pilot.health, ["referral/to/\(Pilot.health)/"])
+            let commune = try network.client(endpoints, Pilot.commune, ["hub/view/", "hub/shared/"])
+            try iom.publish(try Pilot.referral(scope: [.shareWithReceiver, .shareWithCoordinator]))
+            // Forwarded: its view and any copy were published in the same round, before the marker.
+            _ = try #require(try health.next())
+            let seen = try commune.drainUntilMarker()
+            #expect(try Self.sharedReferrals(in: seen).isEmpty)
+            #expect(seen.contains { $0.frames[0].starts(with: Array("hub/view/".utf8)) }, "\(seen.map { String(decoding: $0.frames[0], as: UTF8.self) })")
+            #expect(hub.counters.deniedSubscriptions >= 1)
+            let dealer = try ReplayDealer(endpoints.replay!, keys: network.keys?[Pilot.commune], hubKey: network.keys?.hub.publicKey)
+            defer { dealer.close() }
+            let page = try dealer.page(agency: Pilot.commune, prefixes: ["hub/view/", "hub/shared/"], after: 0)
+            #expect(page.end.error == nil)
+            #expect(page.messages.count == 1)
+            #expect(page.messages.allSatisfy { $0[0].starts(with: Array("hub/view/".utf8)) })
+        }
     }
 }
 

@@ -103,10 +103,18 @@ final class HubGatekeeper {
 
     /// Whether a connection authenticated as `userID` may subscribe to `prefix` (always, insecure).
     func allowsSubscription(prefix: String, userID: String?) -> Bool {
+        guard allowsPrefix(prefix, userID: userID) else { return false }
+        if access != nil, Self.reachesSharedReferrals(prefix: prefix), userID != coordinator { return false }
+        return true
+    }
+
+    /// The policy and the addressed-referrals rule; the coordinator's copies are checked per
+    /// subscription (live) or per record (replay: a catch-up asking for `hub/shared/` on a hub
+    /// that names another coordinator, or none, still gets everything else).
+    private func allowsPrefix(_ prefix: String, userID: String?) -> Bool {
         guard let access else { return true }
         guard let userID, admits(userID, access) else { return false }
         guard !Self.reachesOthersReferrals(prefix: prefix, agency: userID) else { return false }
-        if Self.reachesSharedReferrals(prefix: prefix), userID != coordinator { return false }
         return resolved(for: userID, access).allowsSubscribe(prefix: prefix)
     }
 
@@ -143,7 +151,7 @@ final class HubGatekeeper {
 
     /// Whether a replay request for `prefix` from `userID` is allowed as a whole (always, insecure).
     func allowsReplayRequest(prefix: String, userID: String?) -> Bool {
-        allowsSubscription(prefix: prefix, userID: userID)
+        allowsPrefix(prefix, userID: userID)
     }
 }
 
