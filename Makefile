@@ -5,7 +5,7 @@ BIN = .build/$(CONFIG)
 
 # Suites whose agents still run on the wall clock (virtual time is not built yet): they run
 # after the rest, so that the load tests beside them cannot make a fault fire late.
-WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
+WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|SimulationFactsTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
 
 .PHONY: all deps build test demo desk-demo clean
 
