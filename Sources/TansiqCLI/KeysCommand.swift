@@ -1,3 +1,4 @@
+import TansiqMessages
 import ArgumentParser
 import Foundation
 import TansiqHub

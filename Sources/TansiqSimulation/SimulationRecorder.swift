@@ -111,6 +111,9 @@ final class SimulationRecorder: Sendable {
     /// preempted, and fall behind the simulated clock.
     private let logs = Mutex<[String: Log]>([:])
     private let sentCount = Atomic<Int>(0)
+    /// The deadlines of the referrals sent, ascending: instants a virtual-time run stops at, so
+    /// that the hub escalates exactly when a deadline passes.
+    private let deadlines = Mutex<[Date]>([])
     private let completedCount = Atomic<Int>(0)
 
     private func log(of agent: String) -> Log {
@@ -126,8 +129,32 @@ final class SimulationRecorder: Sendable {
     func observer(for agent: String) -> AgentObserver {
         let log = log(of: agent)
         return { [self] identity, event, at in
+            if case .referralSent(let referral) = event { noteDeadlines(referral.acknowledgeBy, referral.decideBy) }
             guard let event = Event(event) else { return }
             append(Entry(identity: identity, event: event, at: at), to: log)
+        }
+    }
+
+    private func noteDeadlines(_ dates: Date...) {
+        deadlines.withLock { list in
+            for date in dates {
+                var low = 0
+                var high = list.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if list[middle] <= date { low = middle + 1 } else { high = middle }
+                }
+                list.insert(date, at: low)
+            }
+        }
+    }
+
+    /// The first deadline of a sent referral after `time`; earlier ones are forgotten.
+    func nextDeadline(after time: Date) -> Date? {
+        deadlines.withLock { list in
+            let passed = list.prefix { $0 <= time }.count
+            list.removeFirst(passed)
+            return list.first
         }
     }
 

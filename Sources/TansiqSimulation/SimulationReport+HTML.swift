@@ -1,3 +1,4 @@
+import TansiqAgent
 import Foundation
 
 extension SimulationReport {
@@ -93,7 +94,7 @@ extension SimulationReport {
 
     /// Nodes on a circle coloured by role (the coordinator outlined), links as lines.
     private static func diagram(_ topology: Topology) -> String {
-        let colours: [Topology.Role: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
+        let colours: [AgentRole: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
         // Room on both sides for the labels of the leftmost and rightmost nodes.
         let width = 1050.0, height = 780.0, centre = 525.0, middle = 380.0, radius = 340.0
         let count = max(topology.nodes.count, 1)
@@ -103,7 +104,7 @@ extension SimulationReport {
             position[node.id] = (centre + radius * cos(angle), middle + radius * sin(angle))
         }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" font-size=\"10\">"
-        for (index, role) in Topology.Role.allCases.enumerated() {
+        for (index, role) in AgentRole.allCases.enumerated() {
             svg += "<circle cx=\(quote(20 + index * 150)) cy=\"12\" r=\"6\" fill=\(quote(colours[role] ?? "#888"))/><text x=\(quote(30 + index * 150)) y=\"16\">\(role.rawValue)</text>"
         }
         svg += "<g transform=\"translate(0,10)\">"
