@@ -9,7 +9,7 @@ struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Run a simulated stakeholder network from a topology file (see docs/topologies.md).",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Compare.self, Sweep.self]
     )
 
     /// `tansiq sim run FILE`

@@ -25,6 +25,11 @@ extension Simulation {
         })
         let end = topology.general.end.seconds
         var lastProgress = ContinuousClock.now - .seconds(1)
+        var jumps = 0
+        let settling = ContinuousClock.now
+        defer {
+            notes.append("virtual time: \(jumps) jumps, \(virtual.epoch) epochs, \(String(format: "%.1f", Self.seconds(ContinuousClock.now - settling))) s of real time")
+        }
         while true {
             let elapsed = virtual.now().timeIntervalSince(origin)
             try await run.execute(dueBy: min(elapsed, end), on: fleet, hub: hub)
@@ -43,30 +48,41 @@ extension Simulation {
             }
             var next = origin.addingTimeInterval(min(end, run.nextTime ?? end))
             if hub.isRunning {
-                if let due = try await settle(virtual, fleet: fleet) { next = min(next, due) }
+                if let due = try await settle(virtual, fleet: fleet, epochs: 2) { next = min(next, due) }
             } else {
                 // Nothing echoes while the hub is down: the agents' outboxes wait for it.
                 try await Task.sleep(for: .milliseconds(100))
             }
             // The hub escalates a deadline once it has passed: stop just after it.
-            if let deadline = recorder.nextDeadline(after: virtual.now()) { next = min(next, deadline.addingTimeInterval(0.001)) }
-            virtual.advance(to: max(next, virtual.now().addingTimeInterval(0.001)))
+            let deadline = recorder.nextDeadline(after: virtual.now())
+            if let deadline { next = min(next, deadline.addingTimeInterval(0.001)) }
+            next = max(next, virtual.now().addingTimeInterval(0.001))
+            virtual.advance(to: next)
+            jumps += 1
         }
         // What the last instant caused is delivered before the agents stop.
-        if hub.isRunning { _ = try await settle(virtual, fleet: fleet) }
+        if hub.isRunning { _ = try await settle(virtual, fleet: fleet, epochs: 2) }
     }
 
-    /// Waits until two consecutive epochs find every agent quiet with no activity between;
-    /// returns the earliest timer of the agents.
-    private func settle(_ virtual: VirtualTime, fleet: any AgentFleet) async throws -> Date? {
-        let limit = ContinuousClock.now + .seconds(Int64(ProcessInfo.processInfo.environment["TANSIQ_SETTLE_LIMIT"].flatMap(Int64.init) ?? 120))
+    /// Waits until `epochs` consecutive epochs find every agent quiet with no activity
+    /// meanwhile; returns the earliest timer of the agents. Two are needed: a message published
+    /// before the first epoch may still be on its way to an agent that answered that epoch's
+    /// probe early; every one is delivered before the second epoch's probes come back (and the
+    /// hub has acted on the new time, its escalations with them).
+    private func settle(_ virtual: VirtualTime, fleet: any AgentFleet, epochs: Int) async throws -> Date? {
+        let limit = ContinuousClock.now + .seconds(120)
         while true {
             let before = virtual.activity
-            _ = try await epoch(virtual, fleet: fleet, limit: limit)
-            guard virtual.activity == before else { continue }
-            let due = try await epoch(virtual, fleet: fleet, limit: limit)
-            guard virtual.activity == before else { continue }
-            return due
+            var due: Date?
+            var clean = true
+            for _ in 0..<epochs {
+                due = try await epoch(virtual, fleet: fleet, limit: limit)
+                guard virtual.activity == before else {
+                    clean = false
+                    break
+                }
+            }
+            if clean { return due }
         }
     }
 
@@ -81,7 +97,7 @@ extension Simulation {
             guard ContinuousClock.now < limit, !interruption.isRequested else {
                 throw SimulationError(code: .stalled, message: "virtual time stalled at \(virtual.now()): \(state.waiting.count) agent(s) never became quiet: \(state.waiting.prefix(10).joined(separator: ", "))")
             }
-            try await Task.sleep(for: .microseconds(200))
+            try await Task.sleep(for: .microseconds(100))
         }
     }
 }

@@ -113,7 +113,14 @@ final class SimulationRecorder: Sendable {
     private let sentCount = Atomic<Int>(0)
     /// The deadlines of the referrals sent, ascending: instants a virtual-time run stops at, so
     /// that the hub escalates exactly when a deadline passes.
-    private let deadlines = Mutex<[Date]>([])
+    private let deadlines = Mutex(Deadlines())
+
+    /// Deadlines still able to pass: acknowledgement and decision of each referral sent, until answered.
+    private struct Deadlines {
+        var pending: [(due: Date, id: UUID, decision: Bool)] = []
+        var acknowledged: Set<UUID> = []
+        var decided: Set<UUID> = []
+    }
     private let completedCount = Atomic<Int>(0)
 
     private func log(of agent: String) -> Log {
@@ -129,32 +136,46 @@ final class SimulationRecorder: Sendable {
     func observer(for agent: String) -> AgentObserver {
         let log = log(of: agent)
         return { [self] identity, event, at in
-            if case .referralSent(let referral) = event { noteDeadlines(referral.acknowledgeBy, referral.decideBy) }
+            switch event {
+            case .referralSent(let referral): noteDeadlines(of: referral)
+            case .statusPublished(let update): noteAnswer(update)
+            default: break
+            }
             guard let event = Event(event) else { return }
             append(Entry(identity: identity, event: event, at: at), to: log)
         }
     }
 
-    private func noteDeadlines(_ dates: Date...) {
+    private func noteDeadlines(of referral: Referral) {
         deadlines.withLock { list in
-            for date in dates {
+            for (due, decision) in [(referral.acknowledgeBy, false), (referral.decideBy, true)] {
                 var low = 0
-                var high = list.count
+                var high = list.pending.count
                 while low < high {
                     let middle = (low + high) / 2
-                    if list[middle] <= date { low = middle + 1 } else { high = middle }
+                    if list.pending[middle].due <= due { low = middle + 1 } else { high = middle }
                 }
-                list.insert(date, at: low)
+                list.pending.insert((due, referral.referralId, decision), at: low)
             }
         }
     }
 
-    /// The first deadline of a sent referral after `time`; earlier ones are forgotten.
+    private func noteAnswer(_ update: ReferralStatusUpdate) {
+        guard update.state != .cancelled else { return }
+        deadlines.withLock { list in
+            list.acknowledged.insert(update.referralId)
+            if update.state != .received { list.decided.insert(update.referralId) }
+        }
+    }
+
+    /// The first deadline after `time` of a sent referral that may still pass unanswered.
     func nextDeadline(after time: Date) -> Date? {
         deadlines.withLock { list in
-            let passed = list.prefix { $0 <= time }.count
-            list.removeFirst(passed)
-            return list.first
+            let passed = list.pending.prefix { $0.due <= time }.count
+            list.pending.removeFirst(passed)
+            return list.pending.first { entry in
+                !(entry.decision ? list.decided : list.acknowledged).contains(entry.id)
+            }?.due
         }
     }
 

@@ -53,9 +53,14 @@ extension SimulationReport {
             }.joined() + "</ul>"
         }
         body += "<h2>Topology</h2>" + Self.diagram(network)
-        return """
+        return Self.page(title: "Tansiq simulation — \(topology)", body: body)
+    }
+
+    /// A self-contained page around `body`: the reports' one style.
+    static func page(title: String, body: String) -> String {
+        """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Tansiq simulation — \(Self.escape(topology))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
             table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
@@ -66,10 +71,10 @@ extension SimulationReport {
             """
     }
 
-    private static let palette = ["#2b8a3e", "#e67700", "#c92a2a", "#1864ab", "#862e9c"]
+    static let palette = ["#2b8a3e", "#e67700", "#c92a2a", "#1864ab", "#862e9c"]
 
     /// Horizontal grouped bars: one group per label, one bar per series.
-    private static func barChart(_ rows: [(String, [Double])], series: [String], unit: String) -> String {
+    static func barChart(_ rows: [(String, [Double])], series: [String], unit: String) -> String {
         let maximum = max(rows.flatMap(\.1).max() ?? 0, 1e-9)
         let bar = 12, gap = 8, left = 150, plot = 700
         let groupHeight = bar * series.count + gap
@@ -149,9 +154,9 @@ extension SimulationReport {
         counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
-    private static func quote(_ value: Int) -> String { "\"\(value)\"" }
-    private static func quote(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
-    private static func quote(_ value: String) -> String { "\"\(escape(value))\"" }
+    static func quote(_ value: Int) -> String { "\"\(value)\"" }
+    static func quote(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
+    static func quote(_ value: String) -> String { "\"\(escape(value))\"" }
 
     static func escape(_ text: String) -> String {
         var escaped = ""
