@@ -39,7 +39,7 @@ extension OutcomeTable {
         func x(_ value: Double) -> Double { Double(left) + Double(plot) * value / maximum }
         for (index, (column, interval)) in zip(columns, row.intervals).enumerated() {
             let y = 10 + index * line
-            let label = (parameter.map { "\($0) = " } ?? "") + column
+            let label = (parameter.map { "\($0.split(separator: ".").last ?? "") = " } ?? "") + column
             svg += "<text x=\"4\" y=\(R.quote(y + 10))>\(R.escape(String(label.suffix(28))))</text>"
             svg += "<rect x=\(R.quote(x(interval.low))) y=\(R.quote(y + 2)) width=\(R.quote(max(2, x(interval.high) - x(interval.low)))) height=\"10\" fill=\(R.quote(R.palette[3])) fill-opacity=\"0.35\"/>"
             for value in interval.values {
