@@ -74,7 +74,7 @@ struct EndToEndTests {
             Self.events(process).filter { $0.event == .statusObserved && $0.referralId == referral }.compactMap(\.state?.rawValue)
         }
         let sent = await iom.waitForLine(timeout: 30) { $0.contains(#""event":"referral-sent""#) && $0.contains("health-delegation-agadir") }
-        let healthReferral = try #require(sent.flatMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }?.referralId)
+        let healthReferral = try #require(sent.flatMap { AgentEventRecord.decode(line: $0) }?.referralId)
         _ = await iom.waitForLine(timeout: 30) { $0.contains(healthReferral) && $0.contains(#""state":"completed""#) }
         _ = await commune.waitForLine(timeout: 30) { $0.contains(healthReferral) && $0.contains(#""state":"completed""#) }
         _ = await commune.waitForLine(timeout: 30) { $0.contains(#""event":"escalation-observed""#) && $0.contains(#""deadline":"decide""#) }
