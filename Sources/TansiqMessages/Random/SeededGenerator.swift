@@ -28,7 +28,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         self.init(seed: seed ^ hash)
     }
 
-    package init(state: (UInt64, UInt64, UInt64, UInt64)) {
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
         self.state = state
     }
 
@@ -76,7 +76,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         hasher.combine(state.3)
     }
 
-    package static func splitMix64(_ x: inout UInt64) -> UInt64 {
+    static func splitMix64(_ x: inout UInt64) -> UInt64 {
         x &+= 0x9e37_79b9_7f4a_7c15
         var z = x
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
