@@ -3,8 +3,10 @@ SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
-# Suites whose agents still run on the wall clock (virtual time is not built yet): they run
-# after the rest, so that the load tests beside them cannot make a fault fire late.
+# Suites whose agents still run on the wall clock: agent processes and the restart and crash
+# drills follow real time (virtual time is for in-process runs: Simulation.time = .virtual, the
+# default of `tansiq sim run`; SimulationVirtualTimeTests does not depend on the wall clock).
+# They run after the rest, so that the load tests beside them cannot make a fault fire late.
 WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|SimulationFactsTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
 
 .PHONY: all deps build test demo desk-demo clean

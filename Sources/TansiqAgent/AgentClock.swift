@@ -1,9 +1,12 @@
 import Foundation
 
 /// The time an agent lives in. Deployed agents run at real time (`scale` 1); simulated
-/// networks share one clock that runs `scale` times faster, from a simulated origin, so that
-/// a month of referrals fits in a minute.
+/// networks share one clock that runs `scale` times faster, from a simulated origin (wall-clock
+/// mode), or one ``VirtualTime`` that jumps from event to event (virtual mode).
 public struct AgentClock: Sendable {
+    /// The virtual time this clock reads, in virtual mode.
+    public let virtual: VirtualTime?
+
     /// Simulated seconds per real second.
     public let scale: Double
     /// The simulated time at ``start``.
@@ -17,16 +20,28 @@ public struct AgentClock: Sendable {
         self.scale = scale
         self.origin = origin
         self.start = ContinuousClock.now
+        virtual = nil
+    }
+
+    /// A clock reading `virtual`.
+    public init(virtual: VirtualTime) {
+        self.virtual = virtual
+        scale = 1
+        origin = virtual.now()
+        start = ContinuousClock.now
     }
 
     /// The current simulated time.
     public func now() -> Date {
-        origin.addingTimeInterval(elapsed(since: start) * scale)
+        if let virtual { return virtual.now() }
+        return origin.addingTimeInterval(elapsed(since: start) * scale)
     }
 
     /// How long a simulated interval takes in real time.
+    /// In virtual time nothing comes due by waiting: a millisecond, to look at the clock again.
     public func realDuration(ofSimulated seconds: TimeInterval) -> Duration {
-        .nanoseconds(Int64(max(0, seconds / scale) * 1e9))
+        if virtual != nil { return seconds <= 0 ? .zero : .milliseconds(1) }
+        return .nanoseconds(Int64(max(0, seconds / scale) * 1e9))
     }
 
     private func elapsed(since instant: ContinuousClock.Instant) -> TimeInterval {

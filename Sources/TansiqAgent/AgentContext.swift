@@ -13,7 +13,7 @@ public final class AgentContext {
     /// The agent's logger, with its agency and agent as metadata.
     public let logger: Logger
     /// The agent's random source, seeded from its configuration.
-    public var random: SeededRandom
+    public var random: SeededGenerator
 
     private let publisher: Socket
     /// Confirmed publishing to the hub's publish endpoint, when configured; otherwise messages
@@ -77,7 +77,7 @@ public final class AgentContext {
         self.savedCursor = saved.cursor
         ownServiceStatuses = Dictionary(saved.serviceStatuses.map { ($0.category, $0) }, uniquingKeysWith: { $1 })
         // A restarted agent must not draw the ids it drew before: each start gets its own stream.
-        let random = SeededRandom(seed: configuration.seed).derived(configuration.agent)
+        let random = SeededGenerator(seed: configuration.seed, stream: configuration.agent)
         self.random = saved.starts > 1 ? random.derived("start-\(saved.starts)") : random
     }
 
@@ -150,6 +150,7 @@ public final class AgentContext {
                 emit(.publishRefused(messageID: envelope.header.id, topic: topic.description, reason: .tooLarge, message: text, correlationID: correlationID))
                 return nil
             }
+            configuration.clock.virtual?.noteActivity()
             if let confirmed {
                 confirmed.enqueue(id: envelope.header.id, frames: frames, correlationID: correlationID)
                 outboxAdded.append(ConfirmedPublisher.Pending(id: envelope.header.id, frames: frames, correlationID: correlationID))
@@ -164,13 +165,16 @@ public final class AgentContext {
     }
 
     /// Sends a message to the ingress unconfirmed (the heartbeat, whose echo is the point).
-    func publishUnconfirmed(_ payload: Payload, on topic: Topic) {
+    @discardableResult
+    func publishUnconfirmed(_ payload: Payload, on topic: Topic) -> UUID? {
         let envelope = Envelope(
             topic: topic, source: configuration.agency, agent: configuration.agent, payload: payload, time: now())
         do {
             try publisher.send(try MessageCodec.encode(envelope))
+            return envelope.header.id
         } catch {
             logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            return nil
         }
     }
 
@@ -298,6 +302,12 @@ public final class AgentContext {
         observer?(AgentIdentity(agency: configuration.agency, agent: configuration.agent), event, now())
     }
 
+    /// Whether a timer is due now.
+    var hasDueTimer: Bool { timers.first.map { $0.due <= now() } ?? false }
+
+    /// When the next timer is due.
+    var nextTimerDue: Date? { timers.first?.due }
+
     /// Runs the timers that are due; returns the real time until the next one.
     func fireDueTimers() -> Duration? {
         var fired = false
@@ -306,7 +316,10 @@ public final class AgentContext {
             first.action(self)
             fired = true
         }
-        if fired { save() }
+        if fired {
+            configuration.clock.virtual?.noteActivity()
+            save()
+        }
         guard let next = timers.first else { return nil }
         return configuration.clock.realDuration(ofSimulated: next.due.timeIntervalSince(now()))
     }

@@ -35,6 +35,13 @@ final class AgentLoop {
     }
     /// When the echo of our heartbeat next triggers that check.
     private var nextVerification = ContinuousClock.now
+    /// Virtual time: the presence probe sent for an epoch (its echo proves, the hub forwarding
+    /// in order, that everything forwarded to us before it has arrived), and the last epoch
+    /// reported quiet.
+    private var probe: (epoch: UInt64, id: UUID, sentAt: ContinuousClock.Instant, echoed: Bool)?
+    private var reportedEpoch: UInt64 = 0
+    /// The agent-clock time of the last deadline check.
+    private var lastDeadlineCheck: Date?
 
     init(
         configuration: AgentConfiguration,
@@ -84,6 +91,7 @@ final class AgentLoop {
         try subscriber.set(.subscribe(Array(presenceTopic.description.utf8)))
         try subscriber.connect(configuration.egress)
         try publisher.connect(configuration.ingress)
+        configuration.clock.virtual?.join(configuration.agent)
     }
 
     /// The runtime's own subscriptions, the behaviour's and the configured extras.
@@ -100,6 +108,7 @@ final class AgentLoop {
 
     func close() {
         commands?.close()
+        configuration.clock.virtual?.leave(configuration.agent)
         context.save()
         context.confirmed?.close()
         connection.close()
@@ -149,6 +158,8 @@ final class AgentLoop {
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         if let untilResend = context.confirmed?.nextWakeup() { wait = min(wait, untilResend) }
+        // Virtual time moves by jumps, not by waiting: look at the clock and the epoch often.
+        if configuration.clock.virtual != nil { wait = min(wait, .milliseconds(1)) }
         let ready = try poller.poll(timeout: max(.zero, wait))
         if ready[monitorIndex].contains(.readable) {
             try connection.update { event in
@@ -179,7 +190,11 @@ final class AgentLoop {
         releaseLostClaims()
         guard isReady else { return }
         let later = ContinuousClock.now
-        if later >= schedule.nextDeadlineCheck {
+        // In virtual time every new instant is checked, so that what is due does not depend on
+        // how fast the machine is.
+        let moved = configuration.clock.virtual != nil && lastDeadlineCheck != context.now()
+        if later >= schedule.nextDeadlineCheck || moved {
+            lastDeadlineCheck = context.now()
             checkDeadlines()
             context.save()
             schedule.nextDeadlineCheck = later.advanced(by: configuration.deadlineCheckInterval)
@@ -189,6 +204,29 @@ final class AgentLoop {
             schedule.nextHeartbeat = later.advanced(by: configuration.heartbeatInterval)
         }
         try context.pumpOutbox()
+        if let virtual = configuration.clock.virtual { takePart(in: virtual) }
+    }
+
+    /// Virtual time: once idle in the current epoch (nothing due, nothing unconfirmed), sends a
+    /// probe through the hub; when it is back, reports quiet with the next timer's time.
+    private func takePart(in virtual: VirtualTime) {
+        let epoch = virtual.epoch
+        guard epoch != reportedEpoch, !awaitingEcho else { return }
+        guard (context.confirmed?.pendingCount ?? 0) == 0, !context.hasDueTimer else {
+                probe = nil
+            return
+        }
+        if let probe, probe.epoch == epoch {
+            if probe.echoed {
+                virtual.reportQuiet(configuration.agent, epoch: epoch, nextDue: context.nextTimerDue)
+                reportedEpoch = epoch
+            } else if ContinuousClock.now - probe.sentAt > .milliseconds(500), let id = sendPresence() {
+                // A probe the hub did not echo (it restarted, say): another one.
+                self.probe = (epoch, id, ContinuousClock.now, false)
+            }
+            return
+        }
+        if let id = sendPresence() { probe = (epoch, id, ContinuousClock.now, false) }
     }
 
     private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
@@ -214,6 +252,7 @@ final class AgentLoop {
         let (envelope, stamp) = decoded
         if envelope.topic == presenceTopic {
             guard envelope.header.source == configuration.agency else { return false }
+            if envelope.header.id == probe?.id { probe?.echoed = true }
             if let stamp { checkStreamRestart(echo: stamp) }
             if isReady, awaitingEcho {
                 awaitingEcho = false
@@ -228,6 +267,7 @@ final class AgentLoop {
             return true
         }
         guard isReady else { return false }
+        configuration.clock.virtual?.noteActivity()
         receiveLive(envelope, stamp: stamp)
         return false
     }
@@ -402,7 +442,8 @@ final class AgentLoop {
         }
     }
 
-    private func sendPresence() {
+    @discardableResult
+    private func sendPresence() -> UUID? {
         let uptime = ContinuousClock.now - startedAt
         let presence = Presence(
             agency: configuration.agency,
@@ -412,6 +453,6 @@ final class AgentLoop {
             uptimeSeconds: UInt64(max(0, uptime.components.seconds)),
             heartbeatInterval: Int(max(1, configuration.heartbeatInterval.components.seconds))
         )
-        context.publishUnconfirmed(.presence(presence), on: presenceTopic)
+        return context.publishUnconfirmed(.presence(presence), on: presenceTopic)
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import TansiqMessages
 
 /// How a provider answers referrals: what it offers, at what capacity, and how fast.
-public struct ProviderPolicy: Sendable, Equatable {
+public struct ProviderPolicy: Sendable, Equatable, Codable {
     /// One service offered.
-    public struct Offer: Sendable, Equatable {
+    public struct Offer: Sendable, Equatable, Codable {
         /// Cases (or beds, places) it can hold at once.
         public var capacity: Int
         /// What capacity counts (`cases`, `beds`, `places`).
@@ -20,11 +20,11 @@ public struct ProviderPolicy: Sendable, Equatable {
     /// The services offered, by category.
     public var offers: [ServiceCategory: Offer]
     /// Time from arrival to `received`.
-    public var acknowledgeDelay: Delay
+    public var acknowledgeDelay: Distribution
     /// Time from `received` to `accepted` or `rejected`.
-    public var decideDelay: Delay
+    public var decideDelay: Distribution
     /// Time from `in-progress` to `completed` or `failed`.
-    public var serviceTime: Delay
+    public var serviceTime: Distribution
     /// Chance of accepting a referral when capacity allows (otherwise `rejected`, not eligible).
     public var acceptProbability: Double
     /// Chance that an accepted referral ends `failed` rather than `completed`.
@@ -39,9 +39,9 @@ public struct ProviderPolicy: Sendable, Equatable {
     /// Creates a policy.
     public init(
         offers: [ServiceCategory: Offer],
-        acknowledgeDelay: Delay = .fixed(1),
-        decideDelay: Delay = .fixed(1),
-        serviceTime: Delay = .fixed(2),
+        acknowledgeDelay: Distribution = .fixed(.seconds(1)),
+        decideDelay: Distribution = .fixed(.seconds(1)),
+        serviceTime: Distribution = .fixed(.seconds(2)),
         acceptProbability: Double = 1,
         failureProbability: Double = 0,
         takesOpenReferrals: Bool = true,
@@ -103,7 +103,7 @@ public final class ProviderBehaviour: AgentBehaviour {
         case .referral(let referral):
             guard let tracked = agent.referrals[referral.referralId], tracked.part == .receiver else { return }
             // With people deciding, `received` is the delivery receipt: sent at once.
-            let delay = agent.configuration.decisions == .people ? 0 : policy.acknowledgeDelay.sample(using: &agent.random) * pace.value
+            let delay = agent.configuration.decisions == .people ? 0 : policy.acknowledgeDelay.seconds(using: &agent.random) * pace.value
             let cause = envelope.header.id
             plan(referral.referralId, after: delay, agent) { [weak self] agent in self?.acknowledge(referral.referralId, cause: cause, agent) }
         case .referralStatus(let update) where update.state == .cancelled:
@@ -122,7 +122,7 @@ public final class ProviderBehaviour: AgentBehaviour {
             agent.referrals.setNextStep(id, at: nil)
             return
         }
-        let delay = policy.decideDelay.sample(using: &agent.random) * pace.value
+        let delay = policy.decideDelay.seconds(using: &agent.random) * pace.value
         plan(id, after: delay, agent) { [weak self] agent in self?.decide(id, agent) }
     }
 
@@ -138,7 +138,7 @@ public final class ProviderBehaviour: AgentBehaviour {
             agent.publishStatus(of: id, to: .rejected, reason: .atCapacity)
             return
         }
-        guard Double.random(in: 0..<1, using: &agent.random) < policy.acceptProbability else {
+        guard agent.random.unit() < policy.acceptProbability else {
             agent.publishStatus(of: id, to: .rejected, reason: .notEligible)
             return
         }
@@ -151,8 +151,8 @@ public final class ProviderBehaviour: AgentBehaviour {
     /// Moves an accepted referral in progress and plans its end.
     private func begin(_ id: UUID, _ agent: AgentContext, after time: TimeInterval? = nil) {
         if agent.referrals[id]?.state == .accepted { agent.publishStatus(of: id, to: .inProgress) }
-        let time = time ?? policy.serviceTime.sample(using: &agent.random) * pace.value
-        let fails = Double.random(in: 0..<1, using: &agent.random) < policy.failureProbability
+        let time = time ?? policy.serviceTime.seconds(using: &agent.random) * pace.value
+        let fails = agent.random.unit() < policy.failureProbability
         plan(id, after: time, agent) { [weak self] agent in self?.finish(id, failed: fails, agent) }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import TansiqMessages
 
 /// A case to open: when, what the person needs, and how urgently.
-public struct PlannedCase: Sendable, Equatable {
+public struct PlannedCase: Sendable, Equatable, Codable {
     /// Agent-clock seconds after the agent starts (or after the policy's ``ReferrerPolicy/casesFrom``).
     public var at: TimeInterval
     /// The services needed, one referral each.
@@ -22,7 +22,7 @@ public struct PlannedCase: Sendable, Equatable {
 }
 
 /// How a referrer works: where it sends each need, which cases it opens, and its deadlines.
-public struct ReferrerPolicy: Sendable, Equatable {
+public struct ReferrerPolicy: Sendable, Equatable, Codable {
     /// The agency each category is referred to; a category without a route goes out as an open referral.
     public var routes: [ServiceCategory: String]
     /// The cases to open.
@@ -156,7 +156,9 @@ public final class ReferrerBehaviour: AgentBehaviour {
 extension UUID {
     /// A version-4 UUID drawn from a seeded generator, so that simulated runs repeat.
     init(using random: inout some RandomNumberGenerator) {
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &random) }
+        // Two raw outputs, not `UInt8.random(in:using:)`, whose draws a toolchain may change.
+        let (high, low) = (random.next(), random.next())
+        var bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (8 * UInt64($0 % 8))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         self = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],

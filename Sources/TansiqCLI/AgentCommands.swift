@@ -22,8 +22,7 @@ public struct IOMAgentCommand: AsyncParsableCommand {
 
     /// Runs the agent.
     public func run() async throws {
-        let policy = try referrer.policy(seed: agent.seed)
-        try await agent.run(role: .iom, refers: true) { ReferrerBehaviour(policy: policy) }
+        try await agent.run(agent.settings(role: .iom, provider: nil, referrer: referrer.policy(seed: agent.seed)))
     }
 }
 
@@ -53,16 +52,9 @@ public struct CommuneAgentCommand: AsyncParsableCommand {
 
     /// Runs the agent.
     public func run() async throws {
-        let providing = try provider.policy(defaultService: .socialAssistance)
-        let referring = try referrer.policy(seed: agent.seed)
-        let coordinates = !notCoordinator
-        let pace = DelayFactor()
-        try await agent.run(role: .commune, pace: pace, offers: providing?.offers ?? [:], refers: true) {
-            var parts: [any AgentBehaviour] = [ReferrerBehaviour(policy: referring)]
-            if let providing { parts.insert(ProviderBehaviour(policy: providing, pace: pace), at: 0) }
-            if coordinates { parts.insert(CoordinatorBehaviour(), at: 0) }
-            return CombinedBehaviour(parts)
-        }
+        try await agent.run(agent.settings(
+            role: .commune, coordinates: !notCoordinator, provider: provider.policy(defaultService: .socialAssistance),
+            referrer: referrer.policy(seed: agent.seed)))
     }
 }
 
@@ -84,19 +76,14 @@ public struct ServicesAgentCommand: AsyncParsableCommand {
 
     /// Checks that a service is given.
     public func validate() throws {
-        if provider.service.isEmpty, !provider.noDesk {
+        if provider.service.isEmpty, !provider.noDesk, agent.launchSettings == nil {
             throw ValidationError("give the service offered with --service CATEGORY[:CAPACITY], e.g. --service health:20 (or --no-desk)")
         }
     }
 
     /// Runs the agent.
     public func run() async throws {
-        let policy = try provider.policy()
-        let pace = DelayFactor()
-        try await agent.run(role: .service, pace: pace, offers: policy?.offers ?? [:]) { () -> any AgentBehaviour in
-            guard let policy else { return CombinedBehaviour([]) }
-            return ProviderBehaviour(policy: policy, pace: pace)
-        }
+        try await agent.run(agent.settings(role: .service, provider: provider.policy(), referrer: nil))
     }
 }
 
@@ -118,18 +105,13 @@ public struct CivilSocietyAgentCommand: AsyncParsableCommand {
 
     /// Checks that a service is given.
     public func validate() throws {
-        if provider.service.isEmpty, !provider.noDesk {
+        if provider.service.isEmpty, !provider.noDesk, agent.launchSettings == nil {
             throw ValidationError("give the services offered with --service CATEGORY[:CAPACITY], e.g. --service legal:15 (or --no-desk)")
         }
     }
 
     /// Runs the agent.
     public func run() async throws {
-        let policy = try provider.policy()
-        let pace = DelayFactor()
-        try await agent.run(role: .civilSociety, pace: pace, offers: policy?.offers ?? [:]) { () -> any AgentBehaviour in
-            guard let policy else { return CombinedBehaviour([]) }
-            return ProviderBehaviour(policy: policy, pace: pace)
-        }
+        try await agent.run(agent.settings(role: .civilSociety, provider: provider.policy(), referrer: nil))
     }
 }

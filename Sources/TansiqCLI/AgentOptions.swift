@@ -5,11 +5,12 @@ import ServiceLifecycle
 import TansiqAgent
 import TansiqDesk
 import TansiqMessages
+import ZeroMQ
 
 /// Who the agent is and where its hub is; shared by the four stakeholder executables.
 struct AgentOptions: ParsableArguments {
     @Option(help: "The agency this agent acts for (e.g. health-delegation-agadir).")
-    var agency: String
+    var agency: String?
 
     @Option(help: "This agent's id within the agency (default <agency>-1).")
     var agent: String?
@@ -102,7 +103,12 @@ struct AgentOptions: ParsableArguments {
 
     @OptionGroup var logging: LoggingOptions
 
+    @Option(help: "A JSON file of the agent's launch settings (TansiqAgent's AgentLaunchSettings, as `tansiq sim run --processes` writes them): who it is, its hub, clock, files and behaviour, in place of every option but the logging ones.", completion: .file(extensions: ["json"]))
+    var launchSettings: String?
+
     func validate() throws {
+        guard launchSettings == nil else { return }
+        guard let agency else { throw ValidationError("give --agency (or --launch-settings FILE)") }
         for (name, value) in [("--agency", agency), ("--coordinator", coordinator)] + (agent.map { [("--agent", $0)] } ?? []) {
             guard Identifier.isValid(value) else {
                 throw ValidationError("\(name) '\(value)' is not an identifier: use a–z, 0–9 and '-', 1–63 characters, starting with a letter or digit")
@@ -125,63 +131,89 @@ struct AgentOptions: ParsableArguments {
         }
     }
 
-    /// The clock: `timeScale` times real time, reading `clockOrigin` at `clockStart`.
-    func clock() -> AgentClock {
-        let now = Date()
-        let start = clockStart.map(Date.init(timeIntervalSince1970:)) ?? now
-        let origin = clockOrigin.flatMap(ClockTime.parse) ?? start
-        return AgentClock(scale: timeScale, origin: origin.addingTimeInterval(now.timeIntervalSince(start) * timeScale))
+    /// The agent's launch settings: the `--launch-settings` file, or the options with the
+    /// behaviour's policies the command built from its own options.
+    func settings(role: AgentRole, coordinates: Bool = false, provider: ProviderPolicy?, referrer: ReferrerPolicy?) throws -> AgentLaunchSettings {
+        if let file = launchSettings {
+            let settings: AgentLaunchSettings
+            do {
+                settings = try AgentLaunchSettings.decode(Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch let error as DecodingError {
+                throw ValidationError("--launch-settings \(file): \(Self.describe(error))")
+            } catch {
+                throw ValidationError("--launch-settings \(file): cannot read it: \((error as NSError).localizedFailureReason ?? error.localizedDescription)")
+            }
+            guard settings.role == role else {
+                throw ValidationError("--launch-settings \(file): the settings are for a \(settings.role) agent, and this executable runs a \(role) agent")
+            }
+            if let problem = settings.problems.first { throw ValidationError("--launch-settings \(file): \(problem)") }
+            return settings
+        }
+        guard let agency else { throw ValidationError("give --agency (or --launch-settings FILE)") }
+        let start = clockStart.map(Date.init(timeIntervalSince1970:))
+        return AgentLaunchSettings(
+            agency: agency, agent: agent, role: role, coordinator: coordinator, coordinates: coordinates,
+            hub: AgentLaunchSettings.Hub(ingress: ingress, egress: egress, replay: noReplay ? nil : replay, publish: noConfirm ? nil : publish),
+            keys: keys.secretKey.flatMap { secret in keys.hubKey.map { AgentLaunchSettings.Keys(secretKeyFile: secret, hubKeyFile: $0) } },
+            seed: seed, subscribe: subscribe,
+            clock: AgentLaunchSettings.Clock(scale: timeScale, origin: clockOrigin.flatMap(ClockTime.parse), start: start),
+            state: state, masterKeyFile: masterKey.masterKeyFile, heartbeat: heartbeat, ackTimeout: ackTimeout,
+            replayTimeout: replayTimeout, republish: republish, decisions: decisions,
+            desk: deskListen.map { AgentLaunchSettings.Desk(listen: $0, urlFile: deskUrlFile, timeZone: timeZone) },
+            provider: provider, referrer: referrer,
+            printEvents: printEvents, stdinControl: stdinControl)
     }
 
-    func configuration(role: AgentRole) throws -> AgentConfiguration {
-        var configuration = try AgentConfiguration(
-            agency: agency,
-            agent: agent,
-            role: role,
-            coordinator: coordinator,
-            ingress: ingress,
-            egress: egress,
-            extraSubscriptions: subscribe,
-            heartbeatInterval: .milliseconds(Int64(heartbeat * 1000)),
-            clock: clock(),
-            seed: seed,
-            hubKeys: keys.load(),
-            state: state,
-            replay: noReplay ? nil : replay,
-            replayTimeout: .milliseconds(Int64(replayTimeout * 1000)),
-            republishAttempts: republish,
-            publish: noConfirm ? nil : publish,
-            ackTimeout: .milliseconds(Int64(ackTimeout * 1000))
-        )
-        if state != nil { configuration.stateKey = try masterKey.load() }
-        configuration.decisions = decisions
-        return configuration
+    /// A decoding error in words, with the key path.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context.codingPath + [key])): missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
     }
 
-    /// Runs an agent with this behaviour until SIGINT or SIGTERM (or, with `--stdin-control`,
-    /// until standard input closes); `pace` is the desk's delay factor that `slow` lines set.
-    func run(
-        role: AgentRole, pace: DelayFactor? = nil, offers: [ServiceCategory: ProviderPolicy.Offer] = [:], refers: Bool = false,
-        behaviour: @escaping AgentBehaviourFactory
-    ) async throws {
+    /// The runtime's configuration of `settings`: key files and master key loaded.
+    func configuration(_ settings: AgentLaunchSettings) throws -> AgentConfiguration {
+        do {
+            var configuration = try settings.configuration()
+            // The options' master key also comes from the environment.
+            if launchSettings == nil, settings.state != nil { configuration.stateKey = try masterKey.load() }
+            return configuration
+        } catch let error as CurveCertificateError {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// Runs the agent of `settings` until SIGINT or SIGTERM (or, with `stdinControl`, until
+    /// standard input closes); `slow` lines set the desk's delay factor.
+    func run(_ settings: AgentLaunchSettings) async throws {
+        let configuration = try configuration(settings)
         if checkConfig {
-            // The options (and --config file) were parsed and validated to get here; the keys load now.
-            let configuration = try configuration(role: role)
+            // The options (or the files) were parsed and validated to get here; the keys are loaded.
             printLine(
-                "ok — agent \(configuration.agent) of \(configuration.agency) (\(role.rawValue)), hub \(configuration.ingress) / \(configuration.egress)\(ingressFlag == nil ? " (\(keys.profile.ingress.origin))" : ""), \(configuration.hubKeys == nil ? "no keys (insecure hub)" : "CURVE keys loaded")")
+                "ok — agent \(configuration.agent) of \(configuration.agency) (\(settings.role.rawValue)), hub \(configuration.ingress) / \(configuration.egress)\(launchSettings == nil && ingressFlag == nil ? " (\(keys.profile.ingress.origin))" : ""), \(configuration.hubKeys == nil ? "no keys (insecure hub)" : "CURVE keys loaded")")
             return
         }
-        let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
-        let printing: AgentObserver? = printEvents ? { @Sendable identity, event, time in
-            printLine(AgentEventLine(identity: identity, event: event, time: time).json)
+        var logging = logging
+        if let level = settings.logLevel.flatMap(Logger.Level.init(rawValue:)) { logging.logLevel = level }
+        let logger = logging.makeLogger(label: "tansiq.\(settings.role.rawValue)-agent")
+        let printing: AgentObserver? = settings.printEvents ? { @Sendable identity, event, time in
+            printLine(AgentEventRecord(identity: identity, event: event, time: time).jsonLine)
         } : nil
-        let configuration = try configuration(role: role)
         let commands = AgentCommandQueue()
         var desk: Desk?
-        if let deskListen {
+        if let deskSettings = settings.desk {
             let deskConfiguration = DeskConfiguration(
-                agency: configuration.agency, listen: deskListen, urlFile: deskUrlFile, timeZone: TimeZone(identifier: timeZone) ?? .gmt,
-                offers: offers, refers: refers, privacy: configuration.privacy)
+                agency: configuration.agency, listen: deskSettings.listen, urlFile: deskSettings.urlFile,
+                timeZone: TimeZone(identifier: deskSettings.timeZone) ?? .gmt,
+                offers: settings.provider?.offers ?? [:],
+                refers: settings.referrer != nil || settings.role == .iom || settings.role == .commune,
+                privacy: configuration.privacy)
             desk = try Desk(configuration: deskConfiguration, commands: commands, logger: logging.makeLogger(label: "tansiq.desk"))
         }
         let deskObserver = desk?.observer
@@ -189,15 +221,12 @@ struct AgentOptions: ParsableArguments {
             printing?(identity, event, time)
             deskObserver?(identity, event, time)
         }
+        let pace = DelayFactor()
         let runtime = try AgentRuntime(
-            configuration: configuration,
-            logger: logger,
-            observer: observer,
-            commands: commands,
-            behaviour: behaviour
-        )
+            configuration: configuration, logger: logger, observer: observer, commands: commands,
+            behaviour: { settings.behaviour(pace: pace) })
         let group = ServiceGroup(services: [runtime] + (desk.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        if stdinControl {
+        if settings.stdinControl {
             AgentControlInput.start(pace: pace, logger: logger) {
                 Task { await group.triggerGracefulShutdown() }
             }

@@ -8,13 +8,13 @@ struct ProviderOptions: ParsableArguments {
     var service: [String] = []
 
     @Option(help: "Seconds from a referral's arrival to 'received': a number, or exponential:MEAN, uniform:MIN:MAX, lognormal:MEDIAN:P90.")
-    var ackDelay: Delay = .fixed(1)
+    var ackDelay: Distribution = .fixed(.seconds(1))
 
     @Option(help: "Seconds from 'received' to 'accepted' or 'rejected' (a number or a distribution, as --ack-delay).")
-    var decideDelay: Delay = .fixed(2)
+    var decideDelay: Distribution = .fixed(.seconds(2))
 
     @Option(help: "Seconds from 'in-progress' to 'completed' or 'failed' (a number or a distribution, as --ack-delay).")
-    var serviceTime: Delay = .fixed(5)
+    var serviceTime: Distribution = .fixed(.seconds(5))
 
     @Option(help: "Chance of accepting a referral when capacity allows (0–1).")
     var accept: Double = 1
@@ -157,10 +157,14 @@ struct ReferrerOptions: ParsableArguments {
         let pool = try needs.split(separator: ",").map { try category($0, in: "--needs") }
         if randomCases > 0 {
             guard !pool.isEmpty else { throw ValidationError("--needs is empty") }
-            var random = SeededRandom(seed: seed).derived("cases")
+            var random = SeededGenerator(seed: seed, stream: "cases")
             for index in 0..<randomCases {
-                let count = Int.random(in: 1...min(2, pool.count), using: &random)
-                let needs = Array(pool.shuffled(using: &random).prefix(count))
+                let count = 1 + random.index(below: min(2, pool.count))
+                var shuffled = pool
+                for last in stride(from: shuffled.count - 1, to: 0, by: -1) {
+                    shuffled.swapAt(last, random.index(below: last + 1))
+                }
+                let needs = Array(shuffled.prefix(count))
                 planned.append(PlannedCase(at: Double(cases.count + index) * caseInterval, needs: needs, priority: priority))
             }
         }

@@ -9,7 +9,7 @@ struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Run a simulated stakeholder network from a topology file (see docs/topologies.md).",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Compare.self, Sweep.self]
     )
 
     /// `tansiq sim run FILE`
@@ -49,6 +49,12 @@ struct SimCommand: AsyncParsableCommand {
 
         @Flag(name: .long, help: "Run every agent as a process of the agent executables instead of a thread of this process.")
         var processes = false
+
+        @Option(name: .long, help: "How time passes: virtual (as fast as the work; the same seed gives the same report; the default) or wall (time_scale times the wall clock; the only mode of --processes).")
+        var time: SimulationTime?
+
+        /// The run's time: virtual unless asked otherwise or run as processes.
+        var timeMode: SimulationTime { time ?? (processes ? .wall : .virtual) }
 
         @Option(name: .long, help: "Where the agent executables are (default: the directory of this tansiq).", completion: .directory)
         var agentsDirectory: String?
@@ -102,6 +108,9 @@ struct SimCommand: AsyncParsableCommand {
             if agentsDirectory != nil, !processes {
                 throw ValidationError("--agents-directory goes with --processes")
             }
+            if time == .virtual, processes {
+                throw ValidationError("--time virtual needs the agents in this process; agent processes (--processes) run on the wall clock (--time wall)")
+            }
             if masterKeyFile != nil, dataDirectory == nil {
                 throw ValidationError("--master-key-file goes with --data-directory")
             }
@@ -124,8 +133,10 @@ struct SimCommand: AsyncParsableCommand {
             let logger = logging.makeLogger(label: "tansiq.sim")
             var simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
             if let dataDirectory { simulation.atRest = Simulation.AtRest(directory: dataDirectory, masterKeyFile: masterKeyFile) }
+            simulation.time = timeMode
             if !quiet {
-                printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, about \(Int(simulation.realSeconds.rounded())) s")
+                let duration = timeMode == .virtual ? "in virtual time" : "about \(Int(simulation.realSeconds.rounded())) s"
+                printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, \(duration)")
             }
             // Ctrl-C (or SIGTERM) ends the run early: the agents stop, the run's key files are
             // removed, and the reports are written with what was played.
@@ -221,3 +232,5 @@ final class ProgressMeter: Sendable {
         if terminal { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 }
+
+extension SimulationTime: ExpressibleByArgument {}

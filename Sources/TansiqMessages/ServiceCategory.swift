@@ -32,3 +32,22 @@ public struct ServiceCategory: CodedValue {
         .health, .mhpss, .education, .language, .employment, .legal, .shelter, .socialAssistance, .protection, .basicNeeds,
     ]
 }
+
+extension ServiceCategory: CaseIterable {
+    /// The categories this protocol version lists (``knownValues``), for pickers and topology files.
+    public static var allCases: [ServiceCategory] { knownValues }
+}
+
+extension ServiceCategory: CodingKeyRepresentable {
+    /// A map keyed by category encodes as an object (`{"health": …}`).
+    public var codingKey: any CodingKey { Key(stringValue: rawValue) }
+
+    public init?<T: CodingKey>(codingKey: T) { self.init(rawValue: codingKey.stringValue) }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

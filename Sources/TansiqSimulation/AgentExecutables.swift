@@ -1,3 +1,4 @@
+import TansiqAgent
 import Foundation
 
 /// Where `tansiq sim run --processes` finds the agent executables, and how long it gives them
@@ -22,7 +23,7 @@ public struct AgentExecutables: Sendable {
     }
 
     /// The executable that runs an agency of `role`.
-    public static func executableName(for role: Topology.Role) -> String {
+    public static func executableName(for role: AgentRole) -> String {
         switch role {
         case .commune: return "commune-agent"
         case .iom: return "iom-agent"

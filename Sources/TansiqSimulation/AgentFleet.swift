@@ -51,10 +51,9 @@ extension AgentFleet {
 extension ScenarioPlan.Agent {
     /// The behaviour a planned agent runs: coordinator, desk and cases as the plan says.
     func behaviour(pace: DelayFactor) -> any AgentBehaviour {
-        var parts: [any AgentBehaviour] = []
-        if coordinates { parts.append(CoordinatorBehaviour()) }
-        if let provider { parts.append(ProviderBehaviour(policy: provider, pace: pace)) }
-        if let referrer { parts.append(ReferrerBehaviour(policy: referrer)) }
-        return parts.count == 1 ? parts[0] : CombinedBehaviour(parts)
+        AgentLaunchSettings(
+            agency: agency, agent: agent, role: role, coordinator: "", coordinates: coordinates,
+            hub: AgentLaunchSettings.Hub(ingress: "", egress: ""), provider: provider, referrer: referrer
+        ).behaviour(pace: pace)
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 import TansiqAgent
 
 /// The agents of a run as processes of the agent executables, one per agent, each configured
-/// by a generated `--config` file in a temporary directory, printing its events (`--print-events`)
+/// by its ``AgentLaunchSettings`` (`--launch-settings FILE`) in a temporary directory, printing its events (`--print-events`)
 /// for the report and controlled through its standard input (`--stdin-control`): a `slow` line
 /// paces its desk, and the end of input stops it, so that no agent outlives the run.
 final class AgentProcesses: AgentFleet {
@@ -70,19 +70,19 @@ final class AgentProcesses: AgentFleet {
 
     /// Writes the agent's configuration and starts its executable; returns the process's key.
     private func spawn(_ planned: ScenarioPlan.Agent) throws -> String {
-        let executable = AgentExecutables.executableName(for: Topology.Role(planned.role))
+        let executable = AgentExecutables.executableName(for: planned.role)
         let incarnation = incarnations[planned.agent, default: 0] + 1
         incarnations[planned.agent] = incarnation
         let key = "\(planned.agent)#\(incarnation)"
         let base = incarnation == 1 ? planned.agent : "\(planned.agent).\(incarnation)"
-        let configuration = directory.appendingPathComponent("\(base).yaml")
+        let configuration = directory.appendingPathComponent("\(base).json")
         let log = directory.appendingPathComponent("\(base).log")
-        try Self.configuration(of: planned, shared: shared).write(to: configuration, atomically: true, encoding: .utf8)
+        try Self.settings(of: planned, shared: shared).encoded().write(to: configuration, options: .atomic)
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
 
         let process = Process()
         process.executableURL = executables.directory.appendingPathComponent(executable)
-        process.arguments = ["--config", configuration.path]
+        process.arguments = ["--launch-settings", configuration.path]
         let output = Pipe()
         let input = Pipe()
         process.standardOutput = output

@@ -1,3 +1,4 @@
+import TansiqMessages
 import Foundation
 import TansiqAgent
 

@@ -17,7 +17,6 @@ final class ProcessBoard: Sendable {
 
     private struct State {
         var entries: [String: Entry] = [:]
-        var decoder = SimulationRecorder.PrintedEvent.makeDecoder()
     }
 
     private let state = Mutex(State())
@@ -37,12 +36,11 @@ final class ProcessBoard: Sendable {
 
     /// One line the process printed: its ready event, or an event for the report.
     func received(_ line: Substring, from key: String) {
-        let printed = state.withLock { SimulationRecorder.PrintedEvent.decode(line, using: $0.decoder) }
-        guard let printed else { return }
-        if printed.event == "ready" {
+        guard let record = AgentEventRecord.decode(line: line) else { return }
+        if record.event == .ready {
             state.withLock { $0.entries[key]?.ready = true }
-        } else if let event = printed.recorded {
-            recorder.record(printed.identity, event, printed.time)
+        } else if let event = SimulationRecorder.Event(record) {
+            recorder.record(record.identity, event, record.time)
         }
     }
 

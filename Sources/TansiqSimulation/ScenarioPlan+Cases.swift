@@ -1,3 +1,5 @@
+import TansiqAgent
+import TansiqMessages
 extension ScenarioPlan {
     /// The arrival times within `stop_time`, capped by `scenario.cases`.
     static func arrivalTimes(_ topology: Topology, seed: UInt64) -> [SimulatedDuration] {
@@ -44,14 +46,14 @@ extension ScenarioPlan {
             let range = scenario.needsPerCase
             let span = Double(range.upperBound - range.lowerBound + 1)
             let wanted = min(distinctNeeds, range.lowerBound + Int(Distribution.unitInterval(&needs) * span))
-            var chosen: [Topology.ServiceCategory] = []
+            var chosen: [ServiceCategory] = []
             // Distinct needs by rejection; bounded so a skewed mix cannot loop for long.
             for _ in 0..<(wanted * 50) where chosen.count < wanted {
                 let need = scenario.needs.pick(using: &needs)
                 if !chosen.contains(need) { chosen.append(need) }
             }
 
-            var receivers: [Topology.ServiceCategory: String] = [:]
+            var receivers: [ServiceCategory: String] = [:]
             for need in chosen {
                 let links = topology.routes(from: referrer, for: need)
                 guard !links.isEmpty else { continue }

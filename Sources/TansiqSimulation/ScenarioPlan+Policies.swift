@@ -12,11 +12,7 @@ extension ScenarioPlan {
         for planned in cases {
             byAgent[planned.agent, default: []].append(PlannedCase(
                 at: planned.at.seconds,
-                needs: planned.needs.map { ServiceCategory(rawValue: $0.rawValue) },
-                priority: Priority(rawValue: planned.priority.rawValue) ?? .routine,
-                receivers: Dictionary(uniqueKeysWithValues: planned.receivers.map {
-                    (ServiceCategory(rawValue: $0.key.rawValue), $0.value)
-                })))
+                needs: planned.needs, priority: planned.priority, receivers: planned.receivers))
         }
         var agents: [Agent] = []
         for node in topology.nodes {
@@ -25,7 +21,7 @@ extension ScenarioPlan {
                 let planned = byAgent[name] ?? []
                 var agentSeed = SeededGenerator(seed: seed, stream: "agent/\(name)")
                 agents.append(Agent(
-                    agency: node.id, agent: name, role: AgentRole(node.role),
+                    agency: node.id, agent: name, role: node.role,
                     coordinates: node.isCoordinator && number == 1,
                     provider: number == 1 && !node.services.isEmpty ? ProviderPolicy(node) : nil,
                     referrer: planned.isEmpty ? nil : ReferrerPolicy(cases: planned),
@@ -36,17 +32,6 @@ extension ScenarioPlan {
     }
 }
 
-extension AgentRole {
-    /// The agent role of a topology node's role.
-    public init(_ role: Topology.Role) {
-        switch role {
-        case .commune: self = .commune
-        case .iom: self = .iom
-        case .service: self = .service
-        case .civilSociety: self = .civilSociety
-        }
-    }
-}
 
 extension ProviderPolicy {
     /// The policy of a topology node's desk: its offers, delays and acceptance.
@@ -57,40 +42,14 @@ extension ProviderPolicy {
         let accepted = node.acceptance.accept + node.acceptance.fail
         self.init(
             offers: Dictionary(uniqueKeysWithValues: node.services.map {
-                (ServiceCategory(rawValue: $0.category.rawValue), Offer(capacity: $0.capacity, unit: $0.unit.rawValue))
+                ($0.category, Offer(capacity: $0.capacity, unit: $0.unit.rawValue))
             }),
-            acknowledgeDelay: Delay(node.acknowledge),
-            decideDelay: Delay(node.decide),
-            serviceTime: Delay(node.complete),
+            acknowledgeDelay: node.acknowledge,
+            decideDelay: node.decide,
+            serviceTime: node.complete,
             acceptProbability: accepted,
             failureProbability: accepted > 0 ? node.acceptance.fail / accepted : 0,
             takesOpenReferrals: true,
             serviceStatusInterval: ScenarioPlan.serviceStatusInterval)
-    }
-}
-
-extension Delay {
-    /// The agent delay, in agent-clock seconds, with the shape of a topology distribution,
-    /// stretched by `factor`.
-    public init(_ distribution: Distribution, factor: Double = 1) {
-        switch distribution {
-        case .fixed(let value): self = .fixed(value.seconds * factor)
-        case let .uniform(min, max): self = .uniform(min: min.seconds * factor, max: max.seconds * factor)
-        case .exponential(let mean): self = .exponential(mean: mean.seconds * factor)
-        case let .lognormal(median, p90): self = .logNormal(median: median.seconds * factor, p90: p90.seconds * factor)
-        }
-    }
-}
-
-extension Distribution {
-    /// The topology distribution with the shape of an agent delay (negative values read as zero).
-    public init(_ delay: Delay) {
-        func span(_ seconds: TimeInterval) -> SimulatedDuration { .seconds(Swift.max(0, seconds)) }
-        switch delay {
-        case .fixed(let value): self = .fixed(span(value))
-        case let .uniform(min, max): self = .uniform(min: span(min), max: span(max))
-        case .exponential(let mean): self = .exponential(mean: span(mean))
-        case let .logNormal(median, p90): self = .lognormal(median: span(median), p90: span(p90))
-        }
     }
 }

@@ -1,3 +1,4 @@
+import TansiqMessages
 import TansiqAgent
 
 /// What a run of a topology will do, decided before any agent starts: every case (when, by whom,
@@ -21,11 +22,11 @@ public struct ScenarioPlan: Sendable, Equatable {
         /// The agent of that agency that opens it.
         public var agent: String
         /// The distinct needs, one referral each.
-        public var needs: [Topology.ServiceCategory]
+        public var needs: [ServiceCategory]
         /// How urgent it is.
-        public var priority: Topology.Priority
+        public var priority: Priority
         /// The receiving agency of each need; a need absent here goes out as an open referral.
-        public var receivers: [Topology.ServiceCategory: String]
+        public var receivers: [ServiceCategory: String]
     }
 
     /// One agent to start and what it does.

@@ -61,6 +61,9 @@ final class SimulatedHub {
         self.task = nil
     }
 
+    /// Whether the hub is running (not stopped by a `hub-restart` fault).
+    var isRunning: Bool { hub != nil }
+
     /// Everything every run of the hub counted.
     var counters: HubCounters {
         hub.map { Self.sum(earlier, $0.counters) } ?? earlier

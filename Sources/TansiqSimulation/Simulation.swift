@@ -30,6 +30,9 @@ public struct Simulation: Sendable {
     public let secure: Bool
     /// Where the run keeps a journal and agent state files; `nil` keeps everything in memory.
     public var atRest: AtRest?
+    /// How the run's time passes: with the wall clock (`timeScale` times faster), or in virtual
+    /// time (as fast as the work), which only agents that are threads of this process can follow.
+    public var time: SimulationTime = .wall
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
     /// Pull it to end the run early with a partial report.
@@ -71,7 +74,7 @@ public struct Simulation: Sendable {
         let anyShared = AgentProcesses.Shared(
             ingress: "", egress: "", coordinator: topology.coordinator.id, timeScale: timeScale,
             clockOrigin: Date(), clockStart: Date(), logLevel: executables.logLevel)
-        for agent in plan.agents { _ = try AgentProcesses.configuration(of: agent, shared: anyShared) }
+        for agent in plan.agents { _ = try AgentProcesses.settings(of: agent, shared: anyShared) }
         return try await play(processes: executables, logger: logger, progress: progress)
     }
 
@@ -122,12 +125,19 @@ public struct Simulation: Sendable {
         // The hub checks deadlines on the network's clock: a simulated hour passes in
         // 1/timeScale of a real hour, so five real seconds of delivery (a loaded machine) are
         // its clock skew: a referral must never be refused for the machine's lag.
-        let clock = AgentClock(scale: timeScale, origin: Date())
+        let virtual = executables == nil && time == .virtual ? VirtualTime(origin: Self.virtualOrigin) : nil
+        let clock = virtual.map(AgentClock.init(virtual:)) ?? AgentClock(scale: timeScale, origin: Date())
         var hubConfiguration = HubConfiguration(
             hubID: hubSpec.id, ingress: ingress, egress: egress, journal: try files.journal(),
             replay: replay, security: security?.hub ?? .insecure, publish: publish)
         hubConfiguration.registry.coordinator = topology.coordinator.id
-        hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 5)
+        if virtual == nil {
+            hubConfiguration.registry.clockSkew = max(hubConfiguration.registry.clockSkew, timeScale * 5)
+        } else {
+            // A rate in messages per real second means nothing where a day passes in a moment;
+            // and the probes of virtual time would spend it.
+            hubConfiguration.rateLimit = nil
+        }
         let hub = SimulatedHub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
         let fleet: any AgentFleet
         var processFleet: AgentProcesses?
@@ -160,6 +170,43 @@ public struct Simulation: Sendable {
 
         var run = FaultRunner(topology: topology, plan: plan, clock: clock)
         var notes: [String] = []
+        do {
+            if let virtual {
+                try await playVirtual(virtual, fleet: fleet, hub: hub, recorder: recorder, run: &run, notes: &notes, progress: progress)
+            } else {
+                try await playWall(clock, fleet: fleet, hub: hub, recorder: recorder, run: &run, notes: &notes, progress: progress)
+            }
+        } catch {
+            // Ctrl-C at a terminal reaches the agent processes too: one of them may die before
+            // the interruption is seen here. Give the signal handler a moment to say so.
+            for _ in 0..<20 where !interruption.isRequested && executables != nil {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            guard interruption.isRequested else {
+                _ = await fleet.stopAll()
+                await hub.stop()
+                processFleet?.removeFiles()
+                throw error
+            }
+            notes.append("INTERRUPTED: a partial report; referrals still in flight count as not completed")
+        }
+        notes += await fleet.stopAll()
+        await hub.stop()
+        let counters = hub.counters
+        processFleet?.removeFiles()
+        return SimulationReport(
+            topology: topology, plan: plan, timeScale: timeScale,
+            mode: executables == nil ? (virtual == nil ? "threads" : "threads, virtual time") : "processes",
+            recorded: recorder.snapshot, hub: counters, faults: run.log, scenarioStart: run.scenarioStart, notes: notes,
+            wallSeconds: Self.seconds(ContinuousClock.now - started))
+    }
+
+    /// The scenario on the wall clock: the referrers start after a margin, and every step
+    /// waits for its real time.
+    private func playWall(
+        _ clock: AgentClock, fleet: any AgentFleet, hub: SimulatedHub, recorder: SimulationRecorder, run: inout FaultRunner,
+        notes: inout [String], progress: (@Sendable (SimulationProgress) -> Void)?
+    ) async throws {
         do {
             // A referral sent before its receiver subscribes is lost: referrers start last.
             try await fleet.start(plan.agents.filter { !$0.refers })
@@ -203,28 +250,7 @@ public struct Simulation: Sendable {
                 let wait = min(Self.seconds(fleet.checkInterval), max(0, next - elapsed) / timeScale)
                 try await Task.sleep(for: .microseconds(Int64(wait * 1e6) + 500))
             }
-        } catch {
-            // Ctrl-C at a terminal reaches the agent processes too: one of them may die before
-            // the interruption is seen here. Give the signal handler a moment to say so.
-            for _ in 0..<20 where !interruption.isRequested && executables != nil {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            guard interruption.isRequested else {
-                _ = await fleet.stopAll()
-                await hub.stop()
-                processFleet?.removeFiles()
-                throw error
-            }
-            notes.append("INTERRUPTED: a partial report; referrals still in flight count as not completed")
         }
-        notes += await fleet.stopAll()
-        await hub.stop()
-        let counters = hub.counters
-        processFleet?.removeFiles()
-        return SimulationReport(
-            topology: topology, plan: plan, timeScale: timeScale, mode: executables == nil ? "threads" : "processes",
-            recorded: recorder.snapshot, hub: counters, faults: run.log, scenarioStart: run.scenarioStart, notes: notes,
-            wallSeconds: Self.seconds(ContinuousClock.now - started))
     }
 
     /// A further endpoint beside `endpoint`: any loopback port for tcp, `<path>-<name>` for ipc,

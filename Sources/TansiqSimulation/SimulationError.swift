@@ -12,6 +12,8 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable {
         public static let agentNotReady = Code("agentNotReady")
         /// An agent process exited while the run needed it.
         public static let agentFailed = Code("agentFailed")
+        /// A virtual-time run saw no way to settle: an agent never became quiet.
+        public static let stalled = Code("stalled")
         /// The topology asks for something this way of running cannot do.
         public static let unsupported = Code("unsupported")
     }

@@ -1,3 +1,4 @@
+import TansiqAgent
 /// How far a run has come.
 public struct SimulationProgress: Sendable {
     /// Simulated time since the referrers started.

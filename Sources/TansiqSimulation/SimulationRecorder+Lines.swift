@@ -2,63 +2,32 @@ import Foundation
 import TansiqAgent
 import TansiqMessages
 
-extension SimulationRecorder {
-    /// One `--print-events` line of an agent executable: the fields the report reads.
-    struct PrintedEvent: Decodable {
-        var event: String
-        var agency: String
-        var agent: String
-        var time: Date
-        var referralId: String?
-        var category: String?
-        var from: String?
-        var to: String?
-        var state: String?
-        var changedBy: String?
-        var reason: String?
-        var deadline: String?
-
-        /// Who printed it.
-        var identity: AgentIdentity { AgentIdentity(agency: agency, agent: agent) }
-
-        /// What the report counts of it; nil for events it does not count or fields it lacks.
-        var recorded: Event? {
-            guard let id = referralId.flatMap(UUID.init(uuidString:)) else { return nil }
-            switch event {
-            case "referral-sent":
-                guard let from, let category else { return nil }
-                return .sent(id: id, from: from, to: to, category: category)
-            case "referral-received":
-                return .received(id)
-            case "status-published":
-                guard let state = state.flatMap(ReferralState.init(rawValue:)) else { return nil }
-                return .published(id: id, state: state, reason: reason)
-            case "status-observed":
-                guard let changedBy, let state = state.flatMap(ReferralState.init(rawValue:)) else { return nil }
-                return .observed(id: id, changedBy: changedBy, state: state)
-            case "publish-refused":
-                return .refused(id: id)
-            case "claim-lost":
-                return .claimLost(id: id)
-            case "escalation-raised", "escalation-observed":
-                guard let deadline else { return nil }
-                return .escalated(id: id, deadline: deadline)
-            default:
-                return nil
-            }
-        }
-
-        /// A decoder for these lines (ISO 8601 times).
-        static func makeDecoder() -> JSONDecoder {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return decoder
-        }
-
-        /// The event on `line`; nil when the line is not an event line.
-        static func decode(_ line: Substring, using decoder: JSONDecoder) -> PrintedEvent? {
-            guard line.first == "{" else { return nil }
-            return try? decoder.decode(PrintedEvent.self, from: Data(line.utf8))
+extension SimulationRecorder.Event {
+    /// What the report counts of an agent process's event record; nil for events it does not
+    /// count or a record that lacks what they need.
+    init?(_ record: AgentEventRecord) {
+        guard let id = record.referral else { return nil }
+        switch record.event {
+        case .referralSent:
+            guard let from = record.from, let category = record.category else { return nil }
+            self = .sent(id: id, from: from, to: record.to, category: category.rawValue)
+        case .referralReceived:
+            self = .received(id)
+        case .statusPublished:
+            guard let state = record.state else { return nil }
+            self = .published(id: id, state: state, reason: record.reason)
+        case .statusObserved:
+            guard let changedBy = record.changedBy, let state = record.state else { return nil }
+            self = .observed(id: id, changedBy: changedBy, state: state)
+        case .publishRefused:
+            self = .refused(id: id)
+        case .claimLost:
+            self = .claimLost(id: id)
+        case .escalationRaised, .escalationObserved:
+            guard let deadline = record.deadline else { return nil }
+            self = .escalated(id: id, deadline: deadline)
+        default:
+            return nil
         }
     }
 }

@@ -117,6 +117,16 @@ final class SimulationRecorder: Sendable {
     /// preempted, and fall behind the simulated clock.
     private let logs = Mutex<[String: Log]>([:])
     private let sentCount = Atomic<Int>(0)
+    /// The deadlines of the referrals sent, ascending: instants a virtual-time run stops at, so
+    /// that the hub escalates exactly when a deadline passes.
+    private let deadlines = Mutex(Deadlines())
+
+    /// Deadlines still able to pass: acknowledgement and decision of each referral sent, until answered.
+    private struct Deadlines {
+        var pending: [(due: Date, id: UUID, decision: Bool)] = []
+        var acknowledged: Set<UUID> = []
+        var decided: Set<UUID> = []
+    }
     private let completedCount = Atomic<Int>(0)
 
     private func log(of agent: String) -> Log {
@@ -132,8 +142,46 @@ final class SimulationRecorder: Sendable {
     func observer(for agent: String) -> AgentObserver {
         let log = log(of: agent)
         return { [self] identity, event, at in
+            switch event {
+            case .referralSent(let referral): noteDeadlines(of: referral)
+            case .statusPublished(let update): noteAnswer(update)
+            default: break
+            }
             guard let event = Event(event) else { return }
             append(Entry(identity: identity, event: event, at: at), to: log)
+        }
+    }
+
+    private func noteDeadlines(of referral: Referral) {
+        deadlines.withLock { list in
+            for (due, decision) in [(referral.acknowledgeBy, false), (referral.decideBy, true)] {
+                var low = 0
+                var high = list.pending.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if list.pending[middle].due <= due { low = middle + 1 } else { high = middle }
+                }
+                list.pending.insert((due, referral.referralId, decision), at: low)
+            }
+        }
+    }
+
+    private func noteAnswer(_ update: ReferralStatusUpdate) {
+        guard update.state != .cancelled else { return }
+        deadlines.withLock { list in
+            list.acknowledged.insert(update.referralId)
+            if update.state != .received { list.decided.insert(update.referralId) }
+        }
+    }
+
+    /// The first deadline after `time` of a sent referral that may still pass unanswered.
+    func nextDeadline(after time: Date) -> Date? {
+        deadlines.withLock { list in
+            let passed = list.pending.prefix { $0.due <= time }.count
+            list.pending.removeFirst(passed)
+            return list.pending.first { entry in
+                !(entry.decision ? list.decided : list.acknowledged).contains(entry.id)
+            }?.due
         }
     }
 

@@ -69,7 +69,7 @@ extension SimulationReport {
         }
 
         referrals = counts(records)
-        categories = Topology.ServiceCategory.allCases.compactMap { category in
+        categories = ServiceCategory.allCases.compactMap { category in
             let members = records.filter { $0.1.category == category.rawValue }
             return members.isEmpty ? nil : group(category.rawValue, members)
         }

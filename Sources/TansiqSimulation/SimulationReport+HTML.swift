@@ -1,3 +1,4 @@
+import TansiqAgent
 import Foundation
 
 extension SimulationReport {
@@ -52,9 +53,14 @@ extension SimulationReport {
             }.joined() + "</ul>"
         }
         body += "<h2>Topology</h2>" + Self.diagram(network)
-        return """
+        return Self.page(title: "Tansiq simulation — \(topology)", body: body)
+    }
+
+    /// A self-contained page around `body`: the reports' one style.
+    static func page(title: String, body: String) -> String {
+        """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Tansiq simulation — \(Self.escape(topology))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
             table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
@@ -65,10 +71,10 @@ extension SimulationReport {
             """
     }
 
-    private static let palette = ["#2b8a3e", "#e67700", "#c92a2a", "#1864ab", "#862e9c"]
+    static let palette = ["#2b8a3e", "#e67700", "#c92a2a", "#1864ab", "#862e9c"]
 
     /// Horizontal grouped bars: one group per label, one bar per series.
-    private static func barChart(_ rows: [(String, [Double])], series: [String], unit: String) -> String {
+    static func barChart(_ rows: [(String, [Double])], series: [String], unit: String) -> String {
         let maximum = max(rows.flatMap(\.1).max() ?? 0, 1e-9)
         let bar = 12, gap = 8, left = 150, plot = 700
         let groupHeight = bar * series.count + gap
@@ -93,7 +99,7 @@ extension SimulationReport {
 
     /// Nodes on a circle coloured by role (the coordinator outlined), links as lines.
     private static func diagram(_ topology: Topology) -> String {
-        let colours: [Topology.Role: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
+        let colours: [AgentRole: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
         // Room on both sides for the labels of the leftmost and rightmost nodes.
         let width = 1050.0, height = 780.0, centre = 525.0, middle = 380.0, radius = 340.0
         let count = max(topology.nodes.count, 1)
@@ -103,7 +109,7 @@ extension SimulationReport {
             position[node.id] = (centre + radius * cos(angle), middle + radius * sin(angle))
         }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" font-size=\"10\">"
-        for (index, role) in Topology.Role.allCases.enumerated() {
+        for (index, role) in AgentRole.allCases.enumerated() {
             svg += "<circle cx=\(quote(20 + index * 150)) cy=\"12\" r=\"6\" fill=\(quote(colours[role] ?? "#888"))/><text x=\(quote(30 + index * 150)) y=\"16\">\(role.rawValue)</text>"
         }
         svg += "<g transform=\"translate(0,10)\">"
@@ -148,9 +154,9 @@ extension SimulationReport {
         counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
-    private static func quote(_ value: Int) -> String { "\"\(value)\"" }
-    private static func quote(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
-    private static func quote(_ value: String) -> String { "\"\(escape(value))\"" }
+    static func quote(_ value: Int) -> String { "\"\(value)\"" }
+    static func quote(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
+    static func quote(_ value: String) -> String { "\"\(escape(value))\"" }
 
     static func escape(_ text: String) -> String {
         var escaped = ""

@@ -1,3 +1,4 @@
+import TansiqAgent
 extension Topology {
     /// Something that goes wrong during a run (`faults[i]`).
     public enum Fault: Sendable, Equatable {

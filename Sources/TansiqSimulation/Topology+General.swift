@@ -1,3 +1,4 @@
+import TansiqAgent
 extension Topology {
     /// Seed, length and pace of a run (`general:` in the file).
     public struct General: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import TansiqMessages
 extension Topology {
     /// A referral route (`topology.links[i]`): `from` sends its cases needing one of
     /// `services` to `to`.

@@ -1,3 +1,6 @@
+import TansiqAgent
+import TansiqMessages
+
 extension Topology {
     /// One agency of the network (`topology.nodes.<id>`), with role defaults already applied.
     public struct Node: Sendable, Equatable {
@@ -6,7 +9,7 @@ extension Topology {
         /// The display name (`name`, default: the identifier).
         public var name: String
         /// What kind of stakeholder this is.
-        public var role: Role
+        public var role: AgentRole
         /// True for the single commune that coordinates the network.
         public var isCoordinator: Bool
         /// The identifier of the hub the agency's agents connect to.
@@ -33,21 +36,6 @@ extension Topology {
 
         /// True when the agency offers `category`.
         public func offers(_ category: ServiceCategory) -> Bool { offer(for: category) != nil }
-    }
-
-    /// The kind of stakeholder an agency is.
-    public enum Role: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-        /// A municipality; one coordinates the network, and each may run a social-assistance desk.
-        case commune
-        /// The International Organization for Migration: opens pseudonymous cases, refers and follows up.
-        case iom
-        /// A deconcentrated state service (health, education, employment, social assistance).
-        case service
-        /// An association: legal aid, psychosocial support, language classes, shelter…
-        case civilSociety = "civil-society"
-
-        /// The code written in topology files.
-        public var description: String { rawValue }
     }
 
     /// What an agency offers in one category, and how much of it at once.

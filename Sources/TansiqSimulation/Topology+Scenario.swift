@@ -1,3 +1,5 @@
+import TansiqAgent
+import TansiqMessages
 extension Topology {
     /// The stream of cases a run plays (`scenario:`).
     public struct Scenario: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import TansiqAgent
 extension Topology {
     /// A set of values with relative weights, in file order, from which a run draws
     /// reproducibly (needs, priorities, referrers).

@@ -1,3 +1,4 @@
+import TansiqMessages
 /// A simulated stakeholder network, read from a topology file: who takes part, what each
 /// agency offers and how fast it answers, who refers what to whom, the stream of cases to
 /// play, and the faults to inject.

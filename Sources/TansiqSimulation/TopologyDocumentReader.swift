@@ -1,3 +1,4 @@
+import TansiqAgent
 import Yams
 
 /// Reads typed values out of a composed YAML document, recording every mistake with its key
@@ -191,8 +192,9 @@ struct TopologyDocumentReader {
     mutating func code<Value: RawRepresentable & CaseIterable>(
         _ text: String, as: Value.Type, at path: String, node: Yams.Node?, error: TopologyError.Code, what: String
     ) -> Value? where Value.RawValue == String {
-        if let value = Value(rawValue: text) { return value }
         let candidates = Value.allCases.map(\.rawValue)
+        // An open vocabulary (a struct) wraps any text: only the listed codes count.
+        if candidates.contains(text), let value = Value(rawValue: text) { return value }
         let hint = Self.suggestion(for: text, among: candidates).map { "did you mean \"\($0)\"? " } ?? ""
         report(error, "unknown \(what) \"\(text)\"; \(hint)expected one of: \(candidates.joined(separator: ", "))", at: path, node: node)
         return nil

@@ -1,3 +1,5 @@
+import TansiqAgent
+import TansiqMessages
 /// One mistake in a topology file: where it is (file and key path) and what is wrong.
 public struct TopologyError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The class of mistake, stable for tools and tests.

@@ -1,3 +1,5 @@
+import TansiqAgent
+import TansiqMessages
 import Yams
 
 /// The settings a node may inherit from `topology.kinds.<role>`; `nil` means "not said here".
@@ -34,14 +36,14 @@ extension TopologyParser {
 
     // MARK: kinds
 
-    mutating func parseKinds(_ node: Yams.Node, at path: String) -> [Topology.Role: NodeSettings] {
+    mutating func parseKinds(_ node: Yams.Node, at path: String) -> [AgentRole: NodeSettings] {
         guard let entries = reader.entries(node, at: path, expected: "a mapping from role to default settings") else {
             return [:]
         }
-        var kinds: [Topology.Role: NodeSettings] = [:]
+        var kinds: [AgentRole: NodeSettings] = [:]
         for (key, keyNode, value) in entries {
             let kindPath = TopologyDocumentReader.join(path, key)
-            let role = reader.code(key, as: Topology.Role.self, at: kindPath, node: keyNode, error: .unknownRole, what: "role")
+            let role = reader.code(key, as: AgentRole.self, at: kindPath, node: keyNode, error: .unknownRole, what: "role")
             guard !value.isNull, let settings = reader.mapping(value, at: kindPath, allowed: Self.settingKeys) else { continue }
             let parsed = parseSettings(settings)
             if let role { kinds[role] = parsed }
@@ -52,7 +54,7 @@ extension TopologyParser {
     // MARK: nodes
 
     mutating func parseNodes(
-        _ node: Yams.Node, at path: String, kinds: [Topology.Role: NodeSettings], hubs: [Topology.Hub]
+        _ node: Yams.Node, at path: String, kinds: [AgentRole: NodeSettings], hubs: [Topology.Hub]
     ) -> [Topology.Node] {
         guard let entries = reader.entries(node, at: path, expected: "a mapping from agency id to its settings") else {
             return []
@@ -73,7 +75,7 @@ extension TopologyParser {
             }
             let role = spec["role"].flatMap { roleNode in
                 reader.string(roleNode, at: spec.path("role"), expected: "a role").flatMap {
-                    reader.code($0, as: Topology.Role.self, at: spec.path("role"), node: roleNode, error: .unknownRole, what: "role")
+                    reader.code($0, as: AgentRole.self, at: spec.path("role"), node: roleNode, error: .unknownRole, what: "role")
                 }
             }
             let name = spec["name"].flatMap { reader.string($0, at: spec.path("name"), expected: "a display name") } ?? id
@@ -166,7 +168,7 @@ extension TopologyParser {
         var offers: [Topology.ServiceOffer] = []
         for (key, keyNode, value) in entries {
             let offerPath = TopologyDocumentReader.join(path, key)
-            let category = reader.code(key, as: Topology.ServiceCategory.self, at: offerPath, node: keyNode, error: .unknownServiceCategory, what: "service category")
+            let category = reader.code(key, as: ServiceCategory.self, at: offerPath, node: keyNode, error: .unknownServiceCategory, what: "service category")
             var capacity: Int?
             var unit = Topology.CapacityUnit.cases
             if value.tagName == .int {

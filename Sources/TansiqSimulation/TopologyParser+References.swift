@@ -1,3 +1,5 @@
+import TansiqAgent
+import TansiqMessages
 import Yams
 
 /// The second pass: references between sections (nodes, hubs, services offered).
@@ -33,7 +35,7 @@ extension TopologyParser {
             // A malformed receiver was reported where it is defined.
             guard let receiver = nodes.first(where: { $0.id == to.id }) else { continue }
             let offered = receiver.services.map(\.category.rawValue).joined(separator: ", ")
-            var categories: [Topology.ServiceCategory] = []
+            var categories: [ServiceCategory] = []
             if let services = draft.services {
                 for service in services {
                     if receiver.offers(service.category) {

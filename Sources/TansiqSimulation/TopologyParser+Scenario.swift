@@ -1,3 +1,5 @@
+import TansiqAgent
+import TansiqMessages
 import Yams
 
 /// A reference to something defined elsewhere in the file, kept with its place for errors.
@@ -12,7 +14,7 @@ struct LinkDraft {
     var from: TopologyReference?
     var to: TopologyReference?
     /// `nil` when the link says nothing: everything `to` offers.
-    var services: [(category: Topology.ServiceCategory, path: String, node: Yams.Node)]?
+    var services: [(category: ServiceCategory, path: String, node: Yams.Node)]?
     var weight: Double
 }
 
@@ -22,9 +24,9 @@ struct ScenarioDraft {
     /// `nil` when the scenario says nothing: every iom node.
     var referrers: [(reference: TopologyReference, weight: Double)]?
     var arrivals: Topology.Arrivals
-    var needs: [(category: Topology.ServiceCategory, weight: Double, path: String, node: Yams.Node)]
+    var needs: [(category: ServiceCategory, weight: Double, path: String, node: Yams.Node)]
     var needsPerCase: ClosedRange<Int>
-    var priorities: Topology.WeightedChoice<Topology.Priority>
+    var priorities: Topology.WeightedChoice<Priority>
     var cases: Int?
 }
 
@@ -71,7 +73,7 @@ extension TopologyParser {
                 for (position, entry) in entries.enumerated() {
                     let entryPath = TopologyDocumentReader.join(spec.path("services"), index: position)
                     if let text = reader.string(entry, at: entryPath, expected: "a service category"),
-                       let category = reader.code(text, as: Topology.ServiceCategory.self, at: entryPath, node: entry, error: .unknownServiceCategory, what: "service category") {
+                       let category = reader.code(text, as: ServiceCategory.self, at: entryPath, node: entry, error: .unknownServiceCategory, what: "service category") {
                         draft.services?.append((category, entryPath, entry))
                     }
                 }
@@ -99,13 +101,13 @@ extension TopologyParser {
         }
         let referrers = spec["referrers"].flatMap { parseReferrers($0, at: spec.path("referrers")) }
         let arrivals = spec["arrivals"].flatMap { parseArrivals($0, at: spec.path("arrivals"), general: general) }
-        var needs: [(category: Topology.ServiceCategory, weight: Double, path: String, node: Yams.Node)] = []
+        var needs: [(category: ServiceCategory, weight: Double, path: String, node: Yams.Node)] = []
         var needsValid = false
         if let needsNode = spec["needs"], let entries = reader.entries(needsNode, at: spec.path("needs"), expected: "a mapping from service category to weight, e.g. { health: 0.3, legal: 0.2 }") {
             needsValid = true
             for (key, keyNode, value) in entries {
                 let needPath = TopologyDocumentReader.join(spec.path("needs"), key)
-                let category = reader.code(key, as: Topology.ServiceCategory.self, at: needPath, node: keyNode, error: .unknownServiceCategory, what: "service category")
+                let category = reader.code(key, as: ServiceCategory.self, at: needPath, node: keyNode, error: .unknownServiceCategory, what: "service category")
                 let weight = reader.weight(value, at: needPath)
                 if let category, let weight { needs.append((category, weight, needPath, value)) } else { needsValid = false }
             }
@@ -139,13 +141,13 @@ extension TopologyParser {
                 }
             }
         }
-        var priorities = Topology.WeightedChoice<Topology.Priority>([(.routine, 1)])
+        var priorities = Topology.WeightedChoice<Priority>([(.routine, 1)])
         if let prioritiesNode = spec["priorities"], let entries = reader.entries(prioritiesNode, at: spec.path("priorities"), expected: "a mapping from priority to weight, e.g. { routine: 0.8, urgent: 0.2 }") {
-            var pairs: [(Topology.Priority, Double)] = []
+            var pairs: [(Priority, Double)] = []
             var valid = true
             for (key, keyNode, value) in entries {
                 let priorityPath = TopologyDocumentReader.join(spec.path("priorities"), key)
-                let priority = reader.code(key, as: Topology.Priority.self, at: priorityPath, node: keyNode, error: .unknownPriority, what: "priority")
+                let priority = reader.code(key, as: Priority.self, at: priorityPath, node: keyNode, error: .unknownPriority, what: "priority")
                 let weight = reader.weight(value, at: priorityPath)
                 if let priority, let weight { pairs.append((priority, weight)) } else { valid = false }
             }

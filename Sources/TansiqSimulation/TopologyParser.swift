@@ -1,3 +1,4 @@
+import TansiqAgent
 import Yams
 
 /// Turns a composed YAML document into a ``Topology`` in two passes: first every section on its
@@ -33,7 +34,7 @@ struct TopologyParser {
         let general = document["general"].flatMap { parseGeneral($0, at: "general") }
 
         var hubs: [Topology.Hub] = []
-        var kinds: [Topology.Role: NodeSettings] = [:]
+        var kinds: [AgentRole: NodeSettings] = [:]
         var nodes: [Topology.Node] = []
         var linkDrafts: [LinkDraft] = []
         if let section = document["topology"],

@@ -15,7 +15,7 @@ struct AgentRecoveryTests {
     }
 
     static func providerPolicy(serviceTime: TimeInterval) -> ProviderPolicy {
-        ProviderPolicy(offers: [.health: .init(capacity: 50)], acknowledgeDelay: .fixed(0.01), decideDelay: .fixed(0.01), serviceTime: .fixed(serviceTime))
+        ProviderPolicy(offers: [.health: .init(capacity: 50)], acknowledgeDelay: .fixed(0.01), decideDelay: .fixed(0.01), serviceTime: .fixed(.seconds(serviceTime)))
     }
 
     static func states(_ events: [EventRecorder.Entry], observedBy agency: String, _ referral: UUID) -> [ReferralState] {

@@ -13,7 +13,7 @@ struct AgentRestartTests {
         return directory.appendingPathComponent("agent.sqlite").path
     }
 
-    static func events(_ process: ChildProcess, _ kind: String) -> [EndToEndTests.Event] {
+    static func events(_ process: ChildProcess, _ kind: AgentEventRecord.Kind) -> [EndToEndTests.Event] {
         EndToEndTests.events(process).filter { $0.event == kind }
     }
 
@@ -40,19 +40,19 @@ struct AgentRestartTests {
         #expect(first.terminate() == 0)
 
         let iom = try await Self.referrer(count: 20, hub: endpoints)
-        _ = await iom.waitForLine(timeout: 30) { _ in Self.events(iom, "referral-sent").count == 20 }
-        let sent = Self.events(iom, "referral-sent").compactMap(\.referralId)
+        _ = await iom.waitForLine(timeout: 30) { _ in Self.events(iom, .referralSent).count == 20 }
+        let sent = Self.events(iom, .referralSent).compactMap(\.referralId)
         #expect(sent.count == 20)
 
         let back = try await Self.provider(state: state, serviceTime: 0.1, hub: endpoints)
-        let completed = { Set(Self.events(iom, "status-observed").filter { $0.state == "completed" }.compactMap(\.referralId)) }
+        let completed = { Set(Self.events(iom, .statusObserved).filter { $0.state == .completed }.compactMap(\.referralId)) }
         _ = await iom.waitForLine(timeout: 60) { _ in completed().count == 20 }
         #expect(completed() == Set(sent))
 
-        let received = Self.events(back, "referral-received").compactMap(\.referralId)
+        let received = Self.events(back, .referralReceived).compactMap(\.referralId)
         #expect(received.sorted() == sent.sorted(), "every referral received once")
-        #expect(Self.events(first, "referral-received").isEmpty)
-        let acknowledged = Self.events(back, "status-published").filter { $0.state == "received" }.compactMap(\.referralId)
+        #expect(Self.events(first, .referralReceived).isEmpty)
+        let acknowledged = Self.events(back, .statusPublished).filter { $0.state == .received }.compactMap(\.referralId)
         #expect(acknowledged.sorted() == sent.sorted(), "each acknowledged once")
         for process in [iom, back, hub] { #expect(process.terminate() == 0) }
     }
@@ -63,9 +63,9 @@ struct AgentRestartTests {
         // Long enough that even a heavily loaded machine kills the provider before a service ends.
         let first = try await Self.provider(state: state, serviceTime: 8, hub: endpoints)
         let iom = try await Self.referrer(count: 5, hub: endpoints)
-        let inProgress = { Set(Self.events(first, "status-published").filter { $0.state == "in-progress" }.compactMap(\.referralId)) }
+        let inProgress = { Set(Self.events(first, .statusPublished).filter { $0.state == .inProgress }.compactMap(\.referralId)) }
         _ = await first.waitForLine(timeout: 30) { _ in inProgress().count == 5 }
-        let sent = Self.events(iom, "referral-sent").compactMap(\.referralId)
+        let sent = Self.events(iom, .referralSent).compactMap(\.referralId)
         #expect(inProgress() == Set(sent))
         first.killAbruptly()
 
@@ -80,14 +80,14 @@ struct AgentRestartTests {
         #expect(await back.waitForLine(timeout: 30) { $0.contains(#""event":"resumed""#) } != nil)
         let lifecycle = ["received", "accepted", "in-progress", "completed"]
         func observed(_ id: String) -> [String] {
-            Self.events(iom, "status-observed").filter { $0.referralId == id }.compactMap(\.state)
+            Self.events(iom, .statusObserved).filter { $0.referralId == id }.compactMap(\.state?.rawValue)
         }
         _ = await iom.waitForLine(timeout: 60) { _ in sent.allSatisfy { observed($0).last == "completed" } }
         for id in sent { #expect(observed(id) == lifecycle, "referral \(id)") }
-        #expect(Self.events(back, "referral-received").isEmpty, "nothing processed twice")
-        let published = Self.events(back, "status-published")
-        #expect(published.filter { $0.state == "received" }.isEmpty)
-        #expect(published.filter { $0.state == "completed" }.compactMap(\.referralId).sorted() == sent.sorted())
+        #expect(Self.events(back, .referralReceived).isEmpty, "nothing processed twice")
+        let published = Self.events(back, .statusPublished)
+        #expect(published.filter { $0.state == .received }.isEmpty)
+        #expect(published.filter { $0.state == .completed }.compactMap(\.referralId).sorted() == sent.sorted())
         for process in [iom, back, hub] { #expect(process.terminate() == 0) }
     }
 }

@@ -1,3 +1,4 @@
+import TansiqAgent
 import Foundation
 import Testing
 
@@ -47,17 +48,10 @@ struct EndToEndTests {
         return agent
     }
 
-    struct Event: Decodable {
-        var event: String
-        var agency: String
-        var referralId: String?
-        var state: String?
-        var to: String?
-        var deadline: String?
-    }
+    typealias Event = AgentEventRecord
 
     static func events(_ process: ChildProcess) -> [Event] {
-        process.output.compactMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
+        process.output.compactMap { AgentEventRecord.decode(line: $0) }
     }
 
     @Test func aReferralIsReceivedAcceptedCompletedAndSilenceEscalates() async throws {
@@ -77,10 +71,10 @@ struct EndToEndTests {
 
         let lifecycle = ["received", "accepted", "in-progress", "completed"]
         func observedStates(_ process: ChildProcess, referral: String) -> [String] {
-            Self.events(process).filter { $0.event == "status-observed" && $0.referralId == referral }.compactMap(\.state)
+            Self.events(process).filter { $0.event == .statusObserved && $0.referralId == referral }.compactMap(\.state?.rawValue)
         }
         let sent = await iom.waitForLine(timeout: 30) { $0.contains(#""event":"referral-sent""#) && $0.contains("health-delegation-agadir") }
-        let healthReferral = try #require(sent.flatMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }?.referralId)
+        let healthReferral = try #require(sent.flatMap { AgentEventRecord.decode(line: $0) }?.referralId)
         _ = await iom.waitForLine(timeout: 30) { $0.contains(healthReferral) && $0.contains(#""state":"completed""#) }
         _ = await commune.waitForLine(timeout: 30) { $0.contains(healthReferral) && $0.contains(#""state":"completed""#) }
         _ = await commune.waitForLine(timeout: 30) { $0.contains(#""event":"escalation-observed""#) && $0.contains(#""deadline":"decide""#) }
@@ -89,12 +83,12 @@ struct EndToEndTests {
 
         #expect(observedStates(iom, referral: healthReferral) == lifecycle)
         #expect(observedStates(commune, referral: healthReferral) == lifecycle)
-        #expect(Self.events(health).contains { $0.event == "referral-received" && $0.referralId == healthReferral })
-        let escalations = Self.events(commune).filter { $0.event == "escalation-observed" }
+        #expect(Self.events(health).contains { $0.event == .referralReceived && $0.referralId == healthReferral })
+        let escalations = Self.events(commune).filter { $0.event == .escalationObserved }
         #expect(escalations.map(\.deadline) == ["acknowledge", "decide"])
         #expect(escalations.allSatisfy { $0.to == "silent-shelter" })
-        #expect(Self.events(iom).filter { $0.event == "escalation-observed" }.map(\.deadline) == ["acknowledge", "decide"])
-        #expect(Self.events(iom).filter { $0.event == "escalation-raised" }.isEmpty, "agents never escalate")
+        #expect(Self.events(iom).filter { $0.event == .escalationObserved }.map(\.deadline) == ["acknowledge", "decide"])
+        #expect(Self.events(iom).filter { $0.event == .escalationRaised }.isEmpty, "agents never escalate")
 
         // Graceful shutdown on SIGTERM, hub last.
         for process in [iom, association, health, commune, hub] {

@@ -1,3 +1,4 @@
+import TansiqAgent
 import Foundation
 import TansiqMessages
 import Testing
@@ -165,7 +166,7 @@ struct HubCrashTests {
     /// The referral id of a `referral-received` line of `--print-events`, nil for any other line.
     static func receivedReferral(_ line: String) -> String? {
         guard line.contains(#""event":"referral-received""#) else { return nil }
-        return (try? JSONDecoder().decode(EndToEndTests.Event.self, from: Data(line.utf8)))?.referralId
+        return AgentEventRecord.decode(line: line)?.referralId
     }
 
     /// The ids of the referrals stored in the journal at `path`, read by `tansiq journal list`.
@@ -230,7 +231,7 @@ struct HubCrashTests {
         var sent = Set<String>()
         _ = await iom.waitForLine(timeout: 20) { line in
             if line.contains(#""event":"referral-sent""#),
-               let id = (try? JSONDecoder().decode(EndToEndTests.Event.self, from: Data(line.utf8)))?.referralId {
+               let id = AgentEventRecord.decode(line: line)?.referralId {
                 sent.insert(id)
             }
             return sent.count == Self.agentStreamLength
@@ -250,8 +251,8 @@ struct HubCrashTests {
         let twice = Dictionary(grouping: received, by: { $0 }).filter { $0.value.count > 1 }.keys
         #expect(twice.isEmpty, "\(twice.count) referrals received twice, e.g. \(twice.first ?? "")")
         #expect(Set(received).isSubset(of: try await Self.journaledReferrals(journal)), "nothing received that the hub did not journal")
-        #expect(AgentRestartTests.events(iom, "referral-republished").isEmpty)
-        #expect(AgentRestartTests.events(provider, "referral-duplicate").isEmpty, "no referral delivered twice")
+        #expect(AgentRestartTests.events(iom, .referralRepublished).isEmpty)
+        #expect(AgentRestartTests.events(provider, .referralDuplicate).isEmpty, "no referral delivered twice")
     }
 
     @Test func aSecondHubOnTheSameJournalExits74AndSaysWhy() async throws {

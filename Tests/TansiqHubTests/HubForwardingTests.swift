@@ -67,7 +67,7 @@ struct HubForwardingTests {
                 ("sender-mismatch", spoofedSender),
                 ("malformed-topic", [Array("referral/to/UPPER CASE/health".utf8), valid[1], valid[2]]),
             ]
-            var random = SplitMix(seed: 7)
+            var random = SeededGenerator(seed: 7)
             var expectedReasons: [String: UInt64] = [:]
             for (reason, frames) in garbage {
                 try client.publisher.send(frames)
@@ -145,15 +145,3 @@ struct HubForwardingTests {
     }
 }
 
-/// SplitMix64, for reproducible garbage.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

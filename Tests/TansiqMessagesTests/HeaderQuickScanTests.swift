@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func agreesWithTheGeneralParserOnMutatedHeaders() throws {
-        var rng = SplitMix64(seed: 0x51CA_11ED)
+        var rng = SeededGenerator(seed: 0x51CA_11ED)
         let messages = try Fixtures.goldenMessages().map { try MessageCodec.encode($0.envelope) }
         let donors = messages.flatMap { $0 }
         var quickAccepted = 0

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import TansiqHub
 import TansiqVault
+import TansiqAgent
+import TansiqMessages
 import Testing
 @testable import TansiqSimulation
 

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import TansiqAgent
+import TansiqMessages
 import Testing
 @testable import TansiqSimulation
 

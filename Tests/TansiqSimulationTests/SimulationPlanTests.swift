@@ -1,5 +1,6 @@
 import Foundation
 import TansiqAgent
+import TansiqMessages
 import Testing
 @testable import TansiqSimulation
 
@@ -64,15 +65,16 @@ struct SimulationPlanTests {
         #expect(plan.agents.filter(\.coordinates).map(\.agent) == ["commune-agadir-1"])
     }
 
-    @Test func delaysAndDistributionsConvertBothWays() {
+    @Test func distributionsScaleAndRoundTripThroughLaunchSettings() throws {
         let distributions: [Distribution] = [
             .fixed(.hours(2)), .uniform(min: .days(5), max: .days(12)),
             .exponential(mean: .days(3)), .lognormal(median: .hours(3), p90: .hours(12)),
         ]
         for distribution in distributions {
-            #expect(Distribution(Delay(distribution)) == distribution)
-            #expect(abs(Delay(distribution).mean - distribution.mean.seconds) < 1e-6)
+            let data = try JSONEncoder().encode(distribution)
+            #expect(try JSONDecoder().decode(Distribution.self, from: data) == distribution)
+            #expect(abs(distribution.scaled(by: 2).mean.seconds - 2 * distribution.mean.seconds) < 1e-6)
         }
-        #expect(Delay(.fixed(.hours(1)), factor: 2) == .fixed(7200))
+        #expect(Distribution.fixed(.hours(1)).scaled(by: 2) == .fixed(.seconds(7200)))
     }
 }

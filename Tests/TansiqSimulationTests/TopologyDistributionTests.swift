@@ -1,5 +1,7 @@
 import Testing
+@testable import TansiqMessages
 @testable import TansiqSimulation
+import TansiqAgent
 
 @Suite("Distributions and seeded sampling")
 struct TopologyDistributionTests {
@@ -85,9 +87,9 @@ struct TopologyDistributionTests {
     }
 
     @Test func weightedChoiceFollowsItsWeights() {
-        let choice = Topology.WeightedChoice<Topology.Priority>([(.routine, 0.7), (.urgent, 0.2), (.asap, 0.1), (.stat, 0)])
+        let choice = Topology.WeightedChoice<Priority>([(.routine, 0.7), (.urgent, 0.2), (.asap, 0.1), (.stat, 0)])
         var generator = SeededGenerator(seed: 1)
-        var counts: [Topology.Priority: Int] = [:]
+        var counts: [Priority: Int] = [:]
         for _ in 0..<10_000 { counts[choice.pick(using: &generator), default: 0] += 1 }
         #expect(counts[.stat] == nil)
         #expect(abs(Double(counts[.routine] ?? 0) / 10_000 - 0.7) < 0.02)

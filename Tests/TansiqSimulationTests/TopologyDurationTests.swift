@@ -1,4 +1,6 @@
 import Foundation
+import TansiqAgent
+import TansiqMessages
 import Testing
 @testable import TansiqSimulation
 

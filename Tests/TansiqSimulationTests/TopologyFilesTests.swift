@@ -1,4 +1,6 @@
 import Foundation
+import TansiqAgent
+import TansiqMessages
 import Testing
 @testable import TansiqSimulation
 
@@ -35,8 +37,8 @@ struct TopologyFilesTests {
         #expect(pilot.nodes.filter { $0.role == .civilSociety }.count >= 3)
         #expect(pilot.scenario.referrers.values.first == "iom-morocco")
         // Every category is offered and needed, so every one can see completed referrals.
-        #expect(pilot.offeredCategories == Topology.ServiceCategory.allCases)
-        #expect(Set(pilot.scenario.needs.values) == Set(Topology.ServiceCategory.allCases))
+        #expect(pilot.offeredCategories == ServiceCategory.allCases)
+        #expect(Set(pilot.scenario.needs.values) == Set(ServiceCategory.allCases))
         // 20–40 s of real time at the file's own time scale.
         #expect((20...40).contains(pilot.general.realSeconds))
     }
@@ -51,7 +53,7 @@ struct TopologyFilesTests {
         let needsPerCase = Double(pilot.scenario.needsPerCase.lowerBound + pilot.scenario.needsPerCase.upperBound) / 2
         #expect((200...800).contains(cases * needsPerCase), "a few hundred referrals")
         // Little's law: the referrals held at once (decision + service) must fit the capacity.
-        for category in Topology.ServiceCategory.allCases {
+        for category in ServiceCategory.allCases {
             let perSecond = rate.perSecond * needsPerCase * pilot.scenario.needs.probability(of: category)
             let providers = pilot.providers(of: category)
             let capacity = providers.reduce(0) { $0 + ($1.offer(for: category)?.capacity ?? 0) }
@@ -74,7 +76,7 @@ struct TopologyFilesTests {
         let large = try load("large.yaml")
         #expect(large.agentCount >= 200)
         #expect(large.nodes.count >= 100)
-        #expect(large.offeredCategories == Topology.ServiceCategory.allCases)
+        #expect(large.offeredCategories == ServiceCategory.allCases)
         #expect(large.faults.contains(.hubRestart(hub: "main", at: .days(15), down: .hours(2))))
     }
 }

@@ -1,4 +1,5 @@
-/// A span of simulated time, as written in topology files: `90s`, `15m`, `4h`, `30d`, `2w`.
+/// A span of agent-clock time, as written in topology files and agent settings: `90s`, `15m`,
+/// `4h`, `30d`, `2w`.
 ///
 /// Simulated time runs `time_scale` times faster than the wall clock, so a duration is kept in
 /// simulated seconds and converted only when a runner schedules real work.
@@ -43,4 +44,10 @@ public struct SimulatedDuration: Sendable, Hashable, Comparable {
 
     /// The wall-clock seconds this duration lasts when `timeScale` simulated seconds pass per real second.
     public func realSeconds(timeScale: Double) -> Double { seconds / timeScale }
+}
+
+/// A literal is a number of seconds: `.fixed(0.5)` is half a second.
+extension SimulatedDuration: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    public init(floatLiteral value: Double) { self.init(seconds: value) }
+    public init(integerLiteral value: Int) { self.init(seconds: Double(value)) }
 }

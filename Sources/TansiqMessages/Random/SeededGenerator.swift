@@ -1,5 +1,7 @@
-/// A deterministic random number generator (xoshiro256**, seeded through SplitMix64), so that a
-/// simulation with the same topology and `general.seed` draws the same delays every run.
+/// The project's one seeded random number generator (xoshiro256**, seeded through SplitMix64):
+/// a simulation with the same topology and seed draws the same plan, delays and ids every run,
+/// and tests get reproducible inputs. Draw through ``next()`` (or `Distribution.sample`), never
+/// the standard library's `random(in:using:)`, whose algorithm may change between toolchains.
 ///
 /// Not for cryptography: case references and keys must never come from it.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
@@ -28,6 +30,24 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
 
     init(state: (UInt64, UInt64, UInt64, UInt64)) {
         self.state = state
+    }
+
+    /// A generator for one named purpose, independent of this one's later draws and of the
+    /// generators derived for other labels.
+    public func derived(_ label: String) -> SeededGenerator {
+        var copy = self
+        return SeededGenerator(seed: copy.next(), stream: label)
+    }
+
+    /// A uniform draw in `[0, 1)` from the top 53 bits of one output.
+    public mutating func unit() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+
+    /// A uniform draw in `0..<count` (`count` > 0).
+    public mutating func index(below count: Int) -> Int {
+        precondition(count > 0, "a draw needs at least one value")
+        return Swift.min(count - 1, Int(unit() * Double(count)))
     }
 
     /// The next 64 random bits.

@@ -11,12 +11,12 @@ extension SimulatedDuration {
     }
 
     /// The units of the duration syntax, `ms` before `m` so that the longer symbol wins.
-    static let units: [(symbol: String, seconds: Double)] = [
+    public static let units: [(symbol: String, seconds: Double)] = [
         ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800),
     ]
 
     /// What the duration syntax looks like, for error messages.
-    static let syntaxHint =
+    public static let syntaxHint =
         "expected a number followed by a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 4h, 30d, 2w or 1d12h"
 
     /// Reads a duration such as `90s`, `15m`, `4h`, `1.5d`, `2w` or `1d12h`; `0` alone is zero.
@@ -105,7 +105,7 @@ extension SimulatedDuration: Codable {
 
 extension StringProtocol {
     /// The text without leading and trailing whitespace, without needing Foundation.
-    func trimmingWhitespace() -> String {
+    public func trimmingWhitespace() -> String {
         String(String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }).reversed())
     }
 }

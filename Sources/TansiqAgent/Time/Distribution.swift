@@ -1,7 +1,8 @@
 import Foundation
 
-/// How long a simulated stakeholder takes to do something (acknowledge, decide, serve), as a
-/// probability distribution over ``SimulatedDuration``.
+/// How long a stakeholder takes to do something (acknowledge, decide, serve), as a probability
+/// distribution over ``SimulatedDuration``: the one family of delays, read from topology files,
+/// given to agents (`--ack-delay`, launch settings) and fitted from journals.
 ///
 /// Every parameter is a duration, so a file reads the way a planner talks: "most answers come
 /// within 2 hours, nine in ten within 8 hours" is `lognormal` with `median: 2h, p90: 8h`.
@@ -19,7 +20,7 @@ public enum Distribution: Sendable, Hashable {
     case lognormal(median: SimulatedDuration, p90: SimulatedDuration)
 
     /// The standard normal distribution's 90th percentile.
-    static let z90 = 1.2815515655446004
+    public static let z90 = 1.2815515655446004
 
     /// The expected value of a draw.
     public var mean: SimulatedDuration {
@@ -58,21 +59,81 @@ public enum Distribution: Sendable, Hashable {
         }
     }
 
-    static func lognormalSigma(median: SimulatedDuration, p90: SimulatedDuration) -> Double {
+    public static func lognormalSigma(median: SimulatedDuration, p90: SimulatedDuration) -> Double {
         guard median.seconds > 0, p90.seconds > median.seconds else { return 0 }
         return (log(p90.seconds) - log(median.seconds)) / z90
     }
 
     /// A uniform draw in `[0, 1)` from the top 53 bits of one 64-bit output.
-    static func unitInterval(_ generator: inout some RandomNumberGenerator) -> Double {
+    public static func unitInterval(_ generator: inout some RandomNumberGenerator) -> Double {
         Double(generator.next() >> 11) * 0x1p-53
     }
 
     /// A standard normal draw (Box–Muller, cosine branch; two outputs per draw).
-    static func standardNormal(_ generator: inout some RandomNumberGenerator) -> Double {
+    public static func standardNormal(_ generator: inout some RandomNumberGenerator) -> Double {
         let u1 = 1 - unitInterval(&generator)  // (0, 1], keeps log finite
         let u2 = unitInterval(&generator)
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
+
+extension Distribution {
+    /// The distribution stretched by `factor` (a slow partner takes `factor` times longer).
+    public func scaled(by factor: Double) -> Distribution {
+        let factor = Swift.max(0, factor)
+        switch self {
+        case .fixed(let value): return .fixed(value * factor)
+        case let .uniform(min, max): return .uniform(min: min * factor, max: max * factor)
+        case .exponential(let mean): return .exponential(mean: mean * factor)
+        case let .lognormal(median, p90): return .lognormal(median: median * factor, p90: p90 * factor)
+        }
+    }
+
+    /// One draw in seconds.
+    public func seconds(using generator: inout some RandomNumberGenerator) -> TimeInterval {
+        sample(using: &generator).seconds
+    }
+}
+
+/// The topology file's spelling: `{distribution: lognormal, median: 2h, p90: 8h}`.
+extension Distribution: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case distribution, value, min, max, mean, median, p90
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .distribution) {
+        case "fixed": self = .fixed(try container.decode(SimulatedDuration.self, forKey: .value))
+        case "uniform":
+            self = .uniform(min: try container.decode(SimulatedDuration.self, forKey: .min), max: try container.decode(SimulatedDuration.self, forKey: .max))
+        case "exponential": self = .exponential(mean: try container.decode(SimulatedDuration.self, forKey: .mean))
+        case "lognormal":
+            self = .lognormal(median: try container.decode(SimulatedDuration.self, forKey: .median), p90: try container.decode(SimulatedDuration.self, forKey: .p90))
+        case let other:
+            throw DecodingError.dataCorruptedError(
+                forKey: .distribution, in: container, debugDescription: "unknown distribution \"\(other)\"; expected fixed, uniform, exponential or lognormal")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .fixed(let value):
+            try container.encode("fixed", forKey: .distribution)
+            try container.encode(value, forKey: .value)
+        case let .uniform(min, max):
+            try container.encode("uniform", forKey: .distribution)
+            try container.encode(min, forKey: .min)
+            try container.encode(max, forKey: .max)
+        case .exponential(let mean):
+            try container.encode("exponential", forKey: .distribution)
+            try container.encode(mean, forKey: .mean)
+        case let .lognormal(median, p90):
+            try container.encode("lognormal", forKey: .distribution)
+            try container.encode(median, forKey: .median)
+            try container.encode(p90, forKey: .p90)
+        }
     }
 }
 

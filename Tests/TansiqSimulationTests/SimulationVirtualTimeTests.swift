@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import TansiqAgent
+import TansiqMessages
+import Testing
+@testable import TansiqSimulation
+
+@Suite("Virtual time and what-if")
+struct SimulationVirtualTimeTests {
+    static var logger: Logger {
+        var logger = Logger(label: "test.sim")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func minimal() throws -> Topology {
+        try Topology.load(contentsOf: TopologyFixture.topologiesDirectory.appendingPathComponent("minimal.yaml"))
+    }
+
+    static func virtualRun(_ topology: Topology, seed: UInt64? = nil) async throws -> SimulationReport {
+        var simulation = Simulation(topology: topology, seed: seed, secure: false)
+        simulation.time = .virtual
+        return try await simulation.run(logger: logger)
+    }
+
+    /// Event for event: the same seed gives the same report but for the wall time and the
+    /// notes (which count the real seconds).
+    @Test(.timeLimit(.minutes(2)))
+    func sameSeedSameReportInVirtualTime() async throws {
+        var first = try await Self.virtualRun(try Self.minimal())
+        var second = try await Self.virtualRun(try Self.minimal())
+        #expect(first.referrals.created == 8)
+        #expect(first.referrals.lost == 0)
+        #expect(first.mode == "threads, virtual time")
+        for report in [\SimulationReport.wallSeconds] {
+            first[keyPath: report] = 0
+            second[keyPath: report] = 0
+        }
+        first.notes = []
+        second.notes = []
+        first.hub = second.hub
+        #expect(first == second)
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func intervalsOverSeedsContainEachSingleSeedRun() async throws {
+        let topology = try Self.minimal()
+        let series = SeedSeries(topology: topology, seeds: 3, secure: false)
+        let reports = try await series.run(logger: Self.logger)
+        let categories = topology.offeredCategories.map(\.rawValue)
+        let table = OutcomeTable(columns: ["minimal"], seeds: series.seeds, reports: [reports], categories: categories)
+        for (index, seed) in series.seeds.enumerated() {
+            let single = try await Self.virtualRun(topology, seed: seed)
+            for metric in OutcomeMetric.all(categories: categories) {
+                let row = try #require(table.row(metric.name))
+                #expect(row.intervals[0].contains(metric.value(single)), "\(metric.name) of seed \(seed)")
+                #expect(row.intervals[0].values[index] == metric.value(single), "\(metric.name) of seed \(seed) reproduced")
+            }
+        }
+        let html = table.html(title: "t")
+        #expect(html.contains("<svg") && !html.contains("src="))
+    }
+
+    @Test func sweepSettingsReadRangesAndChangeOneParameter() throws {
+        let setting = try TopologySetting(parsing: "nodes.health-office.capacity=10..60/10")
+        #expect(setting.values == [10, 20, 30, 40, 50, 60])
+        let changed = try setting.apply(30, to: try Self.minimal())
+        #expect(changed.node(id: "health-office")?.services.map(\.capacity) == [30])
+        #expect(throws: SimulationError.self) { try TopologySetting(parsing: "nodes.nobody.capacity=1,2").apply(1, to: try Self.minimal()) }
+        #expect(throws: SimulationError.self) { try TopologySetting(parsing: "nodes.health-office.capacity=9..1/1") }
+    }
+}
