@@ -245,6 +245,11 @@ public final class Journal {
         }
     }
 
+    /// A journal dropped without `close()` still stops its checkpoint thread.
+    deinit {
+        checkpointer?.stop()
+    }
+
     /// Closes the database connection; later calls throw `JournalError.Code.closed`.
     /// Closing twice does nothing.
     public func close() {
