@@ -53,6 +53,12 @@ struct LoadBenchCommand: AsyncParsableCommand {
     @Option(help: "With --confirmed: messages a publisher may have sent and not yet seen acknowledged.")
     var window = 1000
 
+    @Option(help: "Hub configurations to run, comma-separated, each JOURNAL[/header-only] (JOURNAL: full, normal, off, full+sealed, normal+sealed), e.g. full,normal,off,off/header-only; replaces --journal and --body-validation.")
+    var hubs: String?
+
+    @Option(help: "Rounds: every configuration (and the proxy) once per round, interleaved; the table shows medians, and each hub's ratio is the median of its per-round ratios to the proxy.")
+    var rounds = 1
+
     @Flag(help: "Print the results as one JSON object.")
     var json = false
 
@@ -62,7 +68,43 @@ struct LoadBenchCommand: AsyncParsableCommand {
         guard (1...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 1 and 10,000,000") }
         guard rate >= 0 else { throw ValidationError("--rate must not be negative") }
         guard window >= 1 else { throw ValidationError("--window must be at least 1") }
-        _ = try journalModes()
+        guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20") }
+        _ = try configurations()
+    }
+
+    /// One hub configuration of the run.
+    private struct HubRun {
+        var durability: JournalDurability?
+        var sealed: Bool
+        var bodyValidation: HubConfiguration.BodyValidation
+        var confirmed: Bool
+    }
+
+    /// The hubs to run, in the order given: `--hubs`, or `--journal` × `--body-validation`.
+    private func configurations() throws -> [HubRun] {
+        var runs: [HubRun] = []
+        if let hubs {
+            for item in hubs.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                let parts = item.split(separator: "/").map(String.init)
+                guard (1...2).contains(parts.count) else { throw ValidationError("--hubs: '\(item)' is not JOURNAL[/header-only]") }
+                var validation = HubConfiguration.BodyValidation.full
+                if parts.count == 2 {
+                    guard let parsed = HubConfiguration.BodyValidation(rawValue: parts[1]) else {
+                        throw ValidationError("--hubs: '\(parts[1])' is not a body validation (full, header-only)")
+                    }
+                    validation = parsed
+                }
+                let mode = try journalMode(parts[0])
+                runs.append(HubRun(durability: mode?.durability, sealed: mode?.sealed ?? false, bodyValidation: validation, confirmed: false))
+            }
+        } else {
+            for mode in try journalModes() {
+                runs.append(HubRun(durability: mode?.durability, sealed: mode?.sealed ?? false, bodyValidation: bodyValidation, confirmed: false))
+            }
+        }
+        guard !runs.isEmpty else { throw ValidationError("--hubs needs at least one configuration") }
+        if confirmed { runs = runs.flatMap { run in [run, HubRun(durability: run.durability, sealed: run.sealed, bodyValidation: run.bodyValidation, confirmed: true)] } }
+        return runs
     }
 
     /// The journal modes to run, in the order given; `nil` is the hub without a journal. A mode
@@ -70,41 +112,58 @@ struct LoadBenchCommand: AsyncParsableCommand {
     private func journalModes() throws -> [(durability: JournalDurability, sealed: Bool)?] {
         let names = journal.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !names.isEmpty else { throw ValidationError("--journal needs at least one of full, normal, off") }
-        return try names.map { name in
-            if name == "off" { return nil }
-            let sealed = name.hasSuffix("+sealed")
-            guard let durability = JournalDurability(rawValue: sealed ? String(name.dropLast(7)) : name) else {
-                throw ValidationError("--journal: '\(name)' is not one of full, normal, off, full+sealed, normal+sealed")
-            }
-            return (durability, sealed)
+        return try names.map(journalMode)
+    }
+
+    private func journalMode(_ name: String) throws -> (durability: JournalDurability, sealed: Bool)? {
+        if name == "off" { return nil }
+        let sealed = name.hasSuffix("+sealed")
+        guard let durability = JournalDurability(rawValue: sealed ? String(name.dropLast(7)) : name) else {
+            throw ValidationError("--journal: '\(name)' is not one of full, normal, off, full+sealed, normal+sealed")
         }
+        return (durability, sealed)
     }
 
     func run() async throws {
         let load = LoadRun.Parameters(publishers: publishers, subscribers: subscribers, messages: messages, size: size, rate: rate)
-        var results: [LoadRun.Result] = []
-        for mode in try journalModes() {
-            results.append(try await LoadRun.throughHub(load, bodyValidation: bodyValidation, journal: mode?.durability, sealed: mode?.sealed ?? false))
-            if confirmed {
-                results.append(try await LoadRun.throughHub(
-                    load, bodyValidation: bodyValidation, journal: mode?.durability, sealed: mode?.sealed ?? false, confirmed: true, window: window))
+        let hubRuns = try configurations()
+        // rounds[r][c]: configuration c of round r; the proxy last in each round.
+        var rounds: [[LoadRun.Result]] = []
+        for _ in 0..<self.rounds {
+            var round: [LoadRun.Result] = []
+            for hub in hubRuns {
+                round.append(try await LoadRun.throughHub(
+                    load, bodyValidation: hub.bodyValidation, journal: hub.durability, sealed: hub.sealed,
+                    confirmed: hub.confirmed, window: window))
             }
+            if compareProxy { round.append(try await LoadRun.throughProxy(load)) }
+            rounds.append(round)
         }
-        let proxy = compareProxy ? try await LoadRun.throughProxy(load) : nil
-        if let proxy { results.append(proxy) }
+        let results = self.rounds == 1 ? rounds[0] : LoadRun.Result.medians(of: rounds)
+        let proxyIndex = compareProxy ? results.count - 1 : nil
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             printLine(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
-        printLine("target          pubs subs  msgs/pub  bytes  received/s   p50 µs   p90 µs   p99 µs   max µs  lost" + (proxy == nil ? "" : "  vs proxy"))
-        for result in results {
-            guard let proxy, proxy.receivedPerSecond > 0 else {
-                printLine(result.row)
-                continue
+        if self.rounds > 1 {
+            printLine("\(self.rounds) interleaved rounds: medians; 'range' is the lowest and highest received/s; 'vs proxy' the median of the per-round ratios")
+        }
+        printLine("target          pubs subs  msgs/pub  bytes  received/s   p50 µs   p90 µs   p99 µs   max µs  lost"
+            + (proxyIndex == nil ? "" : "  vs proxy") + (self.rounds > 1 ? "  range" : ""))
+        for (index, result) in results.enumerated() {
+            var row = result.row
+            if let proxyIndex {
+                // The ratio within each round, then its median: rounds share the machine's mood.
+                let ratios = rounds.map { round in round[proxyIndex].receivedPerSecond > 0 ? round[index].receivedPerSecond / round[proxyIndex].receivedPerSecond : 0 }
+                row += String(format: "%10.2f", LoadRun.median(ratios))
             }
-            printLine(result.row + String(format: "%10.2f", result.receivedPerSecond / proxy.receivedPerSecond))
+            if self.rounds > 1 {
+                let rates = rounds.map { $0[index].receivedPerSecond }
+                row += String(format: "  %.0f–%.0f", rates.min() ?? 0, rates.max() ?? 0)
+            }
+            printLine(row)
         }
     }
 }

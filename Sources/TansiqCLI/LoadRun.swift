@@ -39,6 +39,28 @@ enum LoadRun {
 
         var lost: Int { expected - received }
 
+        /// One result per configuration: the medians of its rounds (`rounds[r][c]`), losses summed.
+        static func medians(of rounds: [[Result]]) -> [Result] {
+            rounds[0].indices.map { index in
+                let runs = rounds.map { $0[index] }
+                var result = runs[0]
+                func median(_ value: (Result) -> Double) -> Double { LoadRun.median(runs.map(value)) }
+                result.received = runs.reduce(0) { $0 + $1.received }
+                result.expected = runs.reduce(0) { $0 + $1.expected }
+                result.seconds = runs.reduce(0) { $0 + $1.seconds }
+                result.receivedPerSecond = median(\.receivedPerSecond)
+                result.p50Microseconds = median(\.p50Microseconds)
+                result.p90Microseconds = median(\.p90Microseconds)
+                result.p99Microseconds = median(\.p99Microseconds)
+                result.maxMicroseconds = runs.map(\.maxMicroseconds).max() ?? 0
+                if result.ackP50Microseconds != nil {
+                    result.ackP50Microseconds = median { $0.ackP50Microseconds ?? 0 }
+                    result.ackP99Microseconds = median { $0.ackP99Microseconds ?? 0 }
+                }
+                return result
+            }
+        }
+
         var row: String {
             target.padding(toLength: 15, withPad: " ", startingAt: 0)
                 + String(publishers).leftPadded(5) + String(subscribers).leftPadded(5)
@@ -48,6 +70,12 @@ enum LoadRun {
                 + String(lost).leftPadded(6)
                 + (ackP50Microseconds.map { String(format: "  ack p50 %.0f µs, p99 %.0f µs", $0, ackP99Microseconds ?? 0) } ?? "")
         }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
     }
 
     /// How far the threads of one run have got.

@@ -77,8 +77,8 @@ public enum Identifier {
         return valid ? UUID(uuid: bytes) : nil
     }
 
-    /// The canonical lowercase text of a UUID.
-    static func text(_ uuid: UUID) -> String {
+    /// The canonical lowercase text of a UUID, without `uuidString`'s formatting (slow on Linux).
+    public static func text(_ uuid: UUID) -> String {
         let hex = Array("0123456789abcdef".utf8)
         var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
         withUnsafeBytes(of: uuid.uuid) { bytes in

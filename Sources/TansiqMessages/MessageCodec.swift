@@ -63,6 +63,15 @@ public enum MessageCodec {
     /// Decodes a body against a topic and header already decoded (the hub's path: it checks
     /// the header first and reads each topic once), with the same checks as ``decode(_:rules:)``.
     public static func decode(topic: Topic, header: Header, body: [UInt8], rules: PrivacyRules = .standard) throws(ProtocolError) -> Envelope {
+        try body.withUnsafeBytes { bytes in
+            Result { () throws(ProtocolError) in try decode(topic: topic, header: header, body: bytes, rules: rules) }
+        }.get()
+    }
+
+    /// ``decode(topic:header:body:rules:)`` of a body read in place (a frame still in the
+    /// transport's buffer): referral and status bodies in one pass (``Payload/quickScan(kind:body:)``),
+    /// copied only when the full parser must decide.
+    public static func decode(topic: Topic, header: Header, body: UnsafeRawBufferPointer, rules: PrivacyRules = .standard) throws(ProtocolError) -> Envelope {
         guard header.type.isKnown else {
             throw ProtocolError(.unknownKind, "unknown message kind", keyPath: "header.type")
         }
@@ -76,8 +85,14 @@ public enum MessageCodec {
         guard body.count <= maximumBodySize else {
             throw ProtocolError(.tooLarge, "the body is \(body.count) bytes, at most \(maximumBodySize)", keyPath: "body")
         }
-        let value = try JSONParser.parse(body, root: "body", refusingUnknownKeys: header.specversion.isFullyKnown)
-        let envelope = Envelope(topic: topic, header: header, payload: try Payload(kind: header.type, fields: JSONFields(value, path: "body")))
+        let payload: Payload
+        if let quick = Payload.quickScan(kind: header.type, body: body.assumingMemoryBound(to: UInt8.self)) {
+            payload = quick
+        } else {
+            let value = try JSONParser.parse(Array(body), root: "body", refusingUnknownKeys: header.specversion.isFullyKnown)
+            payload = try Payload(kind: header.type, fields: JSONFields(value, path: "body"))
+        }
+        let envelope = Envelope(topic: topic, header: header, payload: payload)
         try envelope.validateConsistency()
         try rules.check(envelope.payload)
         return envelope

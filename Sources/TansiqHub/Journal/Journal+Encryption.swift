@@ -30,11 +30,10 @@ extension Journal {
     /// Whether bodies are sealed when appended.
     public var isEncrypted: Bool { keys != nil }
 
-    /// The body as stored, and the data key that sealed it (`nil`: stored as received).
-    func storedBody(of record: JournalRecord, in db: Database) throws -> (Data, Int64?) {
-        guard let keys else { return (Data(record.body), nil) }
+    /// The body sealed with its referral's data key, and that key's id.
+    func sealedBody(of record: JournalRecord, keys: DataKeyStore, in db: Database) throws -> ([UInt8], Int64) {
         let key = try keys.sealingKey(for: record.correlationID ?? Self.housekeepingScope, in: db, now: record.receivedAt)
-        return (Data(try DataKeyStore.seal(record.body, with: key, context: record.messageID)), key.id)
+        return (try DataKeyStore.seal(record.body, with: key, context: record.messageID), key.id)
     }
 
     /// Opens the bodies of stored rows, skipping those whose data key was erased.

@@ -74,7 +74,7 @@ extension Journal {
             """)
         for record in referrals {
             statement.setUncheckedArguments([
-                record.referralId.uuidString.lowercased(), record.referrer, record.receiver, record.open,
+                Identifier.text(record.referralId), record.referrer, record.receiver, record.open,
                 record.category.rawValue, record.priority.rawValue,
                 record.acknowledgeBy.timeIntervalSinceReferenceDate, record.decideBy.timeIntervalSinceReferenceDate,
                 record.followUpOn.timeIntervalSinceReferenceDate,

@@ -24,8 +24,11 @@ public final class Journal {
     public static let maxPrefixBytes = 255
     /// The most records one query returns; callers page with `after:`.
     public static let maxPageSize = 10_000
-    /// WAL pages written before SQLite checkpoints them into the database (32 MiB of 4 KiB pages).
+    /// WAL pages written before SQLite checkpoints them into the database (32 MiB of 4 KiB pages),
+    /// when no checkpointer thread does it (one could not be started).
     static let walCheckpointPages = 8192
+    /// The writer's page cache, in KiB.
+    static let pageCacheKiB = 65_536
 
     /// The path of the SQLite file.
     public let path: String
@@ -46,6 +49,8 @@ public final class Journal {
     /// The data keys bodies are sealed with; `nil` stores bodies as they came (no master key).
     let keys: DataKeyStore?
     private var isClosed = false
+    /// Checkpoints the WAL on its own thread (writable journals).
+    private var checkpointer: JournalCheckpointer?
 
     /// Opens the journal at `path`, creating the file and its schema if needed.
     ///
@@ -101,6 +106,9 @@ public final class Journal {
                     // A group commit of 2,048 messages fills ~700 WAL pages: with SQLite's default
                     // of 1,000 the hub would checkpoint (copy and fsync) every other commit.
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Journal.walCheckpointPages)")
+                    // The message-id index takes random inserts: with SQLite's 2 MiB page cache
+                    // most of its pages were read again from the OS for every batch.
+                    try db.execute(sql: "PRAGMA cache_size = -\(Journal.pageCacheKiB)")
                 }
                 try Journal.migrator.migrate(database)
                 if let keys { try database.write { db in try keys.bind(db, file: path) } }
@@ -118,6 +126,16 @@ public final class Journal {
                     topics[row[0] as String] = UInt64(row[1] as Int64)
                 }
                 return (UInt64(last), topics)
+            }
+            if !readOnly, let checkpointer = try? JournalCheckpointer(path: path) {
+                // The checkpointer thread copies the WAL back: commits on the hub's thread no longer do.
+                do {
+                    try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                } catch {
+                    checkpointer.stop()
+                    throw error
+                }
+                self.checkpointer = checkpointer
             }
         } catch let error as JournalError {
             throw error
@@ -159,18 +177,15 @@ public final class Journal {
                 INSERT INTO message
                     (sequence, topic_sequence, topic, header, body, kind, source,
                      correlation_id, message_id, received_at, size, key_id)
-                VALUES (?, ?, ?, coalesce(?, x''), coalesce(?, x''), ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for record in records {
-                let (body, keyID) = try self.storedBody(of: record, in: db)
-                // An empty Data binds as NULL; coalesce keeps it an empty blob.
-                insert.setUncheckedArguments([
-                    Int64(record.sequence), Int64(record.topicSequence), record.topic,
-                    Data(record.header), body, record.kind, record.source,
-                    record.correlationID, record.messageID,
-                    record.receivedAt.timeIntervalSinceReferenceDate, Int64(record.storedBytes), keyID,
-                ])
-                try insert.execute()
+                if let keys = self.keys {
+                    let (body, keyID) = try self.sealedBody(of: record, keys: keys, in: db)
+                    try JournalInsert.run(insert, record, body: body, keyID: keyID, in: db)
+                } else {
+                    try JournalInsert.run(insert, record, body: record.body, keyID: nil, in: db)
+                }
             }
             try self.recordClosures(records, in: db)
             let upsertTopic = try db.cachedStatement(sql: """
@@ -190,6 +205,8 @@ public final class Journal {
         }
         lastSequence = newLast
         topicSequences.merge(topicUpdates) { _, new in new }
+        // About the pages the commit wrote: the messages, their index entries, the counters.
+        checkpointer?.committed(frames: Int(addedBytes / 4096) + records.count / 16 + 4)
     }
 
     /// Checks a batch against the stream and topic counters; returns each topic's new high-water mark.
@@ -228,11 +245,17 @@ public final class Journal {
         }
     }
 
+    /// A journal dropped without `close()` still stops its checkpoint thread.
+    deinit {
+        checkpointer?.stop()
+    }
+
     /// Closes the database connection; later calls throw `JournalError.Code.closed`.
     /// Closing twice does nothing.
     public func close() {
         guard !isClosed else { return }
         isClosed = true
+        checkpointer?.stop()
         // GRDB only fails to close when statements are still alive; nothing here holds one.
         try? database.close()
     }

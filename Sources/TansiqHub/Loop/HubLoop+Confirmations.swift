@@ -74,25 +74,9 @@ extension HubLoop {
                 }
             }
             // The same admission and registry checks as the plain ingress.
-            if let refusal = gatekeeper.admit(accepted, userID: userID, now: clock.now) {
+            if let refusal = admit(accepted, frames: .encoded(frames), userID: userID, confirmTo: address) {
                 try refuseConfirmed(refusal, to: address, userID: userID)
-                continue
             }
-            let changed: UUID?
-            switch checkRegistry(accepted, body: frames[2], userID: userID) {
-            case .success(let referral):
-                changed = referral
-            case .failure(let refusal):
-                try refuseConfirmed(refusal, to: address, userID: userID)
-                continue
-            }
-            if accepted.topic.family == .presence { notePresence(accepted, body: frames[2]) }
-            noteAccepted(from: accepted.header.source)
-            confirmations.waiting.insert(id)
-            outbox.append(OutgoingMessage(
-                topic: accepted.topic.rawValue, header: accepted.header, frames: .encoded(frames), fromPublisher: true,
-                referral: changed, confirmTo: address))
-            if let changed { publishView(of: changed) }
         }
     }
 
@@ -101,7 +85,7 @@ extension HubLoop {
         if let stamp = confirmations?.recentStamp(of: id) { return .success(stamp) }
         guard let journal else { return .success(nil) }
         do {
-            return .success(try journal.stamp(ofMessage: id.uuidString.lowercased()).map { ($0.sequence, $0.topicSequence) })
+            return .success(try journal.stamp(ofMessage: Identifier.text(id)).map { ($0.sequence, $0.topicSequence) })
         } catch {
             return .failure(error)
         }

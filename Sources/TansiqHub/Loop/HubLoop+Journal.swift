@@ -114,8 +114,8 @@ extension HubLoop {
                     body: message.frames.frame(2),
                     kind: message.header.type.rawValue,
                     source: message.header.source,
-                    correlationID: message.header.correlationid?.uuidString.lowercased(),
-                    messageID: message.header.id.uuidString.lowercased(),
+                    correlationID: message.header.correlationid.map(Identifier.text),
+                    messageID: Identifier.text(message.header.id),
                     receivedAt: now))
             }
         }

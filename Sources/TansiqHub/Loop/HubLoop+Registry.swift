@@ -66,19 +66,19 @@ extension HubLoop {
                 referralID: referral))
         }
         let payload: Payload
-        let bytes = body()
         if let decoded = accepted.payload {
             payload = decoded
         } else {
             // Header-only validation still reads the bodies the registry judges.
             do {
-                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: bytes).payload
+                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: body()).payload
             } catch {
                 return refuse(HubRejection.Reason(error), error.description)
             }
         }
+        // The body is copied only for a new referral's digest.
         let verdict = registry.admit(
-            payload, topic: accepted.topic, sender: sender, body: bytes, now: time.now(),
+            payload, topic: accepted.topic, sender: sender, body: body(), now: time.now(),
             mayClaim: { agency, topic in gatekeeper.mayClaim(agency, openTopic: topic) })
         switch verdict {
         case .forward(let changed):

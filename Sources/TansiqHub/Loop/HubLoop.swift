@@ -255,31 +255,37 @@ final class HubLoop {
             }
             switch validator.validate(message) {
             case .success(let accepted):
-                if let refusal = gatekeeper.admit(accepted, userID: userID, now: clock.now) {
+                if let refusal = admit(accepted, frames: .received(message), userID: userID) {
                     recycle(message)
                     try reject(refusal, userID: userID)
-                    continue
                 }
-                let changed: UUID?
-                switch checkRegistry(accepted, body: message.frame(2), userID: userID) {
-                case .success(let referral):
-                    changed = referral
-                case .failure(let refusal):
-                    recycle(message)
-                    try reject(refusal, userID: userID)
-                    continue
-                }
-                if accepted.topic.family == .presence { notePresence(accepted, body: message.frame(2)) }
-                noteAccepted(from: accepted.header.source)
-                outbox.append(OutgoingMessage(
-                    topic: accepted.topic.rawValue, header: accepted.header, frames: .received(message), fromPublisher: true,
-                    referral: changed))
-                if let changed { publishView(of: changed) }
             case .failure(let rejection):
                 recycle(message)
                 try reject(rejection, userID: userID)
             }
         }
+    }
+
+    /// The admission both ingresses share, after validation: policy and rate, the registry,
+    /// presence; an admitted message joins the round's group commit. Returns the refusal, which
+    /// the caller answers its own way (`hub/rejected/<agency>` or the acknowledgement).
+    func admit(
+        _ accepted: AcceptedMessage, frames: OutgoingMessage.Frames, userID: String?, confirmTo: ConfirmationAddress? = nil
+    ) -> IngressRejection? {
+        if let refusal = gatekeeper.admit(accepted, userID: userID, now: clock.now) { return refusal }
+        let changed: UUID?
+        switch checkRegistry(accepted, body: frames.frame(2), userID: userID) {
+        case .success(let referral): changed = referral
+        case .failure(let refusal): return refusal
+        }
+        if accepted.topic.family == .presence { notePresence(accepted, body: frames.frame(2)) }
+        noteAccepted(from: accepted.header.source)
+        if confirmTo != nil { confirmations?.waiting.insert(accepted.header.id) }
+        outbox.append(OutgoingMessage(
+            topic: accepted.topic.rawValue, header: accepted.header, frames: frames, fromPublisher: true,
+            referral: changed, confirmTo: confirmTo))
+        if let changed { publishView(of: changed) }
+        return nil
     }
 
     /// Refuses a message: counts it, logs it and tells its sender on `hub/rejected/<agency>`:

@@ -108,10 +108,14 @@ struct IngressValidator {
         }
         var payload: Payload?
         if bodyValidation == .full {
-            do {
-                payload = try MessageCodec.decode(topic: topic, header: header, body: frames.read(2) { Array($0) }, rules: privacy).payload
-            } catch {
-                return refuse(HubRejection.Reason(error), error.description)
+            // Read in place: referral and status bodies in one pass, without a copy.
+            let privacy = privacy
+            let decoded = frames.read(2) { bytes in
+                Result { () throws(ProtocolError) in try MessageCodec.decode(topic: topic, header: header, body: bytes, rules: privacy).payload }
+            }
+            switch decoded {
+            case .success(let body): payload = body
+            case .failure(let error): return refuse(HubRejection.Reason(error), error.description)
             }
         }
         return .success(AcceptedMessage(topic: topic, header: header, payload: payload))

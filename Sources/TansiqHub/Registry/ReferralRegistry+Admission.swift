@@ -169,7 +169,7 @@ extension ReferralRegistry {
         return .forward(changed: record.referralId)
     }
 
-    static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
+    static func text(_ id: UUID) -> String { Identifier.text(id) }
 
     static func duration(_ seconds: TimeInterval) -> String {
         seconds.truncatingRemainder(dividingBy: 86_400) == 0 ? "\(Int(seconds / 86_400)) d" : "\(Int(seconds / 3600)) h"

@@ -1,0 +1,345 @@
+import Foundation
+
+extension Payload {
+    /// Reads a referral or status body in one pass over its bytes, without building JSON values
+    /// or field dictionaries: only the protocol's keys of each object, each once; strings without
+    /// escapes; no numbers. The typed value it yields passes the same `validate(at:)` as the full
+    /// decoder's. Returns `nil` for anything else, valid or not (another kind, an unknown key, a
+    /// value the rules refuse), so that the full decoder decides and names the error: whatever
+    /// this accepts, ``MessageCodec``'s full path accepts with the same value (proven by the
+    /// mutation test in `BodyQuickScanTests`).
+    static func quickScan(kind: MessageKind, body: UnsafeBufferPointer<UInt8>) -> Payload? {
+        var reader = BodyReader(bytes: body)
+        let payload: Payload?
+        switch kind {
+        case .referral: payload = reader.referral().map(Payload.referral)
+        case .referralStatus: payload = reader.statusUpdate().map(Payload.referralStatus)
+        default: return nil
+        }
+        reader.skipWhitespace()
+        guard reader.isAtEnd else { return nil }
+        return payload
+    }
+}
+
+/// The byte cursor of ``Payload/quickScan(kind:body:)``; every method returns `nil` (or
+/// `false`) where the full decoder must decide.
+private struct BodyReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var isAtEnd: Bool { index >= bytes.count }
+
+    /// A member's value as far as the readers below care.
+    enum Scalar {
+        /// `null`: the same as absent for the full decoder's fields.
+        case null
+        case string(String)
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// A string token without escapes: its bytes' range, and whether they are all ASCII.
+    mutating func rawString() -> (range: Range<Int>, ascii: Bool)? {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        var ascii = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return (start..<index - 1, ascii)
+            }
+            // Escapes and control characters: the full parser's business.
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            if byte >= 0x80 { ascii = false }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A string value, decoded as the full parser decodes it (invalid UTF-8: `nil`).
+    mutating func string() -> String? {
+        guard let (range, ascii) = rawString() else { return nil }
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        return ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+    }
+
+    /// A string or `null`.
+    mutating func scalar() -> Scalar? {
+        skipWhitespace()
+        if index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n"), bytes[index + 1] == UInt8(ascii: "u"),
+           bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") {
+            index += 4
+            return .null
+        }
+        return string().map(Scalar.string)
+    }
+
+    /// Consumes `null` if it is next.
+    mutating func null() -> Bool {
+        let start = index
+        if case .null? = scalar() { return true }
+        index = start
+        return false
+    }
+
+    mutating func bool() -> Bool? {
+        skipWhitespace()
+        if match("true") { return true }
+        if match("false") { return false }
+        return nil
+    }
+
+    private mutating func match(_ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] { return false }
+        index += count
+        return true
+    }
+
+    /// An array of strings (`null`: absent, an empty array for the optional lists).
+    mutating func strings() -> [String]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var result: [String] = []
+        if consume(UInt8(ascii: "]")) { return result }
+        repeat {
+            guard let element = string() else { return nil }
+            result.append(element)
+        } while consume(UInt8(ascii: ","))
+        guard consume(UInt8(ascii: "]")) else { return nil }
+        return result
+    }
+
+    /// Reads an object whose keys are among `keys`, each at most once; `member` reads the value
+    /// of the key at the given index and returns `false` to give up.
+    mutating func object(keys: [StaticString], _ member: (inout BodyReader, Int) -> Bool) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
+        if consume(UInt8(ascii: "}")) { return true }
+        var seen: UInt32 = 0
+        repeat {
+            guard let (range, ascii) = rawString(), ascii, let key = Self.index(of: range, in: bytes, among: keys) else { return false }
+            // A duplicate key is refused by the full parser.
+            guard seen & (1 << key) == 0 else { return false }
+            seen |= 1 << key
+            guard consume(UInt8(ascii: ":")), member(&self, key) else { return false }
+        } while consume(UInt8(ascii: ","))
+        return consume(UInt8(ascii: "}"))
+    }
+
+    private static func index(of range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, among keys: [StaticString]) -> Int? {
+        for (index, key) in keys.enumerated() where key.utf8CodeUnitCount == range.count {
+            if memcmp(bytes.baseAddress! + range.lowerBound, key.utf8Start, range.count) == 0 { return index }
+        }
+        return nil
+    }
+}
+
+// MARK: - Referral
+
+extension BodyReader {
+    private static let referralKeys: [StaticString] = [
+        "referralId", "caseReference", "referringAgency", "referringWorker", "receivingAgency", "category", "priority",
+        "reasonCodes", "note", "consent", "acknowledgeBy", "decideBy", "followUpOn", "subject",
+    ]
+    private static let consentKeys: [StaticString] = ["status", "overrideReason", "scope", "recordedBy", "recordedAt"]
+    private static let subjectKeys: [StaticString] = ["ageBand", "language", "needsFlags"]
+
+    /// Assigns a string member, `null` leaving it absent.
+    private mutating func text(_ target: inout String?) -> Bool {
+        guard let value = scalar() else { return false }
+        if case .string(let string) = value { target = string }
+        return true
+    }
+
+    /// Assigns a list member, `null` leaving it absent.
+    private mutating func list(_ target: inout [String]?) -> Bool {
+        if null() { return true }
+        guard let value = strings() else { return false }
+        target = value
+        return true
+    }
+
+    mutating func referral() -> Referral? {
+        var id, caseReference, referringAgency, referringWorker, receivingAgency, category, priority, note: String?
+        var acknowledgeBy, decideBy, followUpOn: String?
+        var reasonCodes: [String]?
+        var consent: Referral.Consent?
+        var subject: Referral.Subject?
+        let read = object(keys: Self.referralKeys) { reader, key in
+            switch key {
+            case 0: return reader.text(&id)
+            case 1: return reader.text(&caseReference)
+            case 2: return reader.text(&referringAgency)
+            case 3: return reader.text(&referringWorker)
+            case 4: return reader.text(&receivingAgency)
+            case 5: return reader.text(&category)
+            case 6: return reader.text(&priority)
+            case 7: return reader.list(&reasonCodes)
+            case 8: return reader.text(&note)
+            case 9:
+                if reader.null() { return true }
+                guard let value = reader.consent() else { return false }
+                consent = value
+                return true
+            case 10: return reader.text(&acknowledgeBy)
+            case 11: return reader.text(&decideBy)
+            case 12: return reader.text(&followUpOn)
+            default:
+                if reader.null() { return true }
+                guard let value = reader.subject() else { return false }
+                subject = value
+                return true
+            }
+        }
+        guard read, let id, let referralId = Identifier.uuid(id), let caseReference, let referringAgency, let referringWorker,
+              let category, let priority = priority.flatMap(Priority.init(rawValue:)), let reasonCodes, let consent,
+              let acknowledgeBy = acknowledgeBy.flatMap(Timestamp.parse), let decideBy = decideBy.flatMap(Timestamp.parse),
+              let followUpOn = followUpOn.flatMap(Timestamp.parse)
+        else { return nil }
+        let referral = Referral(
+            referralId: referralId, caseReference: caseReference, referringAgency: referringAgency,
+            referringWorker: referringWorker, receivingAgency: receivingAgency, category: ServiceCategory(rawValue: category),
+            priority: priority, reasonCodes: reasonCodes.map(Referral.ReasonCode.init(rawValue:)), note: note,
+            consent: consent, acknowledgeBy: acknowledgeBy, decideBy: decideBy, followUpOn: followUpOn, subject: subject)
+        do {
+            try referral.validate(at: "body")
+        } catch {
+            return nil
+        }
+        return referral
+    }
+
+    private mutating func consent() -> Referral.Consent? {
+        var status, overrideReason, recordedBy, recordedAt: String?
+        var scope: [String]?
+        let read = object(keys: Self.consentKeys) { reader, key in
+            switch key {
+            case 0: return reader.text(&status)
+            case 1: return reader.text(&overrideReason)
+            case 2: return reader.list(&scope)
+            case 3: return reader.text(&recordedBy)
+            default: return reader.text(&recordedAt)
+            }
+        }
+        guard read, let status = status.flatMap(Referral.Consent.Status.init(rawValue:)), let scope, let recordedBy,
+              let recordedAt = recordedAt.flatMap(Timestamp.parse)
+        else { return nil }
+        var reason: Referral.Consent.OverrideReason?
+        if let overrideReason {
+            guard let known = Referral.Consent.OverrideReason(rawValue: overrideReason) else { return nil }
+            reason = known
+        }
+        return Referral.Consent(
+            status: status, overrideReason: reason, scope: scope.map(Referral.Consent.Scope.init(rawValue:)),
+            recordedBy: recordedBy, recordedAt: recordedAt)
+    }
+
+    private mutating func subject() -> Referral.Subject? {
+        var ageBand, language: String?
+        var needsFlags: [String]?
+        let read = object(keys: Self.subjectKeys) { reader, key in
+            switch key {
+            case 0: return reader.text(&ageBand)
+            case 1: return reader.text(&language)
+            default: return reader.list(&needsFlags)
+            }
+        }
+        guard read else { return nil }
+        var band: Referral.Subject.AgeBand?
+        if let ageBand {
+            guard let known = Referral.Subject.AgeBand(rawValue: ageBand) else { return nil }
+            band = known
+        }
+        return Referral.Subject(ageBand: band, language: language, needsFlags: (needsFlags ?? []).map(Referral.Subject.NeedsFlag.init(rawValue:)))
+    }
+}
+
+// MARK: - Status update
+
+extension BodyReader {
+    private static let statusKeys: [StaticString] = [
+        "referralId", "state", "previousState", "changedBy", "changedAt", "reason", "suggestedAlternative", "outcome", "note",
+    ]
+    private static let outcomeKeys: [StaticString] = ["successful", "code"]
+
+    mutating func statusUpdate() -> ReferralStatusUpdate? {
+        var id, state, previousState, changedBy, changedAt, reason, suggestedAlternative, note: String?
+        var outcome: ReferralStatusUpdate.Outcome?
+        let read = object(keys: Self.statusKeys) { reader, key in
+            switch key {
+            case 0: return reader.text(&id)
+            case 1: return reader.text(&state)
+            case 2: return reader.text(&previousState)
+            case 3: return reader.text(&changedBy)
+            case 4: return reader.text(&changedAt)
+            case 5: return reader.text(&reason)
+            case 6: return reader.text(&suggestedAlternative)
+            case 7:
+                if reader.null() { return true }
+                guard let value = reader.outcome() else { return false }
+                outcome = value
+                return true
+            default: return reader.text(&note)
+            }
+        }
+        guard read, let id, let referralId = Identifier.uuid(id), let state = state.flatMap(ReferralState.init(rawValue:)),
+              let previousState = previousState.flatMap(ReferralState.init(rawValue:)), let changedBy,
+              let changedAt = changedAt.flatMap(Timestamp.parse)
+        else { return nil }
+        var known: ReferralStatusUpdate.Reason?
+        if let reason {
+            guard let value = ReferralStatusUpdate.Reason(rawValue: reason) else { return nil }
+            known = value
+        }
+        let update = ReferralStatusUpdate(
+            referralId: referralId, state: state, previousState: previousState, changedBy: changedBy, changedAt: changedAt,
+            reason: known, suggestedAlternative: suggestedAlternative, outcome: outcome, note: note)
+        do {
+            try update.validate(at: "body")
+        } catch {
+            return nil
+        }
+        return update
+    }
+
+    private mutating func outcome() -> ReferralStatusUpdate.Outcome? {
+        var successful: Bool?
+        var code: String?
+        var absentSuccess = false
+        let read = object(keys: Self.outcomeKeys) { reader, key in
+            switch key {
+            case 0:
+                if reader.null() {
+                    absentSuccess = true
+                    return true
+                }
+                guard let value = reader.bool() else { return false }
+                successful = value
+                return true
+            default: return reader.text(&code)
+            }
+        }
+        guard read, !absentSuccess, let successful, let code else { return nil }
+        return ReferralStatusUpdate.Outcome(successful: successful, code: ReferralStatusUpdate.Outcome.Code(rawValue: code))
+    }
+}
