@@ -24,7 +24,7 @@ keys_of() { printf -- '--secret-key %s --hub-key %s' "$KEYS/$1.secret" "$KEYS/hu
 "$BIN/tansiq" hub --secret-key "$KEYS/hub.secret" --agency-keys "$KEYS/agencies" \
     --policy "$(dirname "$0")/../Topologies/agadir-pilot.policy.yaml" \
     --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' --publish 'tcp://127.0.0.1:*' \
-    --journal "$WORK/journal.sqlite" --statistics-interval 1 \
+    --journal "$WORK/journal.sqlite" --statistics-interval 1 --coordinator commune-agadir \
     >"$WORK/hub.out" 2>"$WORK/hub.log" &
 PIDS+=($!)
 for _ in $(seq 1 100); do

@@ -21,6 +21,8 @@ public final class AgentContext {
     let confirmed: ConfirmedPublisher?
     private var outboxAdded: [ConfirmedPublisher.Pending] = []
     private var outboxRemoved: [UUID] = []
+    /// Open referrals whose claim the hub gave to another provider, for the loop to let go.
+    var lostClaims: [UUID] = []
     /// Per exact topic, the last message applied: gaps and duplicates are seen here. Saved.
     private(set) var topicCursors: [String: TopicCursor]
     private var movedTopics: Set<String> = []
@@ -203,6 +205,13 @@ public final class AgentContext {
             }
             let topic = String(decoding: message.frames[0], as: UTF8.self)
             let reason = acknowledgement.reason ?? HubRejection.Reason(rawValue: "refused")
+            if reason == .alreadyClaimed, let referral = message.correlationID {
+                // Another provider claimed the open referral first: the hub decided, we let it go.
+                logger.info("open referral claimed by another agency first", metadata: ["referral": "\(referral)"])
+                lostClaims.append(referral)
+                emit(.claimLost(referralID: referral, messageID: message.id))
+                continue
+            }
             logger.error("the hub refused a message of ours", metadata: [
                 "message-id": "\(message.id)", "topic": "\(topic)", "reason": "\(reason.rawValue)",
                 "detail": "\(acknowledgement.message ?? "-")",

@@ -29,6 +29,10 @@ public enum AgentEvent: Sendable {
     /// the outbox any more and will not be sent again.
     /// `correlationID` is the referral the message belongs to, if any.
     case publishRefused(messageID: UUID, topic: String, reason: HubRejection.Reason, message: String, correlationID: UUID?)
+    /// The hub gave an open referral this agency claimed to another provider that claimed it
+    /// first (`already-claimed`): a lost race, not an error; the agent let the referral go.
+    /// `messageID` is our refused message, when the hub named it.
+    case claimLost(referralID: UUID, messageID: UUID?)
     /// Every referral of a case has reached a final state.
     case caseClosed(caseReference: String)
     /// This agent published its service availability.

@@ -17,6 +17,8 @@ final class AgentLoop {
     private let presenceTopic: Topic
     var lastPresenceEcho: HubStamp?
     var isReady = false
+    /// While the book is rebuilt from the hub, the behaviour sees nothing (AgentLoop+Rebuild).
+    var rebuilding = false
     let replayClient: ReplayClient?
     /// Watches the connection to the egress: after a reconnection (the hub restarted) the agent
     /// catches up again once its heartbeat comes back.
@@ -161,6 +163,8 @@ final class AgentLoop {
                     onReady()
                     context.emit(.ready)
                     if context.referrals.count > 0 { context.emit(.resumed(referrals: context.referrals.count)) }
+                    // A lost state file: the book is rebuilt from the hub first, then resumed.
+                    if needsRebuild { rebuildFromHub() }
                     // Started before the catch-up, so that it resumes the saved referrals and
                     // then sees the replayed ones arrive like live ones; its timers wait for the loop.
                     behaviour.start(context)
@@ -172,6 +176,7 @@ final class AgentLoop {
         }
         if let commands, commands.drain(context) > 0 { context.save() }
         try context.pumpOutbox()
+        releaseLostClaims()
         guard isReady else { return }
         let later = ContinuousClock.now
         if later >= schedule.nextDeadlineCheck {
@@ -269,6 +274,12 @@ final class AgentLoop {
             context.emit(.escalationObserved(escalation))
         case .serviceStatus(let status):
             context.noteServiceStatus(status)
+        case .sharedReferral(let referral):
+            // The hub copies a referral's body to the coordinator when its consent allows (1.2):
+            // followed, never answered.
+            if context.referrals[referral.referralId] == nil {
+                _ = context.referrals.record(referral, part: .observer, at: context.now(), messageID: envelope.header.id)
+            }
         case .referralView(let view):
             if let claimant = view.receiver, claimant != configuration.agency { releaseOpenReferral(view.referralId, claimedBy: claimant) }
         case .hubRejection(let rejection):
@@ -277,6 +288,7 @@ final class AgentLoop {
             if rejection.reason == .alreadyClaimed, let id = rejection.referralId {
                 // The hub gave the open referral to an earlier claimant: not ours to answer.
                 logger.info("open referral claimed by another agency first", metadata: ["referral": "\(id)"])
+                context.emit(.claimLost(referralID: id, messageID: rejection.rejectedMessageId))
                 releaseOpenReferral(id, claimedBy: nil)
                 break
             }
@@ -285,7 +297,7 @@ final class AgentLoop {
         default:
             break
         }
-        behaviour.handle(envelope, agent: context)
+        if !rebuilding { behaviour.handle(envelope, agent: context) }
     }
 
     private func handleStatus(_ update: ReferralStatusUpdate, envelope: Envelope) {
@@ -316,6 +328,15 @@ final class AgentLoop {
             )
         }
         if tracked.part == .referrer { closeCaseIfResolved(tracked.referral.caseReference) }
+    }
+
+    /// Lets go of the open referrals whose confirmed claim the hub refused as `already-claimed`.
+    private func releaseLostClaims() {
+        guard !context.lostClaims.isEmpty else { return }
+        let lost = context.lostClaims
+        context.lostClaims.removeAll()
+        for id in lost { releaseOpenReferral(id, claimedBy: nil) }
+        context.save()
     }
 
     /// Lets go of an open referral another agency claimed first (the hub's view says who, or the

@@ -8,8 +8,12 @@ public final class CoordinatorBehaviour: AgentBehaviour {
     /// Creates a coordinator.
     public init() {}
 
-    /// The views of every referral, statuses, escalations (the referrers' and the hub's), services.
-    public var subscriptions: [String] { ["hub/view/", "status/", "escalation/", "hub/escalation/", "service/"] }
+    /// The views of every referral, the bodies the referrals' consent shares with the
+    /// coordinator (1.2), statuses, escalations (the referrers' and the hub's) and their
+    /// acknowledgements, services.
+    public var subscriptions: [String] {
+        ["hub/view/", "hub/shared/", "status/", "escalation/", "hub/escalation/", "escalation-ack/", "service/"]
+    }
 
     /// Logs escalations for the coordinator's staff.
     public func handle(_ envelope: Envelope, agent: AgentContext) {

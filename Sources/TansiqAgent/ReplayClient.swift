@@ -50,6 +50,7 @@ public final class ReplayClient {
         after: UInt64,
         pageSize: Int = 500,
         timeout: Duration,
+        sentBy: String? = nil,
         deliver: (ReplayedMessage) throws -> Void
     ) throws(ReplayError) -> ReplayOutcome {
         var after = after
@@ -57,7 +58,7 @@ public final class ReplayClient {
         do throws(ReplayError) {
             while outcome.pages < Self.maximumPages {
                 outcome.pages += 1
-                let (end, hub) = try page(prefixes: prefixes, after: after, limit: pageSize, timeout: timeout, deliver: { message throws(ReplayError) in
+                let (end, hub) = try page(prefixes: prefixes, after: after, limit: pageSize, timeout: timeout, sentBy: sentBy, deliver: { message throws(ReplayError) in
                     do {
                         try deliver(message)
                     } catch {
@@ -105,11 +106,12 @@ public final class ReplayClient {
         after: UInt64,
         limit: Int,
         timeout: Duration,
+        sentBy: String?,
         deliver: (ReplayedMessage) throws(ReplayError) -> Void
     ) throws(ReplayError) -> (ReplayEnd, String) {
         let request: [[UInt8]]
         do {
-            let body = ReplayRequest(prefixes: prefixes, afterSequence: after, limit: UInt64(max(1, limit)))
+            let body = ReplayRequest(prefixes: prefixes, afterSequence: after, limit: UInt64(max(1, limit)), sentBy: sentBy)
             request = try MessageCodec.encode(Envelope(
                 topic: try Topic.replayRequest(agency: agency), source: agency, agent: agent, payload: .replayRequest(body)))
         } catch {

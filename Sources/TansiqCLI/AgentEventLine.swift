@@ -70,6 +70,11 @@ struct AgentEventLine: Encodable {
             self.reason = reason.rawValue
             messageId = messageID.uuidString.lowercased()
             detail = message
+        case .claimLost(let referralID, let messageID):
+            self.event = "claim-lost"
+            referralId = referralID.uuidString.lowercased()
+            messageId = messageID?.uuidString.lowercased()
+            reason = HubRejection.Reason.alreadyClaimed.rawValue
         case .caseClosed(let caseReference):
             self.event = "case-closed"
             detail = caseReference

@@ -50,6 +50,10 @@ enum MessageRendering {
             return "in \(statistics.messagesIn) out \(statistics.messagesOut) rejected \(statistics.rejections.values.reduce(0, +)) peers \(statistics.peers) subscriptions \(statistics.subscriptions)"
         case .hubPresence(let presence):
             return "\(presence.agency) \(presence.state.rawValue)"
+        case .sharedReferral(let referral):
+            return "referral \(short(referral.referralId)) copied to the coordinator (consent: share-with-coordinator)"
+        case .escalationAcknowledgement(let acknowledgement):
+            return "the \(acknowledgement.deadline.rawValue) escalation of referral \(short(acknowledgement.referralId)) acknowledged by \(acknowledgement.acknowledgedBy): \(acknowledgement.action)"
         case .referralView(let view):
             return "referral \(short(view.referralId)) \(view.state.rawValue), \(view.referrer) → \(view.receiver ?? "open") \(view.category.rawValue) \(view.priority.rawValue)"
         default:

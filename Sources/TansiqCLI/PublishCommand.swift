@@ -21,7 +21,7 @@ struct PublishCommand: AsyncParsableCommand {
             reached but did not confirm within --confirm-timeout (still rate-limited, journal \
             unavailable). --no-confirm sends to the ingress instead, without confirmation.
             """,
-        subcommands: [PublishFileCommand.self, PublishReferralCommand.self, PublishStatusCommand.self]
+        subcommands: [PublishFileCommand.self, PublishReferralCommand.self, PublishStatusCommand.self, PublishEscalationAckCommand.self]
     )
 }
 

@@ -153,3 +153,68 @@ struct PublishStatusCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `tansiq pub escalation-ack`: the coordinator acknowledges an escalation (1.2).
+struct PublishEscalationAckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "escalation-ack",
+        abstract: "Acknowledge an escalation as the coordinator and record what was done.",
+        discussion: """
+            The hub accepts it only from its coordinator (--coordinator), only for a deadline it \\
+            escalated, once per deadline, and records it in the registry (`tansiq referrals show`, \\
+            `tansiq referrals escalations`). Actions: \\(EscalationAcknowledgement.Action.knownValues.map(\\.rawValue).joined(separator: ", ")).
+
+            Example:
+              tansiq pub escalation-ack --referral 6f1c… --by commune-agadir --referrer iom-agadir --category health --deadline acknowledge --action contacted-receiver --note "called the desk, answer due today"
+            """
+    )
+
+    @Option(help: "The referral id.")
+    var referral: String
+
+    @Option(help: "The coordinating agency.")
+    var by: String
+
+    @Option(help: "The referral's referring agency (as in the escalation).")
+    var referrer: String
+
+    @Option(help: "The referral's service category.")
+    var category: String
+
+    @Option(help: "The escalated deadline: acknowledge, decide or follow-up.")
+    var deadline: String
+
+    @Option(help: "What was done (contacted-receiver, contacted-referrer, redirected, deadline-extended, no-action-needed, other).")
+    var action: String
+
+    @Option(help: "A short note (no personal data; at most 280 characters).")
+    var note: String?
+
+    @OptionGroup var target: PublishTarget
+
+    func validate() throws {
+        guard UUID(uuidString: referral) != nil else { throw ValidationError("--referral must be a UUID, got '\(referral)'") }
+        guard ServiceCategory(rawValue: category).isKnown else { throw ValidationError("unknown category '\(category)'") }
+        guard Escalation.Deadline(rawValue: deadline) != nil else {
+            throw ValidationError("--deadline must be acknowledge, decide or follow-up, got '\(deadline)'")
+        }
+        guard Identifier.isValid(action) else { throw ValidationError("--action must be a code such as contacted-receiver") }
+        guard Identifier.isValid(by) else { throw ValidationError("--by must be an agency id") }
+    }
+
+    func run() async throws {
+        let id = UUID(uuidString: referral)!
+        let acknowledgement = EscalationAcknowledgement(
+            referralId: id, referrer: referrer, category: ServiceCategory(rawValue: category), deadline: Escalation.Deadline(rawValue: deadline)!,
+            action: .init(rawValue: action), acknowledgedBy: by, acknowledgedAt: Date(), note: note)
+        do {
+            let topic = try Topic.escalationAck(referrer: referrer, category: ServiceCategory(rawValue: category), coordinator: by)
+            let envelope = Envelope(
+                topic: topic, source: by, agent: "\(by)-cli", payload: .escalationAcknowledgement(acknowledgement), correlationID: id)
+            try await target.send(try MessageCodec.encode(envelope), id: envelope.header.id, referralID: id)
+        } catch let error as ProtocolError {
+            printError("error: invalid escalation acknowledgement: \(error)")
+            throw ExitCode(65)
+        }
+    }
+}

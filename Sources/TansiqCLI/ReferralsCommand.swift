@@ -17,8 +17,10 @@ struct ReferralsCommand: ParsableCommand {
               tansiq referrals list tansiq-journal.sqlite --open --agency health-delegation-agadir
               tansiq referrals list tansiq-journal.sqlite --overdue --json
               tansiq referrals show tansiq-journal.sqlite 5f0c…
+              tansiq referrals escalations tansiq-journal.sqlite
+              tansiq referrals facts tansiq-journal.sqlite --since 2026-11-01 --csv
             """,
-        subcommands: [ReferralsListCommand.self, ReferralsShowCommand.self]
+        subcommands: [ReferralsListCommand.self, ReferralsShowCommand.self, ReferralsEscalationsCommand.self, ReferralsFactsCommand.self]
     )
 
     /// One record as a line: id, state, parties, category, priority, deadlines, sequences.
@@ -31,6 +33,14 @@ struct ReferralsCommand: ParsableCommand {
             + " #\(record.createdSequence)…#\(record.lastSequence)"
         if record.isOverdue(at: now) { text += " OVERDUE" }
         if !record.escalated.isEmpty { text += " escalated: " + record.escalated.map(\.rawValue).joined(separator: ",") }
+        for acknowledgement in record.acknowledgements {
+            text += "; \(acknowledgement.deadline.rawValue) escalation acknowledged by \(acknowledgement.acknowledgedBy)"
+                + " at \(acknowledgement.acknowledgedAt.protocolText): \(acknowledgement.action)"
+        }
+        let unacknowledged = record.unacknowledgedEscalations
+        if !unacknowledged.isEmpty {
+            text += "; awaiting the coordinator's acknowledgement: " + unacknowledged.map(\.rawValue).joined(separator: ",")
+        }
         return text
     }
 

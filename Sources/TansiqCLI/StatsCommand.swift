@@ -76,7 +76,8 @@ struct StatsCommand: AsyncParsableCommand {
             "hub \(statistics.hub)  up \(Int(statistics.uptimeSeconds)) s  \(statistics.secure ? "CURVE on" : "INSECURE (no CURVE)")",
             "  messages in   \(statistics.messagesIn)  (\(statistics.bytesIn) bytes)",
             "  messages out  \(statistics.messagesOut)  (\(statistics.bytesOut) bytes)",
-            "  peers \(statistics.peers)  subscriptions \(statistics.subscriptions)",
+            "  peers \(statistics.peers)  subscriptions \(statistics.subscriptions)"
+                + (statistics.ingressDisconnects.map { "  ingress disconnects \($0) (peers that closed, or that libzmq dropped for an oversized frame)" } ?? ""),
             statistics.journal.map { "  journal \($0.backend): \($0.entries) messages, last seq \($0.lastSequence)" }
                 ?? "  journal OFF (no replay, nothing survives a restart)",
         ]

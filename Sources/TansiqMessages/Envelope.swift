@@ -161,6 +161,25 @@ extension Envelope {
             guard view.category == topic.category else {
                 throw mismatch("category", view.category.rawValue, "category", topic.category?.rawValue)
             }
+        case .sharedReferral(let referral):
+            guard referral.referringAgency == topic.referrer else {
+                throw mismatch("referringAgency", referral.referringAgency, "referrer", topic.referrer)
+            }
+            guard referral.category == topic.category else {
+                throw mismatch("category", referral.category.rawValue, "category", topic.category?.rawValue)
+            }
+        case .escalationAcknowledgement(let acknowledgement):
+            guard acknowledgement.referrer == topic.referrer else {
+                throw mismatch("referrer", acknowledgement.referrer, "referrer", topic.referrer)
+            }
+            guard acknowledgement.category == topic.category else {
+                throw mismatch("category", acknowledgement.category.rawValue, "category", topic.category?.rawValue)
+            }
+            guard acknowledgement.acknowledgedBy == header.source else {
+                throw ProtocolError(
+                    .senderMismatch, "acknowledgedBy '\(acknowledgement.acknowledgedBy)' did not send this message; source is '\(header.source)'",
+                    keyPath: "body.acknowledgedBy")
+            }
         case .replayRequest, .replayEnd:
             break
         }

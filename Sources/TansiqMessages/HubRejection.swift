@@ -85,7 +85,13 @@ public struct HubRejection: Sendable, Equatable {
         /// The sender is not a party to the referral (1.1).
         public static let notAParty = Self(rawValue: "not-a-party")
         /// A claim on an open referral another agency claimed first (1.1).
+        /// A claim on an open referral another agency claimed first (1.1): a lost race, the
+        /// normal end of a late claim, not an error (docs/PROTOCOL.md, claims).
         public static let alreadyClaimed = Self(rawValue: "already-claimed")
+        /// An escalation acknowledgement for a deadline the hub did not escalate (1.2).
+        public static let notEscalated = Self(rawValue: "not-escalated")
+        /// An escalation acknowledgement for a deadline already acknowledged (1.2).
+        public static let alreadyAcknowledged = Self(rawValue: "already-acknowledged")
         /// A status update addressed to an agency that is not the other party (1.1).
         public static let wrongAddressee = Self(rawValue: "wrong-addressee")
         /// A deadline in the past, out of order, or beyond the priority's window (1.1).
@@ -96,7 +102,7 @@ public struct HubRejection: Sendable, Equatable {
             .malformedFrames, .tooLarge, .badHeader, .badBody, .unsupportedVersion, .kindTopicMismatch,
             .senderMismatch, .illegalTransition, .notAuthorized, .rateLimited, .malformedTopic,
             .bodyTopicMismatch, .unknownReferral, .duplicateReferral, .referralClosed, .notAParty, .alreadyClaimed,
-            .wrongAddressee, .invalidDeadline,
+            .wrongAddressee, .invalidDeadline, .notEscalated, .alreadyAcknowledged,
         ]
 
         /// The reason a hub reports for a codec error (`bad-header` or `bad-body` by its key path).

@@ -26,6 +26,9 @@ public struct HubStatistics: Sendable, Equatable {
     public var secure: Bool
     /// The journal's state, when the hub journals.
     public var journal: Journal?
+    /// Connections to the plain ingress that ended since start, closed by their peer or
+    /// dropped by libzmq for an oversized frame (1.2; optional).
+    public var ingressDisconnects: UInt64?
 
     /// Creates statistics.
     public init(
@@ -40,7 +43,8 @@ public struct HubStatistics: Sendable, Equatable {
         subscriptions: UInt64,
         peers: UInt64,
         secure: Bool,
-        journal: Journal? = nil
+        journal: Journal? = nil,
+        ingressDisconnects: UInt64? = nil
     ) {
         self.hub = hub
         self.startedAt = startedAt
@@ -54,6 +58,7 @@ public struct HubStatistics: Sendable, Equatable {
         self.peers = peers
         self.secure = secure
         self.journal = journal
+        self.ingressDisconnects = ingressDisconnects
     }
 
     /// The journal's state.
@@ -100,6 +105,7 @@ extension HubStatistics: WireObject, Codable {
                 entries: try journal.uint64("entries")
             )
         }
+        ingressDisconnects = try fields.optionalUInt64("ingressDisconnects")
         try validate(at: fields.path)
     }
 
@@ -126,6 +132,7 @@ extension HubStatistics: WireObject, Codable {
         object.set("subscriptions", subscriptions)
         object.set("peers", peers)
         object.set("secure", secure)
+        object.set("ingressDisconnects", ingressDisconnects)
         if let journal {
             object.set(
                 "journal",

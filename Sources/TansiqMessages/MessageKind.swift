@@ -34,11 +34,16 @@ public struct MessageKind: CodedValue {
     /// The hub's de-identified view of a referral (``ReferralView``; 1.1).
     public static let hubReferralView = Self(rawValue: "hub.referral.view")
 
+    /// A referral's body the hub sends the coordinator, its consent scope allowing it (``Referral``; 1.2).
+    public static let hubReferralShared = Self(rawValue: "hub.referral.shared")
+    /// The coordinator acknowledged an escalation (``EscalationAcknowledgement``; 1.2).
+    public static let escalationAcknowledgement = Self(rawValue: "escalation.ack")
+
     /// Every kind of this protocol version.
     public static let knownValues: [Self] = [
         .referral, .referralStatus, .serviceStatus, .presence, .escalation,
         .hubRejection, .hubStatistics, .hubPresence, .replayRequest, .replayEnd,
-        .hubEscalation, .hubReferralView,
+        .hubEscalation, .hubReferralView, .hubReferralShared, .escalationAcknowledgement,
     ]
 
     /// Whether the value has kind syntax: `[a-z0-9][a-z0-9.-]*`, at most 63 characters.

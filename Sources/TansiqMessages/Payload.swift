@@ -26,6 +26,10 @@ public enum Payload: Sendable, Equatable {
     case hubEscalation(Escalation)
     /// `hub.referral.view` (1.1).
     case referralView(ReferralView)
+    /// `hub.referral.shared` (1.2): a referral's body for the coordinator, sent by the hub.
+    case sharedReferral(Referral)
+    /// `escalation.ack` (1.2).
+    case escalationAcknowledgement(EscalationAcknowledgement)
 
     /// The kind the header must name.
     public var kind: MessageKind {
@@ -42,6 +46,8 @@ public enum Payload: Sendable, Equatable {
         case .replayEnd: .replayEnd
         case .hubEscalation: .hubEscalation
         case .referralView: .hubReferralView
+        case .sharedReferral: .hubReferralShared
+        case .escalationAcknowledgement: .escalationAcknowledgement
         }
     }
 
@@ -52,6 +58,8 @@ public enum Payload: Sendable, Equatable {
         case .referralStatus(let update): update.referralId
         case .escalation(let escalation), .hubEscalation(let escalation): escalation.referralId
         case .referralView(let view): view.referralId
+        case .sharedReferral(let referral): referral.referralId
+        case .escalationAcknowledgement(let acknowledgement): acknowledgement.referralId
         default: nil
         }
     }
@@ -70,6 +78,8 @@ public enum Payload: Sendable, Equatable {
         case .replayEnd(let value): value
         case .hubEscalation(let value): value
         case .referralView(let value): value
+        case .sharedReferral(let value): value
+        case .escalationAcknowledgement(let value): value
         }
     }
 
@@ -88,6 +98,8 @@ public enum Payload: Sendable, Equatable {
         case .replayEnd: self = .replayEnd(try ReplayEnd(fields: fields))
         case .hubEscalation: self = .hubEscalation(try Escalation(fields: fields))
         case .hubReferralView: self = .referralView(try ReferralView(fields: fields))
+        case .hubReferralShared: self = .sharedReferral(try Referral(fields: fields))
+        case .escalationAcknowledgement: self = .escalationAcknowledgement(try EscalationAcknowledgement(fields: fields))
         default:
             throw ProtocolError(.unknownKind, "unknown message kind", keyPath: "header.type")
         }

@@ -9,8 +9,8 @@ public struct ProtocolVersion: Sendable, Hashable, Codable, CustomStringConverti
     /// Compatible additions.
     public let minor: Int
 
-    /// The version this implementation writes: 1.0.
-    public static let current = ProtocolVersion(major: 1, minor: 1)
+    /// The version this implementation writes.
+    public static let current = ProtocolVersion(major: 1, minor: 2)
 
     /// Creates a version.
     public init(major: Int, minor: Int) {

@@ -8,12 +8,17 @@ public struct ReplayRequest: Sendable, Equatable {
     /// At most this many messages in the page (at least 1); `nil` for the hub's default
     /// (500). A hub refuses a limit above its maximum (5000) with `limit-too-large`.
     public var limit: UInt64?
+    /// Only the messages this agency published itself on these prefixes (1.2; optional): an
+    /// agency that lost its state reads its own referrals and moves back, whatever topic they
+    /// went to. Must be the requesting agency.
+    public var sentBy: String?
 
     /// Creates a replay request.
-    public init(prefixes: [String], afterSequence: UInt64, limit: UInt64? = nil) {
+    public init(prefixes: [String], afterSequence: UInt64, limit: UInt64? = nil, sentBy: String? = nil) {
         self.prefixes = prefixes
         self.afterSequence = afterSequence
         self.limit = limit
+        self.sentBy = sentBy
     }
 }
 
@@ -22,6 +27,7 @@ extension ReplayRequest: WireObject, Codable {
         prefixes = try fields.strings("prefixes")
         afterSequence = try fields.uint64("afterSequence")
         limit = try fields.optionalUInt64("limit")
+        sentBy = try fields.optionalString("sentBy")
         try validate(at: fields.path)
     }
 
@@ -36,6 +42,7 @@ extension ReplayRequest: WireObject, Codable {
                 throw ProtocolError(.invalidValue, error.message, keyPath: path + ".prefixes[\(index)]")
             }
         }
+        if let sentBy { try Identifier.check(sentBy, "agency id", at: path + ".sentBy") }
         if limit == 0 {
             throw ProtocolError(.invalidValue, "limit must be at least 1", keyPath: path + ".limit")
         }
@@ -46,6 +53,7 @@ extension ReplayRequest: WireObject, Codable {
         object.set("prefixes", strings: prefixes)
         object.set("afterSequence", afterSequence)
         object.set("limit", limit)
+        object.set("sentBy", sentBy)
         return object.value
     }
 

@@ -59,6 +59,7 @@ extension Topic {
             }
         case "status": return .status
         case "escalation": return .escalation
+        case "escalation-ack": return .escalationAck
         case "service": return .service
         case "presence": return .presence
         case "hub":
@@ -68,6 +69,7 @@ extension Topic {
             case "presence": return .hubPresence
             case "escalation": return .hubEscalation
             case "view": return .hubView
+            case "shared": return .hubShared
             case "replay":
                 switch at(2) {
                 case "request": return .replayRequest

@@ -35,6 +35,12 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
         case hubEscalation = "hub/escalation"
         /// `hub/view/<category>/<referrer>`: the hub's de-identified view of a referral (1.1).
         case hubView = "hub/view"
+        /// `hub/shared/<category>/<referrer>`: a referral's body, sent by the hub to the
+        /// coordinator because its consent scope has `share-with-coordinator` (1.2).
+        case hubShared = "hub/shared"
+        /// `escalation-ack/<referrer>/<category>/<coordinator>`: the coordinator acknowledged an
+        /// escalation and says what it did (1.2).
+        case escalationAck = "escalation-ack"
 
         /// The names of the variable segments, in order.
         public var partNames: [String] {
@@ -48,7 +54,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
             case .hubStatistics: ["hub"]
             case .hubRejection, .hubPresence, .replayRequest, .replayEnd: ["agency"]
             case .hubEscalation: ["referrer", "category"]
-            case .hubView: ["category", "referrer"]
+            case .hubView, .hubShared: ["category", "referrer"]
+            case .escalationAck: ["referrer", "category", "coordinator"]
             }
         }
 
@@ -67,14 +74,16 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
             case .replayEnd: .replayEnd
             case .hubEscalation: .hubEscalation
             case .hubView: .hubReferralView
+            case .hubShared: .hubReferralShared
+            case .escalationAck: .escalationAcknowledgement
             }
         }
 
         /// How many fixed words precede the parts.
         var fixedCount: Int {
             switch self {
-            case .referralAddressed, .referralOpen, .hubStatistics, .hubRejection, .hubPresence, .hubEscalation, .hubView: 2
-            case .status, .escalation, .service, .presence: 1
+            case .referralAddressed, .referralOpen, .hubStatistics, .hubRejection, .hubPresence, .hubEscalation, .hubView, .hubShared: 2
+            case .status, .escalation, .service, .presence, .escalationAck: 1
             case .replayRequest, .replayEnd: 3
             }
         }
@@ -82,8 +91,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
         /// How many parts follow the fixed words.
         var partCount: Int {
             switch self {
-            case .status: 3
-            case .referralAddressed, .referralOpen, .escalation, .service, .presence, .hubEscalation, .hubView: 2
+            case .status, .escalationAck: 3
+            case .referralAddressed, .referralOpen, .escalation, .service, .presence, .hubEscalation, .hubView, .hubShared: 2
             case .hubStatistics, .hubRejection, .hubPresence, .replayRequest, .replayEnd: 1
             }
         }
@@ -125,7 +134,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
     public var category: ServiceCategory? {
         switch family {
         case .referralAddressed: ServiceCategory(rawValue: parts[1])
-        case .referralOpen, .service, .hubView: ServiceCategory(rawValue: parts[0])
+        case .referralOpen, .service, .hubView, .hubShared: ServiceCategory(rawValue: parts[0])
+        case .escalationAck: ServiceCategory(rawValue: parts[1])
         case .status: ServiceCategory(rawValue: parts[2])
         case .escalation, .hubEscalation: ServiceCategory(rawValue: parts[1])
         default: nil
@@ -135,8 +145,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
     /// The referring agency (`referral/open`, `escalation`).
     public var referrer: String? {
         switch family {
-        case .referralOpen, .hubView: parts[1]
-        case .escalation, .hubEscalation: parts[0]
+        case .referralOpen, .hubView, .hubShared: parts[1]
+        case .escalation, .hubEscalation, .escalationAck: parts[0]
         default: nil
         }
     }
@@ -170,7 +180,8 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
         case .status: sender
         case .referralOpen, .escalation: referrer
         case .service, .presence, .replayRequest: agency
-        case .referralAddressed, .hubStatistics, .hubRejection, .hubPresence, .replayEnd, .hubEscalation, .hubView: nil
+        case .escalationAck: parts[2]
+        case .referralAddressed, .hubStatistics, .hubRejection, .hubPresence, .replayEnd, .hubEscalation, .hubView, .hubShared: nil
         }
     }
 
@@ -213,6 +224,16 @@ public struct Topic: Sendable, Hashable, CustomStringConvertible {
     /// `hub/view/<category>/<referrer>`.
     public static func hubView(category: ServiceCategory, referrer: String) throws(ProtocolError) -> Topic {
         try make(.hubView, [category.rawValue, referrer])
+    }
+
+    /// `hub/shared/<category>/<referrer>` (1.2).
+    public static func hubShared(category: ServiceCategory, referrer: String) throws(ProtocolError) -> Topic {
+        try make(.hubShared, [category.rawValue, referrer])
+    }
+
+    /// `escalation-ack/<referrer>/<category>/<coordinator>` (1.2).
+    public static func escalationAck(referrer: String, category: ServiceCategory, coordinator: String) throws(ProtocolError) -> Topic {
+        try make(.escalationAck, [referrer, category.rawValue, coordinator])
     }
 
     /// `service/<category>/<agency>`.

@@ -125,6 +125,10 @@ public final class HubMetrics: HubObserver {
                 "tansiq_hub_replay_errors_total", [("code", code)], "Replay requests answered with an error, and pages cut short, by code.",
                 count, previous.replayErrors[code] ?? 0)
         }
+        advance(
+            "tansiq_hub_ingress_disconnects_total", [],
+            "Connections to the plain ingress that ended: peers that closed, and peers libzmq dropped for a frame over its limit.",
+            counters.ingressDisconnects, previous.ingressDisconnects)
         advance("tansiq_hub_journal_failures_total", [], "Messages not forwarded because the journal could not store them.", counters.journalFailures, previous.journalFailures)
         gauge("tansiq_hub_peers", [], "Connections open on the ingress and egress.", Double(counters.peers))
         gauge("tansiq_hub_subscriptions", [], "Distinct subscription prefixes held by subscribers.", Double(counters.subscriptions))

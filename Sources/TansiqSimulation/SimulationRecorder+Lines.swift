@@ -38,6 +38,8 @@ extension SimulationRecorder {
                 return .observed(id: id, changedBy: changedBy, state: state)
             case "publish-refused":
                 return .refused(id: id)
+            case "claim-lost":
+                return .claimLost(id: id)
             case "escalation-raised", "escalation-observed":
                 guard let deadline else { return nil }
                 return .escalated(id: id, deadline: deadline)

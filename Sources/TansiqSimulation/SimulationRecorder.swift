@@ -33,6 +33,9 @@ final class SimulationRecorder: Sendable {
         /// Agencies whose messages on this referral the hub refused for good (a later claimant
         /// of an open referral): refused, reported, not lost.
         var refusedFrom: Set<String> = []
+        /// Providers that claimed this open referral after another one did: the hub gave it to
+        /// the first (`already-claimed`); a lost race, counted apart from refusals.
+        var claimLostBy: Set<String> = []
 
         /// The agency that answers it: the addressee, or the provider an open referral went to.
         var answerer: String? { to ?? assignee ?? firstClaimant }
@@ -68,6 +71,7 @@ final class SimulationRecorder: Sendable {
         case observed(id: UUID, changedBy: String, state: ReferralState)
         case escalated(id: UUID, deadline: String)
         case refused(id: UUID)
+        case claimLost(id: UUID)
 
         /// The event's part of an agent event; nil for what the report does not count.
         init?(_ event: AgentEvent) {
@@ -84,6 +88,8 @@ final class SimulationRecorder: Sendable {
                 self = .escalated(id: escalation.referralId, deadline: escalation.deadline.rawValue)
             case .publishRefused(_, _, _, _, let correlationID?):
                 self = .refused(id: correlationID)
+            case .claimLost(let referralID, _):
+                self = .claimLost(id: referralID)
             default:
                 return nil
             }
@@ -203,6 +209,8 @@ final class SimulationRecorder: Sendable {
             state.referrals[id, default: Record()].escalations.insert(deadline)
         case let .refused(id):
             state.referrals[id, default: Record()].refusedFrom.insert(agency)
+        case let .claimLost(id):
+            state.referrals[id, default: Record()].claimLostBy.insert(agency)
         }
     }
 

@@ -28,10 +28,14 @@ extension SimulationReport {
         func counts(_ records: [(UUID, SimulationRecorder.Record)]) -> Counts {
             var counts = Counts()
             for (_, record) in records {
+                counts.claimsLost += record.claimLostBy.count
                 for (key, at) in record.published {
                     counts.statusUpdates += 1
                     guard !record.seenByReferrer.contains(key) else { continue }
-                    if record.refusedFrom.contains(key.agency) {
+                    if record.claimLostBy.contains(key.agency) {
+                        // A losing claim: the hub gave the referral to the first claimant.
+                        continue
+                    } else if record.refusedFrom.contains(key.agency) {
                         counts.refusedStatusUpdates += 1
                     } else if at < inFlightFrom { counts.lostStatusUpdates += 1 } else { counts.statusUpdatesInFlight += 1 }
                 }
@@ -92,7 +96,8 @@ extension SimulationReport {
         var lostStatuses: [LostStatusUpdate] = []
         for (id, record) in records where lostStatuses.count < 50 {
             for (key, at) in record.published.sorted(by: { $0.value < $1.value })
-            where !record.seenByReferrer.contains(key) && !record.refusedFrom.contains(key.agency) && at < inFlightFrom {
+            where !record.seenByReferrer.contains(key) && !record.refusedFrom.contains(key.agency)
+                && !record.claimLostBy.contains(key.agency) && at < inFlightFrom {
                 lostStatuses.append(LostStatusUpdate(
                     referral: id.uuidString.lowercased(), referrer: record.from, by: key.agency, state: key.state.rawValue,
                     publishedHours: at.timeIntervalSince(scenarioStart) / 3600, open: record.to == nil))

@@ -103,6 +103,10 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         /// Of those, changes the hub refused for good (a later claimant of an open referral, in
         /// a secure run), each reported to its sender.
         public var refusedStatusUpdates = 0
+        /// Claims on open referrals the hub gave to another provider that claimed first
+        /// (`already-claimed`): lost races, not refusals; their status changes are neither
+        /// lost nor refused.
+        public var claimsLost = 0
         /// Of those, changes published in the last real second of the run, not seen by its end:
         /// still on their way when the agents stopped, not counted as lost.
         public var statusUpdatesInFlight = 0

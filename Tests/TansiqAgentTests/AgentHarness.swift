@@ -41,11 +41,18 @@ struct Network {
     let endpoints: HubEndpoints
     private(set) var tasks: [Task<Void, any Error>] = []
 
-    /// `clock` is the time the hub checks deadlines against.
-    static func start(clock: HubClock = .system) async throws -> Network {
+    /// `clock` is the time the hub checks deadlines against; `confirmed`: the hub has a confirmed
+    /// publish endpoint and the agents publish through it.
+    /// `journal`: the hub journals there and answers replays.
+    static func start(clock: HubClock = .system, confirmed: Bool = false, journal: String? = nil) async throws -> Network {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .error
         var configuration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure)
+        if confirmed { configuration.publish = "tcp://127.0.0.1:*" }
+        if let journal {
+            configuration.journal = JournalConfiguration(path: journal, durability: .normal)
+            configuration.replay = "tcp://127.0.0.1:*"
+        }
         configuration.registry.coordinator = "commune-agadir"
         let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
         let task = Task { try await hub.run() }
@@ -60,6 +67,7 @@ struct Network {
         agency: String,
         role: AgentRole,
         coordinator: String = "commune-agadir",
+        state: String? = nil,
         observer: @escaping AgentObserver,
         behaviour: @escaping AgentBehaviourFactory
     ) async throws -> Task<Void, any Error> {
@@ -68,7 +76,7 @@ struct Network {
         let configuration = AgentConfiguration(
             agency: agency, role: role, coordinator: coordinator,
             ingress: endpoints.ingress, egress: endpoints.egress,
-            deadlineCheckInterval: .milliseconds(20)
+            deadlineCheckInterval: .milliseconds(20), state: state, replay: endpoints.replay, publish: endpoints.publish
         )
         let runtime = try AgentRuntime(configuration: configuration, logger: logger, observer: observer, behaviour: behaviour)
         let task = Task { try await runtime.run() }

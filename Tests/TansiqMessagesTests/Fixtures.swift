@@ -249,6 +249,14 @@ enum Fixtures {
             ("referral-view", envelope(
                 try .hubView(category: .health, referrer: "iom-agadir"), "hub-agadir", "hub",
                 .referralView(referralView), id: "3af6d2f3-1537-425a-9af3-15375abcdef3", time: "2026-11-29T10:05:00.000Z")),
+            ("referral-shared", envelope(
+                try .hubShared(category: .health, referrer: "iom-agadir"), "hub-agadir", "hub",
+                .sharedReferral(referral), id: "4b07e304-2648-436b-8b04-26484abcdef4", time: "2026-11-29T09:30:00.125Z",
+                causation: id("5c7e9a1b-3d5f-4a7c-9e1b-3d5f7a9c1e3b"))),
+            ("escalation-ack", envelope(
+                try .escalationAck(referrer: "iom-agadir", category: .health, coordinator: "commune-agadir"), "commune-agadir", "coordination-desk",
+                .escalationAcknowledgement(escalationAcknowledgement), id: "5c18f415-3759-447c-9c15-37595abcdef5",
+                time: "2026-11-30T10:15:00.000Z")),
             ("replay-request", envelope(
                 try .replayRequest(agency: "health-delegation-agadir"), "health-delegation-agadir", "desk-1",
                 .replayRequest(replayRequest), id: "07c3afc0-e204-4f27-8dc0-e2042fabcde0", time: "2026-11-29T09:00:01.000Z")),
@@ -258,6 +266,11 @@ enum Fixtures {
                 causation: id("07c3afc0-e204-4f27-8dc0-e2042fabcde0"))),
         ]
     }
+
+    static let escalationAcknowledgement = EscalationAcknowledgement(
+        referralId: referralID, referrer: "iom-agadir", category: .health, deadline: .acknowledge, action: .contactedReceiver,
+        acknowledgedBy: "commune-agadir", acknowledgedAt: time("2026-11-30T10:14:30.000Z"),
+        note: "Called the health desk: the referral is seen today.")
 
     static let stamp = HubStamp(hub: "hub-agadir", seq: 1_042, topicSeq: 7)
 

@@ -41,6 +41,12 @@ import Testing
         #expect(try Topic.hubPresence(agency: "iom-agadir").rawValue == "hub/presence/iom-agadir")
         #expect(try Topic.replayRequest(agency: "iom-agadir").declaredSender == "iom-agadir")
         #expect(try Topic.replayEnd(agency: "iom-agadir").declaredSender == nil)
+        #expect(try Topic.hubShared(category: .health, referrer: "iom-agadir").rawValue == "hub/shared/health/iom-agadir")
+        #expect(try Topic.hubShared(category: .health, referrer: "iom-agadir").declaredSender == nil)
+        let ack = try Topic.escalationAck(referrer: "iom-agadir", category: .health, coordinator: "commune-agadir")
+        #expect(ack.rawValue == "escalation-ack/iom-agadir/health/commune-agadir")
+        #expect(ack.declaredSender == "commune-agadir")
+        #expect(ack.referrer == "iom-agadir" && ack.category == .health)
     }
 
     @Test func everyFamilyTemplateParsesWithItsParts() throws {
@@ -61,6 +67,7 @@ import Testing
             Topic.hubStatistics(hub: "h"), Topic.hubRejection(agency: "a"), Topic.hubPresence(agency: "a"),
             Topic.replayRequest(agency: "a"), Topic.replayEnd(agency: "a"),
             Topic.hubEscalation(referrer: "a", category: .health), Topic.hubView(category: .health, referrer: "a"),
+            Topic.hubShared(category: .health, referrer: "a"), Topic.escalationAck(referrer: "a", category: .health, coordinator: "c"),
         ]
         #expect(Set(topics.map(\.family)) == Set(Topic.Family.allCases))
         for topic in topics {

@@ -41,6 +41,7 @@ struct HubMetricsTests {
             #expect(sample(text, "tansiq_hub_journal_healthy") == 1)
             #expect((sample(text, "tansiq_hub_peers") ?? 0) >= 2)
             #expect((sample(text, "tansiq_hub_subscriptions") ?? 0) >= 2)
+            #expect(sample(text, "tansiq_hub_ingress_disconnects_total") == 0, "nobody left the ingress yet")
             #expect(text.contains("tansiq_agency_last_seen_timestamp_seconds{agency=\"iom-morocco\"}"))
         }
     }

@@ -33,13 +33,44 @@ extension Journal {
         }
     }
 
+    static func addRegistryTimes(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE referral ADD COLUMN created_at REAL;
+            ALTER TABLE referral ADD COLUMN received_at REAL;
+            ALTER TABLE referral ADD COLUMN decided_at REAL;
+            ALTER TABLE referral ADD COLUMN closed_at REAL;
+            ALTER TABLE referral ADD COLUMN close_reason TEXT;
+            ALTER TABLE referral ADD COLUMN acknowledgements TEXT NOT NULL DEFAULT '';
+            """)
+    }
+
+    /// The acknowledgements column: one `deadline action agency time` group per
+    /// acknowledgement, `;`-separated (codes and ids hold neither space nor `;`).
+    static func acknowledgementsText(_ acknowledgements: [EscalationAcknowledgementRecord]) -> String {
+        acknowledgements.map { "\($0.deadline.rawValue) \($0.action.rawValue) \($0.acknowledgedBy) \($0.acknowledgedAt.timeIntervalSinceReferenceDate)" }
+            .joined(separator: ";")
+    }
+
+    static func acknowledgements(_ text: String) -> [EscalationAcknowledgementRecord] {
+        text.split(separator: ";").compactMap { group in
+            let words = group.split(separator: " ")
+            guard words.count == 4, let deadline = Escalation.Deadline(rawValue: String(words[0])),
+                  let seconds = Double(words[3])
+            else { return nil }
+            return EscalationAcknowledgementRecord(
+                deadline: deadline, acknowledgedBy: String(words[2]), acknowledgedAt: Date(timeIntervalSinceReferenceDate: seconds),
+                action: .init(rawValue: String(words[1])))
+        }
+    }
+
     static func upsert(_ referrals: [ReferralRecord], in db: Database) throws {
         guard !referrals.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO referral
                 (id, referrer, receiver, open, category, priority, acknowledge_by, decide_by, follow_up_on,
-                 consent_scope, state, created_sequence, last_sequence, updated_at, escalated, body_digest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 consent_scope, state, created_sequence, last_sequence, updated_at, escalated, body_digest,
+                 created_at, received_at, decided_at, closed_at, close_reason, acknowledgements)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for record in referrals {
             statement.setUncheckedArguments([
@@ -50,6 +81,9 @@ extension Journal {
                 record.consentScope.map(\.rawValue).joined(separator: " "), record.state.rawValue,
                 Int64(record.createdSequence), Int64(record.lastSequence), record.updatedAt.timeIntervalSinceReferenceDate,
                 record.escalated.map(\.rawValue).sorted().joined(separator: " "), Int64(bitPattern: record.bodyDigest),
+                record.createdAt?.timeIntervalSinceReferenceDate, record.receivedAt?.timeIntervalSinceReferenceDate,
+                record.decidedAt?.timeIntervalSinceReferenceDate, record.closedAt?.timeIntervalSinceReferenceDate,
+                record.closeReason, Journal.acknowledgementsText(record.acknowledgements),
             ])
             try statement.execute()
         }
@@ -119,7 +153,8 @@ extension Journal {
     /// The columns `record(_:)` reads, by position (a name lookup per column costs at start).
     static let referralColumns = """
         id, referrer, receiver, open, category, priority, acknowledge_by, decide_by, follow_up_on, consent_scope, state, \
-        created_sequence, last_sequence, updated_at, escalated, body_digest
+        created_sequence, last_sequence, updated_at, escalated, body_digest, \
+        created_at, received_at, decided_at, closed_at, close_reason, acknowledgements
         """
 
     private static func record(_ row: Row) -> ReferralRecord? {
@@ -140,6 +175,15 @@ extension Journal {
             createdSequence: UInt64(row[11] as Int64), lastSequence: UInt64(row[12] as Int64),
             updatedAt: date(13), escalated: words(14).compactMap { Escalation.Deadline(rawValue: String($0)) })
         record.bodyDigest = UInt64(bitPattern: row[15] as Int64)
+        func optionalDate(_ column: Int) -> Date? {
+            (row[column] as Double?).map { Date(timeIntervalSinceReferenceDate: $0) }
+        }
+        record.createdAt = optionalDate(16)
+        record.receivedAt = optionalDate(17)
+        record.decidedAt = optionalDate(18)
+        record.closedAt = optionalDate(19)
+        record.closeReason = row[20]
+        record.acknowledgements = Journal.acknowledgements(row[21])
         return record
     }
 }

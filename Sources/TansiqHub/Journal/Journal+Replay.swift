@@ -22,7 +22,9 @@ extension Journal {
 
     /// Like ``records(after:prefixes:limit:)``, with how many erased messages were skipped and
     /// the last sequence looked at (to page on past erased messages).
-    public func page(after: UInt64, prefixes: [String], limit: Int) throws(JournalError) -> JournalPage {
+    ///
+    /// `source`: only the messages that agency published (the replay of an agency's own messages).
+    public func page(after: UInt64, prefixes: [String], limit: Int, source: String? = nil) throws(JournalError) -> JournalPage {
         try Journal.checkLimit(limit)
         guard prefixes.count <= Journal.maxPrefixCount else {
             throw JournalError(
@@ -51,7 +53,11 @@ extension Journal {
                 }
             }
         }
-        let filter = conditions.isEmpty ? "" : "AND (\(conditions.joined(separator: " OR ")))"
+        var filter = conditions.isEmpty ? "" : "AND (\(conditions.joined(separator: " OR ")))"
+        if let source {
+            filter += " AND source = ?"
+            arguments += [source]
+        }
         // NOT INDEXED keeps the scan on the rowid (stream order), which stops after `limit`
         // matches, instead of letting an index pull every match of all history and sort it.
         let sql = """

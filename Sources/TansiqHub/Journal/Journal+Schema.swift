@@ -61,6 +61,9 @@ extension Journal {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "CREATE INDEX message_on_message_id ON message (message_id)")
         }
+        // registry-v2 (1.2): the times of each referral's moves, its closing reason, and the
+        // coordinator's acknowledgements of its escalations.
+        migrator.registerMigration("registry-v2") { db in try Journal.addRegistryTimes(db) }
         return migrator
     }
 }

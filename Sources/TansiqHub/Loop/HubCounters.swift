@@ -18,6 +18,9 @@ public struct HubCounters: Sendable, Equatable {
     public var subscriptions: Int = 0
     /// Connections currently open on the ingress and egress.
     public var peers: Int = 0
+    /// Connections to the plain ingress that ended since start: peers that closed, and peers
+    /// libzmq dropped for a frame over its limit (libzmq tells the two apart to nobody).
+    public var ingressDisconnects: UInt64 = 0
     /// The last sequence number the hub stamped.
     public var lastSequence: UInt64 = 0
     /// Messages not forwarded because the journal could not store them (the publishers'

@@ -34,6 +34,27 @@ extension HubLoop {
 }
 
 extension HubLoop {
+    /// A connection to the plain ingress ended. libzmq 4.3 reports a peer it dropped for a
+    /// frame over `ZMQ_MAXMSGSIZE` exactly as one that closed (`ZMQ_EVENT_DISCONNECTED`, the
+    /// descriptor as value, no cause), so both are counted and logged together: a count rising
+    /// while agents stay up is the sign of a peer sending oversized frames.
+    func noteIngressDisconnect(_ event: MonitorEvent) {
+        counters.ingressDisconnects += 1
+        let cause = "the peer closed its connection, or libzmq dropped it for a frame over \(ingressFrameLimit) bytes"
+        guard let repeated = warningThrottle.admit("ingress-disconnect", now: clock.now) else { return }
+        var metadata: Logger.Metadata = [
+            "endpoint": "\(event.endpoint)", "cause": "\(cause)", "disconnects": "\(counters.ingressDisconnects)",
+        ]
+        if repeated > 0 { metadata["repeated"] = "\(repeated)" }
+        logger.notice("ingress peer disconnected", metadata: metadata)
+    }
+
+    /// The largest frame libzmq lets a peer send to the ingress before dropping it; the hub's
+    /// own counted check (`too-large`) is the real limit.
+    var ingressFrameLimit: Int { Self.ingressFrameLimit(maxMessageBytes: configuration.maxMessageBytes) }
+
+    static func ingressFrameLimit(maxMessageBytes: Int) -> Int { max(maxMessageBytes * 4, 1 << 20) }
+
     /// Logs a handshake refused before the ZAP handler was asked, naming the cause; a client
     /// that retries every few hundred milliseconds is logged once per interval with a count.
     func noteFailedHandshake(_ event: MonitorEvent) {

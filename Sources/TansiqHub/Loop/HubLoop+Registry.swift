@@ -51,11 +51,13 @@ extension HubLoop {
         }
     }
 
-    /// Checks a referral, status update or escalation against the registry (every mode, every
+    /// Checks a referral, status update, escalation or escalation acknowledgement against the registry (every mode, every
     /// body validation); returns the referral whose record it changed.
     func checkRegistry(_ accepted: AcceptedMessage, body: @autoclosure () -> [UInt8], userID: String?) -> Result<UUID?, IngressRejection> {
         let kind = accepted.header.type
-        guard kind == .referral || kind == .referralStatus || kind == .escalation else { return .success(nil) }
+        guard kind == .referral || kind == .referralStatus || kind == .escalation || kind == .escalationAcknowledgement else {
+            return .success(nil)
+        }
         let header = accepted.header
         let sender = gatekeeper.attributedAgency(of: userID, declared: header.source) ?? header.source
         func refuse(_ reason: HubRejection.Reason, _ message: String, referral: UUID? = nil) -> Result<UUID?, IngressRejection> {
@@ -80,20 +82,46 @@ extension HubLoop {
             mayClaim: { agency, topic in gatekeeper.mayClaim(agency, openTopic: topic) })
         switch verdict {
         case .forward(let changed):
+            if let changed, case .referral(let referral) = payload, shouldShareWithCoordinator(referral) {
+                sharesDue[changed] = (referral, header.id)
+            }
             return .success(changed)
         case .refuse(let reason, let message):
             return refuse(reason, message, referral: payload.referralID)
         }
     }
 
-    /// Publishes the de-identified view of a referral whose record changed this round.
+    /// Publishes the de-identified view of a referral whose record changed this round, then,
+    /// for a new referral whose consent scope has `share-with-coordinator`, its body to the
+    /// coordinator on `hub/shared/<category>/<referrer>` (1.2).
     func publishView(of id: UUID) {
         guard let record = registry[id] else { return }
         do {
             publishOwn(topic: try Topic.hubView(category: record.category, referrer: record.referrer), payload: .referralView(record.view))
+            if let due = sharesDue.removeValue(forKey: id) {
+                publishOwn(
+                    topic: try Topic.hubShared(category: record.category, referrer: record.referrer), payload: .sharedReferral(due.referral),
+                    causationID: due.causation, referral: id)
+            }
         } catch {
             logger.error("no topic for a referral view", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Consent at delivery (1.2): a new referral's body reaches the coordinator only when its
+    /// consent scope says `share-with-coordinator`, and only through the hub's copy when the
+    /// coordinator does not get it anyway (as its receiver, or as a provider of an open one).
+    func shouldShareWithCoordinator(_ referral: Referral) -> Bool {
+        guard let coordinator = configuration.registry.coordinator, referral.consent.scope.contains(.shareWithCoordinator),
+              referral.referringAgency != coordinator, referral.receivingAgency != coordinator,
+              registry[referral.referralId]?.createdSequence == 0
+        else { return false }
+        if referral.receivingAgency == nil {
+            let openTopic = (try? Topic.openReferral(category: referral.category, referrer: referral.referringAgency).rawValue) ?? ""
+            // Insecure, the coordinator's own subscriptions decide; it is told once, here.
+            if gatekeeper.isSecure, gatekeeper.mayClaim(coordinator, openTopic: openTopic) { return false }
+        }
+        return true
     }
 
     /// Raises an escalation for every deadline that passed without its move: to the referrer

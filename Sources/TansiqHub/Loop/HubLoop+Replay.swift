@@ -71,12 +71,17 @@ extension HubLoop {
             let agency = gatekeeper.isSecure ? userID ?? "unknown" : accepted.agency
             try sendEnd(end, agency: agency, causationID: accepted.header.id, to: client, on: replay)
         }
+        // An agency may read back what it published itself, whatever topic it went to (1.2).
+        let ownOnly = request.sentBy != nil
+        if let sentBy = request.sentBy, sentBy != accepted.agency {
+            return try refuse(ReplayEnd.Failure.notAuthorized, "'\(accepted.agency)' may replay its own messages only, not those of '\(sentBy)'")
+        }
         if gatekeeper.isSecure {
             // The same rules as live delivery: an agency replays only as itself, only what it may read.
             guard let userID, userID == accepted.agency else {
                 return try refuse(ReplayEnd.Failure.notAuthorized, "the request names agency '\(accepted.agency)' but the connection is authenticated as '\(userID ?? "nobody")'")
             }
-            if let denied = request.prefixes.first(where: { !replayPermits(prefix: $0, for: userID) }) {
+            if !ownOnly, let denied = request.prefixes.first(where: { !replayPermits(prefix: $0, for: userID) }) {
                 return try refuse(ReplayEnd.Failure.notAuthorized, "'\(userID)' may not read '\(denied)'")
             }
         }
@@ -95,7 +100,7 @@ extension HubLoop {
         let erased: Int
         do {
             // One more than the page tells whether more matching messages exist.
-            let read = try journal.page(after: request.afterSequence, prefixes: request.prefixes, limit: Int(limit) + 1)
+            let read = try journal.page(after: request.afterSequence, prefixes: request.prefixes, limit: Int(limit) + 1, source: request.sentBy)
             records = read.records
             erased = read.erased
             firstStored = try journal.firstStoredSequence()
@@ -113,7 +118,7 @@ extension HubLoop {
                 message: "retention deleted messages after sequence \(request.afterSequence); history starts at sequence \(historyStart)")
         }
         var sent: UInt64 = 0
-        for record in page where replayPermits(topic: record.topic, to: userID) {
+        for record in page where ownOnly || replayPermits(topic: record.topic, to: userID) {
             let frames = [client, Array(record.topic.utf8), record.header, record.body,
                 MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: record.sequence, topicSeq: record.topicSequence))]
             guard try send(frames, on: replay, agency: accepted.agency) else { return }

@@ -24,6 +24,9 @@ final class HubLoop {
     /// Every referral the hub accepted: the authority on who may move it and how.
     let registry: ReferralRegistry
     var counters = HubCounters()
+    /// New referrals of this round whose body goes to the coordinator too (`hub/shared/`), with
+    /// the id of the message that carried them; published after their view.
+    var sharesDue: [UUID: (referral: Referral, causation: UUID)] = [:]
     /// Numbers every message the hub forwards.
     var sequencer = Sequencer()
     private var subscriptionCounts: [[UInt8]: Int] = [:]
@@ -58,7 +61,8 @@ final class HubLoop {
         self.logger = logger
         time = clock
         self.observer = observer
-        gatekeeper = HubGatekeeper(access: access, rateLimit: configuration.rateLimit, logger: logger)
+        gatekeeper = HubGatekeeper(
+            access: access, rateLimit: configuration.rateLimit, coordinator: configuration.registry.coordinator, logger: logger)
         // The ZAP handler answers before any server socket exists: libzmq admits every CURVE
         // client while none is bound.
         authenticator = try access.map { try ZAPAuthenticator(context: context, access: $0) }
@@ -99,7 +103,7 @@ final class HubLoop {
             try egress.set(.sendHighWaterMark(configuration.highWaterMark))
             // libzmq drops a peer whose frame exceeds this; the hub's own, counted check is
             // the real limit, so this only guards memory against absurd frames.
-            try ingress.set(.maxMessageSize(Int64(max(configuration.maxMessageBytes * 4, 1 << 20))))
+            try ingress.set(.maxMessageSize(Int64(Self.ingressFrameLimit(maxMessageBytes: configuration.maxMessageBytes))))
             // Subscribers send only subscriptions (a prefix of at most 255 bytes).
             try egress.set(.maxMessageSize(4096))
             monitors = [
@@ -385,6 +389,7 @@ final class HubLoop {
                 counters.peers += 1
             } else if event.kind.contains(.disconnected) {
                 counters.peers = max(0, counters.peers - 1)
+                if monitor === monitors.first { noteIngressDisconnect(event) }
             } else if gatekeeper.isSecure {
                 failedHandshakes += 1
                 noteFailedHandshake(event)
@@ -431,7 +436,8 @@ final class HubLoop {
             subscriptions: UInt64(counters.subscriptions),
             peers: UInt64(counters.peers),
             secure: gatekeeper.isSecure,
-            journal: journalStatistics()
+            journal: journalStatistics(),
+            ingressDisconnects: counters.ingressDisconnects
         )
         publishOwn(topic: try Topic.hubStatistics(hub: configuration.hubID), payload: .hubStatistics(statistics))
     }

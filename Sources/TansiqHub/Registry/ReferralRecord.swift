@@ -26,12 +26,24 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
     public var updatedAt: Date
     /// The deadlines the hub escalated, each once.
     public var escalated: [Escalation.Deadline]
+    /// The coordinator's acknowledgements of those escalations (1.2), at most one per deadline.
+    public var acknowledgements: [EscalationAcknowledgementRecord] = []
+    /// When the hub accepted it, on the hub's clock (`nil` for records written before 1.2).
+    public var createdAt: Date?
+    /// When the receiver acknowledged it (`received`), decided (`accepted` or `rejected`), and
+    /// when it reached a final state; on the hub's clock.
+    public var receivedAt: Date?
+    public var decidedAt: Date?
+    public var closedAt: Date?
+    /// The coded reason of the move that closed it (a rejection's, a failure's, a cancellation's).
+    public var closeReason: String?
     /// A digest of the creating message's body: a re-publication must be byte for byte the same.
     var bodyDigest: UInt64 = 0
 
     private enum CodingKeys: String, CodingKey {
         case referralId, referrer, receiver, open, category, priority, acknowledgeBy, decideBy, followUpOn
         case consentScope, state, createdSequence, lastSequence, updatedAt, escalated
+        case acknowledgements, createdAt, receivedAt, decidedAt, closedAt, closeReason
     }
 
     /// Encodes every field but the digest, the id in lower case as on the wire.
@@ -52,6 +64,30 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
         try container.encode(lastSequence, forKey: .lastSequence)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(escalated, forKey: .escalated)
+        try container.encode(acknowledgements, forKey: .acknowledgements)
+        try container.encodeIfPresent(createdAt, forKey: .createdAt)
+        try container.encodeIfPresent(receivedAt, forKey: .receivedAt)
+        try container.encodeIfPresent(decidedAt, forKey: .decidedAt)
+        try container.encodeIfPresent(closedAt, forKey: .closedAt)
+        try container.encodeIfPresent(closeReason, forKey: .closeReason)
+    }
+
+    /// The escalated deadlines the coordinator has not acknowledged yet.
+    public var unacknowledgedEscalations: [Escalation.Deadline] {
+        escalated.filter { deadline in !acknowledgements.contains { $0.deadline == deadline } }
+    }
+
+    /// Notes a move the hub accepted at `now`: the times the facts are computed from.
+    mutating func noteMove(to state: ReferralState, reason: String?, at now: Date) {
+        switch state {
+        case .received: if receivedAt == nil { receivedAt = now }
+        case .accepted, .rejected: if decidedAt == nil { decidedAt = now }
+        default: break
+        }
+        if state.isTerminal {
+            closedAt = now
+            closeReason = reason
+        }
     }
 
     public var isClosed: Bool { state.isTerminal }

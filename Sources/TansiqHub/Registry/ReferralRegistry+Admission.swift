@@ -34,9 +34,46 @@ extension ReferralRegistry {
                 return .refuse(.bodyTopicMismatch, "referral \(Self.text(record.referralId)) is a '\(record.category)' referral, not '\(escalation.category)'")
             }
             return .forward(changed: nil)
+        case .escalationAcknowledgement(let acknowledgement):
+            return admit(acknowledgement, sender: sender, now: now)
         default:
             return .forward(changed: nil)
         }
+    }
+
+    /// The coordinator, and only it, acknowledges a deadline the hub escalated, once (1.2).
+    private func admit(_ acknowledgement: EscalationAcknowledgement, sender: String, now: Date) -> RegistryVerdict {
+        let id = Self.text(acknowledgement.referralId)
+        guard var record = self[acknowledgement.referralId] else {
+            return .refuse(.unknownReferral, "no referral \(id) was ever accepted by this hub (or it was closed long ago)")
+        }
+        guard let coordinator = rules.coordinator else {
+            return .refuse(.notAParty, "this hub names no coordinator (--coordinator), so nobody acknowledges escalations")
+        }
+        guard sender == coordinator else {
+            return .refuse(.notAParty, "only the coordinator '\(coordinator)' acknowledges escalations; '\(sender)' may not")
+        }
+        guard acknowledgement.referrer == record.referrer, acknowledgement.category == record.category else {
+            return .refuse(
+                .bodyTopicMismatch,
+                "referral \(id) is a '\(record.category)' referral of '\(record.referrer)', not a '\(acknowledgement.category)' one of '\(acknowledgement.referrer)'")
+        }
+        guard record.escalated.contains(acknowledgement.deadline) else {
+            let escalated = record.escalated.isEmpty ? "none" : record.escalated.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            return .refuse(
+                .notEscalated,
+                "referral \(id) was not escalated for its '\(acknowledgement.deadline.rawValue)' deadline (escalated: \(escalated))")
+        }
+        if let earlier = record.acknowledgements.first(where: { $0.deadline == acknowledgement.deadline }) {
+            return .refuse(
+                .alreadyAcknowledged,
+                "the '\(acknowledgement.deadline.rawValue)' escalation of referral \(id) was acknowledged at \(earlier.acknowledgedAt.protocolText) ('\(earlier.action)')")
+        }
+        record.acknowledgements.append(EscalationAcknowledgementRecord(
+            deadline: acknowledgement.deadline, acknowledgedBy: sender, acknowledgedAt: now, action: acknowledgement.action))
+        record.updatedAt = now
+        put(record)
+        return .forward(changed: record.referralId)
     }
 
     private func admit(_ referral: Referral, topic: Topic, sender: String, digest: UInt64, now: Date) -> RegistryVerdict {
@@ -66,7 +103,8 @@ extension ReferralRegistry {
             referralId: referral.referralId, referrer: sender, receiver: referral.receivingAgency, open: referral.isOpen,
             category: referral.category, priority: referral.priority, acknowledgeBy: referral.acknowledgeBy,
             decideBy: referral.decideBy, followUpOn: referral.followUpOn, consentScope: referral.consent.scope,
-            state: .requested, createdSequence: 0, lastSequence: 0, updatedAt: now, escalated: [], bodyDigest: digest))
+            state: .requested, createdSequence: 0, lastSequence: 0, updatedAt: now, escalated: [], createdAt: now,
+            bodyDigest: digest))
         return .forward(changed: referral.referralId)
     }
 
@@ -126,6 +164,7 @@ extension ReferralRegistry {
         if claims { record.receiver = sender }
         record.state = update.state
         record.updatedAt = now
+        record.noteMove(to: update.state, reason: update.reason?.rawValue ?? update.outcome?.code.rawValue, at: now)
         put(record)
         return .forward(changed: record.referralId)
     }

@@ -16,9 +16,12 @@ final class HubGatekeeper {
     private var admitted: Set<String> = []
     private var generation: UInt64?
     private let logger: Logger
+    /// The network's coordinator: the only agency that may read `hub/shared/` (1.2).
+    let coordinator: String?
 
-    init(access: HubAccess?, rateLimit: HubConfiguration.RateLimit?, logger: Logger) {
+    init(access: HubAccess?, rateLimit: HubConfiguration.RateLimit?, coordinator: String? = nil, logger: Logger) {
         self.access = access
+        self.coordinator = coordinator
         self.rateLimiter = rateLimit.map { RateLimiter(rate: $0.messagesPerSecond, burst: Double($0.burst)) }
         self.logger = logger
     }
@@ -100,6 +103,15 @@ final class HubGatekeeper {
 
     /// Whether a connection authenticated as `userID` may subscribe to `prefix` (always, insecure).
     func allowsSubscription(prefix: String, userID: String?) -> Bool {
+        guard allowsPrefix(prefix, userID: userID) else { return false }
+        if access != nil, Self.reachesSharedReferrals(prefix: prefix), userID != coordinator { return false }
+        return true
+    }
+
+    /// The policy and the addressed-referrals rule; the coordinator's copies are checked per
+    /// subscription (live) or per record (replay: a catch-up asking for `hub/shared/` on a hub
+    /// that names another coordinator, or none, still gets everything else).
+    private func allowsPrefix(_ prefix: String, userID: String?) -> Bool {
         guard let access else { return true }
         guard let userID, admits(userID, access) else { return false }
         guard !Self.reachesOthersReferrals(prefix: prefix, agency: userID) else { return false }
@@ -120,18 +132,26 @@ final class HubGatekeeper {
         return rest.contains("/") ? receiver != agency : true
     }
 
+    /// Whether a subscription to `prefix` can deliver `hub/shared/…`: the bodies of referrals
+    /// whose consent scope shares them with the coordinator, for the coordinator only.
+    static func reachesSharedReferrals(prefix: String) -> Bool {
+        let shared = "hub/shared/"
+        return shared.hasPrefix(prefix) || prefix.hasPrefix(shared)
+    }
+
     /// Whether a replay may send a message on `topic` to a connection authenticated as
     /// `userID` (always, insecure). The replay endpoint filters every record with this.
     func allowsReplay(of topic: String, to userID: String?) -> Bool {
         guard let access else { return true }
         guard let userID, admits(userID, access) else { return false }
         if topic.hasPrefix("referral/to/"), !topic.hasPrefix("referral/to/\(userID)/") { return false }
+        if topic.hasPrefix("hub/shared/"), userID != coordinator { return false }
         return resolved(for: userID, access).allowsDelivery(topic: topic)
     }
 
     /// Whether a replay request for `prefix` from `userID` is allowed as a whole (always, insecure).
     func allowsReplayRequest(prefix: String, userID: String?) -> Bool {
-        allowsSubscription(prefix: prefix, userID: userID)
+        allowsPrefix(prefix, userID: userID)
     }
 }
 

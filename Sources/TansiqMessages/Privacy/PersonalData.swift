@@ -51,6 +51,10 @@ public enum PersonalData {
         "rejections", "subscriptions", "peers", "secure", "journal", "backend", "lastSequence", "entries",
         "agency", "headSequence", "more", "erased", "open",
         "lastSeen", "silentForSeconds", "prefixes", "afterSequence", "limit", "count", "error", "seq", "topicSeq",
+        // 1.2: escalation acknowledgements.
+        "action", "acknowledgedBy", "acknowledgedAt",
+        // 1.2: hub statistics, replay of one's own messages.
+        "ingressDisconnects", "sentBy",
     ]
 
     private static let nameSuffix = Array("name".utf8)

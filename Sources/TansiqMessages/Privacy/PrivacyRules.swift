@@ -56,6 +56,9 @@ public struct PrivacyRules: Sendable, Equatable {
                 try vocabulary.check(outcome.code.rawValue, in: .outcomeCodes, at: "body.outcome.code")
             }
             try checkNote(update.note, at: "body.note")
+        case .escalationAcknowledgement(let acknowledgement):
+            try vocabulary.check(acknowledgement.action.rawValue, in: .escalationActions, at: "body.action")
+            try checkNote(acknowledgement.note, at: "body.note")
         default:
             return
         }

@@ -19,6 +19,8 @@ public struct Vocabulary: Sendable, Equatable {
         case serviceCategories = "service_categories"
         /// The role part of worker ids (`caseworker` in `caseworker-3`).
         case workerRoles = "worker_roles"
+        /// `escalation.ack.action` (1.2).
+        case escalationActions = "escalation_actions"
 
         /// The key a deployment adds codes under, in the hub's YAML configuration.
         public var configurationKey: String { "privacy.vocabulary." + rawValue }
@@ -32,6 +34,7 @@ public struct Vocabulary: Sendable, Equatable {
             case .consentScopes: "consent scope"
             case .serviceCategories: "service category"
             case .workerRoles: "worker role"
+            case .escalationActions: "escalation action"
             }
         }
     }
@@ -53,6 +56,7 @@ public struct Vocabulary: Sendable, Equatable {
         .consentScopes: Set(Referral.Consent.Scope.knownValues.map(\.rawValue)),
         .serviceCategories: Set(ServiceCategory.knownValues.map(\.rawValue)),
         .workerRoles: Set(protocolWorkerRoles),
+        .escalationActions: Set(EscalationAcknowledgement.Action.knownValues.map(\.rawValue)),
     ])
 
     private init(codes: [List: Set<String>]) {
