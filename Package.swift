@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TansiqHub", targets: ["TansiqHub"]),
         .library(name: "TansiqAgent", targets: ["TansiqAgent"]),
         .library(name: "TansiqSimulation", targets: ["TansiqSimulation"]),
+        .library(name: "TansiqFHIR", targets: ["TansiqFHIR"]),
         .executable(name: "tansiq", targets: ["tansiq"]),
         .executable(name: "tansiq-hub", targets: ["tansiq-hub"]),
         .executable(name: "commune-agent", targets: ["commune-agent"]),
@@ -100,11 +101,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A referral's trail as an HL7 FHIR R4 Bundle: pure mapping, no I/O, so that the CLI and a
+        // desk's API serve the same export.
+        .target(name: "TansiqFHIR", dependencies: ["TansiqMessages"]),
         // Every command of the CLI and of the agent executables; the executables only call `main()`.
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring", "TansiqDesk",
+                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring", "TansiqDesk", "TansiqFHIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,6 +134,7 @@ let package = Package(
         .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault"]),
+        .testTarget(name: "TansiqFHIRTests", dependencies: ["TansiqFHIR", "TansiqMessages"]),
         .testTarget(name: "TansiqCLITests", dependencies: ["TansiqCLI", "TansiqHub", "TansiqAgent", "ZeroMQ", "TansiqMessages", "TansiqVault"]),
         .testTarget(
             name: "TansiqDeskTests",

@@ -17,17 +17,19 @@ struct AgentOptions: ParsableArguments {
     @Option(help: "The coordinating agency (the hub tells it of escalations: tansiq hub --coordinator).")
     var coordinator = "commune-agadir"
 
-    @Option(name: .customLong("ingress"), help: "The hub's ingress (default tcp://$TANSIQ_HUB:5560, or tcp://127.0.0.1:5560).")
+    @Option(name: .customLong("ingress"), help: "The hub's ingress (default: port 5560 of --hub).")
     var ingressFlag: String?
 
-    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    @Option(name: .customLong("egress"), help: "The hub's egress (default: port 5561 of --hub).")
     var egressFlag: String?
 
-    var ingress: String { ingressFlag ?? HubProfile.ingress }
-    var egress: String { egressFlag ?? HubProfile.egress }
+    var ingress: String { ingressFlag ?? keys.profile.ingress.value }
+    var egress: String { egressFlag ?? keys.profile.egress.value }
 
-    @Option(help: "The hub's confirmed publish endpoint: every message but the heartbeat waits in the state file's outbox until the hub confirms it.")
-    var publish = "tcp://127.0.0.1:5563"
+    @Option(name: .customLong("publish"), help: "The hub's confirmed publish endpoint (default: port 5563 of --hub): every message but the heartbeat waits in the state file's outbox until the hub confirms it.")
+    var publishFlag: String?
+
+    var publish: String { publishFlag ?? keys.profile.publish.value }
 
     @Flag(help: "Publish to the ingress without confirmation (a hub without a publish endpoint): a message the hub refuses or loses is not sent again.")
     var noConfirm = false
@@ -49,10 +51,10 @@ struct AgentOptions: ParsableArguments {
 
     @OptionGroup var masterKey: MasterKeyOptions
 
-    @Option(name: .customLong("replay"), help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps (default tcp://$TANSIQ_HUB:5562, or tcp://127.0.0.1:5562).")
+    @Option(name: .customLong("replay"), help: "The hub's replay endpoint, to catch up on what the agent missed before going live and to recover gaps (default: port 5562 of --hub).")
     var replayFlag: String?
 
-    var replay: String { replayFlag ?? HubProfile.replay }
+    var replay: String { replayFlag ?? keys.profile.replay.value }
 
     @Flag(help: "Do not catch up from the hub's journal (a hub without one).")
     var noReplay = false
@@ -166,7 +168,7 @@ struct AgentOptions: ParsableArguments {
             // The options (and --config file) were parsed and validated to get here; the keys load now.
             let configuration = try configuration(role: role)
             printLine(
-                "ok — agent \(configuration.agent) of \(configuration.agency) (\(role.rawValue)), hub \(configuration.ingress) / \(configuration.egress), \(configuration.hubKeys == nil ? "no keys (insecure hub)" : "CURVE keys loaded")")
+                "ok — agent \(configuration.agent) of \(configuration.agency) (\(role.rawValue)), hub \(configuration.ingress) / \(configuration.egress)\(ingressFlag == nil ? " (\(keys.profile.ingress.origin))" : ""), \(configuration.hubKeys == nil ? "no keys (insecure hub)" : "CURVE keys loaded")")
             return
         }
         let logger = logging.makeLogger(label: "tansiq.\(role.rawValue)-agent")
@@ -201,16 +203,6 @@ struct AgentOptions: ParsableArguments {
             }
         }
         try await group.run()
-    }
-}
-
-/// The identifier rule of the protocol: `[a-z0-9][a-z0-9-]*`, 1–63 characters.
-enum Identifier {
-    static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...63).contains(bytes.count) else { return false }
-        func allowed(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
-        return allowed(bytes[0]) && bytes.allSatisfy { allowed($0) || $0 == 0x2D }
     }
 }
 extension DecisionMode: ExpressibleByArgument {}

@@ -32,3 +32,11 @@ extension SimCommand: CommandGroup {
 extension PublishCommand: CommandGroup {
     func run() async throws { throw Self.missingSubcommand }
 }
+
+extension StateCommand: CommandGroup {
+    func run() throws { throw Self.missingSubcommand }
+}
+
+extension ReferralsCommand: CommandGroup {
+    func run() throws { throw Self.missingSubcommand }
+}

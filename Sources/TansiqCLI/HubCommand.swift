@@ -83,10 +83,10 @@ public struct HubCommand: AsyncParsableCommand {
     @Flag(help: "Run without CURVE, authentication or access control: local development only.")
     var insecure = false
 
-    @Option(help: "The hub's secret certificate (from `tansiq keys generate HUB`).")
+    @Option(help: "The hub's secret certificate (keys/hub.secret, from `tansiq keys init`).")
     var secretKey: String?
 
-    @Option(help: "Directory of the admitted agencies' public certificates (AGENCY.key).")
+    @Option(help: "Directory of the admitted agencies' public certificates, AGENCY.key each (keys/agencies, from `tansiq keys init`).")
     var agencyKeys: String?
 
     @Option(help: "Access policy file (YAML; default: the built-in least-privilege policy).")
@@ -244,7 +244,7 @@ public struct HubCommand: AsyncParsableCommand {
             logger.warning("--insecure: anyone who reaches the endpoints may publish as any agency and read everything")
         } else if !configuration.security.isSecure {
             throw ValidationError(
-                "a hub is secure by default: give --secret-key and --agency-keys (see `tansiq keys generate`), or --insecure for local development"
+                "a hub is secure by default: give --secret-key keys/hub.secret and --agency-keys keys/agencies (made by `tansiq keys init keys --agency AGENCY …`), or --insecure for local development"
             )
         }
 

@@ -10,9 +10,9 @@ struct JournalKeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Write a new master key (32 random bytes, base64) to a new file only its owner can read.",
         discussion: """
-            Give it to the hub with --master-key-file (or $\(MasterKey.environmentVariable)): every message \\
-            body is then sealed in the journal with a data key of its referral, itself sealed with \\
-            this key. Keep it apart from the journal and its backups; without it the journal's \\
+            Give it to the hub with --master-key-file (or $\(MasterKey.environmentVariable)): every message \
+            body is then sealed in the journal with a data key of its referral, itself sealed with \
+            this key. Keep it apart from the journal and its backups; without it the journal's \
             bodies cannot be read.
             """
     )
@@ -77,9 +77,9 @@ struct JournalEraseCommand: ParsableCommand {
         commandName: "erase",
         abstract: "Erase a referral (or every referral of a case) from a journal, beside a running hub or offline.",
         discussion: """
-            Destroys the referrals' data keys: their messages stay in the stream, so sequence \\
-            numbers never move, but no command and no replay can read them again; replay skips \\
-            them and says how many it skipped. By --referral the master key is not needed; by \\
+            Destroys the referrals' data keys: their messages stay in the stream, so sequence \
+            numbers never move, but no command and no replay can read them again; replay skips \
+            them and says how many it skipped. By --referral the master key is not needed; by \
             --case-reference the referrals of the agency are opened to find the case's.
 
             Examples:

@@ -1,3 +1,4 @@
+import TansiqMessages
 import ArgumentParser
 import Foundation
 import TansiqHub
@@ -92,7 +93,7 @@ struct KeysGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a new key pair: NAME.key (public) and NAME.secret (mode 0600).",
-        discussion: "Example: tansiq keys generate iom-agadir --directory keys"
+        discussion: "One pair, both files in --directory; `tansiq keys init` makes the layout the docs use (DIR/AGENCY.secret, DIR/agencies/AGENCY.key, DIR/hub.secret, DIR/hub.key). Example: tansiq keys generate iom-morocco --directory keys"
     )
 
     @Argument(help: "The agency (or hub) id the pair is for.")

@@ -27,14 +27,18 @@ struct PublishCommand: AsyncParsableCommand {
 
 /// Where to publish and as whom.
 struct PublishTarget: ParsableArguments {
-    @Option(help: "The hub's confirmed publish endpoint.")
-    var publish = HubConfiguration.defaultPublishEndpoint
+    @Option(name: .customLong("publish"), help: "The hub's confirmed publish endpoint (default: port 5563 of --hub).")
+    var publishFlag: String?
+
+    var publish: String { publishFlag ?? keys.profile.publish.value }
 
     @Flag(help: "Send to the hub's ingress without waiting for a confirmation (prints only the message id).")
     var noConfirm = false
 
-    @Option(help: "The hub's ingress, with --no-confirm.")
-    var ingress = "tcp://127.0.0.1:5560"
+    @Option(name: .customLong("ingress"), help: "The hub's ingress, with --no-confirm (default: port 5560 of --hub).")
+    var ingressFlag: String?
+
+    var ingress: String { ingressFlag ?? keys.profile.ingress.value }
 
     @Option(help: "Seconds to wait for the hub before giving up.")
     var connectTimeout: Double = 10

@@ -44,6 +44,7 @@ struct PublishReferralCommand: AsyncParsableCommand {
     @OptionGroup var target: PublishTarget
 
     func validate() throws {
+        try Identifier.check([("--from", from), ("--to", to), ("--worker", worker)])
         guard ServiceCategory(rawValue: category).isKnown else {
             throw ValidationError("unknown category '\(category)'; use one of \(ServiceCategory.knownValues.map(\.rawValue).joined(separator: ", "))")
         }
@@ -124,6 +125,7 @@ struct PublishStatusCommand: AsyncParsableCommand {
     @OptionGroup var target: PublishTarget
 
     func validate() throws {
+        try Identifier.check([("--by", by), ("--to", to), ("--suggested-alternative", suggestedAlternative)])
         guard UUID(uuidString: referral) != nil else { throw ValidationError("--referral must be a UUID, got '\(referral)'") }
         guard ServiceCategory(rawValue: category).isKnown else { throw ValidationError("unknown category '\(category)'") }
         guard ReferralState(rawValue: fromState) != nil else { throw ValidationError("unknown state '\(fromState)'") }

@@ -9,8 +9,8 @@ struct ReferralsCommand: ParsableCommand {
         commandName: "referrals",
         abstract: "The hub's referral registry: every referral it accepted, where it stands, and its trail.",
         discussion: """
-            Reads the hub's journal database read-only, like `tansiq journal`: it can run beside a \\
-            hub and never changes anything. Exit status 66 when the file is missing or not a \\
+            Reads the hub's journal database read-only, like `tansiq journal`: it can run beside a \
+            hub and never changes anything. Exit status 66 when the file is missing or not a \
             Tansiq journal, 1 when `show` finds no such referral.
 
             Examples:
@@ -20,7 +20,7 @@ struct ReferralsCommand: ParsableCommand {
               tansiq referrals escalations tansiq-journal.sqlite
               tansiq referrals facts tansiq-journal.sqlite --since 2026-11-01 --csv
             """,
-        subcommands: [ReferralsListCommand.self, ReferralsShowCommand.self, ReferralsEscalationsCommand.self, ReferralsFactsCommand.self]
+        subcommands: [ReferralsListCommand.self, ReferralsShowCommand.self, ReferralsEscalationsCommand.self, ReferralsFactsCommand.self, ReferralsFHIRCommand.self]
     )
 
     /// One record as a line: id, state, parties, category, priority, deadlines, sequences.

@@ -19,8 +19,8 @@ struct StateForgetCommand: ParsableCommand {
         commandName: "forget",
         abstract: "Forget a case (or one referral) in an agent's state file: its data keys are destroyed and its rows deleted.",
         discussion: """
-            The referral ids stay in the list of referrals already processed, so that a replay from \\
-            the hub does not bring them back. By --case-reference the file's referrals are opened \\
+            The referral ids stay in the list of referrals already processed, so that a replay from \
+            the hub does not bring them back. By --case-reference the file's referrals are opened \
             (with its master key) to find the case's.
 
             Example:

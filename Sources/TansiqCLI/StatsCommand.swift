@@ -9,16 +9,16 @@ struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Show a hub's statistics (from its next hub/stats publication).",
-        discussion: "Example: tansiq stats --egress tcp://127.0.0.1:5561 --watch"
+        discussion: "Example: tansiq stats --hub hub.agadir.example --watch"
     )
 
-    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    @Option(name: .customLong("egress"), help: "The hub's egress (default: port 5561 of --hub).")
     var egressFlag: String?
 
-    var egress: String { egressFlag ?? HubProfile.egress }
+    var egress: String { egressFlag ?? keys.profile.egress.value }
 
-    @Option(help: "Only this hub's statistics (default: any hub on that egress).")
-    var hub: String?
+    @Option(help: "Only the statistics of the hub with this id (default: any hub on that egress).")
+    var hubID: String?
 
     @OptionGroup var keys: HubKeyOptions
 
@@ -32,11 +32,12 @@ struct StatsCommand: AsyncParsableCommand {
     var timeout: Double = 15
 
     func validate() throws {
+        try Identifier.check([("--hub-id", hubID)])
         if timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
     }
 
     func run() async throws {
-        let prefix = hub.map { "hub/stats/\($0)" } ?? "hub/stats/"
+        let prefix = hubID.map { "hub/stats/\($0)" } ?? "hub/stats/"
         let (egress, watch, json, timeout, hubKeys) = (egress, watch, json, timeout, try keys.load())
         let (shown, silence): (Int, HubConnectionProblem?) = try await SocketThread(name: "tansiq-stats").run { thread in
             let context = try Context()

@@ -23,10 +23,10 @@ struct SubscribeCommand: AsyncParsableCommand {
     @Argument(help: "Topic prefixes to subscribe to (none: everything).")
     var prefixes: [String] = []
 
-    @Option(name: .customLong("egress"), help: "The hub's egress (default tcp://$TANSIQ_HUB:5561, or tcp://127.0.0.1:5561).")
+    @Option(name: .customLong("egress"), help: "The hub's egress (default: port 5561 of --hub).")
     var egressFlag: String?
 
-    var egress: String { egressFlag ?? HubProfile.egress }
+    var egress: String { egressFlag ?? keys.profile.egress.value }
 
     @OptionGroup var keys: HubKeyOptions
 

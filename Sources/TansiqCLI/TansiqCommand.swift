@@ -16,7 +16,7 @@ public struct TansiqCommand: AsyncParsableCommand {
         subcommands: [
             HubCommand.self, SubscribeCommand.self, PublishCommand.self, StatsCommand.self,
             BenchCommand.self, TopologyCommand.self, SimCommand.self, JournalCommand.self, ReferralsCommand.self, StateCommand.self,
-            KeysCommand.self, DeskCommand.self,
+            KeysCommand.self, DeskCommand.self, ContextCommand.self,
         ]
     )
 

@@ -28,6 +28,8 @@ public final class HubMetrics: HubObserver {
         var messagesInAtLastRound: UInt64 = 0
         var fullRounds: UInt64 = 0
         var lastRoundMessages: UInt64 = 0
+        /// The largest group commit since the previous scrape: the deepest the round's batch got.
+        var largestCommitSinceScrape = 0
     }
 
     /// Creates the metrics in `registry` (a new one unless given).
@@ -57,6 +59,7 @@ public final class HubMetrics: HubObserver {
     public func journalCommitted(messages: Int, duration: Duration) {
         commitLatency.record(duration)
         commitSize.record(Double(messages))
+        state.withLock { $0.largestCommitSinceScrape = max($0.largestCommitSinceScrape, messages) }
     }
 
     public func roundEnded(_ counters: HubCounters) {
@@ -84,12 +87,13 @@ public final class HubMetrics: HubObserver {
     }
 
     private func record(_ counters: HubCounters, journal: JournalFileFigures?) {
-        let (previous, fullRounds, previousFullRounds, lastRoundMessages) = state.withLock { state in
+        let (previous, fullRounds, previousFullRounds, lastRoundMessages, largestCommit) = state.withLock { state in
             defer {
                 state.scraped = counters
                 state.scrapedFullRounds = state.fullRounds
+                state.largestCommitSinceScrape = 0
             }
-            return (state.scraped, state.fullRounds, state.scrapedFullRounds, state.lastRoundMessages)
+            return (state.scraped, state.fullRounds, state.scrapedFullRounds, state.lastRoundMessages, state.largestCommitSinceScrape)
         }
         func advance(_ name: String, _ labels: [(String, String)] = [], _ help: String, _ value: UInt64, _ old: UInt64) {
             let counter = registry.makeCounter(name: name, labels: labels, help: help)
@@ -148,6 +152,17 @@ public final class HubMetrics: HubObserver {
         }
         // ZeroMQ does not show its queues' depths; what the hub sees is how much each round read.
         gauge("tansiq_hub_ingress_last_round_messages", [], "Messages the last busy poll round read from the ingress queue.", Double(lastRoundMessages))
+        gauge(
+            "tansiq_hub_group_commit_pending_max_messages", [],
+            "The most messages one round's group commit held, since the previous scrape (0: none committed).", Double(largestCommit))
+        gauge("tansiq_hub_queue_deadlines_watched", [], "Referral deadlines queued for the hub's watch.", Double(counters.queues.deadlinesWatched))
+        gauge("tansiq_hub_queue_referrals_in_memory", [], "Referrals the registry holds in memory.", Double(counters.queues.referralsInMemory))
+        gauge(
+            "tansiq_hub_queue_awaiting_confirmation", [], "Confirmed messages received at the end of the last round and not yet stored.",
+            Double(counters.queues.awaitingConfirmation))
+        gauge(
+            "tansiq_hub_queue_confirmed_ids_remembered", [], "Confirmed message ids remembered to recognise re-sends (at most 100000).",
+            Double(counters.queues.confirmedIDsRemembered))
         advance(
             "tansiq_hub_ingress_full_rounds_total", [],
             "Poll rounds that read a whole batch and left messages queued in the ingress: the hub was behind.", fullRounds, previousFullRounds)

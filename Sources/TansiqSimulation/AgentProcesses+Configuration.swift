@@ -55,6 +55,9 @@ extension AgentProcesses {
         if let keys = shared.keys, let secret = keys.agencies[agent.agency] {
             add("secret-key", secret)
             add("hub-key", keys.hub)
+        } else {
+            // Not the keys of the operator's environment or selected context.
+            lines.append("insecure: true")
         }
         if let atRest = shared.atRest {
             add("state", atRest.statePath(agent: agent.agent))

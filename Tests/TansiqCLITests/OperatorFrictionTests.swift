@@ -90,6 +90,20 @@ struct OperatorFrictionTests {
         #expect(await secure.hub.waitForError(containing: "wrong hub public key", timeout: 10), "\(secure.hub.standardError)")
     }
 
+    @Test func anAgentWithAWrongHubKeySaysSoOnceNotOnEveryRetry() async throws {
+        let secure = try await SecureHub.start()
+        defer { secure.stop() }
+        let agent = try ChildProcess("iom-agent", [
+            "--agency", "iom-morocco", "--ingress", secure.endpoints.ingress, "--egress", secure.endpoints.egress, "--no-confirm", "--no-replay",
+            "--log-level", "warning",
+        ] + secure.keys("iom-morocco", hubKey: "health-delegation-agadir.key"))
+        #expect(await agent.waitForError(containing: "--hub-key is not this hub's public key", timeout: 20), "\(agent.standardError)")
+        _ = agent.terminate()
+        // Throttled: not one line per reconnection attempt (libzmq retries every 100 ms or so).
+        let lines = agent.standardError.split(separator: "\n").filter { $0.contains("cannot talk to the hub") }
+        #expect((1...3).contains(lines.count), "\(agent.standardError)")
+    }
+
     @Test func subShowsRefusedSubscriptionsAndFailsWhenAllAreRefused() async throws {
         let secure = try await SecureHub.start()
         defer { secure.stop() }
@@ -103,7 +117,20 @@ struct OperatorFrictionTests {
         #expect(sub.output.isEmpty)
     }
 
-    @Test(arguments: ["pub", "journal", "keys", "topology", "sim"])
+    @Test func aMessageSignedWithAnotherAgencysKeyIsRefusedWithTheReason() async throws {
+        let secure = try await SecureHub.start()
+        defer { secure.stop() }
+        // IOM's key, speaking for the health delegation.
+        let pub = try ChildProcess("tansiq", [
+            "pub", "referral", "--from", "health-delegation-agadir", "--to", "iom-morocco", "--category", "health", "--case", "AGA-2026-0042",
+            "--publish", try #require(secure.endpoints.publish),
+        ] + secure.keys("iom-morocco"))
+        #expect(pub.waitForExit() == 65, "\(pub.standardError)")
+        #expect(pub.standardError.hasPrefix("refused: "), "\(pub.standardError)")
+        #expect(pub.output.isEmpty, "no id is printed for a refused message")
+    }
+
+    @Test(arguments: ["pub", "journal", "keys", "topology", "sim", "state", "referrals", "context"])
     func aGroupWithoutASubcommandIsWrongUsage(command: String) throws {
         let process = try ChildProcess("tansiq", [command])
         #expect(process.waitForExit() == 64)
@@ -118,7 +145,10 @@ struct OperatorFrictionTests {
     }
 
     @Test func helpTextsHaveNoStrayBackslashes() throws {
-        for arguments in [["keys"], ["journal"], ["hub"], ["pub", "referral"], ["pub", "status"], ["keys", "init"]] {
+        for arguments in [
+            ["keys"], ["journal"], ["hub"], ["pub", "referral"], ["pub", "status"], ["keys", "init"], ["journal", "keygen"], ["journal", "erase"],
+            ["journal", "export"], ["referrals"], ["referrals", "fhir"], ["state", "forget"], ["context"], ["context", "add"], ["sub"], ["stats"],
+        ] {
             let help = try ChildProcess("tansiq", arguments + ["--help"])
             #expect(help.waitForExit() == 0)
             #expect(!help.output.joined().contains("\\"), "tansiq \(arguments.joined(separator: " ")) --help: \(help.output)")

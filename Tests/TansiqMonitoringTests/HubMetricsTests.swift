@@ -43,6 +43,13 @@ struct HubMetricsTests {
             #expect((sample(text, "tansiq_hub_subscriptions") ?? 0) >= 2)
             #expect(sample(text, "tansiq_hub_ingress_disconnects_total") == 0, "nobody left the ingress yet")
             #expect(text.contains("tansiq_agency_last_seen_timestamp_seconds{agency=\"iom-morocco\"}"))
+            // Queue depths: the group commits since the first scrape, the registry's deadline
+            // watch and records (the referrals are open), nothing left unconfirmed at a round's end.
+            #expect((sample(text, "tansiq_hub_group_commit_pending_max_messages") ?? 0) >= 1)
+            #expect((sample(text, "tansiq_hub_queue_deadlines_watched") ?? 0) >= 1)
+            #expect((sample(text, "tansiq_hub_queue_referrals_in_memory") ?? 0) >= 1)
+            #expect(sample(text, "tansiq_hub_queue_awaiting_confirmation") == 0)
+            #expect(sample(text, "tansiq_hub_queue_confirmed_ids_remembered") != nil)
         }
     }
 

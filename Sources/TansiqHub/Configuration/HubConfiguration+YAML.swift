@@ -18,8 +18,8 @@ extension HubConfiguration {
         "publish": "endpoint confirmed publishers connect to (ROUTER), or off (tansiq hub's default tcp://127.0.0.1:5563)",
         "presence_missed_heartbeats": "heartbeat intervals an agency may miss before the hub calls it silent (default 3)",
         "presence_timeout_seconds": "a fixed silence after which an agency is silent, whatever its heartbeat interval",
-        "secret_key": "the hub's secret certificate (tansiq keys generate); makes the hub secure",
-        "agency_keys": "directory of the admitted agencies' public certificates (AGENCY.key)",
+        "secret_key": "the hub's secret certificate (keys/hub.secret, from tansiq keys init); makes the hub secure",
+        "agency_keys": "directory of the admitted agencies' public certificates, AGENCY.key each (keys/agencies, from tansiq keys init)",
         "policy": "access policy file (YAML; default: the built-in least-privilege policy)",
         "max_frames": "most frames a message may have (default 8)",
         "rate_limit": "messages a second each agency may publish, 0 for no limit (default 1000)",
@@ -69,6 +69,11 @@ extension HubConfiguration {
         guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
         // Every mistake is reported, each with its line, not only the first.
         var problems: [String] = []
+        func report(_ node: Node, _ error: HubError) {
+            let line = node.mark.map { ":\($0.line)" } ?? ""
+            let detail = error.message.hasPrefix("\(file): ") ? String(error.message.dropFirst(file.count + 2)) : error.message
+            problems.append("\(file)\(line): \(detail)")
+        }
         for (keyNode, value) in mapping {
             do {
                 guard let key = keyNode.string else { throw fail("keys must be strings") }
@@ -107,9 +112,9 @@ extension HubConfiguration {
                     }
                     configuration.bodyValidation = mode
                 case "journal":
-                    configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail)
+                    configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail, report: report)
                 case "privacy":
-                    configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail)
+                    configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail, report: report)
                 case "replay": configuration.replay = try string()
                 case "publish":
                     let endpoint = try string()
@@ -142,9 +147,7 @@ extension HubConfiguration {
                     throw fail("unknown key '\(key)'; known keys: \(fileKeys.keys.sorted().joined(separator: ", "))")
                 }
             } catch let error as HubError {
-                let line = keyNode.mark.map { ":\($0.line)" } ?? ""
-                let detail = error.message.hasPrefix("\(file): ") ? String(error.message.dropFirst(file.count + 2)) : error.message
-                problems.append("\(file)\(line): \(detail)")
+                report(keyNode, error)
             }
         }
         guard problems.isEmpty else { throw HubError(code: .invalidConfiguration, message: problems.joined(separator: "\n")) }
@@ -152,46 +155,52 @@ extension HubConfiguration {
         return configuration
     }
 
-    private static func parsePrivacy(_ value: Node, over base: PrivacyRules, fail: (String) -> HubError) throws -> PrivacyRules {
+    private static func parsePrivacy(
+        _ value: Node, over base: PrivacyRules, fail: (String) -> HubError, report: (Node, HubError) -> Void
+    ) throws -> PrivacyRules {
         guard let mapping = value.mapping else {
             throw fail("privacy: expected a mapping (\(privacyFileKeys.joined(separator: ", ")))")
         }
         var rules = base
         for (keyNode, value) in mapping {
-            guard let key = keyNode.string else { throw fail("privacy: keys must be strings") }
-            switch key {
-            case "notes":
-                guard let raw = value.string, let policy = PrivacyRules.NotePolicy(rawValue: raw) else {
-                    throw fail("privacy.notes: expected one of \(PrivacyRules.NotePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                rules.notes = policy
-            case "case_reference_pattern":
-                guard let pattern = value.string, value.scalar != nil else { throw fail("privacy.case_reference_pattern: expected a regular expression") }
-                do {
-                    rules.caseReferences = try CaseReferenceRule(pattern: pattern)
-                } catch {
-                    throw fail("privacy.case_reference_pattern: \(error.message)")
-                }
-            case "vocabulary":
-                guard let lists = value.mapping else { throw fail("privacy.vocabulary: expected a mapping of lists") }
-                var additions: [Vocabulary.List: [String]] = [:]
-                for (listNode, codes) in lists {
-                    guard let name = listNode.string, let list = Vocabulary.List(rawValue: name) else {
-                        throw fail("privacy.vocabulary: unknown list '\(listNode.string ?? "?")'; known lists: \(Vocabulary.List.allCases.map(\.rawValue).joined(separator: ", "))")
+            do {
+                guard let key = keyNode.string else { throw fail("privacy: keys must be strings") }
+                switch key {
+                case "notes":
+                    guard let raw = value.string, let policy = PrivacyRules.NotePolicy(rawValue: raw) else {
+                        throw fail("privacy.notes: expected one of \(PrivacyRules.NotePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
                     }
-                    guard let sequence = codes.sequence else { throw fail("\(list.configurationKey): expected a list of codes") }
-                    additions[list] = try sequence.map { node throws -> String in
-                        guard let code = node.string, node.scalar != nil else { throw fail("\(list.configurationKey): expected strings") }
-                        return code
+                    rules.notes = policy
+                case "case_reference_pattern":
+                    guard let pattern = value.string, value.scalar != nil else { throw fail("privacy.case_reference_pattern: expected a regular expression") }
+                    do {
+                        rules.caseReferences = try CaseReferenceRule(pattern: pattern)
+                    } catch {
+                        throw fail("privacy.case_reference_pattern: \(error.message)")
                     }
+                case "vocabulary":
+                    guard let lists = value.mapping else { throw fail("privacy.vocabulary: expected a mapping of lists") }
+                    var additions: [Vocabulary.List: [String]] = [:]
+                    for (listNode, codes) in lists {
+                        guard let name = listNode.string, let list = Vocabulary.List(rawValue: name) else {
+                            throw fail("privacy.vocabulary: unknown list '\(listNode.string ?? "?")'; known lists: \(Vocabulary.List.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        guard let sequence = codes.sequence else { throw fail("\(list.configurationKey): expected a list of codes") }
+                        additions[list] = try sequence.map { node throws -> String in
+                            guard let code = node.string, node.scalar != nil else { throw fail("\(list.configurationKey): expected strings") }
+                            return code
+                        }
+                    }
+                    do {
+                        rules.vocabulary = try Vocabulary(adding: additions)
+                    } catch {
+                        throw fail("\(error.keyPath ?? "privacy.vocabulary"): \(error.message)")
+                    }
+                default:
+                    throw fail("privacy: unknown key '\(key)'; known keys: \(privacyFileKeys.joined(separator: ", "))")
                 }
-                do {
-                    rules.vocabulary = try Vocabulary(adding: additions)
-                } catch {
-                    throw fail("\(error.keyPath ?? "privacy.vocabulary"): \(error.message)")
-                }
-            default:
-                throw fail("privacy: unknown key '\(key)'; known keys: \(privacyFileKeys.joined(separator: ", "))")
+            } catch let error as HubError {
+                report(keyNode, error)
             }
         }
         return rules
@@ -200,7 +209,8 @@ extension HubConfiguration {
     private static func parseJournal(
         _ value: Node,
         over base: JournalConfiguration?,
-        fail: (String) -> HubError
+        fail: (String) -> HubError,
+        report: (Node, HubError) -> Void
     ) throws -> JournalConfiguration? {
         if value.null != nil { return nil }
         if let scalar = value.scalar {
@@ -212,45 +222,49 @@ extension HubConfiguration {
         }
         var journal = base ?? JournalConfiguration()
         for (keyNode, value) in mapping {
-            guard let key = keyNode.string else { throw fail("journal: keys must be strings") }
-            func positive() throws -> Double {
-                guard let number = value.float, number > 0 else { throw fail("journal.\(key): expected a positive number") }
-                return number
-            }
-            switch key {
-            case "path":
-                guard let path = value.string, value.scalar != nil, !path.isEmpty else {
-                    throw fail("journal.path: expected a file path")
+            do {
+                guard let key = keyNode.string else { throw fail("journal: keys must be strings") }
+                func positive() throws -> Double {
+                    guard let number = value.float, number > 0 else { throw fail("journal.\(key): expected a positive number") }
+                    return number
                 }
-                journal.path = path
-            case "durability":
-                guard let raw = value.string, let durability = JournalDurability(rawValue: raw) else {
-                    throw fail("journal.durability: expected one of \(JournalDurability.allCases.map(\.rawValue).joined(separator: ", "))")
+                switch key {
+                case "path":
+                    guard let path = value.string, value.scalar != nil, !path.isEmpty else {
+                        throw fail("journal.path: expected a file path")
+                    }
+                    journal.path = path
+                case "durability":
+                    guard let raw = value.string, let durability = JournalDurability(rawValue: raw) else {
+                        throw fail("journal.durability: expected one of \(JournalDurability.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    journal.durability = durability
+                case "max_age_seconds":
+                    journal.retention.maxAge = .milliseconds(Int64(try positive() * 1000))
+                case "max_bytes":
+                    guard let bytes = value.int, bytes > 0 else { throw fail("journal.max_bytes: expected a positive integer") }
+                    journal.retention.maxBytes = Int64(bytes)
+                case "max_messages":
+                    guard let count = value.int, count > 0 else { throw fail("journal.max_messages: expected a positive integer") }
+                    journal.retention.maxMessages = count
+                case "retention_check_seconds":
+                    journal.retentionCheckInterval = .milliseconds(Int64(try positive() * 1000))
+                case "housekeeping_max_age_seconds", "closed_referral_max_age_seconds":
+                    guard let seconds = value.float, seconds >= 0 else { throw fail("journal.\(key): expected a number of seconds ≥ 0 (0 keeps them)") }
+                    let age: Duration? = seconds == 0 ? nil : .milliseconds(Int64(seconds * 1000))
+                    if key == "housekeeping_max_age_seconds" { journal.retention.housekeepingMaxAge = age } else { journal.retention.closedReferralMaxAge = age }
+                case "master_key_file":
+                    guard let file = value.string, value.scalar != nil, !file.isEmpty else { throw fail("journal.master_key_file: expected a file path") }
+                    do {
+                        journal.masterKey = try MasterKey(contentsOf: file)
+                    } catch {
+                        throw fail("journal.master_key_file: \(error.message)")
+                    }
+                default:
+                    throw fail("journal: unknown key '\(key)'; known keys: \(journalFileKeys.joined(separator: ", "))")
                 }
-                journal.durability = durability
-            case "max_age_seconds":
-                journal.retention.maxAge = .milliseconds(Int64(try positive() * 1000))
-            case "max_bytes":
-                guard let bytes = value.int, bytes > 0 else { throw fail("journal.max_bytes: expected a positive integer") }
-                journal.retention.maxBytes = Int64(bytes)
-            case "max_messages":
-                guard let count = value.int, count > 0 else { throw fail("journal.max_messages: expected a positive integer") }
-                journal.retention.maxMessages = count
-            case "retention_check_seconds":
-                journal.retentionCheckInterval = .milliseconds(Int64(try positive() * 1000))
-            case "housekeeping_max_age_seconds", "closed_referral_max_age_seconds":
-                guard let seconds = value.float, seconds >= 0 else { throw fail("journal.\(key): expected a number of seconds ≥ 0 (0 keeps them)") }
-                let age: Duration? = seconds == 0 ? nil : .milliseconds(Int64(seconds * 1000))
-                if key == "housekeeping_max_age_seconds" { journal.retention.housekeepingMaxAge = age } else { journal.retention.closedReferralMaxAge = age }
-            case "master_key_file":
-                guard let file = value.string, value.scalar != nil, !file.isEmpty else { throw fail("journal.master_key_file: expected a file path") }
-                do {
-                    journal.masterKey = try MasterKey(contentsOf: file)
-                } catch {
-                    throw fail("journal.master_key_file: \(error.message)")
-                }
-            default:
-                throw fail("journal: unknown key '\(key)'; known keys: \(journalFileKeys.joined(separator: ", "))")
+            } catch let error as HubError {
+                report(keyNode, error)
             }
         }
         return journal

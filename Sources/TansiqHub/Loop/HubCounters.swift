@@ -59,6 +59,8 @@ public struct HubCounters: Sendable, Equatable {
     /// the last statistics round (the registry is the one source of these counts).
     public var referralsOpenByState: [String: Int] = [:]
     public var referralsOverdue: Int = 0
+    /// The queues the hub holds, as of the last poll round.
+    public var queues = HubQueueDepths()
 
     /// Creates zeroed counters.
     public init() {}

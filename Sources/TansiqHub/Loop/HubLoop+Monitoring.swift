@@ -24,6 +24,14 @@ extension HubLoop {
         counters.agencies[agency, default: HubAgencyActivity()].silent = silent
     }
 
+    /// The depths of the hub's own queues, read at the end of a round (each is O(1)).
+    func noteQueueDepths() {
+        counters.queues.deadlinesWatched = registry.watchedDeadlines
+        counters.queues.referralsInMemory = registry.count
+        counters.queues.awaitingConfirmation = confirmations?.waiting.count ?? 0
+        counters.queues.confirmedIDsRemembered = confirmations?.rememberedCount ?? 0
+    }
+
     /// A batch the journal stored (`failure == nil`) or refused.
     func noteCommit(messages: Int, duration: Duration, failure: String?) {
         counters.journalError = failure

@@ -220,6 +220,7 @@ final class HubLoop {
                     nextRetention = clock.now.advanced(by: journalConfiguration.retentionCheckInterval)
                 }
                 syncSecurityCounters()
+                noteQueueDepths()
                 report(counters)
             }
         } catch let error as ZMQError where error.isTerminated {

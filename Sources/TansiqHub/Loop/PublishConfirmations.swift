@@ -22,6 +22,9 @@ final class PublishConfirmations {
     /// The most ids remembered; the journal's index answers for older ones.
     static let recentLimit = 100_000
 
+    /// How many ids are remembered.
+    var rememberedCount: Int { recent.count }
+
     init(socket: Socket, limits: PublishLimits) {
         self.socket = socket
         self.limits = limits

@@ -39,6 +39,8 @@ final class ReferralRegistry {
     }
 
     var count: Int { records.count }
+    /// Deadlines queued for the watch (some of them stale: skipped when they come due).
+    var watchedDeadlines: Int { deadlines.count }
     var openCount: Int { records.values.count { !$0.isClosed } }
 
     subscript(id: UUID) -> ReferralRecord? { records[id] }

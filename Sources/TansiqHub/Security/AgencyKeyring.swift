@@ -4,7 +4,7 @@ import ZeroMQ
 /// The admitted agencies: each agency's CURVE public key.
 ///
 /// On disk it is a directory of public certificates, one `AGENCY.key` per agency (written by
-/// `tansiq keys generate`), whose `agency` metadata names the agency. Revoking an agency is
+/// `tansiq keys init`), whose `agency` metadata names the agency. Revoking an agency is
 /// removing its file and reloading.
 public struct AgencyKeyring: Sendable, Equatable {
     /// One admitted agency.
