@@ -10,6 +10,8 @@ public struct AgentClock: Sendable {
     public let origin: Date
     /// The real instant the clock started.
     public let start: ContinuousClock.Instant
+    /// A reading that replaces the scaled clock (a test's manual time).
+    private let reading: (@Sendable () -> Date)?
 
     /// A clock that starts now at `origin`, running `scale` times faster than real time.
     public init(scale: Double = 1, origin: Date = Date()) {
@@ -17,11 +19,21 @@ public struct AgentClock: Sendable {
         self.scale = scale
         self.origin = origin
         self.start = ContinuousClock.now
+        reading = nil
+    }
+
+    /// A clock reading `now` (a test moves it; real durations are simulated ones).
+    public init(reading now: @escaping @Sendable () -> Date) {
+        scale = 1
+        origin = now()
+        start = ContinuousClock.now
+        reading = now
     }
 
     /// The current simulated time.
     public func now() -> Date {
-        origin.addingTimeInterval(elapsed(since: start) * scale)
+        if let reading { return reading() }
+        return origin.addingTimeInterval(elapsed(since: start) * scale)
     }
 
     /// How long a simulated interval takes in real time.

@@ -102,6 +102,16 @@ struct AgentEventLine: Encodable {
             self.event = "service-status-published"
             category = status.category.rawValue
             detail = "\(status.capacity.available)/\(status.capacity.maximum) \(status.capacity.unit)"
+        case .presenceChanged(let notice):
+            self.event = "presence-\(notice.state.rawValue)"
+            from = notice.agency
+        case .referralViewed(let view):
+            self.event = "referral-viewed"
+            referralId = view.referralId.uuidString.lowercased()
+            category = view.category.rawValue
+            from = view.referrer
+            to = view.receiver
+            state = view.state.rawValue
         }
     }
 

@@ -181,7 +181,7 @@ struct AgentOptions: ParsableArguments {
         if let deskListen {
             let deskConfiguration = DeskConfiguration(
                 agency: configuration.agency, listen: deskListen, urlFile: deskUrlFile, timeZone: TimeZone(identifier: timeZone) ?? .gmt,
-                offers: offers, refers: refers, privacy: configuration.privacy)
+                offers: offers, refers: refers, privacy: configuration.privacy, coordinates: configuration.agency == configuration.coordinator)
             desk = try Desk(configuration: deskConfiguration, commands: commands, logger: logging.makeLogger(label: "tansiq.desk"))
         }
         let deskObserver = desk?.observer
