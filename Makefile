@@ -1,13 +1,13 @@
-# Tansiq — the two commands of the quick start are `make demo` and `make test`.
+# Tansiq — the commands of the quick start are `make demo`, `make test` and `make desk-demo`.
 SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)
 
 # Suites whose agents still run on the wall clock (virtual time is not built yet): they run
 # after the rest, so that the load tests beside them cannot make a fault fire late.
-WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
+WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|SimulationFactsTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo desk-demo clean
 
 all: build
 
@@ -29,6 +29,11 @@ test:
 demo: deps
 	$(SWIFT) build -c release --product tansiq
 	@scripts/demo.sh .build/release
+
+# A secure hub and the desks of IOM, the health delegation and the Commune, where people decide;
+# prints the URLs and the demo logins, runs until Ctrl-C (scripts/desk-demo.sh).
+desk-demo: build
+	@scripts/desk-demo.sh $(BIN)
 
 clean:
 	rm -rf .build

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make build`, `make test` and `make demo` need and the machine lacks:
 # libzmq (Debian's libzmq3-dev, found through pkg-config), SQLite's headers (libsqlite3-dev,
-# for the hub's journal through GRDB) and, for the tests, pyzmq, tcpdump and promtool.
+# for the hub's journal through GRDB) and, for the tests, pyzmq, tcpdump, promtool and the desk's
+# browser test: Debian's chromium and chromium-driver, Selenium, a font with Arabic glyphs.
 set -euo pipefail
 
 as_root() {
@@ -61,4 +62,24 @@ if [ "${1:-}" = "--test" ]; then
         as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
     fi
     echo "==> $(promtool --version 2>&1 | head -1)"
+    # scripts/test-browser.sh drives the agents' desks in headless Debian chromium through
+    # /usr/bin/chromedriver with Selenium; the Arabic desk needs a font that has Arabic glyphs.
+    if ! command -v chromium >/dev/null 2>&1 || [ ! -x /usr/bin/chromedriver ]; then
+        echo "==> installing chromium and chromium-driver (apt-get), used by scripts/test-browser.sh"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+    fi
+    echo "==> $(chromium --version 2>/dev/null | head -1), $(/usr/bin/chromedriver --version | head -1 | cut -d' ' -f1-2)"
+    if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=ar family 2>/dev/null)" ]; then
+        echo "==> installing fonts-noto-core (apt-get): Arabic glyphs for the desk's right-to-left pages"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq --no-install-recommends fonts-noto-core fontconfig >/dev/null
+    fi
+    if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+        echo "==> installing selenium (pip), used by Tests/Browser/desk_flow.py"
+        python3 -m pip install --quiet --disable-pip-version-check selenium
+    fi
+    echo "==> selenium $(python3 -c 'import selenium; print(selenium.__version__)')"
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `scripts/test-scripts.sh [BIN]`: runs every script of scripts/ on a short scenario, so that none
 # rots unnoticed; `make test` calls it after the Swift tests. BIN holds the built executables
-# (default .build/debug). About two minutes, most of it building the fuzz target.
+# (default .build/debug). About three minutes, most of it building the fuzz target; the browser test
+# keeps its screenshots in test-artifacts/desk/.
 set -euo pipefail
 BIN=${1:-.build/debug}
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ step demo-processes.sh
 scripts/demo-processes.sh "$BIN" > "$SCRATCH/demo-processes.out"
 grep -q 'cases closed by IOM' "$SCRATCH/demo-processes.out"
 
+step "test-browser.sh (desk-demo.sh's desks in headless chromium: refer, accept, start, complete, Arabic)"
+scripts/test-browser.sh "$BIN"
+
 step "fuzz/run.sh 5 (build the libFuzzer target, fuzz for 5 s)"
 scripts/fuzz/run.sh 5 > "$SCRATCH/fuzz.out" 2>&1 || { tail -40 "$SCRATCH/fuzz.out"; exit 1; }
 grep -E '^Done [0-9]+ runs' "$SCRATCH/fuzz.out"
@@ -29,7 +33,7 @@ step "valgrind/run.sh (leak check of the ZeroMQ module)"
 scripts/valgrind/run.sh > "$SCRATCH/valgrind.out" 2>&1 || { tail -40 "$SCRATCH/valgrind.out"; exit 1; }
 grep -E 'definitely lost|ERROR SUMMARY' "$SCRATCH/valgrind.out" | tail -2
 
-step "packaging: the systemd units and the example alert rules"
+echo; echo "==> packaging/systemd units (systemd-analyze) and docs/monitoring alert rules (promtool)"
 # The units name /usr/local/bin executables that a test machine does not have: every other
 # complaint of systemd-analyze is a mistake in a unit.
 if command -v systemd-analyze >/dev/null 2>&1; then

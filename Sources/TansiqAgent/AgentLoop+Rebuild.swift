@@ -21,7 +21,10 @@ extension AgentLoop {
             _ = try client.replay(
                 prefixes: ["referral/", "status/"], after: 0, pageSize: configuration.replayPageSize, timeout: configuration.replayTimeout,
                 sentBy: agency
-            ) { message in own.append((message.envelope, message.stamp.seq)) }
+            ) { message in
+                // A hub that ignored `sentBy` (older than 1.2) would return others' messages too.
+                if message.envelope.header.source == agency { own.append((message.envelope, message.stamp.seq)) }
+            }
         } catch {
             logger.error("cannot read this agency's own messages back from the hub; rebuilding from the others' only", metadata: [
                 "replay": "\(client.endpoint)", "error": "\(error)",

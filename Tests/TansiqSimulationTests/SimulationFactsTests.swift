@@ -18,7 +18,8 @@ struct SimulationFactsTests {
         var logger = Logger(label: "test.sim")
         logger.logLevel = .critical
         let report = try await simulation.run(logger: logger)
-        try #require(report.referrals.lost == 0)
+        // A referral lost on its way to its receiver is still in the registry (the hub accepted it);
+        // a status still in flight at the end is not: the two would differ by it.
         try #require(report.referrals.statusUpdatesInFlight == 0, "every status reached the hub before the end")
         #expect(report.referrals.refusedStatusUpdates == 0)
 

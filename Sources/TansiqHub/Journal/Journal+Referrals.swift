@@ -125,7 +125,7 @@ extension Journal {
             if let agency = filter.agency { clauses.append("(referrer = ? OR receiver = ?)"); arguments += [agency, agency] }
             if let category = filter.category { clauses.append("category = ?"); arguments.append(category.rawValue) }
             if let id = filter.referralId { clauses.append("id = ?"); arguments.append(id.uuidString.lowercased()) }
-            let sql = "SELECT \(Journal.referralColumns) FROM referral" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+            let sql = "SELECT \(try Journal.selectedReferralColumns(db)) FROM referral" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
                 + " ORDER BY created_sequence"
             var records: [ReferralRecord] = []
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
@@ -142,7 +142,7 @@ extension Journal {
         try read("load the referral registry") { db in
             var records: [ReferralRecord] = []
             records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM referral") ?? 0)
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Journal.referralColumns) FROM referral")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(try Journal.selectedReferralColumns(db)) FROM referral")
             while let row = try rows.next() {
                 if let record = Journal.record(row) { records.append(record) }
             }
@@ -153,9 +153,16 @@ extension Journal {
     /// The columns `record(_:)` reads, by position (a name lookup per column costs at start).
     static let referralColumns = """
         id, referrer, receiver, open, category, priority, acknowledge_by, decide_by, follow_up_on, consent_scope, state, \
-        created_sequence, last_sequence, updated_at, escalated, body_digest, \
-        created_at, received_at, decided_at, closed_at, close_reason, acknowledgements
+        created_sequence, last_sequence, updated_at, escalated, body_digest
         """
+    /// Those of registry-v2, read when the table has them (a journal opened read-only is not
+    /// migrated: one written by a 1.1 hub has the columns above only).
+    static let registryTimeColumns = "created_at, received_at, decided_at, closed_at, close_reason, acknowledgements"
+
+    static func selectedReferralColumns(_ db: Database) throws -> String {
+        let hasTimes = try db.columns(in: "referral").contains { $0.name == "created_at" }
+        return hasTimes ? referralColumns + ", " + registryTimeColumns : referralColumns
+    }
 
     private static func record(_ row: Row) -> ReferralRecord? {
         guard let id = Identifier.uuid(row[0]) ?? UUID(uuidString: row[0]),
@@ -175,6 +182,7 @@ extension Journal {
             createdSequence: UInt64(row[11] as Int64), lastSequence: UInt64(row[12] as Int64),
             updatedAt: date(13), escalated: words(14).compactMap { Escalation.Deadline(rawValue: String($0)) })
         record.bodyDigest = UInt64(bitPattern: row[15] as Int64)
+        guard row.count > 16 else { return record }
         func optionalDate(_ column: Int) -> Date? {
             (row[column] as Double?).map { Date(timeIntervalSinceReferenceDate: $0) }
         }
