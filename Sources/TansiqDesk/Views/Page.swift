@@ -165,6 +165,11 @@ enum DeskAssets {
             }
           }
           setInterval(tick, 30000);
+          // A deadline passes without any message: the overview is read again every 5 s too.
+          if (document.getElementById('overview-live')) setInterval(function () {
+            var overview = document.getElementById('overview-live');
+            refresh('/overview?fragment=live&' + (overview.getAttribute('data-query') || ''), 'overview-live');
+          }, 5000);
         })();
         """
 }
