@@ -262,6 +262,7 @@ final class AgentLoop {
                 context.emit(.referralReceived(referral))
             }
         case .referralStatus(let update):
+            context.overview.note(update)
             if envelope.header.source == configuration.agency { return }
             handleStatus(update, envelope: envelope)
         case .escalation(let escalation):

@@ -12,6 +12,10 @@ public struct NetworkOverview: Sendable {
     public private(set) var escalations: [EscalationKey: EscalationEntry] = [:]
     /// The hub's last notice about each agency.
     public private(set) var presence: [String: HubPresence] = [:]
+    /// Every referral's moves as the hub's views recorded them (state, hub time), oldest first,
+    /// and the coded reason of a final move (from the status update): the facts are built from these.
+    public private(set) var trails: [UUID: [(state: ReferralState, at: Date)]] = [:]
+    public private(set) var closeReasons: [UUID: String] = [:]
 
     /// One escalated deadline of one referral.
     public struct EscalationKey: Sendable, Hashable {
@@ -26,6 +30,12 @@ public struct NetworkOverview: Sendable {
     }
 
     mutating func note(_ view: ReferralView) {
+        var trail = trails[view.referralId] ?? []
+        if !trail.contains(where: { $0.state == view.state && $0.at == view.updatedAt }) {
+            trail.append((view.state, view.updatedAt))
+            trail.sort { $0.at < $1.at }
+            trails[view.referralId] = trail
+        }
         if let known = views[view.referralId], known.updatedAt > view.updatedAt { return }
         views[view.referralId] = view
     }
@@ -39,6 +49,10 @@ public struct NetworkOverview: Sendable {
     mutating func note(_ acknowledgement: EscalationAcknowledgement) {
         let key = EscalationKey(referralId: acknowledgement.referralId, deadline: acknowledgement.deadline)
         escalations[key]?.acknowledgement = acknowledgement
+    }
+
+    mutating func note(_ update: ReferralStatusUpdate) {
+        if update.state.isTerminal, let reason = update.reason { closeReasons[update.referralId] = reason.rawValue }
     }
 
     mutating func note(_ notice: HubPresence) {

@@ -97,6 +97,7 @@ public final class Desk: Service, Sendable {
         router.add(middleware: DeskHeadersMiddleware())
         addPageRoutes(to: router)
         addOverviewRoutes(to: router)
+        addFactsRoutes(to: router)
         addAPIRoutes(to: router)
         return router
     }

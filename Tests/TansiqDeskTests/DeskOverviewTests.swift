@@ -151,3 +151,63 @@ struct DeskOverviewTests {
         }
     }
 }
+
+/// The facts on the coordinator's desk: ReferralFacts fed with the registry's records as the
+/// hub's views carry them, so that they are the registry's own.
+@Suite("Desk facts", .serialized)
+struct DeskFactsTests {
+    static func rows(_ csv: String) -> [String: [String: String]] {
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first else { return [:] }
+        var result: [String: [String: String]] = [:]
+        for line in lines.dropFirst() where line.count == header.count {
+            result["\(line[0])/\(line[1])"] = Dictionary(uniqueKeysWithValues: zip(header, line))
+        }
+        return result
+    }
+
+    @Test func theFactsCSVCountsWhatTheHubsRegistryCounts() async throws {
+        let network = try await DeskNetwork.pilot()
+        defer { Task { await network.stop() } }
+        try await network.startCoordinator()
+        let accepted = try await DeskOverviewTests.refer(network)
+        let rejected = try await DeskOverviewTests.refer(network)
+        try await network.withDesk(DeskNetwork.health) { health in
+            try await health.signIn(TestWorker(worker: "caseworker-3", role: .caseworker))
+            try await health.get("/referrals/\(accepted)")
+            #expect(try await health.post("/referrals/\(accepted)/accept", []).status == .seeOther)
+            try await health.get("/referrals/\(rejected)")
+            #expect(try await health.post("/referrals/\(rejected)/reject", [("reason", "at-capacity")]).status == .seeOther)
+        }
+        for (id, state) in [(accepted, ReferralState.accepted), (rejected, .rejected)] {
+            #expect(await network.events.wait { events in
+                events.contains { $0.0.agency == DeskNetwork.commune && { if case .referralViewed(let v) = $0, v.referralId.uuidString.lowercased() == id, v.state == state { true } else { false } }($0.1) }
+            })
+        }
+        let csv = try await network.withDesk(DeskNetwork.commune) { commune in
+            try await commune.signIn(DeskNetwork.coordinator)
+            let page = try await commune.get("/facts")
+            #expect(page.status == .ok)
+            #expect(page.element("facts-total")?.contains("<tr data-group=\"all\">") == true)
+            #expect(try await commune.get("/facts?since=yesterday").status == .badRequest)
+            let answer = try await commune.get("/facts.csv")
+            #expect(answer.headers[.contentType] == "text/csv; charset=utf-8")
+            return answer.body
+        }
+        let desk = Self.rows(csv)
+        let all = try #require(desk["all/all"])
+        #expect(all["sent"] == "2")
+        #expect(all["accepted"] == "1")
+        #expect(all["rejected"] == "1")
+        #expect(all["rejected_by_reason"] == "at-capacity=1")
+        // The hub's own registry, read from its journal.
+        let journal = try Journal(path: network.directory.appendingPathComponent("journal.sqlite").path, readOnly: true)
+        defer { journal.close() }
+        let registry = Self.rows(try journal.referralFacts().csv)
+        #expect(Set(desk.keys) == Set(registry.keys))
+        let counted = ReferralFacts.csvColumns.filter { !$0.hasSuffix("_median_h") && !$0.hasSuffix("_p90_h") }
+        for (key, row) in registry {
+            for column in counted { #expect(desk[key]?[column] == row[column], "\(key) \(column)") }
+        }
+    }
+}

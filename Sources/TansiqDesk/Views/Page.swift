@@ -21,7 +21,7 @@ struct Page {
         if let session {
             nav = """
                 <nav><a href="/">\(h(l("nav.home")))</a>
-                \(configuration.coordinates ? "<a href=\"/overview\" id=\"nav-overview\">\(h(l("nav.overview")))</a>" : "")
+                \(configuration.coordinates ? "<a href=\"/overview\" id=\"nav-overview\">\(h(l("nav.overview")))</a> <a href=\"/facts\" id=\"nav-facts\">\(h(l("nav.facts")))</a>" : "")
                 \(configuration.refers ? "<a href=\"/referrals/new\">\(h(l("nav.new")))</a>" : "")
                 \(configuration.provides ? "<a href=\"/service\">\(h(l("nav.service")))</a>" : "")
                 <span class="who">\(h(l("nav.signedInAs", "\(session.worker) · \(l("role.\(session.role.rawValue)"))")))</span>
