@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "TansiqDesk",
             dependencies: [
-                "TansiqAgent", "TansiqHub", "TansiqMessages", "ZeroMQ",
+                "TansiqAgent", "TansiqFHIR", "TansiqHub", "TansiqMessages", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

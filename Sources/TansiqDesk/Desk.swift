@@ -98,6 +98,7 @@ public final class Desk: Service, Sendable {
         addPageRoutes(to: router)
         addOverviewRoutes(to: router)
         addFactsRoutes(to: router)
+        addFHIRRoutes(to: router)
         addAPIRoutes(to: router)
         return router
     }

@@ -211,3 +211,38 @@ struct DeskFactsTests {
         }
     }
 }
+
+/// `/api/referrals/{id}/fhir` on any desk: the Bundle of what that agent knows.
+@Suite("Desk FHIR export", .serialized)
+struct DeskFHIRTests {
+    @Test func everyDeskServesTheBundleOfAReferralItKnowsAndNoMore() async throws {
+        let network = try await DeskNetwork.pilot()
+        defer { Task { await network.stop() } }
+        try await network.startCoordinator()
+        let id = try await DeskOverviewTests.refer(network)
+        let iom = try await network.withDesk(DeskNetwork.iom) { iom in
+            #expect(try await iom.get("/api/referrals/\(id)/fhir").status == .unauthorized)
+            try await iom.signIn(DeskOverviewTests.iomWorker)
+            #expect(try await iom.get("/api/referrals/\(UUID().uuidString.lowercased())/fhir").status == .notFound)
+            let answer = try await iom.get("/api/referrals/\(id)/fhir")
+            #expect(answer.status == .ok)
+            #expect(answer.headers[.contentType] == "application/fhir+json; charset=utf-8")
+            return answer.body
+        }
+        let bundle = try #require(try JSONSerialization.jsonObject(with: Data(iom.utf8)) as? [String: Any])
+        #expect(bundle["resourceType"] as? String == "Bundle")
+        let types = ((bundle["entry"] as? [[String: Any]]) ?? []).compactMap { ($0["resource"] as? [String: Any])?["resourceType"] as? String }
+        #expect(types.contains("ServiceRequest"))
+        #expect(types.contains("Task"))
+        #expect(iom.contains("C2026-00042"), "the referrer's own case reference is in its export")
+        // The coordinator: the body its consent shared, never a note.
+        let commune = try await network.withDesk(DeskNetwork.commune) { commune in
+            try await commune.signIn(DeskNetwork.coordinator)
+            let answer = try await commune.get("/api/referrals/\(id)/fhir")
+            #expect(answer.status == .ok)
+            return answer.body
+        }
+        #expect(commune.contains("\"resourceType\" : \"Bundle\"") || commune.contains("\"resourceType\":\"Bundle\""))
+        #expect(commune.contains(id))
+    }
+}
