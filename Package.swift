@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "TansiqDeskTests",
             dependencies: [
-                "TansiqDesk", "TansiqAgent", "TansiqHub", "TansiqMessages", "ZeroMQ", "TansiqTestSupport",
+                "TansiqDesk", "TansiqAgent", "TansiqHub", "TansiqMessages", "TansiqSimulation", "ZeroMQ", "TansiqTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -29,6 +29,20 @@ public struct NetworkOverview: Sendable {
         public var acknowledgement: EscalationAcknowledgement?
     }
 
+    public init() {}
+
+    /// Takes in one message the coordinator subscribes to (a replay of the hub's journal, say).
+    public mutating func apply(_ payload: Payload) {
+        switch payload {
+        case .referralView(let view): note(view)
+        case .referralStatus(let update): note(update)
+        case .escalation(let escalation), .hubEscalation(let escalation): note(escalation)
+        case .escalationAcknowledgement(let acknowledgement): note(acknowledgement)
+        case .hubPresence(let notice): note(notice)
+        default: break
+        }
+    }
+
     mutating func note(_ view: ReferralView) {
         var trail = trails[view.referralId] ?? []
         if !trail.contains(where: { $0.state == view.state && $0.at == view.updatedAt }) {
