@@ -279,5 +279,8 @@ extension Catalogue {
         "facts.decideMet": "قرار في الوقت",
         "facts.followUpMet": "متابعة في الوقت",
         "facts.none": "–",
+        "facts.chart.outcomes": "النتائج حسب الخدمة",
+        "facts.chart.decide": "مدة القرار حسب الخدمة (الوسيط، المئين 90)",
+        "facts.chart.flows": "من يحيل إلى من (الخدمات، الإحالات)",
     ]
 }

@@ -279,5 +279,8 @@ extension Catalogue {
         "facts.decideMet": "Decided in time",
         "facts.followUpMet": "Followed up in time",
         "facts.none": "–",
+        "facts.chart.outcomes": "Outcomes per service",
+        "facts.chart.decide": "Time to decide per service (median, 90th percentile)",
+        "facts.chart.flows": "Who refers to whom (services, referrals)",
     ]
 }

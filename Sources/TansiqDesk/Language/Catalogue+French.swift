@@ -279,5 +279,8 @@ extension Catalogue {
         "facts.decideMet": "Décidées à temps",
         "facts.followUpMet": "Suivies à temps",
         "facts.none": "–",
+        "facts.chart.outcomes": "Issues par service",
+        "facts.chart.decide": "Délai de décision par service (médiane, 90e centile)",
+        "facts.chart.flows": "Qui oriente vers qui (services, orientations)",
     ]
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import TansiqAgent
+import TansiqCharts
 import TansiqHub
 import TansiqMessages
 
@@ -21,8 +22,28 @@ extension Desk {
 
     /// The facts of `[since, until)`, deadlines judged at the agent's time.
     func facts(since: Date?, until: Date?) async throws(DeskError) -> ReferralFacts {
+        try await factsAndFlows(since: since, until: until).facts
+    }
+
+    /// The facts, and who referred to whom for what in the period (referrer → receiver: categories).
+    func factsAndFlows(since: Date?, until: Date?) async throws(DeskError) -> (facts: ReferralFacts, flows: [SVGChart.Edge]) {
         let (overview, now) = try await agent { context in (context.networkOverview, context.now()) }
-        return ReferralFacts(records: Self.registryRecords(overview), since: since, until: until, now: now)
+        let records = Self.registryRecords(overview)
+        let inPeriod = records.filter { record in
+            guard let created = record.createdAt else { return since == nil && until == nil }
+            return (since.map { created >= $0 } ?? true) && (until.map { created < $0 } ?? true)
+        }
+        var flows: [String: (count: Int, categories: Set<String>)] = [:]
+        for record in inPeriod {
+            let key = "\(record.referrer)|\(record.receiver ?? OverviewPage.unclaimed)"
+            flows[key, default: (0, [])].count += 1
+            flows[key]?.categories.insert(record.category.rawValue)
+        }
+        let edges = flows.sorted { $0.key < $1.key }.map { key, flow in
+            let parts = key.split(separator: "|").map(String.init)
+            return SVGChart.Edge(from: parts[0], to: parts[1], label: "\(flow.categories.sorted().joined(separator: ", ")) (\(flow.count))", weight: Double(flow.count))
+        }
+        return (ReferralFacts(records: records, since: since, until: until, now: now), edges)
     }
 
     /// The registry's records, rebuilt from the views the coordinator heard.
@@ -70,10 +91,10 @@ extension Desk {
         }
         do {
             let (since, until) = try period(request, language: l)
-            let facts = try await facts(since: since, until: until)
+            let (facts, flows) = try await factsAndFlows(since: since, until: until)
             let query = request.uri.query ?? ""
             let body = FactsPage(language: l, format: DeskFormat(language: l, timeZone: configuration.timeZone, now: facts.asOf))
-                .render(facts, since: request.uri.queryParameters.get("since") ?? "", until: request.uri.queryParameters.get("until") ?? "", query: query)
+                .render(facts, flows: flows, since: request.uri.queryParameters.get("since") ?? "", until: request.uri.queryParameters.get("until") ?? "", query: query)
             return html(.ok, page(visit, title: l("facts.title")).render(body), cookies: visit.cookies)
         } catch {
             return html(error.status, page(visit, title: l("facts.title"), flash: .error(error.message)).render(""), cookies: visit.cookies)
@@ -104,7 +125,7 @@ struct FactsPage {
     var language: Language
     var format: DeskFormat
 
-    func render(_ facts: ReferralFacts, since: String, until: String, query: String) -> String {
+    func render(_ facts: ReferralFacts, flows: [SVGChart.Edge], since: String, until: String, query: String) -> String {
         let l = language
         var html = """
             <form method="get" action="/facts" class="action" id="facts-period">
@@ -117,6 +138,7 @@ struct FactsPage {
         html += table("facts-total", l("facts.all"), [facts.total])
         html += table("facts-categories", l("col.category"), facts.categories, label: { l.label("category", $0) })
         html += table("facts-agencies", l("overview.agency"), facts.agencies)
+        html += charts(facts, flows: flows)
         return html
     }
 
@@ -137,6 +159,28 @@ struct FactsPage {
         }
         return "<h2>\(h(title))</h2><table id=\"\(id)\"><thead><tr><th></th>" + columns.map { "<th>\(h(l($0)))</th>" }.joined()
             + "</tr></thead><tbody>\(rows)</tbody></table>"
+    }
+
+    /// The simulation report's charts (TansiqCharts), on the registry's facts.
+    private func charts(_ facts: ReferralFacts, flows: [SVGChart.Edge]) -> String {
+        let l = language
+        guard !facts.categories.isEmpty else { return "" }
+        let outcomes = [SVGChart.Series(l("facts.completed"), colour: SVGChart.Colour.completed),
+                        SVGChart.Series(l("facts.failed"), colour: SVGChart.Colour.failed),
+                        SVGChart.Series(l("facts.rejected"), colour: SVGChart.Colour.rejected)]
+        let percentiles = [SVGChart.Series("p50", colour: SVGChart.Colour.p50), SVGChart.Series("p90", colour: SVGChart.Colour.p90)]
+        var html = "<h2>\(h(l("facts.chart.outcomes")))</h2><div class=\"chart\" id=\"chart-outcomes\">"
+        html += SVGChart.bars(facts.categories.map {
+            .init(l.label("category", $0.name), [Double($0.counts.completed), Double($0.counts.failed), Double($0.counts.rejected)], sampleSize: $0.counts.sent)
+        }, series: outcomes) + "</div>"
+        html += "<h2>\(h(l("facts.chart.decide")))</h2><div class=\"chart\" id=\"chart-decide\">"
+        html += SVGChart.bars(facts.categories.map {
+            .init(l.label("category", $0.name), [($0.decide?.median ?? 0) / 3600, ($0.decide?.p90 ?? 0) / 3600], sampleSize: $0.decide?.count ?? 0)
+        }, series: percentiles, scale: .hours) + "</div>"
+        let agencies = Set(flows.flatMap { [$0.from, $0.to] }).sorted()
+        html += "<h2>\(h(l("facts.chart.flows")))</h2><div class=\"chart\" id=\"chart-flows\">"
+        html += SVGChart.directed(agencies.map { SVGChart.Node($0, colour: "#868e96") }, flows) + "</div>"
+        return html
     }
 
     /// Median / 90th percentile, in hours under two days and in days above, with the sample size.
