@@ -190,6 +190,9 @@ struct DeskFactsTests {
             #expect(page.status == .ok)
             #expect(page.element("facts-total")?.contains("<tr data-group=\"all\">") == true)
             #expect(try await commune.get("/facts?since=yesterday").status == .badRequest)
+            // The report's charts: outcomes with sample sizes, who refers to whom labelled with categories.
+            #expect(page.element("chart-outcomes")?.contains("health (n 2)") == true)
+            #expect(page.element("chart-flows")?.contains("marker-end=\"url(#arrow)\"><title>\(DeskNetwork.iom) → \(DeskNetwork.health): health (2)</title>") == true)
             let answer = try await commune.get("/facts.csv")
             #expect(answer.headers[.contentType] == "text/csv; charset=utf-8")
             return answer.body
