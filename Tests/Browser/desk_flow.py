@@ -443,6 +443,13 @@ def run(ready, artifacts, scratch):
         check_arabic(health, step, f"/referrals/{referral_id}")
         check_arabic(commune, step, "/overview")
 
+        print("==> the facts of the pilot, with the report's charts", flush=True)
+        commune.open("/facts?lang=en")
+        commune.find("#facts-total")
+        commune.find("#chart-flows svg")
+        assert commune.driver.find_elements(By.CSS_SELECTOR, "#facts-csv"), "the facts page links its CSV"
+        step.shot(commune, "facts")
+
         print("==> the health delegation's agent stops: the overview shows it silent", flush=True)
         commune.open("/overview")
         commune.mark_page()
