@@ -183,11 +183,12 @@ struct FactsPage {
         return html
     }
 
-    /// Median / 90th percentile, in hours under two days and in days above, with the sample size.
+    /// Median / 90th percentile, in minutes under an hour, hours under two days, days above, with the sample size.
     func duration(_ percentiles: ReferralFacts.Percentiles?) -> String {
         guard let percentiles else { return language("facts.none") }
         func one(_ seconds: Double) -> String {
-            seconds >= 2 * 86_400 ? language("unit.days", String(format: "%.1f", seconds / 86_400))
+            if seconds < 3600 { return language("unit.minutes", String(Int((seconds / 60).rounded(.up)))) }
+            return seconds >= 2 * 86_400 ? language("unit.days", String(format: "%.1f", seconds / 86_400))
                 : language("unit.hours", String(format: "%.1f", seconds / 3600))
         }
         return "\(one(percentiles.median)) / \(one(percentiles.p90)) (n \(percentiles.count))"
