@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "TansiqDesk",
             dependencies: [
-                "TansiqAgent", "TansiqMessages", "ZeroMQ",
+                "TansiqAgent", "TansiqCharts", "TansiqFHIR", "TansiqHub", "TansiqMessages", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -96,7 +96,7 @@ let package = Package(
         .target(
             name: "TansiqSimulation",
             dependencies: [
-                "TansiqHub", "TansiqAgent", "TansiqMessages", "TansiqVault",
+                "TansiqHub", "TansiqAgent", "TansiqCharts", "TansiqMessages", "TansiqVault",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -104,6 +104,8 @@ let package = Package(
         // A referral's trail as an HL7 FHIR R4 Bundle: pure mapping, no I/O, so that the CLI and a
         // desk's API serve the same export.
         .target(name: "TansiqFHIR", dependencies: ["TansiqMessages"]),
+        // Inline SVG charts shared by the simulation report and the desk's facts (no protocol types).
+        .target(name: "TansiqCharts"),
         // Every command of the CLI and of the agent executables; the executables only call `main()`.
         .target(
             name: "TansiqCLI",
@@ -139,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "TansiqDeskTests",
             dependencies: [
-                "TansiqDesk", "TansiqAgent", "TansiqHub", "TansiqMessages", "ZeroMQ", "TansiqTestSupport",
+                "TansiqDesk", "TansiqAgent", "TansiqHub", "TansiqMessages", "TansiqSimulation", "ZeroMQ", "TansiqTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

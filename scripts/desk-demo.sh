@@ -11,14 +11,21 @@
 #                      scripts/test-browser.sh uses it.
 #   --port-base PORT   the desks listen on PORT (IOM), PORT+1 (health), PORT+2 (Commune) of
 #                      127.0.0.1; default: ports the system chooses.
+#   --test-timing      for scripts/test-browser.sh: heartbeats every 0.5 s and a hub that calls an
+#                      agency silent after 3 s; the Commune's clock runs 4 h − 40 s ahead (a
+#                      `stat` referral's decision deadline passes on it 40 s after it is sent);
+#                      an agent that stops (the test stops one: its pid is in the ready file)
+#                      does not end the demo.
 set -euo pipefail
 BIN=.build/debug
 READY_FILE=
 PORT_BASE=
+TEST_TIMING=
 while [ $# -gt 0 ]; do
     case "$1" in
         --ready-file) READY_FILE=${2:?--ready-file needs a path}; shift 2 ;;
         --port-base) PORT_BASE=${2:?--port-base needs a port}; shift 2 ;;
+        --test-timing) TEST_TIMING=1; shift ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         -*) echo "error: unknown option '$1' (see --help)" >&2; exit 64 ;;
         *) BIN=$1; shift ;;
@@ -77,6 +84,7 @@ done
     --policy "$ROOT/Topologies/agadir-pilot.policy.yaml" --coordinator commune-agadir \
     --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' --replay 'tcp://127.0.0.1:*' --publish 'tcp://127.0.0.1:*' \
     --journal "$WORK/journal.sqlite" --master-key-file "$WORK/hub.master.key" \
+    ${TEST_TIMING:+--presence-timeout 3} \
     >"$WORK/hub.out" 2>"$WORK/hub.log" &
 PIDS+=($!)
 for _ in $(seq 1 200); do
@@ -95,7 +103,8 @@ PUBLISH=$(endpoint publish)
 # One desk: NAME EXECUTABLE AGENCY INDEX [agent options…]. Demo accounts are added to the
 # agent's state file before it first runs, with passwords made for this run.
 DESKS=()
-declare -A AGENCY_OF EXE_OF LOGINS_OF
+declare -A AGENCY_OF EXE_OF LOGINS_OF PID_OF
+declare -A STOPPED
 password() { LC_ALL=C tr -dc 'A-HJ-NP-Za-km-z2-9' </dev/urandom 2>/dev/null | head -c 16 || true; }
 add_user() {
     local name=$1 worker=$2 role=$3 secret
@@ -116,9 +125,11 @@ start_desk() {
         --desk-listen "$listen" --desk-url-file "$WORK/$name.url" \
         --state "$WORK/$name.state.sqlite" --master-key-file "$WORK/$name.master.key" \
         --ingress "$INGRESS" --egress "$EGRESS" --replay "$REPLAY" --publish "$PUBLISH" \
-        --secret-key "$KEYS/$agency.secret" --hub-key "$KEYS/hub.key" --log-level warning "$@" \
+        --secret-key "$KEYS/$agency.secret" --hub-key "$KEYS/hub.key" --log-level warning \
+        ${TEST_TIMING:+--heartbeat 0.5} "$@" \
         >"$WORK/$name.out" 2>"$WORK/$name.log" &
     PIDS+=($!)
+    PID_OF[$name]=$!
 }
 
 add_user health caseworker-1 caseworker
@@ -129,7 +140,9 @@ add_user iom caseworker-1 caseworker
 add_user iom focal-point-1 supervisor
 # Providers first, so that IOM's catch-up already holds their service status.
 start_desk health services-agent health-delegation-agadir 1 --service health:20 --service mhpss:8
-start_desk commune commune-agent commune-agadir 2 --service social-assistance:10
+COMMUNE_CLOCK=()
+[ -n "$TEST_TIMING" ] && COMMUNE_CLOCK=(--clock-origin "$(( $(date +%s) + 4 * 3600 - 40 ))")
+start_desk commune commune-agent commune-agadir 2 --service social-assistance:10 "${COMMUNE_CLOCK[@]}"
 start_desk iom iom-agent iom-morocco 0 --route health=health-delegation-agadir
 
 # Ready when every agent wrote its desk's URL and every desk answers its login page.
@@ -171,8 +184,8 @@ if [ -n "$READY_FILE" ]; then
         for name in iom health commune; do
             [ "$first" = 1 ] || printf ','
             first=0
-            printf '"%s":{"url":"%s","agency":"%s","executable":"%s","logins":[' \
-                "$name" "${URL_OF[$name]}" "${AGENCY_OF[$name]}" "${EXE_OF[$name]}"
+            printf '"%s":{"url":"%s","agency":"%s","executable":"%s","pid":%s,"logins":[' \
+                "$name" "${URL_OF[$name]}" "${AGENCY_OF[$name]}" "${EXE_OF[$name]}" "${PID_OF[$name]}"
             IFS=';' read -ra logins <<<"${LOGINS_OF[$name]}"
             sep=
             for login in "${logins[@]}"; do
@@ -193,12 +206,21 @@ echo "==> running; Ctrl-C stops everything"
 # too, which stop gracefully (status 0) before this shell sees its own signal: that is a stop;
 # any other status is an error, shown with the process's log.
 while :; do
+    alive=()
+    for index in "${!PIDS[@]}"; do [ -n "${STOPPED[$index]:-}" ] || alive+=("${PIDS[$index]}"); done
     set +e
-    wait -n "${PIDS[@]}"
+    wait -n "${alive[@]}"
     status=$?
     set -e
     for index in "${!PIDS[@]}"; do
+        [ -z "${STOPPED[$index]:-}" ] || continue
         kill -0 "${PIDS[$index]}" 2>/dev/null && continue
+        if [ -n "$TEST_TIMING" ] && [ "$index" != 0 ] && [ "$status" = 0 ]; then
+            # The test stopped an agent on purpose: the others keep running.
+            echo "==> ${EXE_OF[${DESKS[$((index - 1))]}]} stopped; the others keep running"
+            STOPPED[$index]=1
+            continue 2
+        fi
         if [ "$index" = 0 ]; then what="the hub"; log="$WORK/hub.log"; else
             name=${DESKS[$((index - 1))]}
             what="${EXE_OF[$name]} (${AGENCY_OF[$name]})"

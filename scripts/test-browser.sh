@@ -3,7 +3,9 @@
 # hub, IOM, the health delegation and the Commune with their desks) and runs
 # Tests/Browser/desk_flow.py in headless Debian chromium through /usr/bin/chromedriver: a referral
 # written at IOM's desk, accepted, started and completed at the health delegation's, each state
-# seen live at IOM, the Arabic desk right to left. Screenshots: test-artifacts/desk/.
+# seen live at IOM and on the Commune's overview, an overdue referral appearing on the overview
+# when its deadline passes on the Commune's clock (--test-timing), the health agent shown silent
+# once stopped, the Arabic desk and overview right to left. Screenshots: test-artifacts/desk/.
 # Bounded: 90 s for the desks to answer, 300 s for the flow; every process stopped on exit.
 # `make test` runs it from scripts/test-scripts.sh; scripts/ensure-deps.sh --test installs chromium,
 # chromium-driver, selenium and an Arabic font.
@@ -51,7 +53,7 @@ show_demo_log() {
     tail -60 "$SCRATCH/demo.log" >&2 || true
 }
 
-setsid scripts/desk-demo.sh "$BIN" --ready-file "$SCRATCH/ready.json" >"$SCRATCH/demo.log" 2>&1 &
+setsid scripts/desk-demo.sh "$BIN" --test-timing --ready-file "$SCRATCH/ready.json" >"$SCRATCH/demo.log" 2>&1 &
 DEMO=$!
 for _ in $(seq 1 900); do
     [ -s "$SCRATCH/ready.json" ] && break

@@ -22,7 +22,7 @@ step demo-processes.sh
 scripts/demo-processes.sh "$BIN" > "$SCRATCH/demo-processes.out"
 grep -q 'cases closed by IOM' "$SCRATCH/demo-processes.out"
 
-step "test-browser.sh (desk-demo.sh's desks in headless chromium: refer, accept, start, complete, Arabic)"
+step "test-browser.sh (desk-demo.sh's desks in headless chromium: refer, accept, start, complete, the Commune's overview live, overdue, silent agency, facts, Arabic)"
 scripts/test-browser.sh "$BIN"
 
 step "fuzz/run.sh 5 (build the libFuzzer target, fuzz for 5 s)"

@@ -13,6 +13,8 @@ public struct AgentClock: Sendable {
     public let origin: Date
     /// The real instant the clock started.
     public let start: ContinuousClock.Instant
+    /// A reading that replaces the scaled clock (a test's manual time).
+    private let reading: (@Sendable () -> Date)?
 
     /// A clock that starts now at `origin`, running `scale` times faster than real time.
     public init(scale: Double = 1, origin: Date = Date()) {
@@ -21,6 +23,7 @@ public struct AgentClock: Sendable {
         self.origin = origin
         self.start = ContinuousClock.now
         virtual = nil
+        reading = nil
     }
 
     /// A clock reading `virtual`.
@@ -29,11 +32,22 @@ public struct AgentClock: Sendable {
         scale = 1
         origin = virtual.now()
         start = ContinuousClock.now
+        reading = nil
+    }
+
+    /// A clock reading `now` (a test moves it; real durations are simulated ones).
+    public init(reading now: @escaping @Sendable () -> Date) {
+        virtual = nil
+        scale = 1
+        origin = now()
+        start = ContinuousClock.now
+        reading = now
     }
 
     /// The current simulated time.
     public func now() -> Date {
         if let virtual { return virtual.now() }
+        if let reading { return reading() }
         return origin.addingTimeInterval(elapsed(since: start) * scale)
     }
 

@@ -48,6 +48,8 @@ public final class AgentContext {
     /// The latest status of every service heard of, by agency and category (not saved: providers
     /// publish theirs again at every interval).
     var directory: [String: ServiceStatus] = [:]
+    /// What the coordinator's overview reads (not saved: the catch-up replays it).
+    var overview = NetworkOverview()
 
     private struct Timer {
         var due: Date

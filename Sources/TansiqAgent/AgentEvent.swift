@@ -37,6 +37,10 @@ public enum AgentEvent: Sendable {
     case caseClosed(caseReference: String)
     /// This agent published its service availability.
     case serviceStatusPublished(ServiceStatus)
+    /// The hub said an agency went silent or came back (the coordinator hears it).
+    case presenceChanged(HubPresence)
+    /// The hub's de-identified view of a referral arrived (its state as the hub recorded it).
+    case referralViewed(ReferralView)
     /// The agent started on a saved state holding this many referrals.
     case resumed(referrals: Int)
     /// The agent replayed what it missed from the hub's journal and goes live.

@@ -302,11 +302,14 @@ final class AgentLoop {
                 context.emit(.referralReceived(referral))
             }
         case .referralStatus(let update):
+            context.overview.note(update)
             if envelope.header.source == configuration.agency { return }
             handleStatus(update, envelope: envelope)
         case .escalation(let escalation):
+            context.overview.note(escalation)
             if envelope.header.source != configuration.agency { context.emit(.escalationObserved(escalation)) }
         case .hubEscalation(let escalation):
+            context.overview.note(escalation)
             // The hub watches deadlines (1.1): the referrer's book notes what it escalated.
             if escalation.referrer == configuration.agency, context.referrals[escalation.referralId] != nil {
                 context.referrals.markEscalated(escalation.referralId, escalation.deadline)
@@ -314,6 +317,11 @@ final class AgentLoop {
             context.emit(.escalationObserved(escalation))
         case .serviceStatus(let status):
             context.noteServiceStatus(status)
+        case .hubPresence(let notice):
+            context.overview.note(notice)
+            context.emit(.presenceChanged(notice))
+        case .escalationAcknowledgement(let acknowledgement):
+            context.overview.note(acknowledgement)
         case .sharedReferral(let referral):
             // The hub copies a referral's body to the coordinator when its consent allows (1.2):
             // followed, never answered.
@@ -321,6 +329,8 @@ final class AgentLoop {
                 _ = context.referrals.record(referral, part: .observer, at: context.now(), messageID: envelope.header.id)
             }
         case .referralView(let view):
+            context.overview.note(view)
+            context.emit(.referralViewed(view))
             if let claimant = view.receiver, claimant != configuration.agency { releaseOpenReferral(view.referralId, claimedBy: claimant) }
         case .hubRejection(let rejection):
             // The prefix hub/rejected/<agency> also matches longer agency ids: only ours count.

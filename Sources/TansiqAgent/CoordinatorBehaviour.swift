@@ -10,9 +10,10 @@ public final class CoordinatorBehaviour: AgentBehaviour {
 
     /// The views of every referral, the bodies the referrals' consent shares with the
     /// coordinator (1.2), statuses, escalations (the referrers' and the hub's) and their
-    /// acknowledgements, services.
+    /// acknowledgements, services, and the hub's notices of partners gone silent or back
+    /// (the hub watches every heartbeat; the overview shows its judgement).
     public var subscriptions: [String] {
-        ["hub/view/", "hub/shared/", "status/", "escalation/", "hub/escalation/", "escalation-ack/", "service/"]
+        ["hub/view/", "hub/shared/", "status/", "escalation/", "hub/escalation/", "escalation-ack/", "service/", "hub/presence/"]
     }
 
     /// Logs escalations for the coordinator's staff.

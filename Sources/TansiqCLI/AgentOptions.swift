@@ -213,7 +213,7 @@ struct AgentOptions: ParsableArguments {
                 timeZone: TimeZone(identifier: deskSettings.timeZone) ?? .gmt,
                 offers: settings.provider?.offers ?? [:],
                 refers: settings.referrer != nil || settings.role == .iom || settings.role == .commune,
-                privacy: configuration.privacy)
+                privacy: configuration.privacy, coordinates: configuration.agency == configuration.coordinator)
             desk = try Desk(configuration: deskConfiguration, commands: commands, logger: logging.makeLogger(label: "tansiq.desk"))
         }
         let deskObserver = desk?.observer

@@ -96,6 +96,9 @@ public final class Desk: Service, Sendable {
         let router = Router()
         router.add(middleware: DeskHeadersMiddleware())
         addPageRoutes(to: router)
+        addOverviewRoutes(to: router)
+        addFactsRoutes(to: router)
+        addFHIRRoutes(to: router)
         addAPIRoutes(to: router)
         return router
     }

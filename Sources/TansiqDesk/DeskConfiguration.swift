@@ -18,6 +18,10 @@ public struct DeskConfiguration: Sendable {
     public var refers: Bool
     /// The agency's privacy rules, the hub's.
     public var privacy: PrivacyRules
+    /// Whether the agency is the network's coordinator: its desk has the overview (`/overview`).
+    public var coordinates: Bool
+    /// How old a service status may be before the overview calls it stale (when it names no `validUntil`).
+    public var staleServiceAge: TimeInterval = 24 * 3600
     /// Failed logins for one worker id before it is refused for ``loginLockout``.
     public var loginAttempts: Int = 5
     /// How long a worker id is refused after too many failed logins (and the window they count in).
@@ -34,8 +38,10 @@ public struct DeskConfiguration: Sendable {
 
     public init(
         agency: String, listen: String, urlFile: String? = nil, timeZone: TimeZone = TimeZone(identifier: "Africa/Casablanca") ?? .gmt,
-        offers: [ServiceCategory: ProviderPolicy.Offer] = [:], refers: Bool = false, privacy: PrivacyRules = .standard
+        offers: [ServiceCategory: ProviderPolicy.Offer] = [:], refers: Bool = false, privacy: PrivacyRules = .standard,
+        coordinates: Bool = false
     ) {
+        self.coordinates = coordinates
         self.agency = agency
         self.listen = listen
         self.urlFile = urlFile

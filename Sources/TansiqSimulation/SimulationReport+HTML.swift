@@ -1,5 +1,6 @@
 import TansiqAgent
 import Foundation
+import TansiqCharts
 
 extension SimulationReport {
     /// The report as one self-contained HTML page: tables, inline SVG bar charts and a diagram
@@ -18,18 +19,22 @@ extension SimulationReport {
             """
         if !r.rejectedByReason.isEmpty { body += "<p>Rejected by reason: \(Self.escape(Self.pairs(r.rejectedByReason)))</p>" }
         if !r.escalatedByDeadline.isEmpty { body += "<p>Escalations by deadline: \(Self.escape(Self.pairs(r.escalatedByDeadline)))</p>" }
+        let outcomes = [SVGChart.Series("completed", colour: SVGChart.Colour.completed), SVGChart.Series("failed", colour: SVGChart.Colour.failed),
+                        SVGChart.Series("rejected", colour: SVGChart.Colour.rejected)]
+        let percentiles = [SVGChart.Series("p50", colour: SVGChart.Colour.p50), SVGChart.Series("p90", colour: SVGChart.Colour.p90),
+                           SVGChart.Series("p99", colour: SVGChart.Colour.p99)]
         body += "<h2>Outcomes per service category</h2>"
-        body += Self.barChart(
-            categories.map { ($0.name, [Double($0.counts.completed), Double($0.counts.failed), Double($0.counts.rejected)]) },
-            series: ["completed", "failed", "rejected"], unit: "")
-        body += "<h2>Time to complete per category (simulated hours)</h2>"
-        body += Self.barChart(
-            categories.map { ($0.name, [$0.complete?.p50 ?? 0, $0.complete?.p90 ?? 0, $0.complete?.p99 ?? 0]) },
-            series: ["p50", "p90", "p99"], unit: " h")
-        body += "<h2>Time to decide per category (simulated hours)</h2>"
-        body += Self.barChart(
-            categories.map { ($0.name, [$0.decide?.p50 ?? 0, $0.decide?.p90 ?? 0, $0.decide?.p99 ?? 0]) },
-            series: ["p50", "p90", "p99"], unit: " h")
+        body += SVGChart.bars(
+            categories.map { .init($0.name, [Double($0.counts.completed), Double($0.counts.failed), Double($0.counts.rejected)], sampleSize: $0.counts.created) },
+            series: outcomes)
+        body += "<h2>Time to complete per category (simulated time)</h2>"
+        body += SVGChart.bars(
+            categories.map { .init($0.name, [$0.complete?.p50 ?? 0, $0.complete?.p90 ?? 0, $0.complete?.p99 ?? 0], sampleSize: $0.counts.completed) },
+            series: percentiles, scale: .hours)
+        body += "<h2>Time to decide per category (simulated time)</h2>"
+        body += SVGChart.bars(
+            categories.map { .init($0.name, [$0.decide?.p50 ?? 0, $0.decide?.p90 ?? 0, $0.decide?.p99 ?? 0], sampleSize: $0.counts.accepted + $0.counts.rejected) },
+            series: percentiles, scale: .hours)
         body += "<h2>Categories</h2>" + Self.table(categories, withLoad: false)
         body += "<h2>Agencies</h2>" + Self.table(agencies, withLoad: true)
         body += "<h2>Bottlenecks</h2><ul>" + bottlenecks.map { "<li><b>\(Self.escape($0.agency))</b>: \(Self.escape($0.reason))</li>" }.joined() + "</ul>"
@@ -97,38 +102,16 @@ extension SimulationReport {
         return svg + "</svg>"
     }
 
-    /// Nodes on a circle coloured by role (the coordinator outlined), links as lines.
+    /// Who refers to whom: an arrow per link, labelled with its categories, nodes coloured by role
+    /// (the coordinator outlined).
     private static func diagram(_ topology: Topology) -> String {
-        let colours: [AgentRole: String] = [.commune: "#1864ab", .iom: "#e67700", .service: "#2b8a3e", .civilSociety: "#862e9c"]
-        // Room on both sides for the labels of the leftmost and rightmost nodes.
-        let width = 1050.0, height = 780.0, centre = 525.0, middle = 380.0, radius = 340.0
-        let count = max(topology.nodes.count, 1)
-        var position: [String: (Double, Double)] = [:]
-        for (index, node) in topology.nodes.enumerated() {
-            let angle = 2 * Double.pi * Double(index) / Double(count) - Double.pi / 2
-            position[node.id] = (centre + radius * cos(angle), middle + radius * sin(angle))
+        // Not the outcome or percentile colours of the charts above: a colour means one thing on the page.
+        let colours: [AgentRole: String] = [.commune: "#7048e8", .iom: "#15aabf", .service: "#868e96", .civilSociety: "#e64980"]
+        let nodes = topology.nodes.map { SVGChart.Node($0.id, colour: colours[$0.role] ?? "#888", emphasised: $0.isCoordinator, size: $0.agents) }
+        let edges = topology.links.map {
+            SVGChart.Edge(from: $0.from, to: $0.to, label: $0.services.map(\.rawValue).joined(separator: ", "), weight: $0.weight)
         }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" font-size=\"10\">"
-        for (index, role) in AgentRole.allCases.enumerated() {
-            svg += "<circle cx=\(quote(20 + index * 150)) cy=\"12\" r=\"6\" fill=\(quote(colours[role] ?? "#888"))/><text x=\(quote(30 + index * 150)) y=\"16\">\(role.rawValue)</text>"
-        }
-        svg += "<g transform=\"translate(0,10)\">"
-        for link in topology.links {
-            guard let from = position[link.from], let to = position[link.to] else { continue }
-            svg += "<line x1=\(quote(from.0)) y1=\(quote(from.1)) x2=\(quote(to.0)) y2=\(quote(to.1)) stroke=\"#999\" stroke-width=\(quote(min(4, 0.8 + link.weight * 0.6)))><title>\(escape(link.from)) → \(escape(link.to)): \(escape(link.services.map(\.rawValue).joined(separator: ", ")))</title></line>"
-        }
-        for node in topology.nodes {
-            guard let (x, y) = position[node.id] else { continue }
-            let stroke = node.isCoordinator ? " stroke=\"#000\" stroke-width=\"3\"" : ""
-            let r = 7 + min(8, node.agents * 2)
-            svg += "<circle cx=\(quote(x)) cy=\(quote(y)) r=\(quote(r)) fill=\(quote(colours[node.role] ?? "#888"))\(stroke)><title>\(escape(node.name))</title></circle>"
-            let anchor = x < centre - 5 ? "end" : (x > centre + 5 ? "start" : "middle")
-            let dx = anchor == "end" ? -(Double(r) + 3) : (anchor == "start" ? Double(r) + 3 : 0)
-            // A node at the top or bottom is labelled above or below, not across its circle.
-            let dy = anchor != "middle" ? 3 : (y < middle ? -Double(r) - 4 : Double(r) + 12)
-            svg += "<text x=\(quote(x + dx)) y=\(quote(y + dy)) text-anchor=\(quote(anchor))>\(escape(node.id))</text>"
-        }
-        return svg + "</g></svg>"
+        return SVGChart.directed(nodes, edges, legend: AgentRole.allCases.map { ($0.rawValue, colours[$0] ?? "#888") })
     }
 
     private static func table(_ groups: [Group], withLoad: Bool) -> String {

@@ -204,7 +204,7 @@ def login_of(desk, role):
     raise AssertionError(f"no {role} login on the desk of {desk['agency']}")
 
 
-def fill_referral(iom, case_reference, note):
+def fill_referral(iom, case_reference, note, priority=PRIORITY):
     """IOM's form: the receiver from the live directory, the codes, the case code and a note."""
     iom.open("/referrals/new")
     receiver_option = f'#referral-receiver option[value="{RECEIVER}"]'
@@ -224,7 +224,7 @@ def fill_referral(iom, case_reference, note):
         choose(iom.find("#referral-receiver"), [RECEIVER])
     assert iom.find("#referral-receiver").get_attribute("value") == RECEIVER
     choose(iom.find("#referral-category"), [CATEGORY])
-    choose(iom.find("#referral-priority"), [PRIORITY])
+    choose(iom.find("#referral-priority"), [priority])
     choose(iom.find("#referral-reason"), REASONS)
     choose(iom.find("#referral-consent-scope"), CONSENT_SCOPE)
     case = iom.find("#referral-case")
@@ -252,6 +252,39 @@ def refuse_personal_data(iom, step, case_reference):
     assert not re.search(r"/referrals/(?!new)[^/?#]+", iom.driver.current_url), "a referral was sent"
     print(f"    refused: {message}", flush=True)
     step.shot(iom, "form-refused-personal-data")
+
+
+def send_referral(iom, step, case_reference, priority):
+    """A referral with consent, sent at once; returns its id."""
+    fill_referral(iom, case_reference, NOTE, priority)
+    consent = iom.find("#referral-consent")
+    if not consent.is_selected():
+        consent.click()
+    iom.find("#referral-submit").click()
+    pattern = re.compile(r"/referrals/([^/?#]+)(?:[?#].*)?$")
+
+    def on_referral_page(driver):
+        match = pattern.search(driver.current_url)
+        return match.group(1) if match and match.group(1) != "new" else None
+
+    referral_id = iom.wait(on_referral_page, "the referral page after sending (/referrals/{id})")
+    step.shot(iom, f"referral-sent-{priority}")
+    return referral_id
+
+
+def overview_cell(commune, state, column):
+    """The count in the overview's state × receiver cell, 0 when empty."""
+    cells = commune.driver.find_elements(
+        By.CSS_SELECTOR, f'#matrix-receiver td[data-state="{state}"][data-column="{column}"] a')
+    return int(commune.text(cells[0])) if cells else 0
+
+
+def wait_overview(commune, condition, what, timeout=WAIT):
+    """Waits for the overview to show `condition` live (the page is not reloaded)."""
+    started = time.monotonic()
+    commune.wait(lambda d: condition(), what, timeout)
+    commune.assert_same_page(what)
+    return time.monotonic() - started
 
 
 def write_referral(iom, step, case_reference):
@@ -310,6 +343,8 @@ def run(ready, artifacts, scratch):
         sessions.append(iom)
         health = Session("health", desks["health"], scratch)
         sessions.append(health)
+        commune = Session("commune", desks["commune"], scratch)
+        sessions.append(commune)
 
         print("==> both caseworkers log in", flush=True)
         iom.open("/login")
@@ -322,6 +357,13 @@ def run(ready, artifacts, scratch):
         health.open("/")
         health.mark_page()
         step.shot(health, "inbox-before")
+
+        login = login_of(desks["commune"], "supervisor")
+        commune.login(login["worker"], login["password"])
+        commune.find("#nav-overview").click()
+        commune.find("#overview-live")
+        commune.mark_page()
+        step.shot(commune, "overview-before")
 
         print(f"==> IOM writes a referral with consent to {RECEIVER} (case {case_reference})", flush=True)
         refuse_personal_data(iom, step, case_reference)
@@ -338,6 +380,10 @@ def run(ready, artifacts, scratch):
         iom.mark_page()
         iom.wait_row_state(referral_id, "received")
         step.shot(iom, "my-referrals-received")
+        wait_overview(commune, lambda: overview_cell(commune, "received", RECEIVER) >= 1,
+                      "the overview counting the referral 'received' at the health delegation")
+        step.shot(commune, "overview-received")
+        assert case_reference not in commune.driver.page_source, "the overview shows the case code"
 
         health.open(f"/referrals/{referral_id}")
         page = health.text(health.find("body"))
@@ -355,8 +401,17 @@ def run(ready, artifacts, scratch):
             if flash:
                 print(f"    flash ({flash[0].get_attribute('data-kind')}): {health.text(flash[0])}", flush=True)
             step.shot(health, f"referral-{state}")
+            shown = time.monotonic()
             iom.wait_row_state(referral_id, state)
             step.shot(iom, f"my-referrals-{state}")
+            if state != "completed":
+                wait_overview(commune, lambda: overview_cell(commune, state, RECEIVER) >= 1,
+                                     f"the overview counting the referral '{state}'")
+                print(f"    overview shows '{state}' {time.monotonic() - shown:.2f} s after the health desk did", flush=True)
+            else:
+                wait_overview(commune, lambda: overview_cell(commune, "in-progress", RECEIVER) == 0,
+                              "the overview no longer counting the completed referral as open")
+            step.shot(commune, f"overview-{state}")
 
         print("==> IOM's referral page holds the whole trail", flush=True)
         iom.open(f"/referrals/{referral_id}")
@@ -369,9 +424,42 @@ def run(ready, artifacts, scratch):
             print("    (no #trail on the referral page: the trail is not checked)", flush=True)
         step.shot(iom, "referral-trail")
 
-        print("==> the Arabic desk is right to left", flush=True)
+        print("==> a 'stat' referral nobody decides on appears overdue on the overview when its deadline passes", flush=True)
+        stat_id = send_referral(iom, step, f"IOM-2026-{random.randrange(10**5, 10**6)}", "stat")
+        overdue_row = f'#overdue tr[data-referral-id="{stat_id}"]'
+        wait_overview(commune, lambda: overview_cell(commune, "received", RECEIVER) >= 1, "the stat referral counted 'received'")
+        assert not commune.driver.find_elements(By.CSS_SELECTOR, overdue_row), "the stat referral is overdue before its deadline"
+        step.shot(commune, "overview-before-deadline")
+        wait_overview(commune, lambda: bool(commune.driver.find_elements(By.CSS_SELECTOR, overdue_row)),
+                      "the stat referral appearing overdue once its decision deadline passed", timeout=120)
+        row = commune.driver.find_elements(By.CSS_SELECTOR, overdue_row)[0]
+        assert row.get_attribute("data-deadline") == "decide", f"overdue for '{row.get_attribute('data-deadline')}'"
+        late = commune.text(row.find_elements(By.CSS_SELECTOR, '[data-field="late"]')[0])
+        assert late == RECEIVER, f"the overview says {late} is late"
+        step.shot(commune, "overview-overdue")
+
+        print("==> the Arabic desk and overview are right to left", flush=True)
         check_arabic(iom, step, "/")
         check_arabic(health, step, f"/referrals/{referral_id}")
+        check_arabic(commune, step, "/overview")
+
+        print("==> the facts of the pilot, with the report's charts", flush=True)
+        commune.open("/facts?lang=en")
+        commune.find("#facts-total")
+        commune.find("#chart-flows svg")
+        assert commune.driver.find_elements(By.CSS_SELECTOR, "#facts-csv"), "the facts page links its CSV"
+        step.shot(commune, "facts")
+
+        print("==> the health delegation's agent stops: the overview shows it silent", flush=True)
+        commune.open("/overview")
+        commune.mark_page()
+        health.quit()
+        sessions.remove(health)
+        os.kill(desks["health"]["pid"], signal.SIGTERM)
+        silent_row = f'#silent tr[data-agency="{RECEIVER}"]'
+        wait_overview(commune, lambda: bool(commune.driver.find_elements(By.CSS_SELECTOR, silent_row)),
+                      "the health delegation shown silent", timeout=60)
+        step.shot(commune, "overview-silent")
         print("==> desk flow passed", flush=True)
     except BaseException:
         for session in sessions:

@@ -67,7 +67,7 @@ final class DeskNetwork: @unchecked Sendable {
     }
 
     /// `clock` is the time the hub watches deadlines against.
-    static func start(clock: HubClock = .system) async throws -> DeskNetwork {
+    static func start(clock: HubClock = .system, presenceTimeout: Duration? = nil) async throws -> DeskNetwork {
         var logger = Logger(label: "test.hub")
         logger.logLevel = .error
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-desk-\(UUID().uuidString)")
@@ -77,6 +77,7 @@ final class DeskNetwork: @unchecked Sendable {
             journal: JournalConfiguration(path: directory.appendingPathComponent("journal.sqlite").path, durability: .normal),
             replay: "tcp://127.0.0.1:*", security: .insecure, publish: "tcp://127.0.0.1:*")
         configuration.registry.coordinator = "commune-agadir"
+        configuration.presenceTimeout = presenceTimeout
         let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
         let task = Task { try await hub.run() }
         return DeskNetwork(hub: hub, endpoints: try await hub.endpoints(), directory: directory, task: task)
@@ -84,8 +85,11 @@ final class DeskNetwork: @unchecked Sendable {
 
     /// The health delegation (a provider of health, capacity 5) then IOM (a referrer), both
     /// deciding by people; IOM caught up from the journal, so its directory holds health's service.
-    static func pilot(workers: [String: [TestWorker]] = [:], clock: HubClock = .system) async throws -> DeskNetwork {
-        let network = try await start(clock: clock)
+    static func pilot(
+        workers: [String: [TestWorker]] = [:], clock: HubClock = .system, presenceTimeout: Duration? = nil, heartbeat: Duration? = nil
+    ) async throws -> DeskNetwork {
+        let network = try await start(clock: clock, presenceTimeout: presenceTimeout)
+        network.heartbeat = heartbeat
         try await network.startAgent(
             agency: health, role: .service, offers: [.health: .init(capacity: 5)],
             workers: workers[health] ?? [TestWorker(worker: "caseworker-3", role: .caseworker)]
@@ -98,6 +102,29 @@ final class DeskNetwork: @unchecked Sendable {
     }
 
     private(set) var commands: [String: AgentCommandQueue] = [:]
+    /// Each agent's runtime and desk, to stop one.
+    private var agentTasks: [String: [Task<Void, any Error>]] = [:]
+    /// The agents' heartbeat interval, when a test watches presence.
+    var heartbeat: Duration?
+
+    static let commune = "commune-agadir"
+    static let coordinator = TestWorker(worker: "coordinator-1", role: .caseworker)
+
+    /// The Commune: the network's coordinator, with the overview on its desk; `clock` is its agent's.
+    func startCoordinator(clock: AgentClock = AgentClock()) async throws {
+        try await startAgent(agency: Self.commune, role: .commune, workers: [Self.coordinator], coordinates: true, clock: clock) {
+            CoordinatorBehaviour()
+        }
+    }
+
+    /// Stops one agent and its desk, as a process that ends would.
+    func stopAgent(_ agency: String) async {
+        for task in (agentTasks[agency] ?? []).reversed() {
+            task.cancel()
+            _ = try? await task.value
+        }
+        agentTasks[agency] = []
+    }
     /// Each desk's base URL, once it listens.
     private(set) var urls: [String: String] = [:]
 
@@ -111,7 +138,7 @@ final class DeskNetwork: @unchecked Sendable {
 
     func startAgent(
         agency: String, role: AgentRole, offers: [ServiceCategory: ProviderPolicy.Offer] = [:], refers: Bool = false,
-        workers: [TestWorker], behaviour: @escaping AgentBehaviourFactory
+        workers: [TestWorker], coordinates: Bool = false, clock: AgentClock = AgentClock(), behaviour: @escaping AgentBehaviourFactory
     ) async throws {
         let path = statePath(agency)
         do {
@@ -127,13 +154,16 @@ final class DeskNetwork: @unchecked Sendable {
             agency: agency, role: role, coordinator: "commune-agadir", ingress: endpoints.ingress, egress: endpoints.egress,
             deadlineCheckInterval: .milliseconds(20), state: path, replay: endpoints.replay, publish: endpoints.publish)
         configuration.decisions = .people
+        configuration.clock = clock
+        if let heartbeat { configuration.heartbeatInterval = heartbeat }
         let commands = AgentCommandQueue()
         var deskLogger = Logger(label: "test.desk")
         // Stopping a test cancels the server, which says so at error level.
         deskLogger.logLevel = .critical
         let desk = try Desk(
             configuration: DeskConfiguration(
-                agency: agency, listen: "127.0.0.1:0", urlFile: directory.appendingPathComponent("\(agency).url").path, offers: offers, refers: refers),
+                agency: agency, listen: "127.0.0.1:0", urlFile: directory.appendingPathComponent("\(agency).url").path, offers: offers, refers: refers,
+                coordinates: coordinates),
             commands: commands, logger: deskLogger)
         let deskObserver = desk.observer
         let testObserver = events.observer
@@ -144,9 +174,12 @@ final class DeskNetwork: @unchecked Sendable {
                 testObserver(agent, event, time)
             },
             commands: commands, behaviour: behaviour)
-        tasks.append(Task { try await runtime.run() })
+        let runtimeTask = Task { try await runtime.run() }
+        tasks.append(runtimeTask)
         try await runtime.ready()
-        tasks.append(Task { try await desk.run() })
+        let deskTask = Task { try await desk.run() }
+        tasks.append(deskTask)
+        agentTasks[agency] = [runtimeTask, deskTask]
         urls[agency] = try await desk.url()
         desks[agency] = desk
         self.commands[agency] = commands

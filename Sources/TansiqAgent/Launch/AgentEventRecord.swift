@@ -25,6 +25,9 @@ public struct AgentEventRecord: Codable, Sendable, Equatable {
         case referralRepublished = "referral-republished"
         case referralDuplicate = "referral-duplicate"
         case claimLost = "claim-lost"
+        /// An agency went silent or came back (the notice's state in `detail`).
+        case presenceChanged = "presence-changed"
+        case referralViewed = "referral-viewed"
     }
 
     public var event: Kind
@@ -121,6 +124,17 @@ public struct AgentEventRecord: Codable, Sendable, Equatable {
             self.reason = reason.rawValue
             messageId = Self.text(messageID)
             detail = message
+        case .presenceChanged(let notice):
+            self.event = .presenceChanged
+            from = notice.agency
+            detail = notice.state.rawValue
+        case .referralViewed(let view):
+            self.event = .referralViewed
+            referralId = Self.text(view.referralId)
+            category = view.category
+            from = view.referrer
+            to = view.receiver
+            state = view.state
         case .claimLost(let referralID, let messageID):
             self.event = .claimLost
             referralId = Self.text(referralID)

@@ -31,6 +31,10 @@ public struct DeskEvent: Codable, Sendable, Equatable {
             self.init(kind: "escalation", referralId: escalation.referralId)
         case .serviceStatusPublished:
             self.init(kind: "service")
+        case .presenceChanged:
+            self.init(kind: "presence")
+        case .referralViewed(let view):
+            self.init(kind: "view", referralId: view.referralId, state: view.state.rawValue)
         case .publishRefused(_, _, _, _, let referral):
             self.init(kind: "refused", referralId: referral)
         default:

@@ -21,6 +21,7 @@ struct Page {
         if let session {
             nav = """
                 <nav><a href="/">\(h(l("nav.home")))</a>
+                \(configuration.coordinates ? "<a href=\"/overview\" id=\"nav-overview\">\(h(l("nav.overview")))</a> <a href=\"/facts\" id=\"nav-facts\">\(h(l("nav.facts")))</a>" : "")
                 \(configuration.refers ? "<a href=\"/referrals/new\">\(h(l("nav.new")))</a>" : "")
                 \(configuration.provides ? "<a href=\"/service\">\(h(l("nav.service")))</a>" : "")
                 <span class="who">\(h(l("nav.signedInAs", "\(session.worker) · \(l("role.\(session.role.rawValue)"))")))</span>
@@ -96,6 +97,11 @@ enum DeskAssets {
         #flash { padding: .6rem .8rem; border-radius: 4px; }
         #flash[data-kind=ok] { background: #e3f4ec; } #flash[data-kind=error] { background: #fbe4e4; color: var(--warn); }
         .muted { color: var(--muted); }
+        table.matrix td, table.matrix th { text-align: center; } table.matrix th[scope=row] { text-align: start; }
+        table.matrix td a { display: block; font-weight: 600; }
+        .stale, .silent { color: var(--warn); font-weight: 600; }
+        section.overview { margin-bottom: 1.5rem; }
+        @media print { header, form, nav, .languages { display: none; } body { background: #fff; } main { max-width: none; } }
         """
 
     static let javascript = """
@@ -124,6 +130,8 @@ enum DeskAssets {
             var page = document.body.getAttribute('data-referral-id');
             // A service's new status is shown when the form is opened again: refreshing the
             // receiver list under a worker's choice would undo it.
+            var overview = document.getElementById('overview-live');
+            if (overview) { refresh('/overview?fragment=live&' + (overview.getAttribute('data-query') || ''), 'overview-live'); return; }
             if (!id) return;
             var rows = document.querySelectorAll('tr[data-referral-id="' + id + '"] [data-field="state"]');
             if (event.state) for (var i = 0; i < rows.length; i++) setState(rows[i], event.state);
@@ -135,7 +143,7 @@ enum DeskAssets {
               refresh('/?fragment=lists', 'lists');
             }
           }
-          ['referral', 'status', 'escalation', 'service', 'refused'].forEach(function (kind) { source.addEventListener(kind, onEvent); });
+          ['referral', 'status', 'escalation', 'service', 'refused', 'presence', 'view'].forEach(function (kind) { source.addEventListener(kind, onEvent); });
           // Countdowns to deadlines, as the desk writes them (DeskFormat.relative), kept current.
           var units = {};
           try { units = JSON.parse(document.getElementById('time-labels').textContent); } catch (e) {}
@@ -157,6 +165,11 @@ enum DeskAssets {
             }
           }
           setInterval(tick, 30000);
+          // A deadline passes without any message: the overview is read again every 5 s too.
+          if (document.getElementById('overview-live')) setInterval(function () {
+            var overview = document.getElementById('overview-live');
+            refresh('/overview?fragment=live&' + (overview.getAttribute('data-query') || ''), 'overview-live');
+          }, 5000);
         })();
         """
 }
