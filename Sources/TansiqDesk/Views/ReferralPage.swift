@@ -23,7 +23,8 @@ struct ReferralPage {
         facts += row("referral.referrer", h("\(referral.referringAgency) · \(referral.referringWorker)"))
         facts += row("referral.receiver", tracked.receiver.map(h) ?? h(l("referral.open")))
         let consent = referral.consent
-        facts += row("referral.consent", h("\(l.label("consent", consent.status.rawValue)) · \(l("referral.consentRecorded", consent.recordedBy)) · \(format.date(consent.recordedAt))"))
+        // Isolated runs, so that a role id and a date keep their order in a right-to-left page.
+        facts += row("referral.consent", "<bdi>\(h(l.label("consent", consent.status.rawValue)))</bdi> · <bdi>\(h(l("referral.consentRecorded", consent.recordedBy)))</bdi> · <bdi>\(h(format.date(consent.recordedAt)))</bdi>")
         facts += row("referral.consentScope", h(consent.scope.map { l.label("scope", $0.rawValue) }.joined(separator: ", ")))
         if let subject = referral.subject {
             facts += row("referral.ageBand", subject.ageBand.map { h(l.label("age", $0.rawValue)) } ?? none)
@@ -59,7 +60,7 @@ struct ReferralPage {
             if let note = update.note { details.append("“\(note)”") }
             rows += """
                 <tr data-trail-state="\(update.state.rawValue)"><td>\(h(format.date(update.changedAt)))</td>
-                <td><span class="state">\(update.previousState.rawValue)</span> → <span class="state">\(update.state.rawValue)</span> <span class="label">\(h(l.label("state", update.state.rawValue)))</span></td>
+                <td><span class="state">\(update.previousState.rawValue)</span> \(l.direction == "rtl" ? "←" : "→") <span class="state">\(update.state.rawValue)</span> <span class="label">\(h(l.label("state", update.state.rawValue)))</span></td>
                 <td>\(h(update.changedBy))</td><td>\(h(details.joined(separator: " · ")))</td></tr>
                 """
         }
