@@ -197,6 +197,15 @@ public final class AgentContext {
     /// Reads the hub's acknowledgements, drops what ended from the outbox (a final refusal is
     /// logged and reported), saves, then sends what is due: a message leaves only once it is
     /// in the state file.
+    /// Whether the hub's refusal of our message on `referral` says another provider had the open
+    /// referral first: `already-claimed`, or `referral-closed` when our claim reached the hub only
+    /// after the winner had closed it (held in our outbox while the hub was down, say).
+    func lostTheClaim(_ reason: HubRejection.Reason, on referral: UUID) -> Bool {
+        if reason == .alreadyClaimed { return true }
+        guard reason == .referralClosed, let tracked = referrals[referral] else { return false }
+        return tracked.part == .receiver && tracked.referral.receivingAgency == nil
+    }
+
     func pumpOutbox() throws(ZMQError) {
         guard let confirmed else { return }
         for (message, outcome) in try confirmed.receiveAcknowledgements() {
@@ -211,7 +220,7 @@ public final class AgentContext {
             }
             let topic = String(decoding: message.frames[0], as: UTF8.self)
             let reason = acknowledgement.reason ?? HubRejection.Reason(rawValue: "refused")
-            if reason == .alreadyClaimed, let referral = message.correlationID {
+            if let referral = message.correlationID, lostTheClaim(reason, on: referral) {
                 // Another provider claimed the open referral first: the hub decided, we let it go.
                 logger.info("open referral claimed by another agency first", metadata: ["referral": "\(referral)"])
                 lostClaims.append(referral)

@@ -335,7 +335,7 @@ final class AgentLoop {
         case .hubRejection(let rejection):
             // The prefix hub/rejected/<agency> also matches longer agency ids: only ours count.
             guard envelope.topic.description == "hub/rejected/\(configuration.agency)" else { return }
-            if rejection.reason == .alreadyClaimed, let id = rejection.referralId {
+            if let id = rejection.referralId, context.lostTheClaim(rejection.reason, on: id) {
                 // The hub gave the open referral to an earlier claimant: not ours to answer.
                 logger.info("open referral claimed by another agency first", metadata: ["referral": "\(id)"])
                 context.emit(.claimLost(referralID: id, messageID: rejection.rejectedMessageId))
