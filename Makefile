@@ -6,7 +6,8 @@ BIN = .build/$(CONFIG)
 # Suites whose agents still run on the wall clock: agent processes and the restart and crash
 # drills follow real time (virtual time is for in-process runs: Simulation.time = .virtual, the
 # default of `tansiq sim run`; SimulationVirtualTimeTests does not depend on the wall clock).
-# They run after the rest, so that the load tests beside them cannot make a fault fire late.
+# They run after the rest and one at a time (--no-parallel), so that neither the load tests nor
+# each other's pilot runs can make their agents fall behind the clock.
 WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|SimulationFactsTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
 
 .PHONY: all deps build test demo desk-demo clean
@@ -25,7 +26,7 @@ test:
 	@scripts/ensure-deps.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip '$(WALL_CLOCK_SUITES)'
-	$(SWIFT) test --skip-build --filter '$(WALL_CLOCK_SUITES)'
+	$(SWIFT) test --skip-build --no-parallel --filter '$(WALL_CLOCK_SUITES)'
 	@scripts/test-scripts.sh .build/debug
 
 demo: deps
