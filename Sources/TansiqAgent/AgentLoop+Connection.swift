@@ -4,8 +4,8 @@ import ZeroMQ
 extension AgentLoop {
     /// Warns, a few seconds into a silence and then at most once per interval with its length,
     /// that the agent cannot talk to its hub, and why when the handshake says so.
-    func warnIfHubUnreachable() throws(ZMQError) {
-        guard let problem = try connection.problem(after: configuration.hubWarnings.after),
+    func warnIfHubUnreachable() {
+        guard let problem = connection.problem(after: configuration.hubWarnings.after),
               connectionWarnings.admit(problem.cause.rawValue, now: .now) != nil
         else { return }
         let silent = ContinuousClock.now - connection.silentSince

@@ -166,7 +166,7 @@ final class AgentLoop {
                 if configuration.replay != nil { watchConnection(event, schedule: &schedule) }
             }
         }
-        try warnIfHubUnreachable()
+        warnIfHubUnreachable()
         if ready[index].contains(.readable) {
             for _ in 0..<1000 {
                 guard let message = try subscriber.receive(dontWait: true) else { break }

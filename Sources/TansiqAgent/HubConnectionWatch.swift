@@ -70,9 +70,10 @@ public final class HubConnectionWatch {
     public private(set) var silentSince: ContinuousClock.Instant = .now
 
     /// The problem to report when no handshake has succeeded within `patience` of the start:
-    /// the one seen, or "unreachable" when the hub never answered.
-    public func problem(after patience: Duration) throws(ZMQError) -> HubConnectionProblem? {
-        try update()
+    /// the one seen, or "unreachable" when the hub never answered. Reads no event: events are
+    /// read only by ``update(_:)``, so that its caller sees every one (a reconnection read here
+    /// would be lost to it).
+    public func problem(after patience: Duration) -> HubConnectionProblem? {
         guard !isConnected, ContinuousClock.now - silentSince >= patience else { return nil }
         return problem ?? HubConnectionProblem(
             cause: .unreachable, endpoint: endpoint,

@@ -48,7 +48,8 @@ final class HubSubscriber {
 
     /// The reason to give when nothing came: the handshake's problem, or unreachable.
     func silenceProblem() throws -> HubConnectionProblem? {
-        try watch.problem(after: .zero)
+        try watch.update()
+        return watch.problem(after: .zero)
     }
 
     func close() {

@@ -16,6 +16,18 @@ final class ChildProcess: Sendable {
         let lines = Mutex<[String]>([])
         let errors = Mutex<String>("")
         let pending = Mutex(Data())
+        /// Waits for a text on standard error, resumed by the reading thread or their timer.
+        let errorWaiters = Mutex<[UUID: (text: String, resume: CheckedContinuation<Bool, Never>)]>([:])
+
+        /// Appends to standard error and resumes the waits whose text is now there.
+        func appendError(_ text: String) {
+            let all = errors.withLock { $0 += text; return $0 }
+            let due = errorWaiters.withLock { waiters in
+                let ids = waiters.filter { all.contains($0.value.text) }.map(\.key)
+                return ids.compactMap { waiters.removeValue(forKey: $0)?.resume }
+            }
+            for resume in due { resume.resume(returning: true) }
+        }
     }
     private let streamsOpen = DispatchGroup()
 
@@ -81,7 +93,7 @@ final class ChildProcess: Sendable {
                 streamsOpen.leave()
                 return
             }
-            captured.errors.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+            captured.appendError(String(decoding: chunk, as: UTF8.self))
         }
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
@@ -126,12 +138,21 @@ final class ChildProcess: Sendable {
     /// Waits up to `timeout` seconds for standard error to contain `text` (a log line the
     /// process writes after an event the test caused); returns whether it did.
     func waitForError(containing text: String, timeout: Double) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(timeout * 1000)))
-        while ContinuousClock.now < deadline {
-            if standardError.contains(text) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
+        let captured = captured
+        let id = UUID()
+        return await withCheckedContinuation { continuation in
+            // Registered under the same lock the reading thread appends under: nothing written
+            // between the check and the registration is missed.
+            let already = captured.errorWaiters.withLock { waiters in
+                if captured.errors.withLock({ $0.contains(text) }) { return true }
+                waiters[id] = (text, continuation)
+                return false
+            }
+            if already { return continuation.resume(returning: true) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                captured.errorWaiters.withLock { $0.removeValue(forKey: id) }?.resume.resume(returning: false)
+            }
         }
-        return standardError.contains(text)
     }
 
     /// Sends `signal` (SIGHUP, …) without waiting.

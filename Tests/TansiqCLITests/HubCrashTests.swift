@@ -219,7 +219,7 @@ struct HubCrashTests {
         let caughtUpAgain = await provider.waitForLine(timeout: 20) { line in
             line.contains(Self.caughtUp) && provider.output.filter { $0.contains(Self.caughtUp) }.count > caughtUpBeforeRestart
         }
-        #expect(caughtUpAgain != nil, "the provider caught up after the restart")
+        #expect(caughtUpAgain != nil, "the provider caught up after the restart: \(provider.standardError.suffix(8000))")
         var missing = forwarded
         _ = await provider.waitForLine(timeout: 20) { line in
             if let id = Self.receivedReferral(line) { missing.remove(id) }
