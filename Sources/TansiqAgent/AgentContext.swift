@@ -231,11 +231,32 @@ public final class AgentContext {
                 "message-id": "\(message.id)", "topic": "\(topic)", "reason": "\(reason.rawValue)",
                 "detail": "\(acknowledgement.message ?? "-")",
             ])
+            takeBack(message, refused: reason, explanation: acknowledgement.message ?? reason.rawValue)
             emit(.publishRefused(messageID: message.id, topic: topic, reason: reason, message: acknowledgement.message ?? reason.rawValue,
                 correlationID: message.correlationID))
         }
         save()
         try confirmed.pump()
+    }
+
+    /// A status move of ours that the hub refused never happened: the book goes back to the
+    /// state the hub holds, with the refusal kept for the worker to see. A later move of ours
+    /// queued behind it is refused too and finds nothing left to take back.
+    private func takeBack(_ message: ConfirmedPublisher.Pending, refused reason: HubRejection.Reason, explanation: String) {
+        guard let referral = message.correlationID, message.frames.count >= 3,
+              let decoded = try? MessageCodec.decode(Array(message.frames.prefix(3))),
+              case .referralStatus(let update) = decoded.envelope.payload, update.changedBy == configuration.agency,
+              // Dates come back from the wire rounded: the move is matched by what it does.
+              referrals[referral]?.history.contains(where: {
+                  ($0.previousState, $0.state, $0.changedBy) == (update.previousState, update.state, update.changedBy)
+              }) == true
+        else { return }
+        let undone = referrals.rewind(referral, to: update.previousState, by: configuration.agency)
+        guard !undone.isEmpty else { return }
+        referrals.noteRefusal(referral, .init(state: update.state, reason: reason, message: explanation, at: now()))
+        logger.warning("a move of ours refused by the hub was taken back", metadata: [
+            "referral": "\(referral)", "refused": "\(update.state.rawValue)", "back-to": "\(update.previousState.rawValue)",
+        ])
     }
 
     /// Publishes a status change of a referral this agent takes part in, addressed to the other
@@ -267,6 +288,7 @@ public final class AgentContext {
             return false
         }
         referrals.recordPublished(update)
+        referrals.noteRefusal(id, nil)
         publishUpdate(update, addressee: addressee(of: update, in: tracked), category: tracked.referral.category, correlationID: id, causationID: causationID)
         return true
     }

@@ -367,6 +367,14 @@ final class AgentLoop {
            update.changedBy != tracked.referral.referringAgency || envelope.topic.addressee != configuration.agency {
             return
         }
+        // The hub forwarded this move after checking it against its registry: if our book is
+        // ahead (a move of ours it refused or has not confirmed), the hub's record wins.
+        if tracked.part != .observer, tracked.state != update.previousState,
+           !context.referrals.rewind(update.referralId, to: update.previousState, by: configuration.agency).isEmpty {
+            logger.warning("a move of ours overtaken by the other party's was taken back", metadata: [
+                "referral": "\(update.referralId)", "back-to": "\(update.previousState.rawValue)", "by": "\(update.changedBy)",
+            ])
+        }
         do {
             try context.referrals.apply(update)
         } catch {

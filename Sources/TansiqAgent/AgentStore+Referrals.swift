@@ -17,6 +17,8 @@ extension AgentStore {
         var nextStepAt: Date?
         /// Absent from rows written before the desk kept the trail.
         var history: [ReferralStatusUpdate]?
+        /// Absent from rows written before refusals were kept.
+        var refusal: TrackedReferral.Refusal?
     }
 
     func save(_ tracked: TrackedReferral, in db: Database) throws {
@@ -30,7 +32,8 @@ extension AgentStore {
             transitions: tracked.transitions,
             published: tracked.published,
             nextStepAt: tracked.nextStepAt,
-            history: tracked.history
+            history: tracked.history,
+            refusal: tracked.refusal
         )
         let encoder = JSONEncoder()
         let id = tracked.referral.referralId.uuidString.lowercased()
@@ -76,7 +79,8 @@ extension AgentStore {
                 transitions: details.transitions,
                 published: details.published,
                 nextStepAt: details.nextStepAt,
-                history: details.history ?? []
+                history: details.history ?? [],
+                refusal: details.refusal
             )
         } catch let error as AgentStoreError {
             throw error

@@ -61,6 +61,27 @@ public struct TrackedReferral: Sendable, Equatable {
     public var nextStepAt: Date?
     /// Every status change applied, as it was made (who, when, why): the trail a desk shows.
     public var history: [ReferralStatusUpdate] = []
+    /// The last move of ours the hub refused, and why: shown to the worker who made it.
+    public var refusal: Refusal?
+
+    /// A move of this agency the hub refused; the referral went back to the hub's state.
+    public struct Refusal: Sendable, Equatable, Codable {
+        /// The state the refused move would have reached.
+        public var state: ReferralState
+        /// The hub's reason.
+        public var reason: HubRejection.Reason
+        /// The hub's explanation (never a personal value).
+        public var message: String
+        /// When the refusal came (agent clock).
+        public var at: Date
+
+        public init(state: ReferralState, reason: HubRejection.Reason, message: String, at: Date) {
+            self.state = state
+            self.reason = reason
+            self.message = message
+            self.at = at
+        }
+    }
 
     /// Whether the referral has reached a final state.
     public var isFinal: Bool { state.isTerminal }
@@ -149,6 +170,36 @@ public final class ReferralBook {
         referrals[update.referralId] = tracked
         changed.insert(update.referralId)
         return tracked
+    }
+
+    /// Takes back this agency's own latest moves on a referral until it is in `state` again, the
+    /// state the hub recorded: a move the hub refused, or one overtaken by the other party's move
+    /// that the hub forwarded first. Only moves of `agency` are taken back, and only if one of
+    /// them leads out of `state`; returns the moves taken back, latest first (none: unchanged).
+    @discardableResult
+    func rewind(_ id: UUID, to state: ReferralState, by agency: String) -> [ReferralStatusUpdate] {
+        guard var tracked = referrals[id], tracked.state != state else { return [] }
+        var undone: [ReferralStatusUpdate] = []
+        while tracked.state != state {
+            guard let last = tracked.history.last, last.changedBy == agency, last.state == tracked.state,
+                  tracked.transitions.last == TrackedReferral.Transition(from: last.previousState, to: last.state, by: last.changedBy)
+            else { return [] }
+            tracked.history.removeLast()
+            tracked.transitions.removeLast()
+            if let index = tracked.published.lastIndex(of: last) { tracked.published.remove(at: index) }
+            tracked.state = last.previousState
+            undone.append(last)
+        }
+        // `wasAccepted` stays: the capacity was held by this agent and is given back at the end.
+        tracked.updatedAt = undone.last?.changedAt ?? tracked.updatedAt
+        referrals[id] = tracked
+        changed.insert(id)
+        return undone
+    }
+
+    /// Records (or clears) the hub's refusal of a move of ours.
+    func noteRefusal(_ id: UUID, _ refusal: TrackedReferral.Refusal?) {
+        update(id) { $0.refusal = refusal }
     }
 
     /// Sets who answers an open referral.

@@ -85,6 +85,7 @@ enum DeskAssets {
         .label { color: var(--muted); font-size: .85rem; margin-inline-start: .3rem; }
         .priority-stat, .priority-asap { color: var(--warn); font-weight: 600; }
         .overdue { color: var(--warn); }
+        .refused { color: var(--warn); border-inline-start: 4px solid var(--warn); background: #fff; padding: .5rem .8rem; }
         dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; background: #fff; padding: .8rem; border: 1px solid var(--line); }
         dt { color: var(--muted); }
         form.action { display: inline-flex; flex-wrap: wrap; gap: .4rem; align-items: end; margin: .3rem .6rem .3rem 0; padding: .5rem; background: #fff; border: 1px solid var(--line); border-radius: 6px; }

@@ -42,6 +42,15 @@ struct ReferralPage {
     func live(_ tracked: TrackedReferral) -> String {
         let l = language
         var html = ""
+        if let refusal = tracked.refusal {
+            // The hub's own words only when no label says it in the page's language.
+            let why = l.label("refusal", refusal.reason.rawValue)
+            let explanation = why == refusal.reason.rawValue ? refusal.message : why
+            html += """
+                <p id="referral-refused" class="refused" role="alert" data-reason="\(h(refusal.reason.rawValue))">\(h(l("referral.refused", l.label("state", refusal.state.rawValue)))) \
+                <bdi>\(h(explanation))</bdi> · <bdi>\(h(format.date(refusal.at)))</bdi></p>
+                """
+        }
         if !tracked.escalated.isEmpty {
             html += "<h2>\(h(l("referral.escalated")))</h2><p id=\"referral-escalations\">\(h(tracked.escalated.map { l("escalation.\($0.rawValue)") }.sorted().joined(separator: ", ")))</p>"
         }
