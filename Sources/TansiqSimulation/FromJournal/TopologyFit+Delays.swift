@@ -70,9 +70,9 @@ extension TopologyFit {
         return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
     }
 
-    /// Seconds rounded as a planner writes them: whole seconds, whole minutes from an hour.
+    /// Seconds rounded as a planner writes them: whole seconds, whole minutes from ten minutes.
     static func duration(_ seconds: Double) -> SimulatedDuration {
         let whole = max(1, seconds.rounded())
-        return .seconds(whole >= 3600 ? (whole / 60).rounded() * 60 : whole)
+        return .seconds(whole >= 600 ? (whole / 60).rounded() * 60 : whole)
     }
 }

@@ -226,7 +226,15 @@ extension TopologyFit.Model {
         for referral in referrals where offered.contains(referral.category) { needCounts[referral.category, default: 0] += 1 }
         needs = ServiceCategory.allCases.compactMap { category in needCounts[category].map { (category, $0) } }
         let sizes = cases.map { $0.categories.filter(offered.contains).count }.filter { $0 > 0 }
-        needsPerCase = max(1, sizes.min() ?? 1)...min(max(1, sizes.max() ?? 1), max(1, needs.count))
+        // The file draws a case's size uniformly in min...max: min is the smallest case, max
+        // the one that gives the observed mean (a few cases merged by chance must not widen it).
+        let smallest = max(1, sizes.min() ?? 1)
+        let meanSize = sizes.isEmpty ? 1 : Double(sizes.reduce(0, +)) / Double(sizes.count)
+        let largest = min(max(smallest, Int((2 * meanSize - Double(smallest)).rounded())), max(smallest, sizes.max() ?? 1), max(1, needs.count))
+        needsPerCase = smallest...max(smallest, largest)
+        if (sizes.max() ?? 1) > largest {
+            notes.append("needs per case: \(smallest) to \(largest), uniform, for the observed mean of \(Self.number(meanSize, digits: 2)) (the largest case had \(sizes.max() ?? 1))")
+        }
 
         // Arrival gaps as regular as a clock are a fixed interval; otherwise Poisson arrivals.
         let times = cases.map { $0.at.timeIntervalSince(first) }
