@@ -15,7 +15,7 @@ extension OutcomeTable {
         body += columns.map { "<th>\(R.escape(parameter.map { "\($0) = " } ?? "") + R.escape($0))</th>" }.joined()
         if columns.count == 2 { body += "<th>difference</th>" }
         body += "</tr>"
-        for row in rows {
+        for row in rows.map(\.readable) {
             body += "<tr><td>\(R.escape(row.metric))</td>" + row.intervals.map { "<td>\($0.text)</td>" }.joined()
             if let difference = row.difference {
                 let better = difference.mean == 0 ? "" : ((difference.mean > 0) == row.higherIsBetter ? "good" : "bad")
@@ -25,7 +25,7 @@ extension OutcomeTable {
             body += "</tr>"
         }
         body += "</table></div>"
-        let charted = rows.filter { $0.intervals.contains(where: { $0.high > 0 }) }
+        let charted = rows.map(\.readable).filter { $0.intervals.contains(where: { $0.high > 0 }) }
         if let parameter, let values = sweptValues {
             body += "<h2>Outcomes against \(R.escape(parameter))</h2><div style=\"display:flex;flex-wrap:wrap;gap:8px 16px\">"
             for row in charted { body += Self.sweepChart(row, values: values, parameter: parameter, seeds: seeds.count) }
@@ -60,5 +60,18 @@ extension OutcomeTable {
         return "<figure style=\"margin:0\" data-metric=\"\(SimulationReport.escape(row.metric))\"><figcaption><b>\(SimulationReport.escape(row.metric))</b> (n \(seeds) seeds per value)</figcaption>"
             + SVGChart.plot([line], x: SVGChart.Axis(short, ticks: values), y: SVGChart.Axis(""), title: title, xDomain: domain)
             + "</figure>"
+    }
+}
+
+extension OutcomeTable.Row {
+    /// The row as people read it: a time (`… h`) whose spread passes two days, in days (`… d`),
+    /// the rule of every chart and table.
+    public var readable: OutcomeTable.Row {
+        guard metric.hasSuffix(" h"), DurationUnit(fittingHours: intervals.map(\.high).max() ?? 0) == .days else { return self }
+        var row = self
+        row.metric = String(metric.dropLast(2)) + " d"
+        row.intervals = intervals.map { SeedInterval($0.values.map { $0 / 24 }) }
+        row.difference = difference.map { SeedInterval($0.values.map { $0 / 24 }) }
+        return row
     }
 }
