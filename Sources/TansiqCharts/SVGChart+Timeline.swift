@@ -47,7 +47,7 @@ extension SVGChart {
             let caption = "\(label) (\(words.sample) \(group.total))"
             html += "<figure style=\"margin:0\" data-group=\"\(escape(group.name))\"><figcaption><b>\(escape(caption))</b></figcaption>"
             html += plot([arrivals, backlog], x: axis, y: Axis(""), title: "\(caption): \(words.arrivals), \(words.backlog)",
-                         xDomain: 0...Double(max(count, 1)), width: 560, height: 190, yMaximum: highest)
+                         xDomain: 0...Double(max(count, 1)), width: 540, height: 190, yMaximum: highest)
             html += "</figure>"
         }
         html += "</div><details><summary>\(escape(words.table))</summary><table><thead><tr><th>\(escape(words.period)) (\(escape(unit)))</th>"

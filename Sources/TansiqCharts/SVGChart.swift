@@ -88,8 +88,11 @@ public enum SVGChart {
         public var colour: String
         public var emphasised: Bool
         public var size: Int
-        public init(_ id: String, colour: String, emphasised: Bool = false, size: Int = 1) {
+        /// Its name on the diagram, when not its id.
+        public var label: String?
+        public init(_ id: String, colour: String, emphasised: Bool = false, size: Int = 1, label: String? = nil) {
             self.id = id
+            self.label = label
             self.colour = colour
             self.emphasised = emphasised
             self.size = size
@@ -130,7 +133,7 @@ public enum SVGChart {
         var placed: [LabelBox] = []
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + 20))\" font-size=\"10\" role=\"img\""
         svg += title.isEmpty ? ">" : " aria-label=\(quote(title))><title>\(escape(title))</title>"
-        svg += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(Colour.arrow)\"/></marker></defs>"
+        svg += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" markerUnits=\"userSpaceOnUse\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"\(Colour.arrow)\"/></marker></defs>"
         for (index, (name, colour)) in legend.enumerated() {
             svg += "<circle cx=\(quote(20 + index * 150)) cy=\"12\" r=\"6\" fill=\(quote(colour))/><text x=\(quote(30 + index * 150)) y=\"16\">\(escape(name))</text>"
         }
@@ -145,10 +148,12 @@ public enum SVGChart {
             let (cx, cy) = (cos(angle), sin(angle))
             let anchor = cx < -0.25 ? "end" : (cx > 0.25 ? "start" : "middle")
             let lx = x + cx * (r + 5), ly = y + sy(cy, r)
-            names += "<text x=\(quote(lx)) y=\(quote(ly)) text-anchor=\(quote(anchor)) font-weight=\"600\" font-size=\"11\">\(escape(node.id))</text>"
-            placed.append(LabelBox(anchor: anchor, x: lx, y: ly, characters: node.id.count, size: 11))
+            let name = node.label ?? node.id
+            names += "<text x=\(quote(lx)) y=\(quote(ly)) text-anchor=\(quote(anchor)) font-weight=\"600\" font-size=\"11\">\(escape(name))</text>"
+            placed.append(LabelBox(anchor: anchor, x: lx, y: ly, characters: name.count, size: 11))
         }
         let pairs = Set(edges.map { "\($0.from)|\($0.to)" })
+        let heaviest = max(edges.map(\.weight).max() ?? 1, 1)
         var labels = ""
         for edge in edges {
             guard let from = position[edge.from], let to = position[edge.to], edge.from != edge.to else { continue }
@@ -160,7 +165,7 @@ public enum SVGChart {
             let start = (from.0 + dx / length * (radiusOf[edge.from] ?? 8) + nx, from.1 + dy / length * (radiusOf[edge.from] ?? 8) + ny)
             let end = (to.0 - dx / length * ((radiusOf[edge.to] ?? 8) + 2) + nx, to.1 - dy / length * ((radiusOf[edge.to] ?? 8) + 2) + ny)
             let tooltip = "<title>\(escape(edge.from)) → \(escape(edge.to)): \(escape(edge.label))</title>"
-            svg += "<line x1=\(quote(start.0)) y1=\(quote(start.1)) x2=\(quote(end.0)) y2=\(quote(end.1)) stroke=\"\(Colour.arrow)\" stroke-width=\(quote(min(4, 0.8 + edge.weight * 0.6))) marker-end=\"url(#arrow)\">\(tooltip)</line>"
+            svg += "<line x1=\(quote(start.0)) y1=\(quote(start.1)) x2=\(quote(end.0)) y2=\(quote(end.1)) stroke=\"\(Colour.arrow)\" stroke-width=\(quote(0.8 + 3.2 * edge.weight / heaviest)) marker-end=\"url(#arrow)\">\(tooltip)</line>"
             let text = edge.label.count > 34 ? String(edge.label.prefix(33)) + "…" : edge.label
             // Along the arrow, nearer its head first (so a label reads as the receiver's), where it overlaps nothing.
             var best: LabelBox?

@@ -281,6 +281,7 @@ extension Catalogue {
         "facts.none": "–",
         "facts.chart.outcomes": "Issues par service",
         "facts.chart.decide": "Délai de décision par service (médiane, 90e centile)",
+        "facts.times": "Délais et échéances",
         "facts.chart.flows": "Qui oriente vers qui (services, orientations)",
         "facts.chart.timeline": "Arrivées et orientations en attente par service",
         "timeline.arrivals": "arrivées",
