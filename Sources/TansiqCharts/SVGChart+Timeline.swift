@@ -35,6 +35,7 @@ extension SVGChart {
         let perPeriod = data.periodHours / unitHours
         let unit = data.inDays ? words.day : words.hour
         let axis = Axis(unit) { SVGChart.number(($0 * perPeriod).rounded()) }
+        // One scale for every group; at least 4, so that ticks are whole referrals.
         let highest = Double(data.groups.flatMap { $0.arrivals + $0.backlog }.max() ?? 0)
         let count = data.groups.first?.arrivals.count ?? 0
         var html = "<div class=\"small-multiples\" id=\"\(escape(id))\" style=\"display:flex;flex-wrap:wrap;gap:8px 16px\">"
@@ -47,7 +48,7 @@ extension SVGChart {
             let caption = "\(label) (\(words.sample) \(group.total))"
             html += "<figure style=\"margin:0\" data-group=\"\(escape(group.name))\"><figcaption><b>\(escape(caption))</b></figcaption>"
             html += plot([arrivals, backlog], x: axis, y: Axis(""), title: "\(caption): \(words.arrivals), \(words.backlog)",
-                         xDomain: 0...Double(max(count, 1)), width: 540, height: 190, yMaximum: highest)
+                         xDomain: 0...Double(max(count, 1)), width: 540, height: 190, yMaximum: max(highest, 4))
             html += "</figure>"
         }
         html += "</div><details><summary>\(escape(words.table))</summary><table><thead><tr><th>\(escape(words.period)) (\(escape(unit)))</th>"
