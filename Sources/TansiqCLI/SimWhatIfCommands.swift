@@ -120,7 +120,7 @@ extension OutcomeTable {
     /// The table as text, one outcome a line.
     func text(parameter: String?) -> String {
         let header = ["outcome"] + columns.map { (parameter.map { "\($0)=" } ?? "") + $0 } + (columns.count == 2 ? ["difference"] : [])
-        let lines = rows.map { row in
+        let lines = rows.map(\.readable).map { row in
             [row.metric] + row.intervals.map(\.text) + (row.difference.map { [$0.text] } ?? [])
         }
         let widths = header.indices.map { column in ([header] + lines).map { $0[column].count }.max() ?? 0 }

@@ -1,5 +1,6 @@
 import Foundation
 import TansiqHub
+import TansiqCharts
 import TansiqMessages
 
 extension SimulationReport {
@@ -85,6 +86,15 @@ extension SimulationReport {
             }
             return entry
         }
+        // Closed: the answerer's final move; a lost or unanswered referral stays in the backlog.
+        timeline = ArrivalsAndBacklog(
+            records.map { _, record in
+                ArrivalsAndBacklog.Item(
+                    group: record.category, arrived: record.sentAt,
+                    closed: [ReferralState.completed, .failed, .rejected, .cancelled].compactMap { record.states[$0] }.min())
+            },
+            from: scenarioStart, to: scenarioStart.addingTimeInterval(topology.general.end.seconds),
+            order: ServiceCategory.allCases.map(\.rawValue))
         bottlenecks = Self.bottlenecks(agencies)
         self.hub = HubTraffic(
             messagesIn: hub.messagesIn, messagesOut: hub.messagesOut, rejected: hub.rejected,
@@ -131,7 +141,7 @@ extension SimulationReport {
         }
         return ranked.prefix(3).map { entry in
             var entry = entry
-            let wait = entry.decideP90.map { String(format: "9 in 10 decided within %.1f h", $0) } ?? "nothing decided"
+            let wait = entry.decideP90.map { "9 in 10 decided within \(DurationUnit(fittingHours: $0).text(hours: $0))" } ?? "nothing decided"
             entry.reason = entry.rejectedAtCapacity > 0
                 ? "\(entry.rejectedAtCapacity) rejected at capacity; \(wait)" : wait
             return entry

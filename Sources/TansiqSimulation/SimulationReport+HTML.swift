@@ -3,7 +3,7 @@ import Foundation
 import TansiqCharts
 
 extension SimulationReport {
-    /// The report as one self-contained HTML page: tables, inline SVG bar charts and a diagram
+    /// The report as one self-contained HTML page: tables, inline SVG charts (TansiqCharts, shared with the desk's facts) and a diagram
     /// of `topology`; no script, no external resource.
     public func html(topology network: Topology) -> String {
         let r = referrals
@@ -35,18 +35,24 @@ extension SimulationReport {
         body += SVGChart.bars(
             categories.map { .init($0.name, [$0.decide?.p50 ?? 0, $0.decide?.p90 ?? 0, $0.decide?.p99 ?? 0], sampleSize: $0.counts.accepted + $0.counts.rejected) },
             series: percentiles, scale: .hours)
+        if let timeline, !timeline.groups.isEmpty {
+            body += "<h2>Arrivals and backlog per category (simulated \(timeline.inDays ? "days" : "hours"))</h2>"
+            body += "<p>Bars: referrals sent in the period; line: referrals not completed, failed or rejected at its end (lost ones included).</p>"
+            body += SVGChart.arrivalsAndBacklog(timeline)
+        }
         body += "<h2>Categories</h2>" + Self.table(categories, withLoad: false)
         body += "<h2>Agencies</h2>" + Self.table(agencies, withLoad: true)
         body += "<h2>Bottlenecks</h2><ul>" + bottlenecks.map { "<li><b>\(Self.escape($0.agency))</b>: \(Self.escape($0.reason))</li>" }.joined() + "</ul>"
         body += "<h2>Hub</h2><p>\(hub.messagesIn) messages in, \(hub.messagesOut) out, \(hub.rejected) rejected, \(Self.number(hub.messagesPerSecond)) messages/s in.</p>"
         if !faults.isEmpty {
-            body += "<h2>Faults injected</h2><table><tr><th>fault</th><th>on (h)</th><th>off (h)</th><th>referrals meanwhile</th><th>lost</th><th>what was done</th></tr>"
+            let unit = DurationUnit(fittingHours: simulatedHours)
+            body += "<h2>Faults injected</h2><div class=\"wide\"><table><tr><th>fault</th><th>on (\(unit.symbol))</th><th>off (\(unit.symbol))</th><th>referrals meanwhile</th><th>lost</th><th>what was done</th></tr>"
             for run in faults {
-                let on = run.startedHours.map { String(format: "%.1f", $0) } ?? "–"
-                let off = run.endedHours.map { String(format: "%.1f", $0) } ?? "end"
+                let on = run.startedHours.map { unit.value(hours: $0) } ?? "–"
+                let off = run.endedHours.map { unit.value(hours: $0) } ?? "end"
                 body += "<tr><td>\(Self.escape(run.fault))</td><td>\(on)</td><td>\(off)</td><td>\(run.referralsDuring)</td><td>\(run.lostDuring)</td><td>\(Self.escape(run.actions.joined(separator: "; ")))</td></tr>"
             }
-            body += "</table>"
+            body += "</table></div>"
         }
         for note in notes { body += "<p>Note: \(Self.escape(note))</p>" }
         if !faultsNotExecuted.isEmpty {
@@ -70,36 +76,11 @@ extension SimulationReport {
             body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
             table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
             td:first-child,th:first-child{text-align:left}.bad{color:#b00}.good{color:#070}
+            .wide{overflow-x:auto;max-width:100%}svg{max-width:100%;height:auto}figcaption{font-size:13px}
             </style></head><body>
             \(body)
             </body></html>
             """
-    }
-
-    static let palette = ["#2b8a3e", "#e67700", "#c92a2a", "#1864ab", "#862e9c"]
-
-    /// Horizontal grouped bars: one group per label, one bar per series.
-    static func barChart(_ rows: [(String, [Double])], series: [String], unit: String) -> String {
-        let maximum = max(rows.flatMap(\.1).max() ?? 0, 1e-9)
-        let bar = 12, gap = 8, left = 150, plot = 700
-        let groupHeight = bar * series.count + gap
-        let height = rows.count * groupHeight + 30
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + plot + 80)\" height=\(quote(height)) font-size=\"11\">"
-        for (index, name) in series.enumerated() {
-            let x = left + index * 90
-            svg += "<rect x=\(quote(x)) y=\"2\" width=\"10\" height=\"10\" fill=\(quote(palette[index % palette.count]))/><text x=\(quote(x + 14)) y=\"11\">\(escape(name))</text>"
-        }
-        for (row, (label, values)) in rows.enumerated() {
-            let top = 22 + row * groupHeight
-            svg += "<text x=\(quote(left - 6)) y=\(quote(top + groupHeight / 2)) text-anchor=\"end\">\(escape(label))</text>"
-            for (index, value) in values.enumerated() {
-                let width = Int((value / maximum * Double(plot)).rounded())
-                let y = top + index * bar
-                svg += "<rect x=\(quote(left)) y=\(quote(y)) width=\(quote(width)) height=\(quote(bar - 2)) fill=\(quote(palette[index % palette.count]))/>"
-                svg += "<text x=\(quote(left + width + 4)) y=\(quote(y + bar - 3))>\(number(value))\(unit)</text>"
-            }
-        }
-        return svg + "</svg>"
     }
 
     /// Who refers to whom: an arrow per link, labelled with its categories, nodes coloured by role
@@ -114,32 +95,34 @@ extension SimulationReport {
         return SVGChart.directed(nodes, edges, legend: AgentRole.allCases.map { ($0.rawValue, colours[$0] ?? "#888") })
     }
 
+    /// Durations in hours, or in days for a column whose longest figure passes two days (the
+    /// charts' rule), the unit in the column's title.
     private static func table(_ groups: [Group], withLoad: Bool) -> String {
-        func cell(_ p: Percentiles?) -> String {
-            p.map { String(format: "%.1f / %.1f / %.1f", $0.p50, $0.p90, $0.p99) } ?? "–"
+        let times: [(String, KeyPath<Group, Percentiles?>)] = [("acknowledge", \.acknowledge), ("decide", \.decide), ("complete", \.complete)]
+        let units = times.map { _, path in DurationUnit(fittingHours: groups.compactMap { $0[keyPath: path]?.p99 }.max() ?? 0) }
+        func cell(_ p: Percentiles?, _ unit: DurationUnit) -> String {
+            p.map { "\(unit.value(hours: $0.p50)) / \(unit.value(hours: $0.p90)) / \(unit.value(hours: $0.p99)) (n \($0.count))" } ?? "–"
         }
-        var html = "<table><tr><th>name</th><th>referrals</th><th>completed</th><th>failed</th><th>rejected</th><th>lost</th><th>escalated</th><th>acknowledge p50/p90/p99 h</th><th>decide p50/p90/p99 h</th><th>complete p50/p90/p99 h</th>"
+        var html = "<div class=\"wide\"><table><tr><th>name</th><th>referrals</th><th>completed</th><th>failed</th><th>rejected</th><th>lost</th><th>escalated</th>"
+        html += zip(times, units).map { "<th>\($0.0) p50 / p90 / p99 (\($1.symbol))</th>" }.joined()
         if withLoad { html += "<th>sent</th><th>peak in use / capacity</th>" }
         html += "</tr>"
         for group in groups {
             let c = group.counts
-            html += "<tr><td>\(escape(group.name))</td><td>\(c.created)</td><td>\(c.completed)</td><td>\(c.failed)</td><td>\(c.rejected)</td><td>\(c.lost)</td><td>\(c.escalated)</td><td>\(cell(group.acknowledge))</td><td>\(cell(group.decide))</td><td>\(cell(group.complete))</td>"
+            html += "<tr><td>\(escape(group.name))</td><td>\(c.created)</td><td>\(c.completed)</td><td>\(c.failed)</td><td>\(c.rejected)</td><td>\(c.lost)</td><td>\(c.escalated)</td>"
+            html += zip(times, units).map { "<td>\(cell(group[keyPath: $0.1], $1))</td>" }.joined()
             if withLoad {
                 let load = group.capacity.map { "\(group.peakInUse ?? 0) / \($0) (\(Int(((group.peakUse ?? 0) * 100).rounded()))%)" } ?? "–"
                 html += "<td>\(group.sent ?? 0)</td><td>\(load)</td>"
             }
             html += "</tr>"
         }
-        return html + "</table>"
+        return html + "</table></div>"
     }
 
     private static func pairs(_ counts: [String: Int]) -> String {
         counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
-
-    static func quote(_ value: Int) -> String { "\"\(value)\"" }
-    static func quote(_ value: Double) -> String { String(format: "\"%.1f\"", value) }
-    static func quote(_ value: String) -> String { "\"\(escape(value))\"" }
 
     static func escape(_ text: String) -> String {
         var escaped = ""

@@ -1,3 +1,5 @@
+import TansiqCharts
+
 /// What a simulated run did: referral outcomes, latencies, load, bottlenecks and hub traffic.
 ///
 /// Durations are in simulated hours. A referral is **lost** when it was sent but never reached
@@ -40,6 +42,9 @@ public struct SimulationReport: Codable, Sendable, Equatable {
     public var faults: [FaultRun]
     /// Faults the topology declares that this runner does not inject.
     public var faultsNotExecuted: [String]
+    /// Arrivals per simulated day (or hour) and the backlog at each one's end, per category;
+    /// `nil` in reports written before it existed.
+    public var timeline: ArrivalsAndBacklog?
     /// What else a reader should know about the run: agents killed because they would not stop,
     /// referrers that started late.
     public var notes: [String]

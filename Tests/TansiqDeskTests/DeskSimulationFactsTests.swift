@@ -21,6 +21,8 @@ struct DeskSimulationFactsTests {
         let pilot = try Topology.load(contentsOf: topologies.appendingPathComponent("agadir-pilot.yaml"))
         var simulation = Simulation(topology: pilot)
         simulation.atRest = Simulation.AtRest(directory: root.path)
+        // Virtual time: the counts do not depend on how busy the machine is.
+        simulation.time = .virtual
         var logger = Logger(label: "test.sim")
         logger.logLevel = .critical
         let report = try await simulation.run(logger: logger)
@@ -60,5 +62,39 @@ struct DeskSimulationFactsTests {
         // And the hub's registry agrees, count for count.
         let registry = try journal.referralFacts(now: Date.distantFuture)
         #expect(registry.total.counts == counts)
+
+        // The arrivals-and-backlog series: the desk's (from the registry's records) and the
+        // report's (from the run) are the same code on the same referrals.
+        let records = Desk.registryRecords(overview)
+        let asOf = try #require(records.map(\.updatedAt).max()).addingTimeInterval(3600)
+        let timeline = Desk.timeline(records, since: nil, asOf: asOf)
+        let reported = try #require(report.timeline)
+        #expect(timeline.inDays && reported.inDays)
+        for group in reported.groups {
+            #expect(timeline.groups.first { $0.name == group.name }?.total == group.total, "\(group.name)")
+            #expect(facts.categories.first { $0.name == group.name }?.counts.sent == group.total, "\(group.name)")
+        }
+        for group in timeline.groups {
+            #expect(group.backlog.last == facts.categories.first { $0.name == group.name }?.counts.pending, "\(group.name) at the end")
+        }
+
+        // The page in every language: the charts, their text alternatives, nothing from elsewhere.
+        let artifacts = ProcessInfo.processInfo.environment["TANSIQ_FACTS_PAGES"]
+        for language in Language.allCases {
+            let format = DeskFormat(language: language, timeZone: .gmt, now: asOf)
+            let body = FactsPage(language: language, format: format)
+                .render(facts, flows: Desk.flows(records) { language.label("category", $0) }, timeline: timeline, since: "", until: "", query: "")
+            #expect(body.contains("id=\"chart-timeline\"") && body.contains("id=\"facts-flows\"") && !body.contains("src="))
+            #expect(body.components(separatedBy: "<figure").count - 1 == timeline.groups.count)
+            if let artifacts {
+                // For looking at in a browser (scripts/facts-pages.sh): the desk's frame, its stylesheet inline.
+                let configuration = DeskConfiguration(agency: "commune-agadir", listen: "127.0.0.1:0", coordinates: true)
+                let page = Page(title: language("facts.title"), language: language, configuration: configuration).render(body)
+                    .replacingOccurrences(of: "<link rel=\"stylesheet\" href=\"/desk.css\">", with: "<style>\(DeskAssets.css)</style>")
+                try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+                try page.write(toFile: "\(artifacts)/facts-\(language.rawValue).html", atomically: true, encoding: .utf8)
+                try report.html(topology: pilot).write(toFile: "\(artifacts)/simulation-report.html", atomically: true, encoding: .utf8)
+            }
+        }
     }
 }

@@ -291,6 +291,14 @@ extension Catalogue {
         "facts.none": "–",
         "facts.chart.outcomes": "النتائج حسب الخدمة",
         "facts.chart.decide": "مدة القرار حسب الخدمة (الوسيط، المئين 90)",
+        "facts.times": "المدد والآجال",
         "facts.chart.flows": "من يحيل إلى من (الخدمات، الإحالات)",
+        "facts.chart.timeline": "الإحالات الواردة والمتراكمة حسب الخدمة",
+        "timeline.arrivals": "الواردة",
+        "timeline.backlog": "المتراكمة (مفتوحة في نهاية الفترة)",
+        "timeline.day": "اليوم",
+        "timeline.hour": "الساعة",
+        "timeline.table": "الأرقام في جدول",
+        "timeline.period": "الفترة",
     ]
 }

@@ -291,6 +291,14 @@ extension Catalogue {
         "facts.none": "–",
         "facts.chart.outcomes": "Outcomes per service",
         "facts.chart.decide": "Time to decide per service (median, 90th percentile)",
+        "facts.times": "Times and deadlines",
         "facts.chart.flows": "Who refers to whom (services, referrals)",
+        "facts.chart.timeline": "Arrivals and backlog per service",
+        "timeline.arrivals": "arrivals",
+        "timeline.backlog": "backlog (open at the end of the period)",
+        "timeline.day": "day",
+        "timeline.hour": "hour",
+        "timeline.table": "The figures as a table",
+        "timeline.period": "period",
     ]
 }

@@ -291,6 +291,14 @@ extension Catalogue {
         "facts.none": "–",
         "facts.chart.outcomes": "Issues par service",
         "facts.chart.decide": "Délai de décision par service (médiane, 90e centile)",
+        "facts.times": "Délais et échéances",
         "facts.chart.flows": "Qui oriente vers qui (services, orientations)",
+        "facts.chart.timeline": "Arrivées et orientations en attente par service",
+        "timeline.arrivals": "arrivées",
+        "timeline.backlog": "en attente (ouvertes en fin de période)",
+        "timeline.day": "jour",
+        "timeline.hour": "heure",
+        "timeline.table": "Les chiffres en tableau",
+        "timeline.period": "période",
     ]
 }

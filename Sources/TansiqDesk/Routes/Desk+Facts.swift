@@ -26,24 +26,41 @@ extension Desk {
     }
 
     /// The facts, and who referred to whom for what in the period (referrer → receiver: categories).
-    func factsAndFlows(since: Date?, until: Date?) async throws(DeskError) -> (facts: ReferralFacts, flows: [SVGChart.Edge]) {
+    func factsAndFlows(since: Date?, until: Date?) async throws(DeskError) -> (facts: ReferralFacts, records: [ReferralRecord], timeline: ArrivalsAndBacklog) {
         let (overview, now) = try await agent { context in (context.networkOverview, context.now()) }
         let records = Self.registryRecords(overview)
         let inPeriod = records.filter { record in
             guard let created = record.createdAt else { return since == nil && until == nil }
             return (since.map { created >= $0 } ?? true) && (until.map { created < $0 } ?? true)
         }
+        let facts = ReferralFacts(records: records, since: since, until: until, now: now)
+        return (facts, inPeriod, Self.timeline(inPeriod, since: since, asOf: facts.asOf))
+    }
+
+    /// Who referred to whom for what: one arrow per referrer and receiver, labelled with the
+    /// categories (in `category`'s words) and the number of referrals.
+    static func flows(_ records: [ReferralRecord], category: (String) -> String = { $0 }) -> [SVGChart.Edge] {
         var flows: [String: (count: Int, categories: Set<String>)] = [:]
-        for record in inPeriod {
+        for record in records {
             let key = "\(record.referrer)|\(record.receiver ?? OverviewPage.unclaimed)"
             flows[key, default: (0, [])].count += 1
             flows[key]?.categories.insert(record.category.rawValue)
         }
-        let edges = flows.sorted { $0.key < $1.key }.map { key, flow in
+        return flows.sorted { $0.key < $1.key }.map { key, flow in
             let parts = key.split(separator: "|").map(String.init)
-            return SVGChart.Edge(from: parts[0], to: parts[1], label: "\(flow.categories.sorted().joined(separator: ", ")) (\(flow.count))", weight: Double(flow.count))
+            let label = "\(flow.categories.sorted().map(category).joined(separator: ", ")) (\(flow.count))"
+            return SVGChart.Edge(from: parts[0], to: parts[1], label: label, weight: Double(flow.count))
         }
-        return (ReferralFacts(records: records, since: since, until: until, now: now), edges)
+    }
+
+    /// Arrivals per day (per hour over two days or less) and the backlog, per category, from the
+    /// registry's records of the period: the simulation report's series, by the same code.
+    static func timeline(_ records: [ReferralRecord], since: Date?, asOf: Date) -> ArrivalsAndBacklog {
+        let start = since ?? records.compactMap(\.createdAt).min() ?? asOf
+        let items = records.compactMap { record in
+            record.createdAt.map { ArrivalsAndBacklog.Item(group: record.category.rawValue, arrived: $0, closed: record.state.isTerminal ? record.closedAt : nil) }
+        }
+        return ArrivalsAndBacklog(items, from: start, to: max(asOf, start.addingTimeInterval(3600)), order: ServiceCategory.allCases.map(\.rawValue))
     }
 
     /// The registry's records, rebuilt from the views the coordinator heard.
@@ -91,10 +108,11 @@ extension Desk {
         }
         do {
             let (since, until) = try period(request, language: l)
-            let (facts, flows) = try await factsAndFlows(since: since, until: until)
+            let (facts, records, timeline) = try await factsAndFlows(since: since, until: until)
+            let flows = Self.flows(records) { l.label("category", $0) }
             let query = request.uri.query ?? ""
             let body = FactsPage(language: l, format: DeskFormat(language: l, timeZone: configuration.timeZone, now: facts.asOf))
-                .render(facts, flows: flows, since: request.uri.queryParameters.get("since") ?? "", until: request.uri.queryParameters.get("until") ?? "", query: query)
+                .render(facts, flows: flows, timeline: timeline, since: request.uri.queryParameters.get("since") ?? "", until: request.uri.queryParameters.get("until") ?? "", query: query)
             return html(.ok, page(visit, title: l("facts.title")).render(body), cookies: visit.cookies)
         } catch {
             return html(error.status, page(visit, title: l("facts.title"), flash: .error(error.message)).render(""), cookies: visit.cookies)
@@ -125,7 +143,7 @@ struct FactsPage {
     var language: Language
     var format: DeskFormat
 
-    func render(_ facts: ReferralFacts, flows: [SVGChart.Edge], since: String, until: String, query: String) -> String {
+    func render(_ facts: ReferralFacts, flows: [SVGChart.Edge], timeline: ArrivalsAndBacklog, since: String, until: String, query: String) -> String {
         let l = language
         var html = """
             <form method="get" action="/facts" class="action" id="facts-period">
@@ -138,31 +156,39 @@ struct FactsPage {
         html += table("facts-total", l("facts.all"), [facts.total])
         html += table("facts-categories", l("col.category"), facts.categories, label: { l.label("category", $0) })
         html += table("facts-agencies", l("overview.agency"), facts.agencies)
-        html += charts(facts, flows: flows)
+        html += charts(facts, flows: flows, timeline: timeline)
         return html
     }
 
+    /// Two tables a group: the counts, then the times and deadlines (`<id>-times`), so that each
+    /// fits a 1280-pixel screen and a printed page.
     private func table(_ id: String, _ title: String, _ groups: [ReferralFacts.Group], label: (String) -> String = { $0 }) -> String {
         let l = language
-        let columns = ["facts.sent", "facts.received", "facts.accepted", "facts.rejected", "facts.completed", "facts.failed", "facts.cancelled",
-                       "facts.pending", "facts.acknowledgeTime", "facts.decideTime", "facts.completeTime", "facts.acknowledgeMet", "facts.decideMet",
-                       "facts.followUpMet"]
-        var rows = ""
+        let countColumns = ["facts.sent", "facts.received", "facts.accepted", "facts.rejected", "facts.completed", "facts.failed", "facts.cancelled",
+                            "facts.pending"]
+        let timeColumns = ["facts.acknowledgeTime", "facts.decideTime", "facts.completeTime", "facts.acknowledgeMet", "facts.decideMet", "facts.followUpMet"]
+        var counts = "", times = ""
         for group in groups {
             let c = group.counts
             let reasons = c.rejectedByReason.sorted { $0.key < $1.key }.map { "\(l.label("reason", $0.key)) \($0.value)" }.joined(separator: ", ")
-            let cells = [String(c.sent), String(c.received), String(c.accepted), "\(c.rejected)\(reasons.isEmpty ? "" : " (\(reasons))")",
-                         String(c.completed), String(c.failed), String(c.cancelled), String(c.pending),
-                         duration(group.acknowledge), duration(group.decide), duration(group.complete),
-                         share(group.acknowledgeDeadlines), share(group.decideDeadlines), share(group.followUpDeadlines)]
-            rows += "<tr data-group=\"\(h(group.name))\"><th scope=\"row\">\(h(label(group.name)))</th>" + cells.map { "<td>\(h($0))</td>" }.joined() + "</tr>"
+            let countCells = [String(c.sent), String(c.received), String(c.accepted), "\(c.rejected)\(reasons.isEmpty ? "" : " (\(reasons))")",
+                              String(c.completed), String(c.failed), String(c.cancelled), String(c.pending)]
+            let timeCells = [duration(group.acknowledge), duration(group.decide), duration(group.complete),
+                             share(group.acknowledgeDeadlines), share(group.decideDeadlines), share(group.followUpDeadlines)]
+            let head = "<tr data-group=\"\(h(group.name))\"><th scope=\"row\">\(h(label(group.name)))</th>"
+            counts += head + countCells.map { "<td>\(h($0))</td>" }.joined() + "</tr>"
+            times += head + timeCells.map { "<td>\(h($0))</td>" }.joined() + "</tr>"
         }
-        return "<h2>\(h(title))</h2><table id=\"\(id)\"><thead><tr><th></th>" + columns.map { "<th>\(h(l($0)))</th>" }.joined()
-            + "</tr></thead><tbody>\(rows)</tbody></table>"
+        func table(_ id: String, _ columns: [String], _ rows: String) -> String {
+            "<div class=\"wide\"><table class=\"facts\" id=\"\(id)\"><thead><tr><th></th>" + columns.map { "<th>\(h(l($0)))</th>" }.joined()
+                + "</tr></thead><tbody>\(rows)</tbody></table></div>"
+        }
+        return "<h2>\(h(title))</h2>" + table(id, countColumns, counts)
+            + "<h3>\(h(l("facts.times")))</h3>" + table("\(id)-times", timeColumns, times)
     }
 
     /// The simulation report's charts (TansiqCharts), on the registry's facts.
-    private func charts(_ facts: ReferralFacts, flows: [SVGChart.Edge]) -> String {
+    private func charts(_ facts: ReferralFacts, flows: [SVGChart.Edge], timeline: ArrivalsAndBacklog) -> String {
         let l = language
         guard !facts.categories.isEmpty else { return "" }
         let outcomes = [SVGChart.Series(l("facts.completed"), colour: SVGChart.Colour.completed),
@@ -177,9 +203,18 @@ struct FactsPage {
         html += SVGChart.bars(facts.categories.map {
             .init(l.label("category", $0.name), [($0.decide?.median ?? 0) / 3600, ($0.decide?.p90 ?? 0) / 3600], sampleSize: $0.decide?.count ?? 0)
         }, series: percentiles, scale: .hours) + "</div>"
+        let words = SVGChart.TimelineWords(
+            arrivals: l("timeline.arrivals"), backlog: l("timeline.backlog"), day: l("timeline.day"), hour: l("timeline.hour"), sample: "n",
+            table: l("timeline.table"), period: l("timeline.period"))
+        html += "<h2>\(h(l("facts.chart.timeline")))</h2><div class=\"chart\" id=\"chart-timeline-block\">"
+        html += SVGChart.arrivalsAndBacklog(timeline, words: words, groupLabel: { l.label("category", $0) }) + "</div>"
         let agencies = Set(flows.flatMap { [$0.from, $0.to] }).sorted()
         html += "<h2>\(h(l("facts.chart.flows")))</h2><div class=\"chart\" id=\"chart-flows\">"
-        html += SVGChart.directed(agencies.map { SVGChart.Node($0, colour: "#868e96") }, flows) + "</div>"
+        html += SVGChart.directed(agencies.map { SVGChart.Node($0, colour: "#868e96", label: $0 == OverviewPage.unclaimed ? l("overview.unclaimed") : nil) },
+                                  flows, title: l("facts.chart.flows")) + "</div>"
+        let rows = flows.map { "<tr><td>\(h($0.from))</td><td>\(h($0.to == OverviewPage.unclaimed ? l("overview.unclaimed") : $0.to))</td><td>\(h($0.label))</td></tr>" }.joined()
+        html += "<details><summary>\(h(l("timeline.table")))</summary><div class=\"wide\"><table class=\"facts\" id=\"facts-flows\"><thead><tr><th>\(h(l("overview.referrer")))</th>"
+            + "<th>\(h(l("overview.receiver")))</th><th>\(h(l("col.category")))</th></tr></thead><tbody>\(rows)</tbody></table></div></details>"
         return html
     }
 

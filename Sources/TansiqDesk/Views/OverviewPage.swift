@@ -1,5 +1,6 @@
 import Foundation
 import TansiqAgent
+import TansiqHub
 import TansiqMessages
 
 /// What the overview is drawn from, read on the agent's thread in one go.
@@ -65,13 +66,15 @@ struct OverviewPage {
         let open = snapshot.overview.views.values.filter { !$0.state.isTerminal }
         var html = ""
         html += "<section class=\"overview\" id=\"overview-open\"><h2>\(h(language("overview.open", "\(open.count)")))</h2>"
-        let receivers = Set(open.map(Self.receiverKey)).sorted()
-        html += matrix(open, columns: receivers, id: "matrix-receiver", columnTitle: language("overview.byReceiver"),
-                       column: Self.receiverKey, columnLabel: { $0 == Self.unclaimed ? language("overview.unclaimed") : $0 },
+        // The matrices count the registry's records by the facts' rule (ReferralFacts.pending), the facts page's one way of counting.
+        let records = Desk.registryRecords(snapshot.overview)
+        let byReceiver = ReferralFacts.pending(records) { $0.receiver ?? Self.unclaimed }
+        html += matrix(byReceiver, id: "matrix-receiver", columnTitle: language("overview.byReceiver"),
+                       columnLabel: { $0 == Self.unclaimed ? language("overview.unclaimed") : $0 },
                        link: { state, column in OverviewFilter(state: state, receiver: column) })
-        let categories = Set(open.map(\.category.rawValue)).sorted()
-        html += matrix(open, columns: categories, id: "matrix-category", columnTitle: language("overview.byCategory"),
-                       column: { $0.category.rawValue }, columnLabel: { language.label("category", $0) },
+        let byCategory = ReferralFacts.pending(records) { $0.category.rawValue }
+        html += matrix(byCategory, id: "matrix-category", columnTitle: language("overview.byCategory"),
+                       columnLabel: { language.label("category", $0) },
                        link: { state, column in OverviewFilter(state: state, category: ServiceCategory(rawValue: column)) })
         if !filter.isEmpty { html += list(open.filter(filter.matches), filter: filter) }
         html += "</section>"
@@ -83,18 +86,17 @@ struct OverviewPage {
     }
 
     private func matrix(
-        _ views: [ReferralView], columns: [String], id: String, columnTitle: String, column: (ReferralView) -> String,
-        columnLabel: (String) -> String, link: (ReferralState, String) -> OverviewFilter
+        _ counts: [ReferralState: [String: Int]], id: String, columnTitle: String, columnLabel: (String) -> String,
+        link: (ReferralState, String) -> OverviewFilter
     ) -> String {
         let l = language
-        guard !views.isEmpty else { return "<p class=\"muted\" id=\"\(id)-empty\">\(h(l("overview.none")))</p>" }
-        var counts: [String: Int] = [:]
-        for view in views { counts["\(view.state.rawValue)|\(column(view))", default: 0] += 1 }
+        guard !counts.isEmpty else { return "<p class=\"muted\" id=\"\(id)-empty\">\(h(l("overview.none")))</p>" }
+        let columns = Set(counts.values.flatMap(\.keys)).sorted()
         var rows = ""
         for state in Self.openStates {
             var cells = ""
             for key in columns {
-                let count = counts["\(state.rawValue)|\(key)"] ?? 0
+                let count = counts[state]?[key] ?? 0
                 let cell = "data-state=\"\(state.rawValue)\" data-column=\"\(h(key))\""
                 cells += count == 0 ? "<td \(cell)>·</td>" : "<td \(cell)><a href=\"/overview?\(h(link(state, key).query))#overview-list\">\(count)</a></td>"
             }

@@ -102,6 +102,11 @@ enum DeskAssets {
         table.matrix td a { display: block; font-weight: 600; }
         .stale, .silent { color: var(--warn); font-weight: 600; }
         section.overview { margin-bottom: 1.5rem; }
+        .wide { overflow-x: auto; max-width: 100%; }
+        table.facts { font-size: .85rem; } table.facts th, table.facts td { padding: .3rem .45rem; }
+        table.facts thead th { vertical-align: bottom; } table.facts th[scope=row] { overflow-wrap: anywhere; min-width: 7rem; }
+        .chart svg { max-width: 100%; height: auto; } .chart figcaption { font-size: .9rem; }
+        [dir=rtl] .chart svg { direction: ltr; }
         @media print { header, form, nav, .languages { display: none; } body { background: #fff; } main { max-width: none; } }
         """
 

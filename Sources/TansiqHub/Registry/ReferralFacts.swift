@@ -128,6 +128,19 @@ public struct ReferralFacts: Sendable, Equatable, Codable {
         }
     }
 
+    /// The open referrals (the ``Counts/pending`` ones) by state and by `column` (receiving agency,
+    /// category…): the coordinator's overview matrices, counted by the facts' own rule.
+    public static func pending(_ records: [ReferralRecord], by column: (ReferralRecord) -> String) -> [ReferralState: [String: Int]] {
+        var matrix: [ReferralState: [String: Int]] = [:]
+        for record in records where isPending(record.state) { matrix[record.state, default: [:]][column(record), default: 0] += 1 }
+        return matrix
+    }
+
+    /// Not closed yet: counted as pending, shown on the overview.
+    public static func isPending(_ state: ReferralState) -> Bool {
+        !state.isTerminal
+    }
+
     private static func group(_ name: String, _ records: [ReferralRecord], asOf: Date) -> Group {
         var counts = Counts()
         var acknowledge: [Double] = [], decide: [Double] = [], complete: [Double] = []
@@ -144,8 +157,9 @@ public struct ReferralFacts: Sendable, Equatable, Codable {
             case .completed: counts.completed += 1
             case .failed: counts.failed += 1
             case .cancelled: counts.cancelled += 1
-            default: counts.pending += 1
+            default: break
             }
+            if isPending(record.state) { counts.pending += 1 }
             // Accepted at some point: the move to `accepted` is the decision unless it was a rejection.
             if record.decidedAt != nil, record.state != .rejected { counts.accepted += 1 }
             if !record.escalated.isEmpty { counts.escalated += 1 }

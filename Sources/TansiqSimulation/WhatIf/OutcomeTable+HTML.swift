@@ -1,19 +1,21 @@
 import Foundation
+import TansiqCharts
 
 extension OutcomeTable {
-    /// A self-contained page: the table of intervals (and differences), and one chart per
-    /// outcome: each column's spread over the seeds as a bar from lowest to highest with the
-    /// mean marked, in the simulation report's style. `parameter` names a sweep's axis.
+    /// A self-contained page: the table of intervals (and differences), then one chart per
+    /// outcome. A comparison draws each plan's spread over the seeds side by side; a sweep
+    /// (`parameter` names its axis) plots the outcome against the parameter: the mean as a line,
+    /// the spread over the seeds as a band, each seed a dot.
     public func html(title: String, parameter: String? = nil) -> String {
         typealias R = SimulationReport
         var body = "<h1>\(R.escape(title))</h1>"
         body += "<p>\(seeds.count) seeds (\(seeds.map(String.init).joined(separator: ", "))), virtual time. Each figure: mean [lowest–highest] over the seeds."
         if columns.count == 2 { body += " Difference: \(R.escape(columns[1])) minus \(R.escape(columns[0])), seed by seed." }
-        body += "</p><table><tr><th>outcome</th>"
+        body += "</p><div class=\"wide\"><table><tr><th>outcome</th>"
         body += columns.map { "<th>\(R.escape(parameter.map { "\($0) = " } ?? "") + R.escape($0))</th>" }.joined()
         if columns.count == 2 { body += "<th>difference</th>" }
         body += "</tr>"
-        for row in rows {
+        for row in rows.map(\.readable) {
             body += "<tr><td>\(R.escape(row.metric))</td>" + row.intervals.map { "<td>\($0.text)</td>" }.joined()
             if let difference = row.difference {
                 let better = difference.mean == 0 ? "" : ((difference.mean > 0) == row.higherIsBetter ? "good" : "bad")
@@ -22,32 +24,54 @@ extension OutcomeTable {
             }
             body += "</tr>"
         }
-        body += "</table>"
-        for row in rows where row.intervals.contains(where: { $0.high > 0 }) {
-            body += "<h2>\(R.escape(row.metric))</h2>" + Self.intervalChart(row, columns: columns, parameter: parameter)
+        body += "</table></div>"
+        let charted = rows.map(\.readable).filter { $0.intervals.contains(where: { $0.high > 0 }) }
+        if let parameter, let values = sweptValues {
+            body += "<h2>Outcomes against \(R.escape(parameter))</h2><div style=\"display:flex;flex-wrap:wrap;gap:8px 16px\">"
+            for row in charted { body += Self.sweepChart(row, values: values, parameter: parameter, seeds: seeds.count) }
+            body += "</div>"
+        } else {
+            for row in charted {
+                let spreads = zip(columns, row.intervals).map { column, interval in
+                    SVGChart.Spread(column, low: interval.low, mean: interval.mean, high: interval.high, values: interval.values)
+                }
+                body += "<h2>\(R.escape(row.metric))</h2>" + SVGChart.spreads(spreads, title: row.metric, sampleSize: seeds.count)
+            }
         }
         return R.page(title: title, body: body)
     }
 
-    /// One row per column: a bar over the spread, a dot at the mean, every seed a tick.
-    static func intervalChart(_ row: Row, columns: [String], parameter: String?) -> String {
-        typealias R = SimulationReport
-        let maximum = max(row.intervals.map(\.high).max() ?? 0, 1e-9)
-        let left = 170, plot = 620, line = 22
-        let height = columns.count * line + 24
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + plot + 120)\" height=\(R.quote(height)) font-size=\"11\">"
-        func x(_ value: Double) -> Double { Double(left) + Double(plot) * value / maximum }
-        for (index, (column, interval)) in zip(columns, row.intervals).enumerated() {
-            let y = 10 + index * line
-            let label = (parameter.map { "\($0.split(separator: ".").last ?? "") = " } ?? "") + column
-            svg += "<text x=\"4\" y=\(R.quote(y + 10))>\(R.escape(String(label.suffix(28))))</text>"
-            svg += "<rect x=\(R.quote(x(interval.low))) y=\(R.quote(y + 2)) width=\(R.quote(max(2, x(interval.high) - x(interval.low)))) height=\"10\" fill=\(R.quote(R.palette[3])) fill-opacity=\"0.35\"/>"
-            for value in interval.values {
-                svg += "<line x1=\(R.quote(x(value))) x2=\(R.quote(x(value))) y1=\(R.quote(y)) y2=\(R.quote(y + 14)) stroke=\(R.quote(R.palette[3]))/>"
-            }
-            svg += "<circle cx=\(R.quote(x(interval.mean))) cy=\(R.quote(y + 7)) r=\"4\" fill=\(R.quote(R.palette[2]))/>"
-            svg += "<text x=\(R.quote(Double(left + plot) + 8)) y=\(R.quote(y + 10))>\(R.escape(interval.text))</text>"
+    /// The columns as numbers, when every one is (a sweep's values).
+    private var sweptValues: [Double]? {
+        let values = columns.compactMap(Double.init)
+        return values.count == columns.count && !values.isEmpty ? values : nil
+    }
+
+    /// One outcome against the swept parameter: mean line, band from lowest to highest, seeds as dots.
+    private static func sweepChart(_ row: Row, values: [Double], parameter: String, seeds: Int) -> String {
+        let points = zip(values, row.intervals).map { x, interval in
+            SVGChart.Point(x: x, y: interval.mean, low: interval.low, high: interval.high, values: interval.values)
         }
-        return svg + "<text x=\(R.quote(left)) y=\(R.quote(height - 2)) fill=\"#666\">0</text><text x=\(R.quote(Double(left + plot) - 30)) y=\(R.quote(height - 2)) fill=\"#666\">\(SeedInterval.format(maximum))</text></svg>"
+        let line = SVGChart.Line("mean over \(seeds) seeds, band: lowest–highest", colour: SVGChart.Colour.spread, points: points)
+        let short = String(parameter.split(separator: ".").suffix(2).joined(separator: "."))
+        let step = values.count > 1 ? (values[values.count - 1] - values[0]) / Double(values.count - 1) : 1
+        let domain = (values.first ?? 0) - step * 0.3...(values.last ?? 1) + step * 0.3
+        let title = "\(row.metric) against \(parameter) (n \(seeds) seeds per value)"
+        return "<figure style=\"margin:0\" data-metric=\"\(SimulationReport.escape(row.metric))\"><figcaption><b>\(SimulationReport.escape(row.metric))</b> (n \(seeds) seeds per value)</figcaption>"
+            + SVGChart.plot([line], x: SVGChart.Axis(short, ticks: values), y: SVGChart.Axis(""), title: title, xDomain: domain)
+            + "</figure>"
+    }
+}
+
+extension OutcomeTable.Row {
+    /// The row as people read it: a time (`… h`) whose spread passes two days, in days (`… d`),
+    /// the rule of every chart and table.
+    public var readable: OutcomeTable.Row {
+        guard metric.hasSuffix(" h"), DurationUnit(fittingHours: intervals.map(\.high).max() ?? 0) == .days else { return self }
+        var row = self
+        row.metric = String(metric.dropLast(2)) + " d"
+        row.intervals = intervals.map { SeedInterval($0.values.map { $0 / 24 }) }
+        row.difference = difference.map { SeedInterval($0.values.map { $0 / 24 }) }
+        return row
     }
 }

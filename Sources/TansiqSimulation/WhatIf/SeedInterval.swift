@@ -23,7 +23,9 @@ public struct SeedInterval: Codable, Sendable, Equatable {
     }
 
     public static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e9 ? "\(Int(value))" : String(format: "%.1f", value)
+        let text = value == value.rounded() && abs(value) < 1e9 ? "\(Int(value))" : String(format: "%.1f", value)
+        // No "-0.0": a difference that rounds to nothing is 0.
+        return text == "-0.0" ? "0" : text
     }
 }
 

@@ -58,6 +58,12 @@ public struct OutcomeTable: Codable, Sendable, Equatable {
         }
     }
 
+    init(columns: [String], seeds: [UInt64], rows: [Row]) {
+        self.columns = columns
+        self.seeds = seeds
+        self.rows = rows
+    }
+
     /// The row of `metric`.
     public func row(_ metric: String) -> Row? { rows.first { $0.metric == metric } }
 }
