@@ -55,7 +55,7 @@ extension TopologyParser {
         return links
     }
 
-    mutating func checkScenario(_ draft: ScenarioDraft, nodes: [Topology.Node]) -> Topology.Scenario? {
+    mutating func checkScenario(_ draft: ScenarioDraft, nodes: [Topology.Node], links: [Topology.Link]) -> Topology.Scenario? {
         var referrerPairs: [(String, Double)] = []
         if let referrers = draft.referrers {
             for (reference, weight) in referrers where checkNode(reference) {
@@ -71,6 +71,16 @@ extension TopologyParser {
         let everyNodeBuilt = nodes.count == declaredNodeIDs.count
         for need in draft.needs where need.weight > 0 && everyNodeBuilt && !offered.contains(need.category) {
             reader.report(.unofferedNeed, "no node offers \(need.category), so these needs could never be met; add it to a node's services or give it weight 0", at: need.path, node: need.node)
+        }
+        // A need with no link goes out as an open referral, which the hub offers to the category's
+        // providers other than the referrer: when the referrer is the only one, nobody can answer.
+        for (referrer, weight) in referrerPairs where weight > 0 && everyNodeBuilt {
+            for need in draft.needs where need.weight > 0 && offered.contains(need.category) {
+                let linked = links.contains { $0.from == referrer && $0.services.contains(need.category) }
+                let others = nodes.contains { $0.id != referrer && $0.offers(need.category) }
+                guard !linked, !others else { continue }
+                reader.report(.unofferedNeed, "\(referrer) opens cases that need \(need.category), which only \(referrer) itself offers: its open referrals for \(need.category) could never be answered; add the service to another node, or give \(referrer) no referrer weight", at: need.path, node: need.node)
+            }
         }
         guard !referrerPairs.isEmpty, referrerPairs.contains(where: { $0.1 > 0 }) else { return nil }
         return Topology.Scenario(

@@ -54,7 +54,7 @@ struct TopologyParser {
         let faultDrafts = document["faults"].map { parseFaults($0, at: "faults") } ?? []
 
         let links = checkLinks(linkDrafts, nodes: nodes)
-        let scenario = scenarioDraft.flatMap { checkScenario($0, nodes: nodes) }
+        let scenario = scenarioDraft.flatMap { checkScenario($0, nodes: nodes, links: links) }
         let faults = checkFaults(faultDrafts, end: general?.end)
 
         guard reader.errors.isEmpty, let name, let general, let scenario else { return nil }

@@ -29,7 +29,7 @@ struct TopologyFromJournalTests {
               acceptance: { accept: 0.85, fail: 0.05 }
             association-demo:
               role: civil-society
-              services: { legal: 6 }
+              services: { legal: 6, social-assistance: 2 }
               complete: { distribution: uniform, min: 1d, max: 3d }
           links:
             - { from: iom-demo, to: health-office }

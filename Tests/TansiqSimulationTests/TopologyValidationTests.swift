@@ -208,6 +208,13 @@ struct TopologyValidationTests {
 
     @Test func needThatNoNodeOffers() {
         expectSingleError(TopologyFixture.replacing("{ health: 2, legal: 1 }", with: "{ health: 2, legal: 1, shelter: 1 }"), .unofferedNeed, at: "scenario.needs.shelter")
+        // The commune refers too, and is the only one offering social assistance: its open
+        // referrals for it would reach nobody (the hub never offers a referral to its sender).
+        let selfOnly = TopologyFixture.replacing("  arrivals: { process: poisson, rate: 4/d }\n  needs: { health: 2, legal: 1 }",
+            with: "  referrers: { iom-a: 2, commune-a: 1 }\n  arrivals: { process: poisson, rate: 4/d }\n  needs: { health: 2, legal: 1, social-assistance: 1 }")
+        expectSingleError(selfOnly, .unofferedNeed, at: "scenario.needs.social-assistance")
+        // IOM alone refers: the commune answers its social-assistance referrals.
+        #expect(throws: Never.self) { try Topology.parse(yaml: TopologyFixture.replacing("{ health: 2, legal: 1 }", with: "{ health: 2, legal: 1, social-assistance: 1 }"), file: "x") }
         // Weight 0 keeps the category in the file without requiring a provider.
         #expect(throws: Never.self) { try Topology.parse(yaml: TopologyFixture.replacing("{ health: 2, legal: 1 }", with: "{ health: 2, legal: 1, shelter: 0 }"), file: "x") }
     }
