@@ -90,7 +90,7 @@ extension Journal {
     }
 
     /// Writes registry records outside a message batch (the one-time rebuild).
-    func storeReferrals(_ referrals: [ReferralRecord]) throws(JournalError) {
+    package func storeReferrals(_ referrals: [ReferralRecord]) throws(JournalError) {
         try write("store \(referrals.count) referrals") { db in
             try Journal.upsert(referrals, in: db)
             try db.execute(sql: "DELETE FROM setting WHERE name = 'registry'")
@@ -98,14 +98,14 @@ extension Journal {
     }
 
     /// Whether the registry must be rebuilt from the messages (a journal older than the registry).
-    func registryNeedsRebuild() throws(JournalError) -> Bool {
+    package func registryNeedsRebuild() throws(JournalError) -> Bool {
         try read("read the registry's state") { db in
             try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'registry'") == "rebuild"
         }
     }
 
     /// Deletes registry records (closed referrals past their retention).
-    func deleteReferrals(_ ids: [UUID]) throws(JournalError) {
+    package func deleteReferrals(_ ids: [UUID]) throws(JournalError) {
         guard !ids.isEmpty else { return }
         try write("delete \(ids.count) referrals") { db in
             let statement = try db.cachedStatement(sql: "DELETE FROM referral WHERE id = ?")
@@ -138,7 +138,7 @@ extension Journal {
     }
 
     /// Every registry record, for the hub's start.
-    func loadReferrals() throws(JournalError) -> [ReferralRecord] {
+    package func loadReferrals() throws(JournalError) -> [ReferralRecord] {
         try read("load the referral registry") { db in
             var records: [ReferralRecord] = []
             records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM referral") ?? 0)
