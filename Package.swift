@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "TansiqMessages", targets: ["TansiqMessages"]),
+        .library(name: "TansiqJournal", targets: ["TansiqJournal"]),
         .library(name: "TansiqHub", targets: ["TansiqHub"]),
         .library(name: "TansiqAgent", targets: ["TansiqAgent"]),
         .library(name: "TansiqSimulation", targets: ["TansiqSimulation"]),
@@ -49,10 +50,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The hub's durable store: the journal of accepted messages and the referral registry's
+        // table in one SQLite file, group commits, checkpoints, retention and erasure. No sockets.
+        .target(
+            name: "TansiqJournal",
+            dependencies: [
+                "TansiqMessages", "TansiqVault",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "TansiqHub",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqVault",
+                "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqJournal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,7 +120,7 @@ let package = Package(
         .target(
             name: "TansiqCLI",
             dependencies: [
-                "ZeroMQ", "TansiqMessages", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring", "TansiqDesk", "TansiqFHIR",
+                "ZeroMQ", "TansiqMessages", "TansiqJournal", "TansiqHub", "TansiqAgent", "TansiqSimulation", "TansiqVault", "TansiqMonitoring", "TansiqDesk", "TansiqFHIR",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,7 +135,7 @@ let package = Package(
         .executableTarget(name: "services-agent", dependencies: ["TansiqCLI"]),
         .executableTarget(name: "civil-society-agent", dependencies: ["TansiqCLI"]),
         // What several test targets share: clocks a test moves, harnesses.
-        .target(name: "TansiqTestSupport", dependencies: ["TansiqHub"], path: "Tests/TansiqTestSupport"),
+        .target(name: "TansiqTestSupport", dependencies: ["TansiqHub", "TansiqJournal"], path: "Tests/TansiqTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "TansiqVaultTests", dependencies: ["TansiqVault", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
@@ -133,7 +143,8 @@ let package = Package(
             dependencies: ["TansiqMessages"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
+        .testTarget(name: "TansiqJournalTests", dependencies: ["TansiqJournal", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
+        .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "TansiqJournal", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault", "TansiqCharts"]),
         .testTarget(name: "TansiqFHIRTests", dependencies: ["TansiqFHIR", "TansiqMessages"]),

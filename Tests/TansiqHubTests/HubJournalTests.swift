@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import TansiqHub
 import TansiqMessages
+import TansiqTestSupport
 import Testing
 import ZeroMQ
 

@@ -3,6 +3,7 @@ import Logging
 import TansiqHub
 import TansiqMessages
 import TansiqVault
+import TansiqTestSupport
 import Testing
 import ZeroMQ
 

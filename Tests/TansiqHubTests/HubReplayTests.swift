@@ -1,6 +1,7 @@
 import Foundation
 import TansiqHub
 import TansiqMessages
+import TansiqTestSupport
 import Testing
 import ZeroMQ
 

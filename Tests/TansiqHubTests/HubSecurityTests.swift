@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TansiqHub
 import TansiqMessages
+import TansiqTestSupport
 import Testing
 import ZeroMQ
 

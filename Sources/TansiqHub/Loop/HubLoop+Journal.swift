@@ -3,44 +3,6 @@ import Logging
 import TansiqMessages
 import ZeroMQ
 
-/// A message the loop has accepted (or made) this round, waiting to be numbered, stored and
-/// forwarded.
-struct OutgoingMessage {
-    /// The topic frame as text.
-    var topic: String
-    /// The decoded header: kind, sender, ids for the journal's columns.
-    var header: Header
-    /// Topic, header and body, as they will be forwarded (the stamp is appended).
-    var frames: Frames
-    /// Where the frames are.
-    enum Frames {
-        /// Still in the ingress's buffers: forwarded without a copy.
-        case received(ForwardedMessage)
-        /// Made by the hub.
-        case encoded([[UInt8]])
-
-        func frame(_ index: Int) -> [UInt8] {
-            switch self {
-            case .received(let message): message.frame(index)
-            case .encoded(let frames): frames[index]
-            }
-        }
-
-        var byteCount: Int {
-            switch self {
-            case .received(let message): message.byteCount
-            case .encoded(let frames): frames.reduce(0) { $0 + $1.count }
-            }
-        }
-    }
-    /// Whether a publisher sent it (and must hear if it cannot be stored), or the hub made it.
-    var fromPublisher: Bool
-    /// The referral whose registry record it changed: the record is stored with it.
-    var referral: UUID? = nil
-    /// Where to acknowledge it, when it came to the confirmed publish endpoint.
-    var confirmTo: ConfirmationAddress? = nil
-}
-
 extension HubLoop {
     /// The rejection reason of a message the journal could not store: the sender may retry.
     static let journalFailedReason = HubRejection.Reason.journalUnavailable
@@ -91,66 +53,33 @@ extension HubLoop {
         }
     }
 
-    /// Stamps, journals and forwards `batch`; throws the journal's error, having changed nothing.
+    /// The stages after admission: the sequencer numbers the batch, the journal writer stores
+    /// it (one group commit, with the registry's changes), and only then the forwarder sends it
+    /// and the confirmed publishers hear back. Throws the journal's error, having changed nothing.
     private func store(_ batch: [OutgoingMessage]) throws(JournalError) {
         let numbering = sequencer.number(batch.lazy.map(\.topic))
         var stamps: [[UInt8]] = []
         stamps.reserveCapacity(batch.count)
-        var assigned: [(seq: UInt64, topicSeq: UInt64)] = []
-        assigned.reserveCapacity(batch.count)
-        var records: [JournalRecord] = []
-        if journal != nil { records.reserveCapacity(batch.count) }
-        let now = Date()
         for (message, numbers) in zip(batch, numbering.stamps) {
             stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: numbers.sequence, topicSeq: numbers.topicSequence)))
             if let referral = message.referral { registry.stamp(referral, sequence: numbers.sequence) }
-            assigned.append((numbers.sequence, numbers.topicSequence))
-            if journal != nil {
-                records.append(JournalRecord(
-                    sequence: numbers.sequence,
-                    topicSequence: numbers.topicSequence,
-                    topic: message.topic,
-                    header: message.frames.frame(1),
-                    body: message.frames.frame(2),
-                    kind: message.header.type.rawValue,
-                    source: message.header.source,
-                    correlationID: message.header.correlationid.map(Identifier.text),
-                    messageID: Identifier.text(message.header.id),
-                    receivedAt: now))
-            }
         }
-        if let journal {
-            let started = clock.now
-            try journal.append(records, referrals: registry.pending)
-            noteCommit(messages: records.count, duration: clock.now - started, failure: nil)
+        if let writer {
+            // A status update closes its referral when the registry's record, after the move, is closed.
+            let registry = self.registry
+            let duration = try writer.commit(
+                batch, numbers: numbering.stamps, referrals: registry.pending,
+                closes: { message in message.referral.flatMap { registry[$0] }?.isClosed ?? false },
+                receivedAt: Date(), clock: clock)
+            noteCommit(messages: batch.count, duration: duration, failure: nil)
         }
         sequencer.commit(numbering)
         counters.lastSequence = sequencer.lastSequence
-        forward(batch, stamps: stamps)
-        acknowledgeStored(batch, stamps: assigned)
-    }
-
-    /// Sends a stored batch to the egress, each message with its stamp frame.
-    private func forward(_ batch: [OutgoingMessage], stamps: [[UInt8]]) {
-        for (message, stamp) in zip(batch, stamps) {
-            if message.fromPublisher { counters.accepted += 1 }
-            let bytes = message.frames.byteCount + stamp.count
-            do {
-                switch message.frames {
-                case .received(let received):
-                    try egress.send(received, appending: stamp)
-                    recycle(received)
-                case .encoded(let frames):
-                    try egress.send(frames + [stamp])
-                }
-            } catch {
-                // Stored but not sent (the context is closing): subscribers replay it.
-                logger.warning("a journaled message could not be sent to the egress", metadata: ["error": "\(error)"])
-                continue
-            }
-            counters.messagesOut += 1
-            counters.bytesOut += UInt64(bytes)
-        }
+        let sent = forwarder.forward(batch, stamps: stamps, logger: logger, recycle: recycle)
+        counters.accepted += UInt64(sent.fromPublishers)
+        counters.messagesOut += UInt64(sent.messages)
+        counters.bytesOut += UInt64(sent.bytes)
+        acknowledgeStored(batch, stamps: numbering.stamps.map { ($0.sequence, $0.topicSequence) })
     }
 
     /// Counts a batch the journal refused and queues a rejection for each publisher's message,

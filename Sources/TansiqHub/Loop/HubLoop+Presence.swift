@@ -6,9 +6,9 @@ extension HubLoop {
     /// Records an accepted heartbeat, and queues `hub/presence/<agency>` `back` when the
     /// agency had gone silent.
     func notePresence(_ accepted: AcceptedMessage, body: [UInt8]) {
-        // Heartbeats are rare: reading the body again (the validator may have skipped it) is cheap.
-        guard case .presence(let heartbeat)? = try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: body).payload
-        else { return }
+        // The validator's decoding when it read the body; header-only validation skipped it.
+        let payload = accepted.payload ?? (try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: body).payload)
+        guard case .presence(let heartbeat)? = payload else { return }
         noteAgencyPresence(of: heartbeat.agency, silent: false, heartbeat: true)
         guard let notice = presence.heard(heartbeat, at: Date(), instant: .now) else { return }
         publishPresence(notice)

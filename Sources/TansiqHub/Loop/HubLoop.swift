@@ -34,6 +34,10 @@ final class HubLoop {
     let endpoints: HubEndpoints
     /// The journal every message is stored in before it is forwarded, when the hub journals.
     let journal: Journal?
+    /// The group commit, when the hub journals.
+    let writer: JournalWriter?
+    /// The last stage: stored batches to the egress.
+    let forwarder: Forwarder
     private let journalLock: JournalLock?
     /// Where replay clients connect: bound when the hub journals.
     let replay: Socket?
@@ -77,6 +81,7 @@ final class HubLoop {
             timeout: configuration.presenceTimeout
         )
         (journal, journalLock) = try Self.openJournal(configuration.journal)
+        writer = journal.map(JournalWriter.init)
         if let journal {
             // Numbering continues where the journal stopped: sequences never repeat.
             counters.lastSequence = journal.lastSequence
@@ -95,6 +100,7 @@ final class HubLoop {
             let egress = try context.makeSocket(.xpub)
             self.ingress = ingress
             self.egress = egress
+            forwarder = Forwarder(egress: egress)
             try configuration.security.configureServer(ingress)
             try configuration.security.configureServer(egress)
             // Secure: the hub applies each subscriber's subscriptions itself, after the policy.
@@ -264,58 +270,6 @@ final class HubLoop {
                 try reject(rejection, userID: userID)
             }
         }
-    }
-
-    /// The admission both ingresses share, after validation: policy and rate, the registry,
-    /// presence; an admitted message joins the round's group commit. Returns the refusal, which
-    /// the caller answers its own way (`hub/rejected/<agency>` or the acknowledgement).
-    func admit(
-        _ accepted: AcceptedMessage, frames: OutgoingMessage.Frames, userID: String?, confirmTo: ConfirmationAddress? = nil
-    ) -> IngressRejection? {
-        if let refusal = gatekeeper.admit(accepted, userID: userID, now: clock.now) { return refusal }
-        let changed: UUID?
-        switch checkRegistry(accepted, body: frames.frame(2), userID: userID) {
-        case .success(let referral): changed = referral
-        case .failure(let refusal): return refusal
-        }
-        if accepted.topic.family == .presence { notePresence(accepted, body: frames.frame(2)) }
-        noteAccepted(from: accepted.header.source)
-        if confirmTo != nil { confirmations?.waiting.insert(accepted.header.id) }
-        outbox.append(OutgoingMessage(
-            topic: accepted.topic.rawValue, header: accepted.header, frames: frames, fromPublisher: true,
-            referral: changed, confirmTo: confirmTo))
-        if let changed { publishView(of: changed) }
-        return nil
-    }
-
-    /// Refuses a message: counts it, logs it and tells its sender on `hub/rejected/<agency>`:
-    /// the header's `source` when the header parsed (docs/PROTOCOL.md); on a secure hub always
-    /// the connection's agency, never the one a message claimed to be.
-    func reject(_ rejection: IngressRejection, userID: String?) throws {
-        var rejection = rejection
-        if gatekeeper.isSecure { rejection.agency = userID }
-        counters.rejections[rejection.reason.rawValue, default: 0] += 1
-        noteRefusal(of: rejection.agency)
-        guard rejection.notify else { return }
-        logger.warning(
-            "message rejected",
-            metadata: [
-                "reason": "\(rejection.reason.rawValue)",
-                "agency": "\(rejection.agency ?? "unknown")",
-                "message-id": "\(rejection.messageID?.uuidString.lowercased() ?? "-")",
-                "detail": "\(rejection.message)",
-            ]
-        )
-        let payload = HubRejection(
-            rejectedMessageId: rejection.messageID,
-            agency: rejection.agency,
-            reason: rejection.reason,
-            message: rejection.message,
-            topic: rejection.topic,
-            at: Date(),
-            referralId: rejection.referralID
-        )
-        publishOwn(topic: try Topic.hubRejection(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))
     }
 
     /// Queues a message of the hub's own: it is numbered, journaled and forwarded like the

@@ -158,7 +158,9 @@ public final class Journal {
     /// reached before. A batch that breaks either rule is refused whole.
     /// `referrals` are the registry's records the batch changed: they are written in the same
     /// transaction, so the registry never runs ahead of or behind the journal.
-    public func append(_ records: [JournalRecord], referrals: [ReferralRecord] = []) throws(JournalError) {
+    /// `closed`: the correlation ids of the referrals the batch's status updates closed, when the
+    /// caller knows them (the hub's registry does); `nil` reads the status bodies to find out.
+    public func append(_ records: [JournalRecord], referrals: [ReferralRecord] = [], closed: [String]? = nil) throws(JournalError) {
         guard !records.isEmpty else { return }
         let topicUpdates = try validate(records)
         let expectedLast = lastSequence
@@ -187,7 +189,11 @@ public final class Journal {
                     try JournalInsert.run(insert, record, body: record.body, keyID: nil, in: db)
                 }
             }
-            try self.recordClosures(records, in: db)
+            if let closed, let at = records.last?.receivedAt {
+                try Journal.recordClosures(closed, at: at, in: db)
+            } else {
+                try self.recordClosures(records, in: db)
+            }
             let upsertTopic = try db.cachedStatement(sql: """
                 INSERT INTO topic (name, last_sequence) VALUES (?, ?)
                 ON CONFLICT (name) DO UPDATE SET last_sequence = excluded.last_sequence

@@ -6,8 +6,8 @@ extension Journal {
     public func stamp(ofMessage messageID: String) throws(JournalError) -> (sequence: UInt64, topicSequence: UInt64)? {
         try read("find message \(messageID)") { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT sequence, topic_sequence FROM message WHERE message_id = ? ORDER BY sequence LIMIT 1"),
-                arguments: [messageID]
+                db.cachedStatement(sql: "SELECT sequence, topic_sequence FROM message WHERE message_id IN (?, ?) ORDER BY sequence LIMIT 1"),
+                arguments: StatementArguments(StoredIdentifier.forms(messageID))
             ).map { (UInt64($0[0] as Int64), UInt64($0[1] as Int64)) }
         }
     }
@@ -15,7 +15,9 @@ extension Journal {
     /// How many stored messages have this id (tests count re-sends with it).
     public func count(ofMessage messageID: String) throws(JournalError) -> Int {
         try read("count message \(messageID)") { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM message WHERE message_id = ?"), arguments: [messageID]) ?? 0
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM message WHERE message_id IN (?, ?)"),
+                arguments: StatementArguments(StoredIdentifier.forms(messageID))) ?? 0
         }
     }
 }

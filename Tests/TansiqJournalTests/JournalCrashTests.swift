@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TansiqHub
+import TansiqTestSupport
+@testable import TansiqJournal
 
 /// A real process appends to a journal and is killed with SIGKILL; every batch it reported
 /// as committed must be in the file afterwards, intact.

@@ -44,6 +44,56 @@ extension Journal {
             """)
     }
 
+    /// registry-v3: the rows in the order they came (a rowid table) and the id as its 16 bytes in
+    /// a unique index. Keyed by its text id (WITHOUT ROWID), every new referral landed on a random
+    /// page of the table, rewritten whole in the WAL at the next commit; now it appends, and only
+    /// the small index takes the id in random order.
+    static func rekeyRegistry(_ db: Database) throws {
+        let columns = referralColumns + ", " + registryTimeColumns
+        try db.execute(sql: """
+            CREATE TABLE referral_v3 (
+                id BLOB NOT NULL,
+                referrer TEXT NOT NULL,
+                receiver TEXT,
+                open INTEGER NOT NULL,
+                category TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                acknowledge_by REAL NOT NULL,
+                decide_by REAL NOT NULL,
+                follow_up_on REAL NOT NULL,
+                consent_scope TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_sequence INTEGER NOT NULL,
+                last_sequence INTEGER NOT NULL,
+                updated_at REAL NOT NULL,
+                escalated TEXT NOT NULL,
+                body_digest INTEGER NOT NULL,
+                created_at REAL,
+                received_at REAL,
+                decided_at REAL,
+                closed_at REAL,
+                close_reason TEXT,
+                acknowledgements TEXT NOT NULL DEFAULT ''
+            );
+            INSERT INTO referral_v3 (\(columns)) SELECT \(columns) FROM referral ORDER BY created_sequence;
+            """)
+        // The ids to bytes in Swift: SQLite 3.40 has no unhex().
+        var converted: [(Int64, DatabaseValue)] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT rowid, id FROM referral_v3")
+        while let row = try rows.next() {
+            let id: DatabaseValue = row[1]
+            if let text = String.fromDatabaseValue(id) { converted.append((row[0], StoredIdentifier.value(text))) }
+        }
+        let update = try db.makeStatement(sql: "UPDATE referral_v3 SET id = ? WHERE rowid = ?")
+        for (rowid, id) in converted { try update.execute(arguments: [id, rowid]) }
+        try db.execute(sql: """
+            DROP TABLE referral;
+            ALTER TABLE referral_v3 RENAME TO referral;
+            CREATE UNIQUE INDEX referral_on_id ON referral (id);
+            CREATE INDEX referral_on_state ON referral (state);
+            """)
+    }
+
     /// The acknowledgements column: one `deadline action agency time` group per
     /// acknowledgement, `;`-separated (codes and ids hold neither space nor `;`).
     static func acknowledgementsText(_ acknowledgements: [EscalationAcknowledgementRecord]) -> String {
@@ -65,16 +115,25 @@ extension Journal {
 
     static func upsert(_ referrals: [ReferralRecord], in db: Database) throws {
         guard !referrals.isEmpty else { return }
+        // In place when the referral exists (one page), appended when it is new.
         let statement = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO referral
+            INSERT INTO referral
                 (id, referrer, receiver, open, category, priority, acknowledge_by, decide_by, follow_up_on,
                  consent_scope, state, created_sequence, last_sequence, updated_at, escalated, body_digest,
                  created_at, received_at, decided_at, closed_at, close_reason, acknowledgements)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                referrer = excluded.referrer, receiver = excluded.receiver, open = excluded.open,
+                category = excluded.category, priority = excluded.priority, acknowledge_by = excluded.acknowledge_by,
+                decide_by = excluded.decide_by, follow_up_on = excluded.follow_up_on, consent_scope = excluded.consent_scope,
+                state = excluded.state, created_sequence = excluded.created_sequence, last_sequence = excluded.last_sequence,
+                updated_at = excluded.updated_at, escalated = excluded.escalated, body_digest = excluded.body_digest,
+                created_at = excluded.created_at, received_at = excluded.received_at, decided_at = excluded.decided_at,
+                closed_at = excluded.closed_at, close_reason = excluded.close_reason, acknowledgements = excluded.acknowledgements
             """)
         for record in referrals {
             statement.setUncheckedArguments([
-                Identifier.text(record.referralId), record.referrer, record.receiver, record.open,
+                withUnsafeBytes(of: record.referralId.uuid) { Data($0) }, record.referrer, record.receiver, record.open,
                 record.category.rawValue, record.priority.rawValue,
                 record.acknowledgeBy.timeIntervalSinceReferenceDate, record.decideBy.timeIntervalSinceReferenceDate,
                 record.followUpOn.timeIntervalSinceReferenceDate,
@@ -90,7 +149,7 @@ extension Journal {
     }
 
     /// Writes registry records outside a message batch (the one-time rebuild).
-    func storeReferrals(_ referrals: [ReferralRecord]) throws(JournalError) {
+    package func storeReferrals(_ referrals: [ReferralRecord]) throws(JournalError) {
         try write("store \(referrals.count) referrals") { db in
             try Journal.upsert(referrals, in: db)
             try db.execute(sql: "DELETE FROM setting WHERE name = 'registry'")
@@ -98,18 +157,18 @@ extension Journal {
     }
 
     /// Whether the registry must be rebuilt from the messages (a journal older than the registry).
-    func registryNeedsRebuild() throws(JournalError) -> Bool {
+    package func registryNeedsRebuild() throws(JournalError) -> Bool {
         try read("read the registry's state") { db in
             try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'registry'") == "rebuild"
         }
     }
 
     /// Deletes registry records (closed referrals past their retention).
-    func deleteReferrals(_ ids: [UUID]) throws(JournalError) {
+    package func deleteReferrals(_ ids: [UUID]) throws(JournalError) {
         guard !ids.isEmpty else { return }
         try write("delete \(ids.count) referrals") { db in
-            let statement = try db.cachedStatement(sql: "DELETE FROM referral WHERE id = ?")
-            for id in ids { try statement.execute(arguments: [id.uuidString.lowercased()]) }
+            let statement = try db.cachedStatement(sql: "DELETE FROM referral WHERE id IN (?, ?)")
+            for id in ids { try statement.execute(arguments: StatementArguments(StoredIdentifier.forms(id))) }
         }
     }
 
@@ -124,7 +183,7 @@ extension Journal {
             }
             if let agency = filter.agency { clauses.append("(referrer = ? OR receiver = ?)"); arguments += [agency, agency] }
             if let category = filter.category { clauses.append("category = ?"); arguments.append(category.rawValue) }
-            if let id = filter.referralId { clauses.append("id = ?"); arguments.append(id.uuidString.lowercased()) }
+            if let id = filter.referralId { clauses.append("id IN (?, ?)"); arguments += StoredIdentifier.forms(id) }
             let sql = "SELECT \(try Journal.selectedReferralColumns(db)) FROM referral" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
                 + " ORDER BY created_sequence"
             var records: [ReferralRecord] = []
@@ -138,7 +197,7 @@ extension Journal {
     }
 
     /// Every registry record, for the hub's start.
-    func loadReferrals() throws(JournalError) -> [ReferralRecord] {
+    package func loadReferrals() throws(JournalError) -> [ReferralRecord] {
         try read("load the referral registry") { db in
             var records: [ReferralRecord] = []
             records.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM referral") ?? 0)
@@ -165,7 +224,7 @@ extension Journal {
     }
 
     private static func record(_ row: Row) -> ReferralRecord? {
-        guard let id = Identifier.uuid(row[0]) ?? UUID(uuidString: row[0]),
+        guard let id = StoredIdentifier.uuid(row[0]),
               let priority = Priority(rawValue: row[5]),
               let state = ReferralState(rawValue: row[10])
         else { return nil }

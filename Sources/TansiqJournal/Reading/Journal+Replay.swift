@@ -135,7 +135,7 @@ extension Journal {
                 kind: row[5],
                 source: row[6],
                 correlationID: row[7],
-                messageID: row[8],
+                messageID: StoredIdentifier.text(row[8]) ?? "",
                 receivedAt: Date(timeIntervalSinceReferenceDate: row[9])), row[10]))
         }
         return records

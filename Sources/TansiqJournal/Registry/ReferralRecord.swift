@@ -38,7 +38,38 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
     /// The coded reason of the move that closed it (a rejection's, a failure's, a cancellation's).
     public var closeReason: String?
     /// A digest of the creating message's body: a re-publication must be byte for byte the same.
-    var bodyDigest: UInt64 = 0
+    package var bodyDigest: UInt64 = 0
+
+    package init(
+        referralId: UUID, referrer: String, receiver: String?, open: Bool, category: ServiceCategory, priority: Priority,
+        acknowledgeBy: Date, decideBy: Date, followUpOn: Date, consentScope: [Referral.Consent.Scope], state: ReferralState,
+        createdSequence: UInt64, lastSequence: UInt64, updatedAt: Date, escalated: [Escalation.Deadline],
+        acknowledgements: [EscalationAcknowledgementRecord] = [], createdAt: Date? = nil, receivedAt: Date? = nil,
+        decidedAt: Date? = nil, closedAt: Date? = nil, closeReason: String? = nil, bodyDigest: UInt64 = 0
+    ) {
+        self.referralId = referralId
+        self.referrer = referrer
+        self.receiver = receiver
+        self.open = open
+        self.category = category
+        self.priority = priority
+        self.acknowledgeBy = acknowledgeBy
+        self.decideBy = decideBy
+        self.followUpOn = followUpOn
+        self.consentScope = consentScope
+        self.state = state
+        self.createdSequence = createdSequence
+        self.lastSequence = lastSequence
+        self.updatedAt = updatedAt
+        self.escalated = escalated
+        self.acknowledgements = acknowledgements
+        self.createdAt = createdAt
+        self.receivedAt = receivedAt
+        self.decidedAt = decidedAt
+        self.closedAt = closedAt
+        self.closeReason = closeReason
+        self.bodyDigest = bodyDigest
+    }
 
     private enum CodingKeys: String, CodingKey {
         case referralId, referrer, receiver, open, category, priority, acknowledgeBy, decideBy, followUpOn
@@ -78,7 +109,7 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
     }
 
     /// Notes a move the hub accepted at `now`: the times the facts are computed from.
-    mutating func noteMove(to state: ReferralState, reason: String?, at now: Date) {
+    package mutating func noteMove(to state: ReferralState, reason: String?, at now: Date) {
         switch state {
         case .received: if receivedAt == nil { receivedAt = now }
         case .accepted, .rejected: if decidedAt == nil { decidedAt = now }
@@ -103,7 +134,7 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
     }
 
     /// When `deadline` falls.
-    func due(_ deadline: Escalation.Deadline) -> Date {
+    package func due(_ deadline: Escalation.Deadline) -> Date {
         switch deadline {
         case .acknowledge: acknowledgeBy
         case .decide: decideBy
@@ -112,7 +143,7 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
     }
 
     /// Whether missing `deadline` still calls for an escalation in the current state.
-    func awaits(_ deadline: Escalation.Deadline) -> Bool {
+    package func awaits(_ deadline: Escalation.Deadline) -> Bool {
         guard !escalated.contains(deadline) else { return false }
         switch deadline {
         case .acknowledge: return state == .requested
@@ -124,7 +155,7 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
 
 extension ReferralRecord {
     /// A 64-bit FNV-1a digest: tells a re-publication from another referral under the same id.
-    static func digest(_ bytes: [UInt8]) -> UInt64 {
+    package static func digest(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         return hash

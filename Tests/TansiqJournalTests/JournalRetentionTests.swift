@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import TansiqHub
+import TansiqTestSupport
+@testable import TansiqJournal
 
 @Suite("Journal retention")
 struct JournalRetentionTests {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TansiqMessages
 #if canImport(GRDBSQLite)
 import GRDBSQLite
 #elseif canImport(SQLite3)
@@ -19,7 +20,12 @@ enum JournalInsert {
         bindText(handle, 6, record.kind)
         bindText(handle, 7, record.source)
         if let correlation = record.correlationID { bindText(handle, 8, correlation) } else { sqlite3_bind_null(handle, 8) }
-        bindText(handle, 9, record.messageID)
+        // A canonical UUID as its 16 bytes (StoredIdentifier); anything else as text.
+        if let uuid = Identifier.uuid(record.messageID) {
+            _ = withUnsafeBytes(of: uuid.uuid) { bytes in sqlite3_bind_blob(handle, 9, bytes.baseAddress, 16, transient) }
+        } else {
+            bindText(handle, 9, record.messageID)
+        }
         sqlite3_bind_double(handle, 10, record.receivedAt.timeIntervalSinceReferenceDate)
         sqlite3_bind_int64(handle, 11, Int64(record.storedBytes))
         if let keyID { sqlite3_bind_int64(handle, 12, keyID) } else { sqlite3_bind_null(handle, 12) }

@@ -64,6 +64,10 @@ extension Journal {
         // registry-v2 (1.2): the times of each referral's moves, its closing reason, and the
         // coordinator's acknowledgements of its escalations.
         migrator.registerMigration("registry-v2") { db in try Journal.addRegistryTimes(db) }
+        // registry-v3: a rowid table, the id as 16 bytes in a unique index (Journal+Referrals.swift).
+        // Message ids are stored as 16 bytes from this version on too, without a migration
+        // (StoredIdentifier): the rows an older hub wrote keep their text.
+        migrator.registerMigration("registry-v3") { db in try Journal.rekeyRegistry(db) }
         return migrator
     }
 }

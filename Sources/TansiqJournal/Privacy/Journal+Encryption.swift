@@ -113,7 +113,7 @@ extension Journal {
             erasure.keys += try DataKeyStore.erase(scope: id, in: db, now: now)
             // The registry keeps the referral's parties and state (a late move is still checked
             // against them; none of it is personal) but forgets the digest of its body.
-            try db.execute(sql: "UPDATE referral SET body_digest = 0 WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE referral SET body_digest = 0 WHERE id IN (?, ?)", arguments: StatementArguments(StoredIdentifier.forms(id)))
             try alsoIn(db, id)
             erasure.referrals.append(id)
         }

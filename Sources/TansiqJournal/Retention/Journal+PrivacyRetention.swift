@@ -16,10 +16,19 @@ extension Journal {
                   let body = try? JSONSerialization.jsonObject(with: Data(record.body)) as? [String: Any],
                   let state = (body["state"] as? String).flatMap(ReferralState.init(rawValue:)), state.isTerminal
             else { continue }
-            try db.cachedStatement(sql: """
-                INSERT INTO referral_closure (correlation_id, closed_at) VALUES (?, ?)
-                ON CONFLICT (correlation_id) DO UPDATE SET closed_at = excluded.closed_at
-                """).execute(arguments: [id, record.receivedAt.timeIntervalSinceReferenceDate])
+            try Self.recordClosures([id], at: record.receivedAt, in: db)
+        }
+    }
+
+    /// Notes that the referrals `ids` closed at `at`.
+    static func recordClosures(_ ids: [String], at: Date, in db: Database) throws {
+        guard !ids.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO referral_closure (correlation_id, closed_at) VALUES (?, ?)
+            ON CONFLICT (correlation_id) DO UPDATE SET closed_at = excluded.closed_at
+            """)
+        for id in ids {
+            try statement.execute(arguments: [id, at.timeIntervalSinceReferenceDate])
         }
     }
 
