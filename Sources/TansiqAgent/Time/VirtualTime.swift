@@ -73,17 +73,19 @@ public final class VirtualTime: Sendable {
         var statistics = Statistics()
     }
 
+    /// A change the simulation has not seen yet, or the simulation waiting for one.
+    private struct Signal {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
     private let state: Mutex<State>
-    private let changes: AsyncStream<Void>
-    private let changed: AsyncStream<Void>.Continuation
+    private let signal = Mutex(Signal())
 
     /// A clock reading `origin` until it is advanced.
     public init(origin: Date) {
         state = Mutex(State(now: origin))
-        (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
-
-    deinit { changed.finish() }
 
     /// The current simulated time.
     public func now() -> Date { state.withLock { $0.now } }
@@ -110,7 +112,7 @@ public final class VirtualTime: Sendable {
             $0.participants[participant.name] = nil
             $0.certificates[participant.name] = nil
         }
-        changed.yield()
+        signalChange()
     }
 
     /// Whether `participant` holds a certificate for `time` and has done nothing since.
@@ -137,7 +139,7 @@ public final class VirtualTime: Sendable {
             state.statistics.certificates += 1
             return true
         }
-        if filed { changed.yield() }
+        if filed { signalChange() }
     }
 
     // MARK: The hub
@@ -149,7 +151,7 @@ public final class VirtualTime: Sendable {
             state.hubSequence = sequence
             return true
         }
-        if moved { changed.yield() }
+        if moved { signalChange() }
     }
 
     // MARK: The simulation
@@ -216,10 +218,31 @@ public final class VirtualTime: Sendable {
     /// Returns after the next certificate, hub round or ``nudge()`` (at once if one came since
     /// the last call). One caller at a time: the simulation's task.
     public func nextChange() async {
-        var iterator = changes.makeAsyncIterator()
-        _ = await iterator.next()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = signal.withLock { signal -> Bool in
+                if signal.pending {
+                    signal.pending = false
+                    return true
+                }
+                signal.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     /// Wakes a caller of ``nextChange()`` (a periodic tick, so that it checks its limits).
-    public func nudge() { changed.yield() }
+    public func nudge() { signalChange() }
+
+    private func signalChange() {
+        let waiter = signal.withLock { signal -> CheckedContinuation<Void, Never>? in
+            guard let waiter = signal.waiter else {
+                signal.pending = true
+                return nil
+            }
+            signal.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
 }
