@@ -5,10 +5,11 @@ BIN = .build/$(CONFIG)
 
 # Suites whose agents still run on the wall clock: agent processes and the restart and crash
 # drills follow real time (virtual time is for in-process runs: Simulation.time = .virtual, the
-# default of `tansiq sim run`; SimulationVirtualTimeTests does not depend on the wall clock).
+# default of `tansiq sim run`; SimulationVirtualTimeTests and the pilot facts suites,
+# SimulationFactsTests and DeskSimulationFactsTests, run in it and do not depend on the clock).
 # They run after the rest and one at a time (--no-parallel), so that neither the load tests nor
 # each other's pilot runs can make their agents fall behind the clock.
-WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|SimulationFactsTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
+WALL_CLOCK_SUITES = SimulationFaultTests|SimulationProcessTests|AgentRecoveryTests|AgentRestartTests|HubCrashTests
 
 .PHONY: all deps build test demo desk-demo clean
 

@@ -51,10 +51,10 @@ public struct AgentClock: Sendable {
         return origin.addingTimeInterval(elapsed(since: start) * scale)
     }
 
-    /// How long a simulated interval takes in real time.
-    /// In virtual time nothing comes due by waiting: a millisecond, to look at the clock again.
-    public func realDuration(ofSimulated seconds: TimeInterval) -> Duration {
-        if virtual != nil { return seconds <= 0 ? .zero : .milliseconds(1) }
+    /// How long a simulated interval takes in real time; `nil` in virtual time, where nothing
+    /// comes due by waiting (the clock's jump wakes the agent).
+    public func realDuration(ofSimulated seconds: TimeInterval) -> Duration? {
+        if virtual != nil { return seconds <= 0 ? .zero : nil }
         return .nanoseconds(Int64(max(0, seconds / scale) * 1e9))
     }
 

@@ -39,6 +39,8 @@ public final class AgentContext {
     var cursor: StreamCursor?
     private var savedCursor: StreamCursor?
     private var timers: [Timer] = []
+    /// This agent's part in virtual time (set by its loop), which counts what it does.
+    var virtualParticipant: VirtualTime.Participant?
     private var timerCounter: UInt64 = 0
     /// Audit lines not yet saved.
     var pendingAudit: [AuditEntry] = []
@@ -152,7 +154,7 @@ public final class AgentContext {
                 emit(.publishRefused(messageID: envelope.header.id, topic: topic.description, reason: .tooLarge, message: text, correlationID: correlationID))
                 return nil
             }
-            configuration.clock.virtual?.noteActivity()
+            virtualParticipant?.noteActivity()
             if let confirmed {
                 confirmed.enqueue(id: envelope.header.id, frames: frames, correlationID: correlationID)
                 outboxAdded.append(ConfirmedPublisher.Pending(id: envelope.header.id, frames: frames, correlationID: correlationID))
@@ -350,7 +352,7 @@ public final class AgentContext {
             fired = true
         }
         if fired {
-            configuration.clock.virtual?.noteActivity()
+            virtualParticipant?.noteActivity()
             save()
         }
         guard let next = timers.first else { return nil }

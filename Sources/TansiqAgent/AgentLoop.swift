@@ -35,11 +35,19 @@ final class AgentLoop {
     }
     /// When the echo of our heartbeat next triggers that check.
     private var nextVerification = ContinuousClock.now
-    /// Virtual time: the presence probe sent for an epoch (its echo proves, the hub forwarding
-    /// in order, that everything forwarded to us before it has arrived), and the last epoch
-    /// reported quiet.
-    private var probe: (epoch: UInt64, id: UUID, sentAt: ContinuousClock.Instant, echoed: Bool)?
-    private var reportedEpoch: UInt64 = 0
+    /// Virtual time: this agent's part, and the presence probe sent while quiet (its echo
+    /// proves, the hub forwarding in order, that everything forwarded to us before it has
+    /// arrived), with the instant and the activity count it was sent at.
+    private var participant: VirtualTime.Participant?
+    private var probe: Probe?
+
+    private struct Probe {
+        var id: UUID
+        var sentAt: ContinuousClock.Instant
+        var time: Date
+        var activity: UInt64
+        var echo: UInt64?
+    }
     /// The agent-clock time of the last deadline check.
     private var lastDeadlineCheck: Date?
 
@@ -91,7 +99,8 @@ final class AgentLoop {
         try subscriber.set(.subscribe(Array(presenceTopic.description.utf8)))
         try subscriber.connect(configuration.egress)
         try publisher.connect(configuration.ingress)
-        configuration.clock.virtual?.join(configuration.agent)
+        participant = configuration.clock.virtual?.join(configuration.agent)
+        context.virtualParticipant = participant
     }
 
     /// The runtime's own subscriptions, the behaviour's and the configured extras.
@@ -108,7 +117,7 @@ final class AgentLoop {
 
     func close() {
         commands?.close()
-        configuration.clock.virtual?.leave(configuration.agent)
+        if let participant { configuration.clock.virtual?.leave(participant) }
         context.save()
         context.confirmed?.close()
         connection.close()
@@ -123,11 +132,13 @@ final class AgentLoop {
         let monitorIndex = poller.register(connection.socket)
         // Acknowledgements and the publish connection's events wake the loop.
         for socket in context.confirmed?.pollSockets ?? [] { _ = poller.register(socket) }
+        // Virtual time moves by jumps: the jump (or a withdrawn certificate) wakes the loop.
+        let wakeIndex = participant.map { poller.register(fileDescriptor: $0.wake.fileDescriptor) }
         var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
         while !thread.isStopRequested {
             // A terminated context ends the loop cleanly; any other transport error stops the agent.
             let result = Result { () throws(ZMQError) in
-                try round(poller: poller, index: index, monitorIndex: monitorIndex, schedule: &schedule, onReady: onReady)
+                try round(poller: poller, index: index, monitorIndex: monitorIndex, wakeIndex: wakeIndex, schedule: &schedule, onReady: onReady)
             }
             if case .failure(let error) = result {
                 guard error.isTerminated else { throw error }
@@ -149,7 +160,9 @@ final class AgentLoop {
     }
 
     /// One poll round: probe until ready, fire timers, read messages, check deadlines, beat.
-    private func round(poller: Poller, index: Int, monitorIndex: Int, schedule: inout Schedule, onReady: () -> Void) throws(ZMQError) {
+    private func round(
+        poller: Poller, index: Int, monitorIndex: Int, wakeIndex: Int?, schedule: inout Schedule, onReady: () -> Void
+    ) throws(ZMQError) {
         let now = ContinuousClock.now
         if !isReady || awaitingEcho, now >= schedule.nextProbe {
             sendPresence()
@@ -158,9 +171,8 @@ final class AgentLoop {
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         if let untilResend = context.confirmed?.nextWakeup() { wait = min(wait, untilResend) }
-        // Virtual time moves by jumps, not by waiting: look at the clock and the epoch often.
-        if configuration.clock.virtual != nil { wait = min(wait, .milliseconds(1)) }
         let ready = try poller.poll(timeout: max(.zero, wait))
+        if let wakeIndex, ready[wakeIndex].contains(.readable) { participant?.wake.drain() }
         if ready[monitorIndex].contains(.readable) {
             try connection.update { event in
                 if configuration.replay != nil { watchConnection(event, schedule: &schedule) }
@@ -204,29 +216,37 @@ final class AgentLoop {
             schedule.nextHeartbeat = later.advanced(by: configuration.heartbeatInterval)
         }
         try context.pumpOutbox()
-        if let virtual = configuration.clock.virtual { takePart(in: virtual) }
+        if let virtual = configuration.clock.virtual, let participant { try takePart(in: virtual, as: participant) }
     }
 
-    /// Virtual time: once idle in the current epoch (nothing due, nothing unconfirmed), sends a
-    /// probe through the hub; when it is back, reports quiet with the next timer's time.
-    private func takePart(in virtual: VirtualTime) {
-        let epoch = virtual.epoch
-        guard epoch != reportedEpoch, !awaitingEcho else { return }
+    /// Virtual time: once idle at this instant (nothing due, nothing unconfirmed), sends a probe
+    /// through the hub; when it is back with nothing done meanwhile, files the certificate that
+    /// lets the clock move (``VirtualTime``). Anything done in between asks for a new probe.
+    private func takePart(in virtual: VirtualTime, as participant: VirtualTime.Participant) throws(ZMQError) {
+        guard !awaitingEcho else { return }
+        let now = context.now()
+        if virtual.isCertified(participant, at: now) { return }
+        if context.hasDueTimer {
+            // Due since the jump woke us: fired now, not after the next poll's wait.
+            _ = context.fireDueTimers()
+            try context.pumpOutbox()
+        }
         guard (context.confirmed?.pendingCount ?? 0) == 0, !context.hasDueTimer else {
-                probe = nil
+            probe = nil
             return
         }
-        if let probe, probe.epoch == epoch {
-            if probe.echoed {
-                virtual.reportQuiet(configuration.agent, epoch: epoch, nextDue: context.nextTimerDue)
-                reportedEpoch = epoch
+        let activity = participant.activity
+        if let probe, probe.time == now, probe.activity == activity {
+            if let echo = probe.echo {
+                virtual.certify(participant, at: now, echo: echo, activity: activity, nextDue: context.nextTimerDue)
+                self.probe = nil
             } else if ContinuousClock.now - probe.sentAt > .milliseconds(500), let id = sendPresence() {
                 // A probe the hub did not echo (it restarted, say): another one.
-                self.probe = (epoch, id, ContinuousClock.now, false)
+                self.probe = Probe(id: id, sentAt: .now, time: now, activity: activity)
             }
             return
         }
-        if let id = sendPresence() { probe = (epoch, id, ContinuousClock.now, false) }
+        if let id = sendPresence() { probe = Probe(id: id, sentAt: .now, time: now, activity: activity) }
     }
 
     private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
@@ -252,7 +272,10 @@ final class AgentLoop {
         let (envelope, stamp) = decoded
         if envelope.topic == presenceTopic {
             guard envelope.header.source == configuration.agency else { return false }
-            if envelope.header.id == probe?.id { probe?.echoed = true }
+            if let stamp, let virtual = configuration.clock.virtual {
+                virtual.noteEcho(stamp.seq)
+                if envelope.header.id == probe?.id { probe?.echo = stamp.seq }
+            }
             if let stamp { checkStreamRestart(echo: stamp) }
             if isReady, awaitingEcho {
                 awaitingEcho = false
@@ -267,7 +290,7 @@ final class AgentLoop {
             return true
         }
         guard isReady else { return false }
-        configuration.clock.virtual?.noteActivity()
+        participant?.noteActivity()
         receiveLive(envelope, stamp: stamp)
         return false
     }

@@ -10,6 +10,7 @@ final class SimulatedHub {
     private let context: Context
     private let logger: Logger
     private let clock: HubClock
+    private let observer: (any HubObserver)?
     private var hub: Hub?
     private var task: Task<Void, any Error>?
     /// What the hub's earlier runs counted, added to the current one's.
@@ -17,9 +18,10 @@ final class SimulatedHub {
     /// The endpoints bound at the first start (ports resolved); restarts bind the same.
     private(set) var endpoints: HubEndpoints?
 
-    init(configuration: HubConfiguration, context: Context, clock: HubClock = .system, logger: Logger) {
+    init(configuration: HubConfiguration, context: Context, clock: HubClock = .system, observer: (any HubObserver)? = nil, logger: Logger) {
         self.configuration = configuration
         self.clock = clock
+        self.observer = observer
         self.context = context
         self.logger = logger
     }
@@ -27,7 +29,7 @@ final class SimulatedHub {
     /// Starts the hub and waits until it has bound its endpoints.
     @discardableResult
     func start() async throws -> HubEndpoints {
-        let hub = try Hub(configuration: configuration, context: context, clock: clock, logger: logger)
+        let hub = try Hub(configuration: configuration, context: context, clock: clock, observer: observer, logger: logger)
         let task = Task { try await hub.run() }
         self.hub = hub
         self.task = task

@@ -7,8 +7,8 @@ extension Simulation {
     static let virtualOrigin = Date(timeIntervalSince1970: 1_767_225_600)
 
     /// The scenario in virtual time: the agents start and become ready while the clock stands
-    /// at its origin; then, until the end, the run lets every agent settle (two quiet epochs, see
-    /// ``VirtualTime``) and moves the clock to the next thing due: an agent's timer, a fault, a
+    /// at its origin; then, until the end, the run waits until nothing is in flight (every agent
+    /// certified quiet, see ``VirtualTime``) and moves the clock to the next thing due: an agent's timer, a fault, a
     /// referral's deadline (so that the hub escalates when it passes), or the end.
     func playVirtual(
         _ virtual: VirtualTime, fleet: any AgentFleet, hub: SimulatedHub, recorder: SimulationRecorder, run: inout FaultRunner,
@@ -27,8 +27,19 @@ extension Simulation {
         var lastProgress = ContinuousClock.now - .seconds(1)
         var jumps = 0
         let settling = ContinuousClock.now
+        // A tick, so that a wait for certificates also checks the agents' health and its limit.
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                virtual.nudge()
+            }
+        }
         defer {
-            notes.append("virtual time: \(jumps) jumps, \(virtual.epoch) epochs, \(String(format: "%.1f", Self.seconds(ContinuousClock.now - settling))) s of real time")
+            ticker.cancel()
+            let statistics = virtual.statistics
+            notes.append(
+                "virtual time: \(jumps) jumps, \(statistics.certificates) quiet certificates, \(statistics.recalls) recalls, "
+                    + "\(String(format: "%.1f", Self.seconds(ContinuousClock.now - settling))) s of real time")
         }
         while true {
             let elapsed = virtual.now().timeIntervalSince(origin)
@@ -48,7 +59,7 @@ extension Simulation {
             }
             var next = origin.addingTimeInterval(min(end, run.nextTime ?? end))
             if hub.isRunning {
-                if let due = try await settle(virtual, fleet: fleet, epochs: 2) { next = min(next, due) }
+                if let due = try await settle(virtual, fleet: fleet) { next = min(next, due) }
             } else {
                 // Nothing echoes while the hub is down: the agents' outboxes wait for it.
                 try await Task.sleep(for: .milliseconds(100))
@@ -61,43 +72,26 @@ extension Simulation {
             jumps += 1
         }
         // What the last instant caused is delivered before the agents stop.
-        if hub.isRunning { _ = try await settle(virtual, fleet: fleet, epochs: 2) }
+        if hub.isRunning { _ = try await settle(virtual, fleet: fleet) }
     }
 
-    /// Waits until `epochs` consecutive epochs find every agent quiet with no activity
-    /// meanwhile; returns the earliest timer of the agents. Two are needed: a message published
-    /// before the first epoch may still be on its way to an agent that answered that epoch's
-    /// probe early; every one is delivered before the second epoch's probes come back (and the
-    /// hub has acted on the new time, its escalations with them).
-    private func settle(_ virtual: VirtualTime, fleet: any AgentFleet, epochs: Int) async throws -> Date? {
+    /// Waits until nothing is in flight (``VirtualTime/verdict()``); returns the earliest timer
+    /// of the agents.
+    private func settle(_ virtual: VirtualTime, fleet: any AgentFleet) async throws -> Date? {
         let limit = ContinuousClock.now + .seconds(120)
         while true {
-            let before = virtual.activity
-            var due: Date?
-            var clean = true
-            for _ in 0..<epochs {
-                due = try await epoch(virtual, fleet: fleet, limit: limit)
-                guard virtual.activity == before else {
-                    clean = false
-                    break
+            switch virtual.verdict() {
+            case .settled(let nextDue):
+                return nextDue
+            case .waiting(let waiting):
+                try fleet.checkHealth()
+                guard ContinuousClock.now < limit, !interruption.isRequested else {
+                    throw SimulationError(
+                        code: .stalled,
+                        message: "virtual time stalled at \(virtual.now()): waiting for \(waiting.count) of them: \(waiting.prefix(10).joined(separator: ", "))")
                 }
+                await virtual.nextChange()
             }
-            if clean { return due }
-        }
-    }
-
-    private func epoch(_ virtual: VirtualTime, fleet: any AgentFleet, limit: ContinuousClock.Instant) async throws -> Date? {
-        let epoch = virtual.startEpoch()
-        var checks = 0
-        while true {
-            let state = virtual.quiet(in: epoch)
-            if state.complete { return state.nextDue }
-            checks += 1
-            if checks % 500 == 0 { try fleet.checkHealth() }
-            guard ContinuousClock.now < limit, !interruption.isRequested else {
-                throw SimulationError(code: .stalled, message: "virtual time stalled at \(virtual.now()): \(state.waiting.count) agent(s) never became quiet: \(state.waiting.prefix(10).joined(separator: ", "))")
-            }
-            try await Task.sleep(for: .microseconds(100))
         }
     }
 }

@@ -138,7 +138,9 @@ public struct Simulation: Sendable {
             // and the probes of virtual time would spend it.
             hubConfiguration.rateLimit = nil
         }
-        let hub = SimulatedHub(configuration: hubConfiguration, context: context, clock: HubClock { clock.now() }, logger: logger)
+        let hub = SimulatedHub(
+            configuration: hubConfiguration, context: context, clock: HubClock { clock.now() },
+            observer: virtual.map(VirtualTimeHubWatch.init(virtual:)), logger: logger)
         let fleet: any AgentFleet
         var processFleet: AgentProcesses?
         do {

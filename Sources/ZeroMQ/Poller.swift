@@ -1,11 +1,16 @@
 import CZeroMQ
 
-/// Waits on several sockets at once (`zmq_poll`).
+/// Waits on several sockets at once (`zmq_poll`), and on plain file descriptors (a wake-up pipe).
 ///
 /// Like its sockets, a poller belongs to one thread. Poll only sockets that are open:
 /// a closed socket makes ``poll(timeout:)`` fail with `ENOTSOCK`.
 public struct Poller {
-    private var sockets: [Socket] = []
+    private enum Item {
+        case socket(Socket)
+        case fileDescriptor(Int32)
+    }
+
+    private var items: [Item] = []
     private var interests: [PollEvents] = []
 
     /// Creates an empty poller.
@@ -14,9 +19,18 @@ public struct Poller {
     /// Adds `socket`, waiting for `events`; returns its index in the result of ``poll(timeout:)``.
     @discardableResult
     public mutating func register(_ socket: Socket, for events: PollEvents = .readable) -> Int {
-        sockets.append(socket)
+        items.append(.socket(socket))
         interests.append(events)
-        return sockets.count - 1
+        return items.count - 1
+    }
+
+    /// Adds a file descriptor the poller does not own (kept open while it is polled), waiting
+    /// for `events`; returns its index in the result of ``poll(timeout:)``.
+    @discardableResult
+    public mutating func register(fileDescriptor: Int32, for events: PollEvents = .readable) -> Int {
+        items.append(.fileDescriptor(fileDescriptor))
+        interests.append(events)
+        return items.count - 1
     }
 
     /// Waits until at least one registered socket is ready, or `timeout` passes
@@ -25,11 +39,16 @@ public struct Poller {
     /// with the time left.
     public func poll(timeout: Duration?) throws(ZMQError) -> [PollEvents] {
         var items: [zmq_pollitem_t] = []
-        items.reserveCapacity(sockets.count)
-        for (socket, events) in zip(sockets, interests) {
-            // Handles are read on every poll: a closed socket must never reach zmq_poll.
-            let handle = try socket.openHandle("poll")
-            items.append(zmq_pollitem_t(socket: handle, fd: 0, events: events.rawValue, revents: 0))
+        items.reserveCapacity(self.items.count)
+        for (item, events) in zip(self.items, interests) {
+            switch item {
+            case .socket(let socket):
+                // Handles are read on every poll: a closed socket must never reach zmq_poll.
+                let handle = try socket.openHandle("poll")
+                items.append(zmq_pollitem_t(socket: handle, fd: 0, events: events.rawValue, revents: 0))
+            case .fileDescriptor(let descriptor):
+                items.append(zmq_pollitem_t(socket: nil, fd: descriptor, events: events.rawValue, revents: 0))
+            }
         }
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
