@@ -46,6 +46,7 @@ let package = Package(
         .target(
             name: "TansiqVault",
             dependencies: [
+                "TansiqMessages",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

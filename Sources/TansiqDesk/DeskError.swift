@@ -1,36 +1,10 @@
 import Hummingbird
+import TansiqMessages
 
 /// Why the desk refused a request or could not start: a code, a message for people (never
 /// repeating a value they typed) and the HTTP status it is answered with.
-public struct DeskError: Error, CustomStringConvertible, Sendable {
-    /// The kind of failure, stable for callers (and the JSON API's `error` field).
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let name: String
-        private init(_ name: String) { self.name = name }
-
-        public static let invalidConfiguration = Code("invalid-configuration")
-        public static let bindFailed = Code("bind-failed")
-        /// No valid session.
-        public static let unauthenticated = Code("unauthenticated")
-        /// Wrong worker id or password.
-        public static let loginFailed = Code("login-failed")
-        /// Too many failed logins.
-        public static let throttled = Code("throttled")
-        /// The form or request lacks its CSRF token.
-        public static let csrf = Code("csrf")
-        /// The worker's role may not do this.
-        public static let forbidden = Code("forbidden")
-        /// No such referral, action or page.
-        public static let notFound = Code("not-found")
-        /// The request is malformed or a value is not one the desk offers.
-        public static let invalidRequest = Code("invalid-request")
-        /// Refused by the protocol's rules (the hub's own message).
-        public static let refused = Code("refused")
-        /// The agent is not running.
-        public static let unavailable = Code("unavailable")
-
-        public var description: String { name }
-    }
+public struct DeskError: CodedError {
+    public typealias Code = ErrorCode<DeskError>
 
     public let code: Code
     public let message: String
@@ -39,8 +13,6 @@ public struct DeskError: Error, CustomStringConvertible, Sendable {
         self.code = code
         self.message = message
     }
-
-    public var description: String { "\(code): \(message)" }
 
     var status: HTTPResponse.Status {
         switch code {
@@ -53,4 +25,27 @@ public struct DeskError: Error, CustomStringConvertible, Sendable {
         default: .badRequest
         }
     }
+}
+
+extension ErrorCode where Domain == DeskError {
+    public static var invalidConfiguration: Self { Self("invalid-configuration") }
+    public static var bindFailed: Self { Self("bind-failed") }
+    /// No valid session.
+    public static var unauthenticated: Self { Self("unauthenticated") }
+    /// Wrong worker id or password.
+    public static var loginFailed: Self { Self("login-failed") }
+    /// Too many failed logins.
+    public static var throttled: Self { Self("throttled") }
+    /// The form or request lacks its CSRF token.
+    public static var csrf: Self { Self("csrf") }
+    /// The worker's role may not do this.
+    public static var forbidden: Self { Self("forbidden") }
+    /// No such referral, action or page.
+    public static var notFound: Self { Self("not-found") }
+    /// The request is malformed or a value is not one the desk offers.
+    public static var invalidRequest: Self { Self("invalid-request") }
+    /// Refused by the protocol's rules (the hub's own message).
+    public static var refused: Self { Self("refused") }
+    /// The agent is not running.
+    public static var unavailable: Self { Self("unavailable") }
 }

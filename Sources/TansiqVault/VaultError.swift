@@ -1,24 +1,8 @@
+import TansiqMessages
+
 /// A key, a sealed value or a private file that could not be made or read.
-public struct VaultError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What went wrong.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        /// The code as written in logs.
-        public let rawValue: String
-        private init(_ rawValue: String) { self.rawValue = rawValue }
-
-        /// The master key is missing, malformed, or its file is readable by others.
-        public static let badMasterKey = Code("bad-master-key")
-        /// The data was sealed under another master key.
-        public static let wrongMasterKey = Code("wrong-master-key")
-        /// Sealed data does not open: altered, truncated, or sealed for another record.
-        public static let unreadable = Code("unreadable")
-        /// Encrypted data was found but no master key was given.
-        public static let masterKeyNeeded = Code("master-key-needed")
-        /// A private file or directory could not be created with owner-only permissions.
-        public static let filePermissions = Code("file-permissions")
-
-        public var description: String { rawValue }
-    }
+public struct VaultError: CodedError, Equatable {
+    public typealias Code = ErrorCode<VaultError>
 
     /// What went wrong.
     public let code: Code
@@ -30,7 +14,17 @@ public struct VaultError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
+}
 
-    /// `code: message`.
-    public var description: String { "\(code): \(message)" }
+extension ErrorCode where Domain == VaultError {
+    /// The master key is missing, malformed, or its file is readable by others.
+    public static var badMasterKey: Self { Self("bad-master-key") }
+    /// The data was sealed under another master key.
+    public static var wrongMasterKey: Self { Self("wrong-master-key") }
+    /// Sealed data does not open: altered, truncated, or sealed for another record.
+    public static var unreadable: Self { Self("unreadable") }
+    /// Encrypted data was found but no master key was given.
+    public static var masterKeyNeeded: Self { Self("master-key-needed") }
+    /// A private file or directory could not be created with owner-only permissions.
+    public static var filePermissions: Self { Self("file-permissions") }
 }
