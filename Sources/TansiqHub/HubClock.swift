@@ -1,8 +1,8 @@
 import Foundation
 
-/// The wall-clock time the hub checks deadlines against: the system's, or a simulated or
-/// test clock that moves faster or on demand. Only deadlines use it; the loop's timers run on
-/// `ContinuousClock`.
+/// The wall-clock time the hub checks deadlines against and stamps its refusals with: the
+/// system's, or a simulated or test clock that moves faster or on demand. The loop's timers run
+/// on `ContinuousClock`.
 public struct HubClock: Sendable {
     private let read: @Sendable () -> Date
 

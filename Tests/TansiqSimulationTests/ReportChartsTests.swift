@@ -39,6 +39,8 @@ struct ReportChartsTests {
 
     @Test func durationsPastTwoDaysAreInDays() {
         #expect(DurationUnit(fittingHours: 48) == .hours)
+        #expect(DurationUnit(fittingHours: 1.0 / 60).text(hours: 1.0 / 60) == "1.0 min")
+        #expect(DurationUnit(fittingHours: 0) == .hours)
         #expect(DurationUnit(fittingHours: 49).text(hours: 84) == "3.5 d")
         let row = OutcomeTable.Row(metric: "complete p50 h", higherIsBetter: false, intervals: [SeedInterval([96, 120])], difference: SeedInterval([-24, 0]))
         let readable = row.readable

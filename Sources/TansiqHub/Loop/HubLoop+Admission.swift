@@ -52,7 +52,7 @@ extension HubLoop {
             reason: rejection.reason,
             message: rejection.message,
             topic: rejection.topic,
-            at: Date(),
+            at: time.now(),
             referralId: rejection.referralID
         )
         publishOwn(topic: try Topic.hubRejection(agency: rejection.agency ?? "unknown"), payload: .hubRejection(payload))

@@ -106,7 +106,7 @@ extension HubLoop {
                 reason: Self.journalFailedReason,
                 message: "the hub could not store this message in its journal (\(error.code)); it was not forwarded: send it again",
                 topic: message.topic,
-                at: Date()
+                at: time.now()
             )
             do {
                 publishOwn(topic: try Topic.hubRejection(agency: message.header.source), payload: .hubRejection(rejection))

@@ -339,7 +339,7 @@ final class HubLoop {
             reason: .notAuthorized,
             message: "'\(userID)' may not subscribe to '\(prefix)'",
             topic: String(prefix.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }.map(Character.init)),
-            at: Date()
+            at: time.now()
         )
         try publishOwn(topic: Topic.hubRejection(agency: userID), payload: .hubRejection(payload))
     }
