@@ -156,15 +156,7 @@ struct JournalExportCommand: ParsableCommand {
         let ids: [String]
         do {
             ids = try selection.ids(in: journal)
-            for id in ids {
-                var after: UInt64 = 0
-                while true {
-                    let page = try journal.records(correlationID: id, after: after, limit: 1000)
-                    messages += page.map(JournalCommand.jsonObject)
-                    guard page.count == 1000, let last = page.last else { break }
-                    after = last.sequence
-                }
-            }
+            for id in ids { messages += try journal.trail(correlationID: id).map(JournalCommand.jsonObject) }
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(1)

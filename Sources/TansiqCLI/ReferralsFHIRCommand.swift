@@ -50,16 +50,10 @@ struct ReferralsFHIRCommand: ParsableCommand {
         defer { journal.close() }
         let id = UUID(uuidString: referralID)!
         let record: ReferralRecord?
-        var stored: [JournalRecord] = []
+        let stored: [JournalRecord]
         do {
             record = try journal.referrals(ReferralFilter(referralId: id)).first
-            var after: UInt64 = 0
-            while true {
-                let page = try journal.records(correlationID: ReferralsCommand.text(id), after: after, limit: Journal.maxPageSize)
-                stored += page
-                guard let last = page.last, page.count == Journal.maxPageSize else { break }
-                after = last.sequence
-            }
+            stored = try journal.trail(correlationID: ReferralsCommand.text(id))
         } catch {
             printError("error: \(error.message)")
             throw ExitCode(66)

@@ -35,5 +35,12 @@ struct DeskRefusalNoticeTests {
         #expect(language("refusal.referral-closed") != "refusal.referral-closed")
         // The hub's English words only where no label says it.
         #expect(!html.contains("is closed (cancelled)"))
+        // TANSIQ_REFUSAL_PAGES=DIR writes the whole page, to look at in a browser.
+        if let directory = ProcessInfo.processInfo.environment["TANSIQ_REFUSAL_PAGES"] {
+            let configuration = DeskConfiguration(agency: "health-delegation-agadir", listen: "127.0.0.1:0")
+            let whole = Page(title: "referral", language: language, session: session, configuration: configuration)
+                .render(page.render(tracked))
+            try whole.write(toFile: "\(directory)/refused-\(language.rawValue).html", atomically: true, encoding: .utf8)
+        }
     }
 }

@@ -97,6 +97,18 @@ extension Journal {
         }
     }
 
+    /// Every record of one referral, in sequence order, read a page at a time.
+    public func trail(correlationID: String) throws(JournalError) -> [JournalRecord] {
+        var trail: [JournalRecord] = []
+        var after: UInt64 = 0
+        while true {
+            let page = try records(correlationID: correlationID, after: after, limit: Journal.maxPageSize)
+            trail += page
+            guard let last = page.last, page.count == Journal.maxPageSize else { return trail }
+            after = last.sequence
+        }
+    }
+
     /// The smallest byte string above every string that starts with `prefix`, or `nil` if
     /// there is none (the prefix is empty or all 0xFF bytes).
     static func upperBound(ofPrefix prefix: String) -> Data? {
