@@ -76,6 +76,7 @@ extension HubLoop {
         sequencer.commit(numbering)
         counters.lastSequence = sequencer.lastSequence
         let sent = forwarder.forward(batch, stamps: stamps, logger: logger, recycle: recycle)
+        observer?.forwarded(zip(numbering.stamps, batch).map { ($0.sequence, $1.topic) })
         counters.accepted += UInt64(sent.fromPublishers)
         counters.messagesOut += UInt64(sent.messages)
         counters.bytesOut += UInt64(sent.bytes)
