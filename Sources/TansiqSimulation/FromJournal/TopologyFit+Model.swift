@@ -235,6 +235,11 @@ extension TopologyFit.Model {
         if (sizes.max() ?? 1) > largest {
             notes.append("needs per case: \(smallest) to \(largest), uniform, for the observed mean of \(Self.number(meanSize, digits: 2)) (the largest case had \(sizes.max() ?? 1))")
         }
+        // Whole sizes drawn uniformly cannot give every mean (1.33 comes out as 1...2, 1.5):
+        // providers see referrals, not cases, so Poisson cases come at the rate that keeps the
+        // observed referrals per day (each category's load, which sets rejections at capacity).
+        let drawnSize = Double(needsPerCase.lowerBound + needsPerCase.upperBound) / 2
+        let referralRate = abs(meanSize / drawnSize - 1) > 0.02 ? meanSize / drawnSize : 1
 
         // Arrival gaps as regular as a clock are a fixed interval; otherwise Poisson arrivals.
         let times = cases.map { $0.at.timeIntervalSince(first) }
@@ -253,9 +258,12 @@ extension TopologyFit.Model {
         } else {
             // Poisson: the mean gap before the first case and after the last one.
             stopTime = TopologyFit.duration(span + 2 * gap)
-            let perDay = Double(cases.count) / stopTime.seconds * 86_400
+            let perDay = Double(cases.count) / stopTime.seconds * 86_400 * referralRate
             arrivals = "{ process: poisson, rate: \(Self.number(perDay, digits: 2))/d }"
             notes.append("arrivals: Poisson, \(cases.count) cases over \(days) days (coefficient of variation of the gaps \(String(format: "%.2f", gapSpread / gap)))")
+            if referralRate != 1 {
+                notes.append("arrivals: the case rate times \(Self.number(referralRate, digits: 3)) (observed \(Self.number(meanSize, digits: 2)) needs per case, \(Self.number(drawnSize, digits: 2)) drawn): the same referrals per day")
+            }
         }
         let arrivalsEnd = first.addingTimeInterval(-gap + stopTime.seconds)
         drain = options.drain ?? TopologyFit.duration(max(0, end.timeIntervalSince(arrivalsEnd)))
