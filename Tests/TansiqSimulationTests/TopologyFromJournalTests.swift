@@ -213,4 +213,38 @@ struct TopologyFromJournalTests {
         #expect(topology.node(id: "health-office")?.acknowledge == .fixed(.hours(1)))
         #expect(fit.yaml.contains("stop_time: 3d3h"))
     }
+
+    /// Sizes of one or two needs drawn uniformly average 1.5: for a history whose cases average
+    /// 1.33 needs, Poisson cases come less often, so that referrals per day (each provider's
+    /// load) are the history's.
+    @Test func theCaseRateKeepsTheObservedReferralsPerDay() throws {
+        let start = Date(timeIntervalSinceReferenceDate: 0)
+        var referrals: [NetworkHistory.Referral] = []
+        // Twelve cases at irregular times, one in three with a second need: 16 referrals.
+        let hours = [3.0, 5, 11, 20, 22, 31, 40, 41, 52, 60, 63, 70]
+        for (index, hour) in hours.enumerated() {
+            let created = start.addingTimeInterval(hour * 3600)
+            let needs: [ServiceCategory] = index % 3 == 0 ? [.health, .legal] : [.health]
+            for need in needs {
+                referrals.append(NetworkHistory.Referral(
+                    referrer: "iom-demo", receiver: need == .health ? "health-office" : "commune-demo", open: false,
+                    category: need, priority: .routine, createdAt: created, state: .requested))
+            }
+        }
+        var commune = NetworkHistory.Agency(id: "commune-demo")
+        commune.role = .commune
+        let fit = try TopologyFit(
+            history: NetworkHistory(referrals: referrals, agencies: ["commune-demo": commune], end: start.addingTimeInterval(4 * 86_400)),
+            source: "hand-made")
+        let topology = fit.topology
+        #expect(topology.scenario.needsPerCase == 1...2)
+        guard case .poisson(let rate) = topology.scenario.arrivals else {
+            Issue.record("arrivals are not Poisson: \(topology.scenario.arrivals)")
+            return
+        }
+        let casesPerDay = 86_400 / rate.meanInterval.seconds
+        let referralsPerDay = Double(referrals.count) / topology.general.stopTime.seconds * 86_400
+        #expect(abs(casesPerDay * 1.5 - referralsPerDay) < 0.01 * referralsPerDay)
+        #expect(fit.notes.contains { $0.contains("the same referrals per day") })
+    }
 }
