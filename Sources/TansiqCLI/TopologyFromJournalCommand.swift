@@ -16,7 +16,8 @@ struct TopologyFromJournalCommand: ParsableCommand {
             bodies are sealed when the hub runs with a master key: give it, or roles and \
             capacities are estimated from the registry). Writes only agency ids, categories, \
             counts and distributions, each fitted figure's origin in a comment; prints how the \
-            history was read on standard error. Exit status 66 when the file is missing, not a \
+            history was read on standard error. The file has no faults: what the history's \
+            outages, slow spells and hub restarts cost is folded into the fitted times. Exit status 66 when the file is missing, not a \
             journal or holds too little history, 64 when the coordinator cannot be told or an \
             option names an unknown agency.
 
