@@ -45,8 +45,10 @@ extension HubLoop {
     func flushOutbox() throws {
         guard !outbox.isEmpty else { return }
         guard let pipeline else {
-            // Numbering detaches the registry's changes: with nothing to store, they are final.
-            forwardStored(number(takeOutbox()))
+            let messages = takeOutbox()
+            let (numbering, stamps) = number(messages)
+            registry.commit()
+            forwardStored(NumberedBatch(messages: messages, numbering: numbering, stamps: stamps, changes: .none))
             return
         }
         guard !pipeline.isBusy else { return }
@@ -72,8 +74,9 @@ extension HubLoop {
         return outbox
     }
 
-    /// The sequencer's stage: numbers after everything stored, pure until stored.
-    private func number(_ messages: [OutgoingMessage]) -> NumberedBatch {
+    /// The sequencer's stage: numbers after everything stored, pure until stored; the registry's
+    /// records note their messages' sequences. The caller detaches the registry's changes.
+    private func number(_ messages: [OutgoingMessage]) -> (numbering: Sequencer.Numbering, stamps: [[UInt8]]) {
         let numbering = sequencer.number(messages.lazy.map(\.topic))
         var stamps: [[UInt8]] = []
         stamps.reserveCapacity(messages.count)
@@ -81,16 +84,17 @@ extension HubLoop {
             stamps.append(MessageCodec.encodeStamp(HubStamp(hub: configuration.hubID, seq: numbers.sequence, topicSeq: numbers.topicSequence)))
             if let referral = message.referral { registry.stamp(referral, sequence: numbers.sequence) }
         }
-        return NumberedBatch(messages: messages, numbering: numbering, stamps: stamps, changes: registry.detachPending())
+        return (numbering, stamps)
     }
 
     /// The journal writer's stage: numbers the batch and hands it, with the registry records it
     /// changed (one transaction), to the writer thread.
     private func submit(_ messages: [OutgoingMessage], isRetry: Bool = false, to pipeline: JournalPipeline) {
-        // Read before detaching: the records as the batch leaves them.
+        let (numbering, stamps) = number(messages)
+        // The records as the batch leaves them, stamped with its sequences.
         let referrals = registry.pending
-        var batch = number(messages)
-        batch.isRetry = isRetry
+        let batch = NumberedBatch(
+            messages: messages, numbering: numbering, stamps: stamps, changes: registry.detachPending(), isRetry: isRetry)
         // A status update closes its referral when the registry's record, after the move, is closed.
         let closed = messages.compactMap { message -> String? in
             guard message.header.type == .referralStatus, let referral = message.referral, registry[referral]?.isClosed == true else { return nil }

@@ -203,6 +203,7 @@ final class HubLoop {
             while !thread.isStopRequested {
                 let untilStatistics = nextStatistics - clock.now
                 let ready = try poller.poll(timeout: max(.zero, min(.milliseconds(100), untilStatistics)))
+                let messagesBefore = counters.messagesIn
                 if ready[egressIndex].contains(.readable) { try drainSubscriptions() }
                 // A stored batch is forwarded, and the waiting one goes to the writer.
                 if let journalIndex, ready[journalIndex].contains(.readable) { try collectCommit() }
@@ -223,8 +224,10 @@ final class HubLoop {
                     try drainConfirmed()
                     try flushOutbox()
                 }
+                let waitingBefore = outbox.count
                 try publishPresenceChanges()
                 try watchDeadlines()
+                let timedMessages = outbox.count > waitingBefore
                 if let access = gatekeeper.access, clock.now >= nextAccessCheck {
                     access.reloadIfChanged()
                     nextAccessCheck = clock.now.advanced(by: .seconds(1))
@@ -236,6 +239,15 @@ final class HubLoop {
                     nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
                 }
                 try flushOutbox()
+                if counters.messagesIn == messagesBefore || timedMessages {
+                    // A round that read nothing, or whose clock made messages (escalations,
+                    // presence changes), ends with all of it forwarded: its report then covers
+                    // this instant's deadlines (virtual time's proof of quiet relies on it).
+                    // Under load rounds read, and the pipeline keeps overlapping.
+                    settleJournal()
+                    try flushOutbox()
+                    settleJournal()
+                }
                 if let journalConfiguration = configuration.journal, clock.now >= nextRetention {
                     applyRetention()
                     nextRetention = clock.now.advanced(by: journalConfiguration.retentionCheckInterval)

@@ -80,6 +80,8 @@ final class ReferralRegistry {
     /// to undo them if the journal refuses it.
     struct Changes {
         fileprivate var originals: [UUID: ReferralRecord?]
+        /// Nothing to undo (a hub without a journal commits at once).
+        static let none = Changes(originals: [:])
     }
 
     /// Ends the pending changes without committing them: they travel with their batch, and the
