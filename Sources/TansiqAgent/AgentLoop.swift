@@ -40,6 +40,10 @@ final class AgentLoop {
     /// arrived), with the instant and the activity count it was sent at.
     private var participant: VirtualTime.Participant?
     private var probe: Probe?
+    /// The highest stream sequence received from the egress, and whether a probe's echo has
+    /// come back since the last (re)connection (proving the subscriptions are in place).
+    private var lastReceived: UInt64 = 0
+    private var probedSinceConnecting = false
 
     private struct Probe {
         var id: UUID
@@ -99,7 +103,7 @@ final class AgentLoop {
         try subscriber.set(.subscribe(Array(presenceTopic.description.utf8)))
         try subscriber.connect(configuration.egress)
         try publisher.connect(configuration.ingress)
-        participant = configuration.clock.virtual?.join(configuration.agent)
+        participant = configuration.clock.virtual?.join(configuration.agent, subscriptions: subscriptions, presence: presenceTopic.description)
         context.virtualParticipant = participant
     }
 
@@ -219,13 +223,14 @@ final class AgentLoop {
         if let virtual = configuration.clock.virtual, let participant { try takePart(in: virtual, as: participant) }
     }
 
-    /// Virtual time: once idle at this instant (nothing due, nothing unconfirmed), sends a probe
-    /// through the hub; when it is back with nothing done meanwhile, files the certificate that
-    /// lets the clock move (``VirtualTime``). Anything done in between asks for a new probe.
+    /// Virtual time: once idle at this instant (nothing due, nothing unconfirmed), files the
+    /// certificate that lets the clock move (``VirtualTime``): quiet through the highest stream
+    /// sequence received. Right after connecting, or when asked, it first sends a probe through
+    /// the hub and certifies when the echo is back with nothing done meanwhile.
     private func takePart(in virtual: VirtualTime, as participant: VirtualTime.Participant) throws(ZMQError) {
         guard !awaitingEcho else { return }
         let now = context.now()
-        if virtual.isCertified(participant, at: now) { return }
+        if virtual.isCertified(participant, at: now, received: lastReceived) { return }
         if context.hasDueTimer {
             // Due since the jump woke us: fired now, not after the next poll's wait.
             _ = context.fireDueTimers()
@@ -236,9 +241,15 @@ final class AgentLoop {
             return
         }
         let activity = participant.activity
+        guard !probedSinceConnecting || virtual.wantsProbe(from: participant) else {
+            probe = nil
+            virtual.certify(participant, at: now, through: lastReceived, activity: activity, nextDue: nextDue(), probed: false)
+            return
+        }
         if let probe, probe.time == now, probe.activity == activity {
-            if let echo = probe.echo {
-                virtual.certify(participant, at: now, echo: echo, activity: activity, nextDue: context.nextTimerDue)
+            if probe.echo != nil {
+                virtual.certify(participant, at: now, through: lastReceived, activity: activity, nextDue: nextDue(), probed: true)
+                probedSinceConnecting = true
                 self.probe = nil
             } else if ContinuousClock.now - probe.sentAt > .milliseconds(500), let id = sendPresence() {
                 // A probe the hub did not echo (it restarted, say): another one.
@@ -259,6 +270,7 @@ final class AgentLoop {
         } else if event.kind.contains(.connected), lostConnection, isReady {
             lostConnection = false
             awaitingEcho = true
+            probedSinceConnecting = false
             schedule.nextProbe = .now
             logger.info("reconnected to the hub's egress; catching up once subscribed again")
         }
@@ -270,12 +282,10 @@ final class AgentLoop {
     private func receive(_ frames: [[UInt8]]) -> Bool {
         guard let decoded = decode(frames) else { return false }
         let (envelope, stamp) = decoded
+        if let stamp { lastReceived = max(lastReceived, stamp.seq) }
         if envelope.topic == presenceTopic {
             guard envelope.header.source == configuration.agency else { return false }
-            if let stamp, let virtual = configuration.clock.virtual {
-                virtual.noteEcho(stamp.seq)
-                if envelope.header.id == probe?.id { probe?.echo = stamp.seq }
-            }
+            if let stamp, envelope.header.id == probe?.id { probe?.echo = stamp.seq }
             if let stamp { checkStreamRestart(echo: stamp) }
             if isReady, awaitingEcho {
                 awaitingEcho = false
@@ -456,13 +466,39 @@ final class AgentLoop {
     /// rescued. Agents never escalate: the hub watches every deadline and raises the
     /// escalation itself (`hub/escalation/<referrer>/<category>`), online referrer or not, so
     /// there is exactly one escalation per missed deadline.
+    /// Virtual time: the next instant this agent has something to do (a timer, or a referral
+    /// to publish again), so that a jump past it wakes the agent.
+    private func nextDue() -> Date? {
+        var due = context.nextTimerDue
+        if let republish = nextRepublish() { due = min(due ?? republish, republish) }
+        return due
+    }
+
+    /// When ``checkDeadlines()`` next publishes a referral again: just after the first
+    /// acknowledgement window a requested referral has not yet used.
+    private func nextRepublish() -> Date? {
+        var next: Date?
+        for tracked in context.referrals.all where tracked.part == .referrer && tracked.state == .requested {
+            guard tracked.republished < configuration.republishAttempts else { continue }
+            let due = republishInstant(tracked).addingTimeInterval(0.001)
+            next = min(next ?? due, due)
+        }
+        return next
+    }
+
+    /// The instant after which `tracked` is published again.
+    private func republishInstant(_ tracked: TrackedReferral) -> Date {
+        let referral = tracked.referral
+        let window = max(0.001, referral.acknowledgeBy.timeIntervalSince(tracked.sentAt ?? tracked.updatedAt))
+        return referral.acknowledgeBy.addingTimeInterval(Double(tracked.republished) * window)
+    }
+
     private func checkDeadlines() {
         let now = context.now()
         for tracked in context.referrals.all where tracked.part == .referrer && tracked.state == .requested {
             let referral = tracked.referral
             guard now > referral.acknowledgeBy, tracked.republished < configuration.republishAttempts else { continue }
-            let window = max(0.001, referral.acknowledgeBy.timeIntervalSince(tracked.sentAt ?? tracked.updatedAt))
-            if now > referral.acknowledgeBy.addingTimeInterval(Double(tracked.republished) * window) { republish(tracked) }
+            if now > republishInstant(tracked) { republish(tracked) }
         }
     }
 

@@ -26,6 +26,7 @@ extension Simulation {
         let end = topology.general.end.seconds
         var lastProgress = ContinuousClock.now - .seconds(1)
         var jumps = 0
+        var keepingQuiet = true
         let settling = ContinuousClock.now
         // A tick, so that a wait for certificates also checks the agents' health and its limit.
         let ticker = Task {
@@ -38,12 +39,15 @@ extension Simulation {
             ticker.cancel()
             let statistics = virtual.statistics
             notes.append(
-                "virtual time: \(jumps) jumps, \(statistics.certificates) quiet certificates, \(statistics.recalls) recalls, "
+                "virtual time: \(jumps) jumps, \(statistics.certificates) quiet certificates, \(statistics.kept) kept across jumps, \(statistics.probes) probes asked for, "
                     + "\(String(format: "%.1f", Self.seconds(ContinuousClock.now - settling))) s of real time")
         }
         while true {
             let elapsed = virtual.now().timeIntervalSince(origin)
+            let faultsBefore = run.nextTime
             try await run.execute(dueBy: min(elapsed, end), on: fleet, hub: hub)
+            // A fault stops or starts an agent or the hub: every agent proves itself again.
+            if run.nextTime != faultsBefore { keepingQuiet = false }
             try fleet.checkHealth()
             if ContinuousClock.now - lastProgress >= .milliseconds(500) || elapsed >= end {
                 lastProgress = ContinuousClock.now
@@ -68,7 +72,8 @@ extension Simulation {
             let deadline = recorder.nextDeadline(after: virtual.now())
             if let deadline { next = min(next, deadline.addingTimeInterval(0.001)) }
             next = max(next, virtual.now().addingTimeInterval(0.001))
-            virtual.advance(to: next)
+            virtual.advance(to: next, keepingQuiet: keepingQuiet && hub.isRunning)
+            keepingQuiet = hub.isRunning
             jumps += 1
         }
         // What the last instant caused is delivered before the agents stop.

@@ -1,15 +1,19 @@
 import TansiqAgent
 import TansiqHub
 
-/// Tells virtual time how far the hub has numbered at the end of each of its poll rounds: an
-/// echo proves an agent quiet only once the round that forwarded it (and looked at the
-/// deadlines) is over.
+/// Tells virtual time what the hub forwarded and how far it has numbered at the end of each of
+/// its poll rounds: an echo proves an agent quiet only once the round that forwarded it (and
+/// looked at the deadlines) is over, and only if nothing forwarded after it was for the agent.
 struct VirtualTimeHubWatch: HubObserver {
     let virtual: VirtualTime
 
     func journalCommitted(messages: Int, duration: Duration) {}
 
+    func forwarded(_ messages: [(sequence: UInt64, topic: String)]) {
+        virtual.noteForwarded(messages.map { VirtualTime.Forwarded(sequence: $0.sequence, topic: $0.topic) })
+    }
+
     func roundEnded(_ counters: HubCounters) {
-        virtual.hubRoundEnded(through: counters.lastSequence)
+        virtual.hubRoundEnded(through: counters.lastSequence, lookedAt: counters.deadlinesCheckedAt)
     }
 }

@@ -62,10 +62,12 @@ struct SimulationFaultTests {
         // A quarter of a simulated day per real second: twelve hours of margin are two real
         // seconds, room enough for a loaded machine (and tests beside this one) to start an
         // agent or fire late.
-        let simulation = Simulation(topology: topology, timeScale: 21_600)
+        var simulation = Simulation(topology: topology, timeScale: 21_600)
         if processes {
             return try await simulation.run(processes: AgentExecutables(directory: SimulationProcessTests.binaries), logger: logger)
         }
+        // Threads follow virtual time: every fault takes effect at its instant, whatever the load.
+        simulation.time = .virtual
         return try await simulation.run(logger: logger)
     }
 
@@ -120,6 +122,9 @@ struct SimulationFaultTests {
     func threadsStopAndRestartTheOfflineAgentAndSlowTheDesk() async throws {
         let report = try await Self.run(processes: false)
         try Self.check(report, stopAction: "legal-x-1: runtime stopped")
+        // In virtual time the windows open and close at their instants exactly.
+        #expect(report.faults[0].startedHours == 60 && report.faults[0].endedHours == 84, "\(report.faults[0])")
+        #expect(report.faults[1].startedHours == 60 && report.faults[1].endedHours == 108, "\(report.faults[1])")
     }
 
     @Test(.timeLimit(.minutes(2)), arguments: ["kill", "term"])

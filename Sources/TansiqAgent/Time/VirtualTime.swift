@@ -4,31 +4,40 @@ import Synchronization
 /// The time of a simulation that runs as fast as its work: it stands still while any agent or
 /// the hub has something to do, and jumps to the next scheduled event once every one is idle.
 ///
-/// Idleness is proved, not guessed. An agent with nothing due and nothing unconfirmed in its
-/// outbox sends a presence probe through the hub; the hub forwards in order, one stream
-/// sequence for every message, so when the probe's echo (sequence `s`) comes back everything
-/// forwarded to the agent before it has arrived and been handled. The agent then files a
-/// *certificate*: quiet at this instant, through `s`, with its activity count and its next
-/// timer. The clock may jump once
-/// - every agent holds a certificate for the current instant and has done nothing since
-///   (no message handled, timer fired or message published: ``Participant/noteActivity()``);
-/// - the hub has ended a poll round after forwarding every certified echo (its round-end
-///   sequence `H` is at least each `s`), so it has also looked at its deadlines at this instant;
-/// - no message but agents' presence echoes was forwarded after any agent's `s` up to `H`:
-///   everything that could still be on its way to an agent came before that agent's echo.
-/// When only the last condition fails, the agents whose echo precedes the newest other message
-/// probe again (they are woken); nothing else has to start over. Every substantive message an
-/// agent publishes is confirmed (acknowledged once the hub has forwarded it) before it probes,
-/// so nothing an agent sent can still be on its way to the hub.
+/// Idleness is proved, not guessed. The hub numbers every message it forwards (one stream
+/// sequence) and tells the clock the sequence and topic of each (``noteForwarded(_:)``) and, at
+/// the end of every poll round, how far it has numbered and the time it looked at the
+/// referrals' deadlines (``hubRoundEnded(through:lookedAt:)``). An agent with nothing due and
+/// nothing unconfirmed in its outbox files a *certificate*: quiet through `r`, the highest
+/// sequence it has received, with its activity count and its next timer. ZeroMQ delivers in
+/// order, so whatever was forwarded to it up to `r` has arrived and been handled. (Right after
+/// it connects, or when asked, an agent first sends a presence probe and waits for its echo:
+/// that proves its subscriptions are in place.) The clock may jump once
+/// - every agent holds a certificate and has done nothing since (no message handled, timer
+///   fired or message published: ``Participant/noteActivity()``);
+/// - no message forwarded after an agent's `r` is one its subscriptions take (but its own
+///   presence): nothing can still be on its way to it;
+/// - the hub has ended a round, after numbering every `r`, in which it looked at the
+///   deadlines at this instant; if it has not, one agent is asked to probe, which wakes it.
+/// Every substantive message an agent publishes is confirmed (acknowledged once the hub has
+/// forwarded it, so noted here) before it certifies: nothing an agent sent can still be on its
+/// way to the hub. A jump keeps the certificates of the agents with nothing due by the new time
+/// (nothing changed for them) and wakes the others.
 public final class VirtualTime: Sendable {
-    /// One agent taking part: woken when the clock moves or its certificate is withdrawn.
+    /// One agent taking part: woken when the clock moves or it is asked to probe.
     public final class Participant: Sendable {
         public let name: String
+        /// The topic prefixes the agent subscribes to, as ZeroMQ matches them (bytes).
+        let subscriptions: [String]
+        /// The agent's own presence topic: its echoes, which need no handling.
+        let presence: String
         let wake = WakeSignal()
         private let activityCount = Atomic<UInt64>(0)
 
-        init(name: String) {
+        init(name: String, subscriptions: [String], presence: String) {
             self.name = name
+            self.subscriptions = subscriptions
+            self.presence = presence
         }
 
         /// Counts one thing this agent did (a message handled, a timer fired, a message sent).
@@ -36,11 +45,16 @@ public final class VirtualTime: Sendable {
 
         /// Everything this agent has done so far.
         public var activity: UInt64 { activityCount.load(ordering: .relaxed) }
+
+        /// Whether a message on `topic` reaches this agent and may ask something of it.
+        func takes(_ topic: String) -> Bool {
+            topic != presence && subscriptions.contains { topic.hasPrefix($0) }
+        }
     }
 
     /// An agent's proof of quiet (see the type's discussion).
     private struct Certificate {
-        var echo: UInt64
+        var through: UInt64
         var activity: UInt64
         var nextDue: Date?
     }
@@ -49,27 +63,43 @@ public final class VirtualTime: Sendable {
     public enum Verdict: Sendable, Equatable {
         /// Nothing is in flight: the earliest timer among the agents (none: `nil`).
         case settled(nextDue: Date?)
-        /// Agents without a current certificate, or `["hub"]` while its round is not over.
+        /// Agents without a current certificate or with a message on its way to them, or
+        /// `["hub"]` while it has not ended a round at this instant.
         case waiting([String])
     }
 
     /// What it took to move the clock, for the run's notes.
     public struct Statistics: Sendable {
-        /// Certificates filed (one echoed probe each).
+        /// Certificates filed.
         public var certificates = 0
-        /// Times some agents had to probe again because a message followed their echo.
-        public var recalls = 0
+        /// Presence probes asked for, so that the hub looks at a new instant.
+        public var probes = 0
+        /// Certificates a jump kept (their agents had nothing due by the new time).
+        public var kept = 0
+    }
+
+    /// A message the hub forwarded: its stream sequence and topic.
+    public struct Forwarded: Sendable {
+        public var sequence: UInt64
+        public var topic: String
+
+        public init(sequence: UInt64, topic: String) {
+            self.sequence = sequence
+            self.topic = topic
+        }
     }
 
     private struct State {
         var now: Date
         var participants: [String: Participant] = [:]
         var certificates: [String: Certificate] = [:]
-        /// The stream sequences of agents' presence echoes seen above `floor`.
-        var echoes: Set<UInt64> = []
-        var floor: UInt64 = 0
-        /// The stream sequence of the hub's latest ended round.
+        /// What the hub forwarded after the last settled verdict.
+        var forwarded: [Forwarded] = []
+        /// The stream sequence of the hub's latest ended round, and when it looked at deadlines.
         var hubSequence: UInt64 = 0
+        var hubLookedAt: Date?
+        /// The agent asked to probe, so that the hub has a round at this instant.
+        var prober: String?
         var statistics = Statistics()
     }
 
@@ -96,8 +126,9 @@ public final class VirtualTime: Sendable {
     // MARK: Agents
 
     /// An agent starts taking part: the clock does not move without its certificate.
-    public func join(_ name: String) -> Participant {
-        let participant = Participant(name: name)
+    /// `subscriptions` are its ZeroMQ prefixes; `presence` is the topic of its own probes.
+    public func join(_ name: String, subscriptions: [String], presence: String) -> Participant {
+        let participant = Participant(name: name, subscriptions: subscriptions + [presence], presence: presence)
         state.withLock {
             $0.participants[name] = participant
             $0.certificates[name] = nil
@@ -111,31 +142,33 @@ public final class VirtualTime: Sendable {
             guard $0.participants[participant.name] === participant else { return }
             $0.participants[participant.name] = nil
             $0.certificates[participant.name] = nil
+            if $0.prober == participant.name { $0.prober = nil }
         }
         signalChange()
     }
 
-    /// Whether `participant` holds a certificate for `time` and has done nothing since.
-    public func isCertified(_ participant: Participant, at time: Date) -> Bool {
+    /// Whether `participant`'s certificate holds at `time`: it has done nothing since and
+    /// received nothing beyond `received`.
+    public func isCertified(_ participant: Participant, at time: Date, received: UInt64) -> Bool {
         state.withLock { state in
             guard state.now == time, let certificate = state.certificates[participant.name] else { return false }
-            return certificate.activity == participant.activity
+            return certificate.activity == participant.activity && certificate.through >= received
         }
     }
 
-    /// Notes the stream sequence of an echo of an agent's own presence (a probe or a heartbeat).
-    public func noteEcho(_ sequence: UInt64) {
-        state.withLock { state in
-            if sequence > state.floor { state.echoes.insert(sequence) }
-        }
+    /// Whether `participant` is asked to send a presence probe before it certifies.
+    public func wantsProbe(from participant: Participant) -> Bool {
+        state.withLock { $0.prober == participant.name }
     }
 
-    /// `participant` is quiet at `time` through the echo `echo`, having done `activity` things,
-    /// with its next timer due at `nextDue`. Ignored if the clock has moved meanwhile.
-    public func certify(_ participant: Participant, at time: Date, echo: UInt64, activity: UInt64, nextDue: Date?) {
+    /// `participant` is quiet at `time` through the stream sequence `through`, having done
+    /// `activity` things, with its next timer due at `nextDue`; `probed` if it has just had a
+    /// probe's echo. Ignored if the clock has moved meanwhile.
+    public func certify(_ participant: Participant, at time: Date, through: UInt64, activity: UInt64, nextDue: Date?, probed: Bool) {
         let filed = state.withLock { state -> Bool in
             guard state.now == time, state.participants[participant.name] === participant else { return false }
-            state.certificates[participant.name] = Certificate(echo: echo, activity: activity, nextDue: nextDue)
+            state.certificates[participant.name] = Certificate(through: through, activity: activity, nextDue: nextDue)
+            if probed, state.prober == participant.name { state.prober = nil }
             state.statistics.certificates += 1
             return true
         }
@@ -144,11 +177,18 @@ public final class VirtualTime: Sendable {
 
     // MARK: The hub
 
-    /// The hub ended a poll round having numbered every message up to `sequence`.
-    public func hubRoundEnded(through sequence: UInt64) {
+    /// The hub sent these messages to its egress (its thread, in stream order).
+    public func noteForwarded(_ messages: [Forwarded]) {
+        state.withLock { $0.forwarded.append(contentsOf: messages) }
+    }
+
+    /// The hub ended a poll round having numbered every message up to `sequence`, having
+    /// looked at the deadlines at `lookedAt` (its clock).
+    public func hubRoundEnded(through sequence: UInt64, lookedAt: Date?) {
         let moved = state.withLock { state -> Bool in
-            guard sequence != state.hubSequence else { return false }
+            guard sequence != state.hubSequence || lookedAt != state.hubLookedAt else { return false }
             state.hubSequence = sequence
+            state.hubLookedAt = lookedAt
             return true
         }
         if moved { signalChange() }
@@ -156,24 +196,35 @@ public final class VirtualTime: Sendable {
 
     // MARK: The simulation
 
-    /// Moves the clock forward to `time` (never back): every certificate lapses and every
-    /// agent is woken to look at the new time.
-    public func advance(to time: Date) {
+    /// Moves the clock forward to `time` (never back). The agents with something due by then
+    /// lose their certificates and are woken to look at the new time; the others keep theirs,
+    /// unless `keepingQuiet` is false (after a fault: every agent proves itself again).
+    public func advance(to time: Date, keepingQuiet: Bool = true) {
         let woken = state.withLock { state -> [Participant] in
             guard time > state.now else { return [] }
             state.now = time
-            state.certificates.removeAll(keepingCapacity: true)
-            return Array(state.participants.values)
+            state.prober = nil
+            guard keepingQuiet else {
+                state.certificates.removeAll(keepingCapacity: true)
+                return Array(state.participants.values)
+            }
+            var woken: [Participant] = []
+            for (name, participant) in state.participants {
+                if let certificate = state.certificates[name], certificate.nextDue.map({ $0 > time }) ?? true { continue }
+                state.certificates[name] = nil
+                woken.append(participant)
+            }
+            state.statistics.kept += state.certificates.count
+            return woken
         }
         for participant in woken { participant.wake.signal() }
     }
 
-    /// Whether the clock may move now. Withdraws (and wakes) the certificates a later message
-    /// made stale, so a caller waits with ``nextChange()`` and asks again.
+    /// Whether the clock may move now. When only the hub's round at this instant is missing,
+    /// asks one agent to probe (and wakes it); a caller waits with ``nextChange()`` and asks again.
     public func verdict() -> Verdict {
-        let (verdict, recalled) = state.withLock { state -> (Verdict, [Participant]) in
+        let (verdict, prober) = state.withLock { state -> (Verdict, Participant?) in
             var waiting: [String] = []
-            var lowest = UInt64.max
             var highest: UInt64 = 0
             var nextDue: Date?
             for (name, participant) in state.participants {
@@ -182,36 +233,41 @@ public final class VirtualTime: Sendable {
                     continue
                 }
                 guard certificate.activity == participant.activity else {
-                    // It acted after its certificate: it probes again on its own thread.
+                    // It acted after its certificate: it certifies again on its own thread.
                     state.certificates[name] = nil
                     waiting.append(name)
                     continue
                 }
-                lowest = min(lowest, certificate.echo)
-                highest = max(highest, certificate.echo)
+                highest = max(highest, certificate.through)
                 if let due = certificate.nextDue { nextDue = min(nextDue ?? due, due) }
             }
-            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), []) }
-            guard !state.participants.isEmpty else { return (.settled(nextDue: nil), []) }
-            guard state.hubSequence >= highest else { return (.waiting(["hub"]), []) }
-            // The newest message after the earliest echo that is not an echo itself.
-            var sequence = state.hubSequence
-            while sequence > lowest, state.echoes.contains(sequence) { sequence -= 1 }
-            guard sequence > lowest else {
-                let floor = max(state.floor, lowest)
-                state.floor = floor
-                state.echoes = state.echoes.filter { $0 > floor }
-                return (.settled(nextDue: nextDue), [])
+            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), nil) }
+            guard !state.participants.isEmpty else { return (.settled(nextDue: nil), nil) }
+            guard state.hubSequence >= highest else { return (.waiting(["hub"]), nil) }
+            // A message on its way to an agent wakes it when it arrives; it certifies again then.
+            for (name, certificate) in state.certificates {
+                guard let participant = state.participants[name] else { continue }
+                if state.forwarded.contains(where: { $0.sequence > certificate.through && participant.takes($0.topic) }) {
+                    waiting.append(name)
+                }
             }
-            var recalled: [Participant] = []
-            for (name, certificate) in state.certificates where certificate.echo < sequence {
+            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), nil) }
+            guard state.hubLookedAt == state.now else {
+                guard state.prober == nil, let name = state.participants.keys.min(), let participant = state.participants[name] else {
+                    return (.waiting(["hub"]), nil)
+                }
+                state.prober = name
                 state.certificates[name] = nil
-                if let participant = state.participants[name] { recalled.append(participant) }
+                state.statistics.probes += 1
+                return (.waiting(["hub"]), participant)
             }
-            state.statistics.recalls += 1
-            return (.waiting(recalled.map(\.name).sorted()), recalled)
+            // Quiet through the hub's round: every certificate holds through it.
+            let through = state.hubSequence
+            for name in state.certificates.keys where state.certificates[name]!.through < through { state.certificates[name]!.through = through }
+            state.forwarded.removeAll { $0.sequence <= through }
+            return (.settled(nextDue: nextDue), nil)
         }
-        for participant in recalled { participant.wake.signal() }
+        prober?.wake.signal()
         return verdict
     }
 

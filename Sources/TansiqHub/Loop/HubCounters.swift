@@ -47,6 +47,9 @@ public struct HubCounters: Sendable, Equatable {
     public var journalError: String?
     /// When the journal last committed a batch.
     public var lastJournalCommitAt: Date?
+    /// The hub's time when a round last looked at the referrals' deadlines (virtual time in a
+    /// simulation waits for a round at its new instant).
+    public var deadlinesCheckedAt: Date?
 
     /// Confirmed messages accepted and acknowledged (re-sends not counted).
     public var confirmedAccepted: UInt64 = 0

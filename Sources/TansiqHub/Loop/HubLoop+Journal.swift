@@ -144,6 +144,7 @@ extension HubLoop {
         sequencer.commit(batch.numbering)
         counters.lastSequence = sequencer.lastSequence
         let sent = forwarder.forward(batch.messages, stamps: batch.stamps, logger: logger, recycle: recycle)
+        observer?.forwarded(zip(batch.numbering.stamps, batch.messages).map { ($0.sequence, $1.topic) })
         counters.accepted += UInt64(sent.fromPublishers)
         counters.messagesOut += UInt64(sent.messages)
         counters.bytesOut += UInt64(sent.bytes)

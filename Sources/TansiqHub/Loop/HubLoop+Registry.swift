@@ -128,8 +128,9 @@ extension HubLoop {
     /// and the coordinator, on `hub/escalation/<referrer>/<category>`, whether or not the
     /// referrer's agent is online.
     func watchDeadlines() throws {
-        guard configuration.registry.watchesDeadlines else { return }
         let now = time.now()
+        counters.deadlinesCheckedAt = now
+        guard configuration.registry.watchesDeadlines else { return }
         for (passed, deadline) in registry.passedDeadlines(at: now) {
             guard var record = registry[passed.referralId], record.awaits(deadline) else { continue }
             record.escalated.append(deadline)

@@ -18,7 +18,9 @@ extension OutcomeTable {
         for row in rows.map(\.readable) {
             body += "<tr><td>\(R.escape(row.metric))</td>" + row.intervals.map { "<td>\($0.text)</td>" }.joined()
             if let difference = row.difference {
-                let better = difference.mean == 0 ? "" : ((difference.mean > 0) == row.higherIsBetter ? "good" : "bad")
+                // A difference too small to show (0.0) is coloured neither way.
+                let shown = Double(SeedInterval.format(difference.mean)) ?? difference.mean
+                let better = shown == 0 ? "" : ((difference.mean > 0) == row.higherIsBetter ? "good" : "bad")
                 let sure = difference.low > 0 || difference.high < 0 ? " (every seed)" : ""
                 body += "<td class=\"\(better)\">\(difference.text)\(sure)</td>"
             }

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import TansiqAgent
+
+/// The rules by which virtual time may jump, on the clock alone (the simulation tests run them
+/// with a hub and agents).
+@Suite("Virtual time's proof of quiet")
+struct VirtualTimeTests {
+    let origin = Date(timeIntervalSince1970: 1_767_225_600)
+
+    func network() -> (VirtualTime, provider: VirtualTime.Participant, referrer: VirtualTime.Participant) {
+        let clock = VirtualTime(origin: origin)
+        let provider = clock.join("health-1", subscriptions: ["referral/to/health/", "status/health/"], presence: "presence/health/health-1")
+        let referrer = clock.join("iom-1", subscriptions: ["status/iom/", "service/"], presence: "presence/iom/iom-1")
+        return (clock, provider, referrer)
+    }
+
+    @Test func aMessageForAnAgentAfterItsCertificateHoldsTheClockUntilItHasReceivedIt() {
+        let (clock, provider, referrer) = network()
+        clock.certify(provider, at: origin, through: 2, activity: 0, nextDue: nil, probed: true)
+        clock.certify(referrer, at: origin, through: 2, activity: 0, nextDue: nil, probed: true)
+        clock.noteForwarded([.init(sequence: 3, topic: "referral/to/health/health")])
+        clock.hubRoundEnded(through: 3, lookedAt: origin)
+        #expect(clock.verdict() == .waiting(["health-1"]))
+        // Received and handled: the provider certifies through it.
+        provider.noteActivity()
+        #expect(!clock.isCertified(provider, at: origin, received: 3))
+        clock.certify(provider, at: origin, through: 3, activity: provider.activity, nextDue: nil, probed: false)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+    }
+
+    @Test func anAgentsOwnPresenceAndOtherAgenciesTopicsDoNotHoldIt() {
+        let (clock, provider, referrer) = network()
+        clock.certify(provider, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
+        clock.certify(referrer, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
+        clock.noteForwarded([.init(sequence: 2, topic: "presence/health/health-1"), .init(sequence: 3, topic: "status/aref/x")])
+        clock.hubRoundEnded(through: 3, lookedAt: origin)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+    }
+
+    @Test func aJumpKeepsTheCertificatesOfAgentsWithNothingDueAndWaitsForTheHubsRoundAtTheNewInstant() throws {
+        let (clock, provider, referrer) = network()
+        let later = origin.addingTimeInterval(3_600)
+        clock.certify(provider, at: origin, through: 1, activity: 0, nextDue: later, probed: true)
+        clock.certify(referrer, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
+        clock.hubRoundEnded(through: 1, lookedAt: origin)
+        #expect(clock.verdict() == .settled(nextDue: later))
+        clock.advance(to: later)
+        // The provider's timer is due: it proves itself again; the referrer had nothing to do.
+        #expect(clock.isCertified(referrer, at: later, received: 1))
+        #expect(clock.verdict() == .waiting(["health-1"]))
+        clock.certify(provider, at: later, through: 1, activity: 0, nextDue: nil, probed: false)
+        // The hub has not looked at its deadlines at the new instant: one agent is asked to probe.
+        #expect(clock.verdict() == .waiting(["hub"]))
+        let prober = [provider, referrer].first { clock.wantsProbe(from: $0) }
+        let asked = try #require(prober)
+        clock.hubRoundEnded(through: 2, lookedAt: later)
+        clock.certify(asked, at: later, through: 2, activity: asked.activity, nextDue: nil, probed: true)
+        #expect(!clock.wantsProbe(from: asked))
+        #expect(clock.verdict() == .settled(nextDue: nil))
+        #expect(clock.statistics.kept == 1)
+    }
+
+    @Test func somethingDoneAfterACertificateWithdrawsIt() {
+        let (clock, provider, referrer) = network()
+        clock.certify(provider, at: origin, through: 0, activity: 0, nextDue: nil, probed: true)
+        clock.certify(referrer, at: origin, through: 0, activity: 0, nextDue: nil, probed: true)
+        clock.hubRoundEnded(through: 0, lookedAt: origin)
+        referrer.noteActivity()
+        #expect(clock.verdict() == .waiting(["iom-1"]))
+        #expect(!clock.isCertified(referrer, at: origin, received: 0))
+    }
+}
