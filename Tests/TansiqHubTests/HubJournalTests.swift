@@ -33,6 +33,24 @@ struct HubJournalTests {
         }
     }
 
+    /// The registry's record goes to the writer thread with its batch, stamped with the
+    /// sequence of the message that made it.
+    @Test func aReferralsRegistryRecordIsStoredWithTheSequenceOfItsMessage() async throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        try await withHub(journaledConfiguration(directory)) { _, endpoints in
+            let client = try StreamClient(endpoints, prefixes: ["referral/to/\(Sample.receiver)/"])
+            try client.publisher.send(try Sample.referralFrames())
+            let stamp = try MessageCodec.decodeStamp(try #require(try client.next()).frames[3])
+            let reader = try Journal(path: directory.journalPath, readOnly: true)
+            defer { reader.close() }
+            let records = try reader.loadReferrals()
+            #expect(records.count == 1)
+            #expect(records.first?.createdSequence == stamp.seq)
+            #expect(records.first?.lastSequence == stamp.seq)
+        }
+    }
+
     @Test func sequenceNumbersContinueAfterARestartOnTheSameJournal() async throws {
         let directory = try JournalDirectory()
         defer { directory.remove() }

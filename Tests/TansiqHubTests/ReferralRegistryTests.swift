@@ -349,6 +349,44 @@ struct ReferralRegistryTransactionTests {
         #expect(!registry.hasPending)
     }
 
+    /// The pipeline: batch N is on the writer thread (its changes detached) while N+1 changes
+    /// the same referral and creates another; N refused, both are undone.
+    @Test func aRefusedBatchInFlightUndoesItAndTheChangesMadeOnTopOfIt() {
+        let kept = Self.record()
+        let registry = ReferralRegistry(rules: RegistryRules(), records: [kept])
+        var received = kept
+        received.state = .received
+        registry.put(received)
+        let inFlight = registry.detachPending()
+        #expect(!registry.hasPending)
+        var accepted = received
+        accepted.state = .accepted
+        registry.put(accepted)
+        let created = Self.record()
+        registry.put(created)
+        #expect(registry.pending.count == 2)
+        registry.rollback()
+        #expect(registry[kept.referralId] == received)
+        registry.rollback(inFlight)
+        #expect(registry[kept.referralId] == kept)
+        #expect(registry[created.referralId] == nil)
+        #expect(!registry.hasPending)
+    }
+
+    @Test func aStoredBatchInFlightKeepsItsChangesWhenTheNextIsRefused() {
+        let kept = Self.record()
+        let registry = ReferralRegistry(rules: RegistryRules(), records: [kept])
+        var received = kept
+        received.state = .received
+        registry.put(received)
+        _ = registry.detachPending()
+        var accepted = received
+        accepted.state = .accepted
+        registry.put(accepted)
+        registry.rollback()
+        #expect(registry[kept.referralId] == received)
+    }
+
     @Test func aStoredBatchIsWhatARestartedHubLoads() throws {
         let directory = try JournalDirectory()
         defer { directory.remove() }

@@ -19,6 +19,8 @@ extension HubLoop {
     /// Reads this round's confirmed messages into the batch; refusals are answered at once.
     func drainConfirmed() throws {
         guard let confirmations else { return }
+        // Each new id is looked up in the journal: no batch may be in flight meanwhile.
+        settleJournal()
         for _ in 0..<Self.batchLimit {
             guard let message = try confirmations.socket.receive(dontWait: true) else { return }
             var frames = message.frames

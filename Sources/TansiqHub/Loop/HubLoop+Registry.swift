@@ -153,6 +153,8 @@ extension HubLoop {
     /// Forgets closed referrals past their retention, in memory and in the journal's database.
     func purgeClosedReferrals() {
         let cutoff = time.now().addingTimeInterval(-closedReferralRetention)
+        // A batch in flight may hold a record's only undo: it is stored first.
+        settleJournal()
         let expired = registry.purgeClosed(before: cutoff)
         guard !expired.isEmpty else { return }
         do {

@@ -39,6 +39,8 @@ extension HubLoop {
 
     func drainReplay() throws {
         guard let replay else { return }
+        // Pages are read from the journal: no batch may be in flight meanwhile.
+        settleJournal()
         for _ in 0..<Self.replayRequestsPerRound {
             guard let message = try replay.receive(dontWait: true) else { return }
             guard let routingID = message.frames.first else { continue }

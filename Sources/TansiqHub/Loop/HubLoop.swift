@@ -9,6 +9,8 @@ final class HubLoop {
     /// The most messages read from the ingress in one poll round before the egress and the
     /// clock get a turn.
     static let batchLimit = 2048
+    /// Messages read between two looks at whether the journal's writer has answered.
+    static let commitCheckInterval = 64
 
     let configuration: HubConfiguration
     let logger: Logger
@@ -34,8 +36,10 @@ final class HubLoop {
     let endpoints: HubEndpoints
     /// The journal every message is stored in before it is forwarded, when the hub journals.
     let journal: Journal?
-    /// The group commit, when the hub journals.
-    let writer: JournalWriter?
+    /// The group commit on the journal's writer thread, when the hub journals.
+    private(set) var pipeline: JournalPipeline?
+    /// The batch the writer thread is storing: forwarded once it answers.
+    var committing: NumberedBatch?
     /// The last stage: stored batches to the egress.
     let forwarder: Forwarder
     private let journalLock: JournalLock?
@@ -81,7 +85,6 @@ final class HubLoop {
             timeout: configuration.presenceTimeout
         )
         (journal, journalLock) = try Self.openJournal(configuration.journal)
-        writer = journal.map(JournalWriter.init)
         if let journal {
             // Numbering continues where the journal stopped: sequences never repeat.
             counters.lastSequence = journal.lastSequence
@@ -138,6 +141,7 @@ final class HubLoop {
                 ingress: try ingress.lastEndpoint(), egress: try egress.lastEndpoint(), replay: try replay?.lastEndpoint(),
                 publish: try confirmations?.socket.lastEndpoint())
             try rebuildRegistryIfNeeded()
+            if let journal { pipeline = try JournalPipeline(journal: journal) }
         } catch let error as ZMQError {
             journal?.close()
             journalLock?.release()
@@ -169,6 +173,9 @@ final class HubLoop {
     }
 
     func close() {
+        // The batch in flight is forwarded if the sockets still can; then the journal is the loop's alone.
+        settleJournal()
+        pipeline?.stop()
         for monitor in monitors { monitor.close() }
         ingress.close()
         egress.close()
@@ -188,6 +195,7 @@ final class HubLoop {
         let monitorIndices = monitors.map { poller.register($0.socket) }
         let replayIndex = replay.map { poller.register($0) }
         let publishIndex = confirmations.map { poller.register($0.socket) }
+        let journalIndex = pipeline.map { poller.register(fileDescriptor: $0.wakeDescriptor) }
         var nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
         var nextRetention = clock.now
         var nextAccessCheck = clock.now.advanced(by: .seconds(1))
@@ -195,8 +203,16 @@ final class HubLoop {
             while !thread.isStopRequested {
                 let untilStatistics = nextStatistics - clock.now
                 let ready = try poller.poll(timeout: max(.zero, min(.milliseconds(100), untilStatistics)))
+                let messagesBefore = counters.messagesIn
                 if ready[egressIndex].contains(.readable) { try drainSubscriptions() }
+                // A stored batch is forwarded, and the waiting one goes to the writer.
+                if let journalIndex, ready[journalIndex].contains(.readable) { try collectCommit() }
                 if ready[ingressIndex].contains(.readable) {
+                    if outbox.count >= Self.outboxLimit {
+                        // Load beyond what one commit drains: wait for it rather than read on.
+                        settleJournal()
+                        try flushOutbox()
+                    }
                     try drainIngress()
                     try flushOutbox()
                 }
@@ -208,8 +224,10 @@ final class HubLoop {
                     try drainConfirmed()
                     try flushOutbox()
                 }
+                let waitingBefore = outbox.count
                 try publishPresenceChanges()
                 try watchDeadlines()
+                let timedMessages = outbox.count > waitingBefore
                 if let access = gatekeeper.access, clock.now >= nextAccessCheck {
                     access.reloadIfChanged()
                     nextAccessCheck = clock.now.advanced(by: .seconds(1))
@@ -221,6 +239,15 @@ final class HubLoop {
                     nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
                 }
                 try flushOutbox()
+                if counters.messagesIn == messagesBefore || timedMessages {
+                    // A round that read nothing, or whose clock made messages (escalations,
+                    // presence changes), ends with all of it forwarded: its report then covers
+                    // this instant's deadlines (virtual time's proof of quiet relies on it).
+                    // Under load rounds read, and the pipeline keeps overlapping.
+                    settleJournal()
+                    try flushOutbox()
+                    settleJournal()
+                }
                 if let journalConfiguration = configuration.journal, clock.now >= nextRetention {
                     applyRetention()
                     nextRetention = clock.now.advanced(by: journalConfiguration.retentionCheckInterval)
@@ -229,6 +256,10 @@ final class HubLoop {
                 noteQueueDepths()
                 report(counters)
             }
+            // What the last rounds admitted is stored and forwarded before the loop ends.
+            settleJournal()
+            try flushOutbox()
+            settleJournal()
         } catch let error as ZMQError where error.isTerminated {
             logger.info("hub context terminated", metadata: ["hub": "\(configuration.hubID)"])
         } catch let error as ZMQError {
@@ -240,7 +271,9 @@ final class HubLoop {
     // MARK: Ingress
 
     private func drainIngress() throws {
-        for _ in 0..<Self.batchLimit {
+        for index in 0..<Self.batchLimit {
+            // The writer is fed as soon as it is free, not when the round ends: both cores stay busy.
+            if index % Self.commitCheckInterval == Self.commitCheckInterval - 1, pipeline?.isBusy == true { try collectCommit() }
             let message = spareMessages.popLast() ?? ForwardedMessage()
             guard let frameCount = try ingress.receive(into: message, dontWait: true, frameLimit: configuration.maxFrames) else {
                 recycle(message)

@@ -8,8 +8,9 @@ import TansiqMessages
 /// The loop checks every referral, status and escalation against it before numbering them.
 /// Changes take effect at once (a later message of the same round sees them) and are kept as
 /// pending until the round is stored: `commit()` when the journal took the batch (the changed
-/// records were written in the same transaction), `rollback()` when it refused it. Owned by the
-/// loop's thread.
+/// records were written in the same transaction), `rollback()` when it refused it. While one
+/// batch is being stored on the journal's writer thread its changes are detached
+/// (`detachPending()`) and the next round's are pending on top of them. Owned by the loop's thread.
 final class ReferralRegistry {
     let rules: RegistryRules
     private var records: [UUID: ReferralRecord] = [:]
@@ -71,11 +72,32 @@ final class ReferralRegistry {
 
     /// Restores the records changed since the last commit, and their deadlines.
     func rollback() {
-        for (id, original) in originals {
+        rollback(Changes(originals: originals))
+        originals.removeAll(keepingCapacity: true)
+    }
+
+    /// The changes of a batch handed to the journal's writer thread: what `rollback(_:)` needs
+    /// to undo them if the journal refuses it.
+    struct Changes {
+        fileprivate var originals: [UUID: ReferralRecord?]
+        /// Nothing to undo (a hub without a journal commits at once).
+        static let none = Changes(originals: [:])
+    }
+
+    /// Ends the pending changes without committing them: they travel with their batch, and the
+    /// changes made from now on are pending on top of them.
+    func detachPending() -> Changes {
+        defer { originals = [:] }
+        return Changes(originals: originals)
+    }
+
+    /// Restores the records a detached batch changed, as they were before it. Call `rollback()`
+    /// first: the changes made since went on top of these.
+    func rollback(_ changes: Changes) {
+        for (id, original) in changes.originals {
             records[id] = original
             if let original { schedule(original) }
         }
-        originals.removeAll(keepingCapacity: true)
     }
 
     /// Forgets closed referrals last changed before `cutoff`; returns their ids.
