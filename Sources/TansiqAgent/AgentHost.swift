@@ -1,0 +1,197 @@
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// One thread that runs many agents: each keeps its own sockets, book, state file and timers,
+/// and the thread polls the sockets of all of them in one `zmq_poll`, then gives each agent its
+/// round. An agent's sockets are made, used and closed on this thread only (the ZeroMQ
+/// thread rule), so a few hosts carry a thousand agents without a thread each.
+///
+/// ``run()`` starts the thread; ``host(configuration:logger:observer:behaviour:)`` hands it an
+/// agent, which it creates between two rounds.
+public final class AgentHost: Sendable {
+    private let thread: SocketThread
+    private let zmq: Context
+    private let inbox = Mutex<[Request]>([])
+    private let wake = WakeSignal()
+
+    private enum Request {
+        case add(HostedAgent)
+        case remove(HostedAgent)
+    }
+
+    /// A host of agents sharing `context` (a hub's in the same process, say).
+    public init(name: String, context: Context) {
+        thread = SocketThread(name: name)
+        zmq = context
+    }
+
+    /// Runs the host's thread until ``requestStop()`` (or the task's cancellation); every agent
+    /// still hosted is then closed (its state saved) on the thread before this returns.
+    public func run() async throws {
+        try await thread.run { [self] thread in serve(thread) }
+    }
+
+    /// Asks the thread to close its agents and end. Safe from any thread.
+    public func requestStop() {
+        thread.requestStop()
+        wake.signal()
+    }
+
+    /// Hands an agent to the host: it is created on the host's thread at its next round, and
+    /// made ready like an ``AgentRuntime``. The behaviour is made on the host's thread too.
+    public func host(
+        configuration: AgentConfiguration, logger: Logger, observer: AgentObserver? = nil,
+        behaviour: @escaping AgentBehaviourFactory
+    ) -> HostedAgent {
+        var logger = logger
+        logger[metadataKey: "agency"] = "\(configuration.agency)"
+        logger[metadataKey: "agent"] = "\(configuration.agent)"
+        let agent = HostedAgent(host: self, configuration: configuration, logger: logger, observer: observer, behaviour: behaviour)
+        send(.add(agent))
+        return agent
+    }
+
+    fileprivate func remove(_ agent: HostedAgent) {
+        send(.remove(agent))
+    }
+
+    private func send(_ request: Request) {
+        inbox.withLock { $0.append(request) }
+        wake.signal()
+    }
+
+    // MARK: The host's thread
+
+    private func serve(_ thread: SocketThread) {
+        var agents: [(handle: HostedAgent, loop: AgentLoop)] = []
+        var poller = Poller()
+        var wakeIndex = 0
+        var changed = true
+        defer {
+            for agent in agents {
+                agent.loop.close()
+                agent.handle.finish(nil)
+            }
+            // Agents handed over after the end never start.
+            for request in inbox.withLock({ $0 }) {
+                if case .add(let agent) = request { agent.finish(AgentHostStopped()) }
+            }
+        }
+        while !thread.isStopRequested {
+            for request in inbox.withLock({ requests in defer { requests = [] }; return requests }) {
+                changed = true
+                switch request {
+                case .add(let agent):
+                    do {
+                        let loop = try AgentLoop(
+                            configuration: agent.configuration, zmq: zmq, behaviour: agent.makeBehaviour(),
+                            observer: agent.observer, logger: agent.logger)
+                        loop.onReady = { agent.startup.succeed(()) }
+                        agents.append((agent, loop))
+                    } catch {
+                        agent.finish(error)
+                    }
+                case .remove(let agent):
+                    if let index = agents.firstIndex(where: { $0.handle === agent }) {
+                        agents[index].loop.close()
+                        agents.remove(at: index)
+                    }
+                    agent.finish(nil)
+                }
+            }
+            if changed {
+                // Indices move when agents come and go: every agent registers again.
+                poller = Poller()
+                wakeIndex = poller.register(fileDescriptor: wake.fileDescriptor)
+                for agent in agents { agent.loop.register(in: &poller) }
+                changed = false
+            }
+            var wait: Duration = .milliseconds(50)
+            for agent in agents { wait = min(wait, agent.loop.prepareRound()) }
+            let ready: [PollEvents]
+            do {
+                ready = try poller.poll(timeout: wait)
+            } catch {
+                // A terminated context ends every agent; so does a poll that cannot work at all.
+                if !error.isTerminated { for agent in agents { agent.handle.failure.withLock { $0 = "\(error)" } } }
+                return
+            }
+            if ready[wakeIndex].contains(.readable) { wake.drain() }
+            var failed: [Int] = []
+            for (index, agent) in agents.enumerated() {
+                do {
+                    try agent.loop.finishRound(ready)
+                } catch where error.isTerminated {
+                    agent.handle.logger.info("agent context terminated")
+                    return
+                } catch {
+                    // One agent's transport error stops that agent, as it would its own thread.
+                    agent.handle.failure.withLock { $0 = "\(error)" }
+                    failed.append(index)
+                }
+            }
+            for index in failed.reversed() {
+                let agent = agents.remove(at: index)
+                agent.loop.close()
+                agent.handle.finish(nil)
+                changed = true
+            }
+        }
+    }
+}
+
+/// An agent run by an ``AgentHost``.
+public final class HostedAgent: Sendable {
+    public let configuration: AgentConfiguration
+    fileprivate let logger: Logger
+    fileprivate let observer: AgentObserver?
+    fileprivate let makeBehaviour: AgentBehaviourFactory
+    fileprivate let startup = StartupSignal<Void>()
+    private let ended = StartupSignal<Void>()
+    /// Why the agent stopped before it was asked to, if it did.
+    fileprivate let failure = Mutex<String?>(nil)
+    private let host: AgentHost
+
+    fileprivate init(
+        host: AgentHost, configuration: AgentConfiguration, logger: Logger, observer: AgentObserver?,
+        behaviour: @escaping AgentBehaviourFactory
+    ) {
+        self.host = host
+        self.configuration = configuration
+        self.logger = logger
+        self.observer = observer
+        makeBehaviour = behaviour
+    }
+
+    /// Waits until the agent's publications and subscriptions both go through the hub, as
+    /// ``AgentRuntime/ready()`` does; throws if it could not start.
+    public func ready() async throws {
+        try await startup.wait()
+    }
+
+    /// Stops the agent (closes its sockets, saves its state) and waits until it is done.
+    public func stop() async {
+        host.remove(self)
+        try? await ended.wait()
+    }
+
+    /// Why the agent stopped on its own (a transport error), if it did.
+    public var failureDescription: String? { failure.withLock { $0 } }
+
+    /// The agent is closed (`error`: it could not start).
+    fileprivate func finish(_ error: (any Error)?) {
+        if let error {
+            failure.withLock { $0 = $0 ?? "\(error)" }
+            startup.fail(error)
+        } else {
+            startup.fail(AgentHostStopped())
+        }
+        ended.succeed(())
+    }
+}
+
+/// The host ended, or the agent was stopped, before the agent became ready.
+public struct AgentHostStopped: Error, CustomStringConvertible {
+    public var description: String { "the agent's host stopped it before it was ready" }
+}
