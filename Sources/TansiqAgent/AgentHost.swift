@@ -64,7 +64,8 @@ public final class AgentHost: Sendable {
     // MARK: The host's thread
 
     private func serve(_ thread: SocketThread) {
-        var agents: [(handle: HostedAgent, loop: AgentLoop)] = []
+        // `due`: when an agent's prepared round ends if none of its sockets is ready first.
+        var agents: [(handle: HostedAgent, loop: AgentLoop, due: ContinuousClock.Instant?)] = []
         var poller = Poller()
         var wakeIndex = 0
         var changed = true
@@ -88,7 +89,7 @@ public final class AgentHost: Sendable {
                             configuration: agent.configuration, zmq: zmq, behaviour: agent.makeBehaviour(),
                             observer: agent.observer, logger: agent.logger)
                         loop.onReady = { agent.startup.succeed(()) }
-                        agents.append((agent, loop))
+                        agents.append((agent, loop, nil))
                     } catch {
                         agent.finish(error)
                     }
@@ -107,19 +108,29 @@ public final class AgentHost: Sendable {
                 for agent in agents { agent.loop.register(in: &poller) }
                 changed = false
             }
+            // Each agent's round as on a thread of its own: prepared, then finished once its
+            // sockets are ready or its wait is over; the poll waits for the earliest.
+            let started = ContinuousClock.now
             var wait: Duration = .milliseconds(50)
-            for agent in agents { wait = min(wait, agent.loop.prepareRound()) }
+            for index in agents.indices {
+                if agents[index].due == nil { agents[index].due = started.advanced(by: agents[index].loop.prepareRound()) }
+                wait = min(wait, started.duration(to: agents[index].due!))
+            }
             let ready: [PollEvents]
             do {
-                ready = try poller.poll(timeout: wait)
+                ready = try poller.poll(timeout: max(.zero, wait))
             } catch {
                 // A terminated context ends every agent; so does a poll that cannot work at all.
                 if !error.isTerminated { for agent in agents { agent.handle.failure.withLock { $0 = "\(error)" } } }
                 return
             }
             if ready[wakeIndex].contains(.readable) { wake.drain() }
+            let now = ContinuousClock.now
             var failed: [Int] = []
-            for (index, agent) in agents.enumerated() {
+            for index in agents.indices {
+                let agent = agents[index]
+                guard now >= agent.due ?? now || agent.loop.hasReady(ready) else { continue }
+                agents[index].due = nil
                 do {
                     try agent.loop.finishRound(ready)
                 } catch where error.isTerminated {

@@ -155,6 +155,8 @@ final class AgentLoop {
         var subscriber: Int
         var monitor: Int
         var wake: Int?
+        /// Every index of this agent's sockets.
+        var all: Range<Int>
     }
 
     /// Adds this agent's sockets to `poller` (its subscription, connection monitor, confirmed
@@ -166,7 +168,13 @@ final class AgentLoop {
         for socket in context.confirmed?.pollSockets ?? [] { _ = poller.register(socket) }
         // Virtual time moves by jumps: the jump (or a withdrawn certificate) wakes the loop.
         let wakeIndex = participant.map { poller.register(fileDescriptor: $0.wake.fileDescriptor) }
-        slots = PollSlots(subscriber: subscriberIndex, monitor: monitorIndex, wake: wakeIndex)
+        slots = PollSlots(subscriber: subscriberIndex, monitor: monitorIndex, wake: wakeIndex, all: subscriberIndex..<poller.count)
+    }
+
+    /// Whether the poll found any of this agent's sockets ready.
+    func hasReady(_ ready: [PollEvents]) -> Bool {
+        guard let slots else { return false }
+        return slots.all.contains { !ready[$0].isEmpty }
     }
 
     /// When the loop next probes, beats and checks deadlines.
