@@ -12,7 +12,8 @@ import ZeroMQ
 public final class AgentHost: Sendable {
     private let thread: SocketThread
     private let zmq: Context
-    private let inbox = Mutex<[Request]>([])
+    /// Requests for the thread; closed once it has ended (later ones are answered at once).
+    private let inbox = Mutex<(requests: [Request], closed: Bool)>(([], false))
     private let wake = WakeSignal()
 
     private enum Request {
@@ -57,8 +58,21 @@ public final class AgentHost: Sendable {
     }
 
     private func send(_ request: Request) {
-        inbox.withLock { $0.append(request) }
+        let accepted = inbox.withLock { inbox -> Bool in
+            guard !inbox.closed else { return false }
+            inbox.requests.append(request)
+            return true
+        }
+        guard accepted else { return Self.refuse(request) }
         wake.signal()
+    }
+
+    /// A request the ended thread will never see: the agent never starts, or is already closed.
+    private static func refuse(_ request: Request) {
+        switch request {
+        case .add(let agent): agent.finish(AgentHostStopped())
+        case .remove(let agent): agent.finish(nil)
+        }
     }
 
     // MARK: The host's thread
@@ -75,12 +89,15 @@ public final class AgentHost: Sendable {
                 agent.handle.finish(nil)
             }
             // Agents handed over after the end never start.
-            for request in inbox.withLock({ $0 }) {
-                if case .add(let agent) = request { agent.finish(AgentHostStopped()) }
+            let left = inbox.withLock { inbox in
+                inbox.closed = true
+                defer { inbox.requests = [] }
+                return inbox.requests
             }
+            for request in left { Self.refuse(request) }
         }
         while !thread.isStopRequested {
-            for request in inbox.withLock({ requests in defer { requests = [] }; return requests }) {
+            for request in inbox.withLock({ inbox in defer { inbox.requests = [] }; return inbox.requests }) {
                 changed = true
                 switch request {
                 case .add(let agent):
