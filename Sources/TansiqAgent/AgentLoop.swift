@@ -54,6 +54,10 @@ final class AgentLoop {
     }
     /// The agent-clock time of the last deadline check.
     private var lastDeadlineCheck: Date?
+    private var schedule: Schedule
+    private var slots: PollSlots?
+    /// Called on the loop's thread when the agent becomes ready.
+    var onReady: () -> Void = {}
 
     init(
         configuration: AgentConfiguration,
@@ -64,6 +68,7 @@ final class AgentLoop {
         logger: Logger
     ) throws {
         self.configuration = configuration
+        schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
         self.behaviour = behaviour
         self.commands = commands
         self.logger = logger
@@ -130,19 +135,15 @@ final class AgentLoop {
         publisher.close()
     }
 
-    func serve(until thread: SocketThread, onReady: () -> Void) throws {
+    func serve(until thread: SocketThread, onReady: @escaping () -> Void) throws {
+        self.onReady = onReady
         var poller = Poller()
-        let index = poller.register(subscriber)
-        let monitorIndex = poller.register(connection.socket)
-        // Acknowledgements and the publish connection's events wake the loop.
-        for socket in context.confirmed?.pollSockets ?? [] { _ = poller.register(socket) }
-        // Virtual time moves by jumps: the jump (or a withdrawn certificate) wakes the loop.
-        let wakeIndex = participant.map { poller.register(fileDescriptor: $0.wake.fileDescriptor) }
-        var schedule = Schedule(heartbeatInterval: configuration.heartbeatInterval)
+        register(in: &poller)
         while !thread.isStopRequested {
             // A terminated context ends the loop cleanly; any other transport error stops the agent.
             let result = Result { () throws(ZMQError) in
-                try round(poller: poller, index: index, monitorIndex: monitorIndex, wakeIndex: wakeIndex, schedule: &schedule, onReady: onReady)
+                let ready = try poller.poll(timeout: prepareRound())
+                try finishRound(ready)
             }
             if case .failure(let error) = result {
                 guard error.isTerminated else { throw error }
@@ -152,8 +153,36 @@ final class AgentLoop {
         }
     }
 
+    /// Where this agent's sockets sit in a poller: its own, or that of an ``AgentHost`` thread
+    /// that polls many agents at once.
+    struct PollSlots {
+        var subscriber: Int
+        var monitor: Int
+        var wake: Int?
+        /// Every index of this agent's sockets.
+        var all: Range<Int>
+    }
+
+    /// Adds this agent's sockets to `poller` (its subscription, connection monitor, confirmed
+    /// publisher's sockets and virtual-time wake-up), whose results ``finishRound(_:)`` reads.
+    func register(in poller: inout Poller) {
+        let subscriberIndex = poller.register(subscriber)
+        let monitorIndex = poller.register(connection.socket)
+        // Acknowledgements and the publish connection's events wake the loop.
+        for socket in context.confirmed?.pollSockets ?? [] { _ = poller.register(socket) }
+        // Virtual time moves by jumps: the jump (or a withdrawn certificate) wakes the loop.
+        let wakeIndex = participant.map { poller.register(fileDescriptor: $0.wake.fileDescriptor) }
+        slots = PollSlots(subscriber: subscriberIndex, monitor: monitorIndex, wake: wakeIndex, all: subscriberIndex..<poller.count)
+    }
+
+    /// Whether the poll found any of this agent's sockets ready.
+    func hasReady(_ ready: [PollEvents]) -> Bool {
+        guard let slots else { return false }
+        return slots.all.contains { !ready[$0].isEmpty }
+    }
+
     /// When the loop next probes, beats and checks deadlines.
-    private struct Schedule {
+    struct Schedule {
         var nextProbe = ContinuousClock.now
         var nextHeartbeat: ContinuousClock.Instant
         var nextDeadlineCheck = ContinuousClock.now
@@ -163,10 +192,9 @@ final class AgentLoop {
         }
     }
 
-    /// One poll round: probe until ready, fire timers, read messages, check deadlines, beat.
-    private func round(
-        poller: Poller, index: Int, monitorIndex: Int, wakeIndex: Int?, schedule: inout Schedule, onReady: () -> Void
-    ) throws(ZMQError) {
+    /// The first half of a poll round: probes until ready and fires due timers; returns how
+    /// long the poll may wait.
+    func prepareRound() -> Duration {
         let now = ContinuousClock.now
         if !isReady || awaitingEcho, now >= schedule.nextProbe {
             sendPresence()
@@ -175,15 +203,21 @@ final class AgentLoop {
         var wait: Duration = .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         if let untilResend = context.confirmed?.nextWakeup() { wait = min(wait, untilResend) }
-        let ready = try poller.poll(timeout: max(.zero, wait))
-        if let wakeIndex, ready[wakeIndex].contains(.readable) { participant?.wake.drain() }
-        if ready[monitorIndex].contains(.readable) {
+        return max(.zero, wait)
+    }
+
+    /// The second half: reads what the poll found ready (indexed as ``register(in:)`` placed
+    /// this agent's sockets), checks deadlines, beats, and takes part in virtual time.
+    func finishRound(_ ready: [PollEvents]) throws(ZMQError) {
+        guard let slots else { return }
+        if let wakeIndex = slots.wake, ready[wakeIndex].contains(.readable) { participant?.wake.drain() }
+        if ready[slots.monitor].contains(.readable) {
             try connection.update { event in
-                if configuration.replay != nil { watchConnection(event, schedule: &schedule) }
+                if configuration.replay != nil { watchConnection(event) }
             }
         }
         warnIfHubUnreachable()
-        if ready[index].contains(.readable) {
+        if ready[slots.subscriber].contains(.readable) {
             for _ in 0..<1000 {
                 guard let message = try subscriber.receive(dontWait: true) else { break }
                 if receive(message.frames) {
@@ -260,7 +294,7 @@ final class AgentLoop {
         if let id = sendPresence() { probe = Probe(id: id, sentAt: .now, time: now, activity: activity) }
     }
 
-    private func watchConnection(_ event: MonitorEvent, schedule: inout Schedule) {
+    private func watchConnection(_ event: MonitorEvent) {
         if event.kind.contains(.disconnected) {
             // A refused handshake disconnects at every retry: only a real connection is "lost".
             if connection.everConnected, !lostConnection {

@@ -59,7 +59,7 @@ public final class AgentRuntime: Service, Sendable {
                     throw error
                 }
                 defer { loop.close() }
-                try loop.serve(until: thread) { startup.succeed(()) }
+                try loop.serve(until: thread) { [startup] in startup.succeed(()) }
             }
         } onGracefulShutdown: {
             thread.requestStop()

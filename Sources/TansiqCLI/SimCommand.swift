@@ -56,6 +56,17 @@ struct SimCommand: AsyncParsableCommand {
         /// The run's time: virtual unless asked otherwise or run as processes.
         var timeMode: SimulationTime { time ?? (processes ? .wall : .virtual) }
 
+        @Option(name: .long, help: "How many threads host the agents, each polling its agents' sockets at once (default: the number of cores).")
+        var threads: Int?
+
+        @Flag(name: .long, help: "Give every agent a thread of its own instead of sharing --threads host threads.")
+        var threadPerAgent = false
+
+        /// The host threads of the run's agents: `nil` is a thread per agent.
+        var hostThreads: Int? {
+            threadPerAgent ? nil : threads ?? ProcessInfo.processInfo.activeProcessorCount
+        }
+
         @Option(name: .long, help: "Where the agent executables are (default: the directory of this tansiq).", completion: .directory)
         var agentsDirectory: String?
 
@@ -111,6 +122,15 @@ struct SimCommand: AsyncParsableCommand {
             if time == .virtual, processes {
                 throw ValidationError("--time virtual needs the agents in this process; agent processes (--processes) run on the wall clock (--time wall)")
             }
+            if let threads, !(1...1024).contains(threads) {
+                throw ValidationError("--threads must be between 1 and 1024, not \(threads)")
+            }
+            if threads != nil, threadPerAgent {
+                throw ValidationError("--threads and --thread-per-agent exclude each other")
+            }
+            if threads != nil || threadPerAgent, processes {
+                throw ValidationError("--threads and --thread-per-agent are for agents in this process, not --processes")
+            }
             if masterKeyFile != nil, dataDirectory == nil {
                 throw ValidationError("--master-key-file goes with --data-directory")
             }
@@ -134,6 +154,7 @@ struct SimCommand: AsyncParsableCommand {
             var simulation = Simulation(topology: topology, seed: seed, timeScale: timeScale, secure: !insecure)
             if let dataDirectory { simulation.atRest = Simulation.AtRest(directory: dataDirectory, masterKeyFile: masterKeyFile) }
             simulation.time = timeMode
+            simulation.threads = hostThreads
             if !quiet {
                 let duration = timeMode == .virtual ? "in virtual time" : "about \(Int(simulation.realSeconds.rounded())) s"
                 printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, \(duration)")

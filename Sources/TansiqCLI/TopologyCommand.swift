@@ -9,7 +9,7 @@ struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology",
         abstract: "Check and describe simulated stakeholder network files (see docs/topologies.md).",
-        subcommands: [Validate.self, Show.self, TopologyFromJournalCommand.self]
+        subcommands: [Validate.self, Show.self, TopologyFromJournalCommand.self, TopologyGenerateCommand.self]
     )
 
     /// `tansiq topology validate FILE…`

@@ -33,6 +33,9 @@ public struct Simulation: Sendable {
     /// How the run's time passes: with the wall clock (`timeScale` times faster), or in virtual
     /// time (as fast as the work), which only agents that are threads of this process can follow.
     public var time: SimulationTime = .wall
+    /// How many threads host the agents when they are threads of this process (``AgentHost``):
+    /// `nil` gives every agent a thread of its own.
+    public var threads: Int?
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
     /// Pull it to end the run early with a partial report.
@@ -163,7 +166,7 @@ public struct Simulation: Sendable {
                     context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
                     keys: security?.agencies ?? [:], atRest: files, stateKey: try files.masterKey(),
-                    replay: endpoints.replay, publish: endpoints.publish)
+                    replay: endpoints.replay, publish: endpoints.publish, threads: threads)
             }
         } catch {
             await hub.stop()
@@ -198,9 +201,14 @@ public struct Simulation: Sendable {
         processFleet?.removeFiles()
         return SimulationReport(
             topology: topology, plan: plan, timeScale: timeScale,
-            mode: executables == nil ? (virtual == nil ? "threads" : "threads, virtual time") : "processes",
+            mode: executables == nil ? Self.threadMode(threads) + (virtual == nil ? "" : ", virtual time") : "processes",
             recorded: recorder.snapshot, hub: counters, faults: run.log, scenarioStart: run.scenarioStart, notes: notes,
             wallSeconds: Self.seconds(ContinuousClock.now - started))
+    }
+
+    /// How the agents ran as threads: one each, or hosted by a few.
+    static func threadMode(_ threads: Int?) -> String {
+        threads.map { "agents on \($0) host thread\($0 == 1 ? "" : "s")" } ?? "threads"
     }
 
     /// The scenario on the wall clock: the referrers start after a margin, and every step

@@ -5,7 +5,8 @@ import TansiqAgent
 import TansiqVault
 import ZeroMQ
 
-/// The agents of a run as threads of this process, sharing its ZeroMQ context and clock.
+/// The agents of a run as threads of this process, sharing its ZeroMQ context and clock: a
+/// thread each, or hosted by a fixed number of ``AgentHost`` threads (``Simulation/threads``).
 final class ThreadAgents: AgentFleet {
     private let context: Context
     private let logger: Logger
@@ -22,14 +23,21 @@ final class ThreadAgents: AgentFleet {
     private let replay: String?
     private let publish: String?
     private var running: [String: Task<Void, Never>] = [:]
+    /// The host threads when agents share them; empty with a thread per agent.
+    private let hosts: [AgentHost]
+    private var hostTasks: [Task<Void, Never>] = []
+    private var hosted: [String: HostedAgent] = [:]
+    private var placed = 0
     private var paces: [String: DelayFactor] = [:]
     private let failures = Failures()
 
     init(
         context: Context, logger: Logger, recorder: SimulationRecorder, ingress: String, egress: String,
         clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:],
-        atRest: Simulation.AtRest? = nil, stateKey: MasterKey? = nil, replay: String? = nil, publish: String? = nil
+        atRest: Simulation.AtRest? = nil, stateKey: MasterKey? = nil, replay: String? = nil, publish: String? = nil,
+        threads: Int? = nil
     ) {
+        hosts = (0..<(threads ?? 0)).map { AgentHost(name: "tansiq-agents-\($0)", context: context) }
         self.atRest = atRest
         self.stateKey = stateKey
         self.replay = replay
@@ -51,19 +59,12 @@ final class ThreadAgents: AgentFleet {
     }
 
     func start(_ agents: [ScenarioPlan.Agent]) async throws {
+        if !hosts.isEmpty { return try await startHosted(agents) }
         var runtimes: [AgentRuntime] = []
         for planned in agents {
             let pace = paces[planned.agent] ?? DelayFactor()
             paces[planned.agent] = pace
-            var configuration = AgentConfiguration(
-                agency: planned.agency, agent: planned.agent, role: planned.role,
-                coordinator: coordinator, ingress: ingress, egress: egress,
-                extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
-                hubKeys: keys[planned.agency], replay: replay, publish: publish)
-            if let atRest {
-                configuration.state = atRest.statePath(agent: planned.agent)
-                configuration.stateKey = stateKey
-            }
+            let configuration = configuration(of: planned)
             let runtime = try AgentRuntime(
                 configuration: configuration,
                 context: context, logger: logger, observer: recorder.observer(for: planned.agent),
@@ -88,6 +89,50 @@ final class ThreadAgents: AgentFleet {
         }
     }
 
+    private func configuration(of planned: ScenarioPlan.Agent) -> AgentConfiguration {
+        var configuration = AgentConfiguration(
+            agency: planned.agency, agent: planned.agent, role: planned.role,
+            coordinator: coordinator, ingress: ingress, egress: egress,
+            extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
+            hubKeys: keys[planned.agency], replay: replay, publish: publish)
+        if let atRest {
+            configuration.state = atRest.statePath(agent: planned.agent)
+            configuration.stateKey = stateKey
+        }
+        return configuration
+    }
+
+    /// Hands the agents to the host threads in turn, starting the threads the first time.
+    private func startHosted(_ agents: [ScenarioPlan.Agent]) async throws {
+        if hostTasks.isEmpty {
+            hostTasks = hosts.map { host in
+                Task {
+                    do { try await host.run() } catch {}
+                }
+            }
+        }
+        var started: [HostedAgent] = []
+        for planned in agents {
+            let pace = paces[planned.agent] ?? DelayFactor()
+            paces[planned.agent] = pace
+            let host = hosts[placed % hosts.count]
+            placed += 1
+            let agent = host.host(
+                configuration: configuration(of: planned), logger: logger, observer: recorder.observer(for: planned.agent),
+                behaviour: {
+                    Self.yieldToHub()
+                    return planned.behaviour(pace: pace)
+                })
+            hosted[planned.agent] = agent
+            started.append(agent)
+        }
+        let limit = Duration.seconds(30) + .milliseconds(100 * agents.count)
+        let starting = started
+        try await within(limit, "\(agents.count) hosted agents") {
+            for agent in starting { try await agent.ready() }
+        }
+    }
+
     /// The nice value of agent threads; the hub's thread keeps the process's.
     static let agentNice: Int32 = 10
 
@@ -105,6 +150,10 @@ final class ThreadAgents: AgentFleet {
     }
 
     func stop(_ agent: String, signal: Topology.StopSignal) async throws -> String {
+        if let hostedAgent = hosted.removeValue(forKey: agent) {
+            await hostedAgent.stop()
+            return "\(agent): runtime stopped"
+        }
         guard let task = running.removeValue(forKey: agent) else { return "\(agent) was not running" }
         task.cancel()
         await task.value
@@ -116,6 +165,11 @@ final class ThreadAgents: AgentFleet {
     }
 
     func checkHealth() throws {
+        for (name, agent) in hosted {
+            if let failure = agent.failureDescription {
+                throw SimulationError(code: .agentFailed, message: "agent \(name) stopped: \(failure)")
+            }
+        }
         if let failure = failures.list.withLock({ $0.first }) {
             throw SimulationError(code: .agentFailed, message: failure)
         }
@@ -126,6 +180,10 @@ final class ThreadAgents: AgentFleet {
         running = [:]
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+        hosted = [:]
+        for host in hosts { host.requestStop() }
+        for task in hostTasks { await task.value }
+        hostTasks = []
         return []
     }
 }

@@ -16,6 +16,9 @@ public struct Poller {
     /// Creates an empty poller.
     public init() {}
 
+    /// How many sockets and descriptors are registered.
+    public var count: Int { items.count }
+
     /// Adds `socket`, waiting for `events`; returns its index in the result of ``poll(timeout:)``.
     @discardableResult
     public mutating func register(_ socket: Socket, for events: PollEvents = .readable) -> Int {

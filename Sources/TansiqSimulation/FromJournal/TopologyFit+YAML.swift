@@ -8,7 +8,7 @@ extension TopologyFit.Model {
         lines += notes.map { "# \($0)" }
         lines += [
             "name: \(name)",
-            "description: \"Fitted from a network's history: agencies, routes, arrivals and delays\"",
+            "description: \"\(description)\"",
             "",
             "general:",
             "  seed: \(seed)",
@@ -28,15 +28,15 @@ extension TopologyFit.Model {
                 lines.append("      services:")
                 for service in node.services {
                     let unit = service.unit.map { ", unit: \($0)" } ?? ""
-                    lines.append("        \(service.category.rawValue): { capacity: \(service.capacity)\(unit) }   # \(service.how)")
+                    lines.append("        \(service.category.rawValue): { capacity: \(service.capacity)\(unit) }" + Self.comment(service.how))
                 }
             }
             for (key, fitted) in [("acknowledge", node.acknowledge), ("decide", node.decide), ("complete", node.complete)] {
                 guard let fitted else { continue }
-                lines.append("      \(key): \(Self.text(fitted.distribution))   # \(fitted.how)")
+                lines.append("      \(key): \(Self.text(fitted.distribution))" + Self.comment(fitted.how))
             }
             if let acceptance = node.acceptance {
-                lines.append("      acceptance: { accept: \(acceptance.accept), fail: \(acceptance.fail) }   # \(acceptance.how)")
+                lines.append("      acceptance: { accept: \(acceptance.accept), fail: \(acceptance.fail) }" + Self.comment(acceptance.how))
             }
         }
         if !links.isEmpty {
@@ -54,6 +54,11 @@ extension TopologyFit.Model {
         lines.append("  needs_per_case: { min: \(needsPerCase.lowerBound), max: \(needsPerCase.upperBound) }")
         lines.append("  priorities: { " + priorities.map { "\($0.0.rawValue): \($0.1)" }.joined(separator: ", ") + " }")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A figure's origin after it, when there is one to say.
+    static func comment(_ how: String) -> String {
+        how.isEmpty ? "" : "   # \(how)"
     }
 
     static func text(_ distribution: Distribution) -> String {

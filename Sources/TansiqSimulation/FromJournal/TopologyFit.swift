@@ -101,6 +101,7 @@ extension TopologyFit {
     /// Everything fitted, before it is written.
     struct Model {
         var notes: [String] = []
+        var description = "Fitted from a network's history: agencies, routes, arrivals and delays"
         var nodes: [Node] = []
         var links: [Link] = []
         var referrers: [(String, Int)] = []
