@@ -121,7 +121,8 @@ struct SlowSubscriberTests {
             configuration: AgentConfiguration(
                 agency: Self.provider, role: .service, coordinator: "commune-agadir",
                 ingress: endpoints.ingress, egress: endpoints.egress,
-                heartbeatInterval: discovery == .heartbeat ? .milliseconds(200) : .seconds(10),
+                // Gap discovery: no heartbeat check may find the drop first on a slow machine.
+                heartbeatInterval: discovery == .heartbeat ? .milliseconds(200) : .seconds(3600),
                 replay: endpoints.replay, receiveHighWaterMark: Self.highWaterMark),
             context: context, logger: agentLogger, observer: events.observer
         ) { StalledBehaviour(gate: gate) }

@@ -199,6 +199,34 @@ struct HubSecurityTests {
         }
     }
 
+    /// A rotation (a new key for the same agency, then a reload) stops the old key at once: the
+    /// connection opened with it is refused message by message, while the new key gets in.
+    @Test func aKeyRotatedOutIsRefusedOnTheConnectionOpenedWithIt() async throws {
+        let keys = try TestKeys(agencies: Self.agencies)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-keys-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (agency, pair) in keys.agencies {
+            try CurveCertificate(publicKey: pair.publicKey, metadata: ["agency": agency]).write(to: "\(directory)/\(agency).key")
+        }
+        try await withHub(keys.configuration(agencies: .directory(directory))) { hub, endpoints in
+            let old = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: [])
+            let rotated = try CurveKeyPair.generate()
+            try FileManager.default.removeItem(atPath: "\(directory)/\(Pilot.health).key")
+            try CurveCertificate(publicKey: rotated.publicKey, metadata: ["agency": Pilot.health]).write(to: "\(directory)/\(Pilot.health).key")
+            let reload = try #require(hub.reloadAccess())
+            #expect(reload.agencies.contains(Pilot.health))
+
+            let presence = Presence(agency: Pilot.health, agent: "desk-1", role: .service, version: "1", uptimeSeconds: 1, heartbeatInterval: 10)
+            try old.publish(Envelope(topic: try Topic.presence(agency: Pilot.health, agent: "desk-1"), source: Pilot.health, agent: "desk-1", payload: .presence(presence)))
+            let refusal = try #require(try old.nextRejection())
+            #expect(refusal.reason.rawValue == "not-authenticated")
+            #expect(refusal.message.contains("rotated out"))
+            // The new key connects and is the agency.
+            _ = try SecureClient(endpoints, agency: Pilot.health, keys: rotated, hubKey: keys.hub.publicKey, prefixes: [])
+        }
+    }
+
     @Test func secureHubRefusesToStartWithoutItsZAPHandler() async throws {
         let keys = try TestKeys(agencies: Self.agencies)
         let context = try Context()

@@ -15,9 +15,10 @@ struct SimulationHostedAgentsTests {
         return logger
     }
 
-    /// A generated network of 41 agencies with a few hundred referrals over three days.
+    /// A generated network of 21 agencies (a region and one more) with some hundred referrals
+    /// over two days: small enough for a debug build on a loaded machine, run twice.
     static func generated() throws -> Topology {
-        try TopologyGenerator(options: .init(agencies: 41, referrals: 240, days: 3, seed: 7, drainDays: 3)).topology
+        try TopologyGenerator(options: .init(agencies: 21, referrals: 120, days: 2, seed: 7, drainDays: 2)).topology
     }
 
     static func run(
@@ -42,10 +43,11 @@ struct SimulationHostedAgentsTests {
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    // A hang guard: the two runs of 41 agencies took 254 s in a debug build at a heavy load.
+    @Test(.timeLimit(.minutes(5)))
     func hostedAgentsGiveTheSameReportAsAThreadEach() async throws {
         let topology = try Self.generated()
-        #expect(topology.agentCount == 41)
+        #expect(topology.agentCount == 21)
         // Thread names are the process's: other suites' agent threads may run beside this test,
         // but only this serialized suite makes host threads.
         let seen = Mutex<Set<String>>([])
@@ -54,10 +56,10 @@ struct SimulationHostedAgentsTests {
             seen.withLock { $0.formUnion(hosts) }
         }
         var perAgent = try await Self.run(topology, threads: nil)
-        #expect(hosted.referrals.created > 150)
+        #expect(hosted.referrals.created > 60)
         #expect(hosted.referrals.lost == 0)
         #expect(hosted.referrals.lostStatusUpdates == 0)
-        // Two host threads ran the 41 agents.
+        // Two host threads ran the 21 agents.
         #expect(seen.withLock { $0 } == ["tansiq-agents-0", "tansiq-agents-1"])
         perAgent.hub = hosted.hub
         #expect(hosted == perAgent)

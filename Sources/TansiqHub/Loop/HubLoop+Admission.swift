@@ -10,9 +10,10 @@ extension HubLoop {
     /// presence; an admitted message joins the round's group commit. Returns the refusal, which
     /// the caller answers its own way (`hub/rejected/<agency>` or the acknowledgement).
     func admit(
-        _ accepted: AcceptedMessage, frames: OutgoingMessage.Frames, userID: String?, confirmTo: ConfirmationAddress? = nil
+        _ accepted: AcceptedMessage, frames: OutgoingMessage.Frames, userID: String?, keyCurrent: Bool = true,
+        confirmTo: ConfirmationAddress? = nil
     ) -> IngressRejection? {
-        if let refusal = gatekeeper.admit(accepted, userID: userID, now: clock.now) { return refusal }
+        if let refusal = gatekeeper.admit(accepted, userID: userID, keyCurrent: keyCurrent, now: clock.now) { return refusal }
         let changed: UUID?
         switch checkRegistry(accepted, body: frames.frame(2), userID: userID) {
         case .success(let referral): changed = referral

@@ -33,7 +33,7 @@ extension HubLoop {
                 frames.removeFirst()
                 address.delimiter = true
             }
-            let userID = gatekeeper.isSecure ? message.userID : nil
+            let (userID, keyCurrent) = gatekeeper.isSecure ? gatekeeper.connection(message.userID) : (nil, true)
             guard frames.count <= configuration.maxFrames else {
                 try refuseConfirmed(IngressRejection(
                     reason: .malformedFrames, message: "\(frames.count) frames; a message has 3", topic: nil), to: address, userID: userID)
@@ -76,7 +76,7 @@ extension HubLoop {
                 }
             }
             // The same admission and registry checks as the plain ingress.
-            if let refusal = admit(accepted, frames: .encoded(frames), userID: userID, confirmTo: address) {
+            if let refusal = admit(accepted, frames: .encoded(frames), userID: userID, keyCurrent: keyCurrent, confirmTo: address) {
                 try refuseConfirmed(refusal, to: address, userID: userID)
             }
         }

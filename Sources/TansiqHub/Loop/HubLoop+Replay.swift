@@ -45,7 +45,9 @@ extension HubLoop {
             guard let message = try replay.receive(dontWait: true) else { return }
             guard let routingID = message.frames.first else { continue }
             counters.replayRequests += 1
-            try answer(message.frames.dropFirst(), from: routingID, userID: message.userID, on: replay)
+            // A connection whose key was rotated out is answered as an unauthenticated one.
+            let connection = gatekeeper.connection(message.userID)
+            try answer(message.frames.dropFirst(), from: routingID, userID: connection.keyCurrent ? connection.agency : nil, on: replay)
         }
     }
 

@@ -282,7 +282,7 @@ final class HubLoop {
             counters.messagesIn += 1
             counters.bytesIn += UInt64(message.byteCount)
             // Only a secure hub has a User-Id to read; looking it up costs on every message.
-            let userID = gatekeeper.isSecure ? message.userID : nil
+            let (userID, keyCurrent) = gatekeeper.isSecure ? gatekeeper.connection(message.userID) : (nil, true)
             guard frameCount <= configuration.maxFrames else {
                 recycle(message)
                 try reject(IngressRejection(
@@ -294,7 +294,7 @@ final class HubLoop {
             }
             switch validator.validate(message) {
             case .success(let accepted):
-                if let refusal = admit(accepted, frames: .received(message), userID: userID) {
+                if let refusal = admit(accepted, frames: .received(message), userID: userID, keyCurrent: keyCurrent) {
                     recycle(message)
                     try reject(refusal, userID: userID)
                 }
@@ -335,10 +335,11 @@ final class HubLoop {
             case 0x01:
                 if manual {
                     let text = String(decoding: prefix, as: UTF8.self)
-                    guard String(validating: prefix, as: UTF8.self) != nil,
-                          gatekeeper.allowsSubscription(prefix: text, userID: message.userID)
+                    let connection = gatekeeper.connection(message.userID)
+                    guard String(validating: prefix, as: UTF8.self) != nil, connection.keyCurrent,
+                          gatekeeper.allowsSubscription(prefix: text, userID: connection.agency)
                     else {
-                        try denySubscription(text, userID: message.userID)
+                        try denySubscription(text, userID: connection.agency)
                         continue
                     }
                     try egress.set(.subscribe(prefix))
@@ -355,7 +356,7 @@ final class HubLoop {
             counters.subscriptions = subscriptionCounts.count
             logger.debug(
                 flag == 0x01 ? "subscribed" : "unsubscribed",
-                metadata: ["prefix": "\(String(decoding: prefix, as: UTF8.self))", "agency": "\(message.userID ?? "-")"]
+                metadata: ["prefix": "\(String(decoding: prefix, as: UTF8.self))", "agency": "\(gatekeeper.connection(message.userID).agency ?? "-")"]
             )
         }
     }

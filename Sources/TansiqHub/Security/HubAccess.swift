@@ -67,7 +67,18 @@ final class HubAccess: Sendable {
             return .deny(status: 400, reason: "unknown key")
         }
         logger.debug("connection admitted", metadata: ["agency": "\(agency)", "address": "\(request.address)"])
-        return .allow(userID: agency)
+        // The key goes with the agency, so that a connection opened with a key since rotated
+        // out is refused message by message (``connection(ofUserID:)``).
+        return .allow(userID: agency + " " + (request.publicKey ?? ""))
+    }
+
+    /// The agency a connection's User-Id (`agency key`, from ``authenticate(_:)``) names, and
+    /// whether that key is still the agency's (not rotated out or revoked since it connected).
+    func connection(ofUserID userID: String) -> (agency: String, keyCurrent: Bool) {
+        guard let space = userID.firstIndex(of: " ") else { return (userID, admits(userID)) }
+        let agency = String(userID[..<space])
+        let key = String(userID[userID.index(after: space)...])
+        return (agency, state.withLock { $0.keyring.agency(forPublicKey: key) } == agency)
     }
 
     /// Whether `agency` still has an admitted key (a revoked agency's open connections are

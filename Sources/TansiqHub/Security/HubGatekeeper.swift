@@ -55,8 +55,17 @@ final class HubGatekeeper {
         isSecure ? userID : declared
     }
 
+    /// A connection's agency on a secure hub (from its ZAP User-Id; `nil` when insecure) and
+    /// whether the key it authenticated with is still admitted for that agency.
+    func connection(_ userID: String?) -> (agency: String?, keyCurrent: Bool) {
+        guard let access, let userID else { return (nil, true) }
+        let connection = access.connection(ofUserID: userID)
+        return (connection.agency, connection.keyCurrent)
+    }
+
     /// Checks a valid message from a connection authenticated as `userID`; `nil` lets it through.
-    func admit(_ accepted: AcceptedMessage, userID: String?, now: ContinuousClock.Instant) -> IngressRejection? {
+    /// `keyCurrent` is false when the connection's key was rotated out since it connected.
+    func admit(_ accepted: AcceptedMessage, userID: String?, keyCurrent: Bool = true, now: ContinuousClock.Instant) -> IngressRejection? {
         let header = accepted.header
         func refuse(_ reason: HubRejection.Reason, _ message: String, notify: Bool = true) -> IngressRejection {
             IngressRejection(
@@ -70,6 +79,9 @@ final class HubGatekeeper {
             }
             guard admits(userID, access) else {
                 return refuse(.notAuthenticated, "the key of '\(userID)' has been revoked")
+            }
+            guard keyCurrent else {
+                return refuse(.notAuthenticated, "the key this connection authenticated with is no longer '\(userID)''s (rotated out): reconnect with the agency's current key")
             }
             guard header.source == userID else {
                 return refuse(.senderMismatch, "the header's source is '\(header.source)' but the connection is authenticated as '\(userID)'")
