@@ -171,14 +171,20 @@ struct HubSecurityTests {
         }
     }
 
-    @Test func revokedKeyIsRefusedAfterReloadWithoutRestart() async throws {
-        let keys = try TestKeys(agencies: Self.agencies)
+    /// Test keys, and a directory of the agencies' public keys the hub reloads.
+    static func keyDirectory() throws -> (TestKeys, String) {
+        let keys = try TestKeys(agencies: agencies)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-keys-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         for (agency, pair) in keys.agencies {
             try CurveCertificate(publicKey: pair.publicKey, metadata: ["agency": agency]).write(to: "\(directory)/\(agency).key")
         }
+        return (keys, directory)
+    }
+
+    @Test func revokedKeyIsRefusedAfterReloadWithoutRestart() async throws {
+        let (keys, directory) = try Self.keyDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withHub(keys.configuration(agencies: .directory(directory))) { hub, endpoints in
             let health = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: [])
 
@@ -202,13 +208,8 @@ struct HubSecurityTests {
     /// A rotation (a new key for the same agency, then a reload) stops the old key at once: the
     /// connection opened with it is refused message by message, while the new key gets in.
     @Test func aKeyRotatedOutIsRefusedOnTheConnectionOpenedWithIt() async throws {
-        let keys = try TestKeys(agencies: Self.agencies)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-keys-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (keys, directory) = try Self.keyDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        for (agency, pair) in keys.agencies {
-            try CurveCertificate(publicKey: pair.publicKey, metadata: ["agency": agency]).write(to: "\(directory)/\(agency).key")
-        }
         try await withHub(keys.configuration(agencies: .directory(directory))) { hub, endpoints in
             let old = try SecureClient(endpoints, agency: Pilot.health, keys: keys[Pilot.health], hubKey: keys.hub.publicKey, prefixes: [])
             let rotated = try CurveKeyPair.generate()
