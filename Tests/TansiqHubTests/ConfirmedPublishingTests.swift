@@ -33,15 +33,30 @@ final class ConfirmingClient {
     deinit { dealer.close() }
 }
 
-/// Whether the hub's counters satisfy `condition` within 5 s: they are published at the end of
-/// each poll round, after the acknowledgements of that round went out.
-func counted(_ hub: Hub, _ condition: (HubCounters) -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: .seconds(5))
-    while !condition(hub.counters) {
-        guard ContinuousClock.now < deadline else { return false }
-        try? await Task.sleep(for: .milliseconds(10))
+/// The counters of each poll round the hub ends, as they end: a test waits for the round whose
+/// counters show what it expects instead of polling them.
+final class HubRounds: HubObserver {
+    let rounds: AsyncStream<HubCounters>
+    private let continuation: AsyncStream<HubCounters>.Continuation
+
+    init() {
+        (rounds, continuation) = AsyncStream.makeStream(of: HubCounters.self, bufferingPolicy: .bufferingNewest(1))
     }
-    return true
+
+    func journalCommitted(messages: Int, duration: Duration) {}
+    func roundEnded(_ counters: HubCounters) { continuation.yield(counters) }
+
+    /// Whether a round ends with counters satisfying `condition` within 10 s (a guard: an idle
+    /// hub still ends a round every poll timeout).
+    func reach(_ condition: (HubCounters) -> Bool) async -> Bool {
+        let guardTask = Task { [continuation] in
+            try await Task.sleep(for: .seconds(10))
+            continuation.finish()
+        }
+        defer { guardTask.cancel() }
+        for await counters in rounds where condition(counters) { return true }
+        return false
+    }
 }
 
 /// The header's message id.
@@ -86,7 +101,8 @@ struct ConfirmedPublishingTests {
         defer { directory.remove() }
         let frames = try Sample.referralFrames()
         let id = try messageID(of: frames)
-        let first = try await withHub(confirmedConfiguration(directory)) { hub, endpoints in
+        let rounds = HubRounds()
+        let first = try await withHub(confirmedConfiguration(directory), observer: rounds) { _, endpoints in
             let stream = try StreamClient(endpoints, prefixes: ["referral/to/\(Sample.receiver)/"])
             let client = try ConfirmingClient(endpoints)
             let first = try client.send(frames)
@@ -98,7 +114,7 @@ struct ConfirmedPublishingTests {
             let other = try client.send(try Sample.referralFrames())
             #expect(try MessageCodec.decodeStamp(try #require(try stream.next()).frames[3]).seq == first.seq)
             #expect(try MessageCodec.decodeStamp(try #require(try stream.next()).frames[3]).seq == other.seq)
-            #expect(await counted(hub) { $0.confirmedDuplicates == 1 })
+            #expect(await rounds.reach { $0.confirmedDuplicates == 1 })
             return first
         }
         // A restarted hub finds it in the journal's index.
@@ -116,7 +132,8 @@ struct ConfirmedPublishingTests {
     @Test func anInvalidMessageIsRefusedForGoodWithItsReason() async throws {
         let directory = try JournalDirectory()
         defer { directory.remove() }
-        try await withHub(confirmedConfiguration(directory)) { hub, endpoints in
+        let rounds = HubRounds()
+        try await withHub(confirmedConfiguration(directory), observer: rounds) { _, endpoints in
             let client = try ConfirmingClient(endpoints)
             var frames = try Sample.referralFrames()
             let id = try messageID(of: frames)
@@ -130,14 +147,15 @@ struct ConfirmedPublishingTests {
             let garbage = try client.send([Array("not/a/topic".utf8)])
             #expect(garbage.reason == .malformedFrames)
             #expect(garbage.messageId == nil)
-            #expect(await counted(hub) { $0.rejections["bad-body"] == 1 })
+            #expect(await rounds.reach { $0.rejections["bad-body"] == 1 })
         }
     }
 
     @Test func anOversizedMessageReachesTheHubAndIsRefusedAndCounted() async throws {
         let directory = try JournalDirectory()
         defer { directory.remove() }
-        try await withHub(confirmedConfiguration(directory)) { hub, endpoints in
+        let rounds = HubRounds()
+        try await withHub(confirmedConfiguration(directory), observer: rounds) { _, endpoints in
             let client = try ConfirmingClient(endpoints)
             var frames = try Sample.referralFrames()
             frames[2] = [UInt8](repeating: 0x20, count: 10 << 20)
@@ -147,7 +165,7 @@ struct ConfirmedPublishingTests {
             #expect(refused.retryable == false)
             // The connection survived: the next message is accepted.
             #expect(try client.send(try Sample.referralFrames()).result == .accepted)
-            #expect(await counted(hub) { $0.rejections["too-large"] == 1 })
+            #expect(await rounds.reach { $0.rejections["too-large"] == 1 })
         }
     }
 

@@ -9,11 +9,12 @@ import ZeroMQ
 func withHub<Result>(
     _ configuration: HubConfiguration = HubConfiguration(ingress: "tcp://127.0.0.1:*", egress: "tcp://127.0.0.1:*", security: .insecure),
     clock: HubClock = .system,
+    observer: (any HubObserver)? = nil,
     _ body: (Hub, HubEndpoints) async throws -> Result
 ) async throws -> Result {
     var logger = Logger(label: "test.hub")
     logger.logLevel = .error
-    let hub = try Hub(configuration: configuration, clock: clock, logger: logger)
+    let hub = try Hub(configuration: configuration, clock: clock, observer: observer, logger: logger)
     let task = Task { try await hub.run() }
     do {
         let endpoints = try await hub.endpoints()
