@@ -1,5 +1,7 @@
+import Foundation
 import TansiqHub
 import TansiqMessages
+import TansiqVault
 import Testing
 
 @Suite("Hub configuration file")
@@ -17,6 +19,22 @@ struct HubConfigurationTests {
         #expect(configuration == HubConfiguration(
             hubID: "agadir", ingress: "tcp://127.0.0.1:6000", egress: "tcp://127.0.0.1:6001",
             maxMessageBytes: 1024, statisticsInterval: .seconds(2), highWaterMark: 500, bodyValidation: .headerOnly))
+    }
+
+    @Test func aRelativeMasterKeyFileIsReadFromBesideTheConfigurationFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tansiq-hub-yaml-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("journal"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = MasterKey.generate()
+        try key.write(to: directory.appendingPathComponent("journal/master.key").path)
+        let file = directory.appendingPathComponent("hub.yaml").path
+        let configuration = try HubConfiguration.parse(yaml: "journal:\n  path: /tmp/j.sqlite\n  master_key_file: journal/master.key\n", file: file)
+        #expect(configuration.journal?.masterKey == key)
+        // Named as the file names it, and where it was looked for.
+        let missing = #expect(throws: HubError.self) {
+            try HubConfiguration.parse(yaml: "journal:\n  master_key_file: other.key\n", file: file)
+        }
+        #expect(missing?.message.contains(directory.appendingPathComponent("other.key").path) == true)
     }
 
     @Test func refusesAnUnknownKeyNamingTheFile() throws {

@@ -29,10 +29,7 @@ extension HubConfiguration {
         /// agency directory (or the reverse) is an error; so is a policy without a secret key.
         /// Relative paths in a file are relative to the file's directory.
         public func apply(to configuration: inout HubConfiguration, relativeTo file: String? = nil) throws {
-            func resolve(_ path: String) -> String {
-                guard let file, !path.hasPrefix("/") else { return path }
-                return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
-            }
+            func resolve(_ path: String) -> String { HubConfiguration.path(path, relativeTo: file) }
             let origin = file.map { "\($0): " } ?? ""
             if let rate {
                 let current = configuration.rateLimit ?? RateLimit()

@@ -112,7 +112,7 @@ extension HubConfiguration {
                     }
                     configuration.bodyValidation = mode
                 case "journal":
-                    configuration.journal = try parseJournal(value, over: configuration.journal, fail: fail, report: report)
+                    configuration.journal = try parseJournal(value, over: configuration.journal, file: file, fail: fail, report: report)
                 case "privacy":
                     configuration.privacy = try parsePrivacy(value, over: configuration.privacy, fail: fail, report: report)
                 case "replay": configuration.replay = try string()
@@ -206,9 +206,16 @@ extension HubConfiguration {
         return rules
     }
 
+    /// A path from a configuration file: relative ones are relative to the file's directory.
+    static func path(_ path: String, relativeTo file: String?) -> String {
+        guard let file, !path.hasPrefix("/") else { return path }
+        return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+    }
+
     private static func parseJournal(
         _ value: Node,
         over base: JournalConfiguration?,
+        file configurationFile: String,
         fail: (String) -> HubError,
         report: (Node, HubError) -> Void
     ) throws -> JournalConfiguration? {
@@ -256,7 +263,7 @@ extension HubConfiguration {
                 case "master_key_file":
                     guard let file = value.string, value.scalar != nil, !file.isEmpty else { throw fail("journal.master_key_file: expected a file path") }
                     do {
-                        journal.masterKey = try MasterKey(contentsOf: file)
+                        journal.masterKey = try MasterKey(contentsOf: HubConfiguration.path(file, relativeTo: configurationFile))
                     } catch {
                         throw fail("journal.master_key_file: \(error.message)")
                     }
