@@ -45,6 +45,7 @@ struct ReportChartsTests {
         let row = OutcomeTable.Row(metric: "complete p50 h", higherIsBetter: false, intervals: [SeedInterval([96, 120])], difference: SeedInterval([-24, 0]))
         let readable = row.readable
         #expect(readable.metric == "complete p50 d" && readable.intervals[0].values == [4, 5] && readable.difference?.values == [-1, 0])
+        #expect(readable.difference?.text == "-0.5 [-1 to 0]" && readable.intervals[0].text == "4.5 [4–5]")
         let short = OutcomeTable.Row(metric: "ack p50 h", higherIsBetter: false, intervals: [SeedInterval([1, 2])], difference: nil)
         #expect(short.readable == short)
     }

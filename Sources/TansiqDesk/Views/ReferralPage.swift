@@ -43,9 +43,9 @@ struct ReferralPage {
         let l = language
         var html = ""
         if let refusal = tracked.refusal {
-            // The hub's own words only when no label says it in the page's language.
+            // The hub's own words only when no label says it in the page's language, as a sentence.
             let why = l.label("refusal", refusal.reason.rawValue)
-            let explanation = why == refusal.reason.rawValue ? refusal.message : why
+            let explanation = why == refusal.reason.rawValue ? refusal.message.prefix(1).uppercased() + refusal.message.dropFirst() : why
             html += """
                 <p id="referral-refused" class="refused" role="alert" data-reason="\(h(refusal.reason.rawValue))">\(h(l("referral.refused", l.label("state", refusal.state.rawValue)))) \
                 <bdi>\(h(explanation))</bdi> · <bdi>\(h(format.date(refusal.at)))</bdi></p>
