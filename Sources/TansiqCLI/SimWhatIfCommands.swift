@@ -18,8 +18,14 @@ extension SimCommand {
         @Flag(help: "Run the hubs without CURVE.")
         var insecure = false
 
+        @Option(help: "How many threads host each run's agents (default: the number of cores).")
+        var threads: Int?
+
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be between 1 and 100") }
+            if let threads, !(1...1024).contains(threads) {
+                throw ValidationError("--threads must be between 1 and 1024, not \(threads)")
+            }
         }
 
         static func load(_ file: String) throws -> Topology {
@@ -34,7 +40,9 @@ extension SimCommand {
         func run(_ topology: Topology, label: String) async throws -> [SimulationReport] {
             let logger = Logger(label: "tansiq.sim") { _ in SwiftLogNoOpLogHandler() }
             do {
-                return try await SeedSeries(topology: topology, seeds: seeds, secure: !insecure).run(logger: logger) { seed in
+                var series = SeedSeries(topology: topology, seeds: seeds, secure: !insecure)
+                series.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+                return try await series.run(logger: logger) { seed in
                     printLine("running \(label), seed \(seed)")
                 }
             } catch let error as SimulationError {

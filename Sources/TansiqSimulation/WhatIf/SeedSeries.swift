@@ -7,6 +7,8 @@ public struct SeedSeries: Sendable {
     public var topology: Topology
     public var seeds: [UInt64]
     public var secure: Bool
+    /// The host threads of each run's agents (``Simulation/threads``); `nil` is a thread per agent.
+    public var threads: Int?
 
     public init(topology: Topology, seeds count: Int, secure: Bool = true) {
         self.topology = topology
@@ -21,6 +23,7 @@ public struct SeedSeries: Sendable {
             progress?(seed)
             var simulation = Simulation(topology: topology, seed: seed, secure: secure)
             simulation.time = .virtual
+            simulation.threads = threads
             reports.append(try await simulation.run(logger: logger))
         }
         return reports
