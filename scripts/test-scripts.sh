@@ -25,6 +25,22 @@ grep -q 'cases closed by IOM' "$SCRATCH/demo-processes.out"
 step "test-browser.sh (desk-demo.sh's desks in headless chromium: refer, accept, start, complete, the Commune's overview live, overdue, silent agency, facts, Arabic)"
 scripts/test-browser.sh "$BIN"
 
+step "bench-golden.py (the golden referral with its times moved to now: a hub accepts it)"
+python3 scripts/bench-golden.py "$SCRATCH/golden"
+"$BIN/tansiq" hub --insecure --no-journal --rate-limit 0 --ingress 'tcp://127.0.0.1:*' --egress 'tcp://127.0.0.1:*' \
+    --publish 'tcp://127.0.0.1:*' >"$SCRATCH/hub.out" 2>"$SCRATCH/hub.log" &
+HUB=$!
+for _ in $(seq 1 100); do [ -s "$SCRATCH/hub.out" ] && break; sleep 0.1; done
+PUBLISH=$(head -n 1 "$SCRATCH/hub.out" | sed -E 's/.*"publish":"([^"]+)".*/\1/')
+python3 - "$SCRATCH/golden" >"$SCRATCH/golden.json" <<'PY'
+import json, sys
+d = sys.argv[1]
+read = lambda name: open(f"{d}/referral.{name}").read()
+print(json.dumps({"topic": read("topic"), "header": json.loads(read("header.json")), "body": json.loads(read("body.json"))}))
+PY
+"$BIN/tansiq" pub file "$SCRATCH/golden.json" --publish "$PUBLISH" --insecure
+kill -TERM "$HUB"; wait "$HUB" || true
+
 step "fuzz/run.sh 5 (build the libFuzzer target, fuzz for 5 s)"
 scripts/fuzz/run.sh 5 > "$SCRATCH/fuzz.out" 2>&1 || { tail -40 "$SCRATCH/fuzz.out"; exit 1; }
 grep -E '^Done [0-9]+ runs' "$SCRATCH/fuzz.out"
