@@ -21,9 +21,11 @@ struct CodecBenchmark {
         }
     }
 
-    /// Runs the three measurements, `iterations` messages each, after a short warm-up.
+    /// Runs the four measurements, `iterations` messages each, after a short warm-up.
     static func run(iterations: Int) -> [Result] {
-        guard let envelope = try? typicalReferral(), let frames = try? MessageCodec.encode(envelope) else { return [] }
+        guard let envelope = try? typicalReferral(), let frames = try? MessageCodec.encode(envelope),
+              let view = try? hubView(of: envelope)
+        else { return [] }
         let count = max(1, iterations)
         _ = measure("warm-up", min(count, 1000)) { _ = try? MessageCodec.decode(frames) }
         var checksum = 0
@@ -31,6 +33,8 @@ struct CodecBenchmark {
             measure("encode referral", count) { checksum &+= (try? MessageCodec.encode(envelope))?[2].count ?? 0 },
             measure("decode referral", count) { checksum &+= (try? MessageCodec.decode(frames)) == nil ? 0 : 1 },
             measure("decode header", count) { checksum &+= (try? MessageCodec.decodeHeader(frames[1]))?.source.utf8.count ?? 0 },
+            // What the hub adds for each new referral (and each accepted move): its view, encoded.
+            measure("encode hub view", count) { checksum &+= (try? MessageCodec.encode(view))?[2].count ?? 0 },
         ]
         // Keeps the optimiser from dropping the work.
         precondition(checksum > 0, "the codec refused its own referral")
@@ -44,6 +48,18 @@ struct CodecBenchmark {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Result(name: name, iterations: iterations, seconds: seconds)
+    }
+
+    /// The hub's de-identified view of `referral`, as it publishes one when it records it.
+    static func hubView(of referral: Envelope) throws(ProtocolError) -> Envelope {
+        guard case .referral(let body) = referral.payload else { throw ProtocolError(.unknownKind, "not a referral") }
+        let view = ReferralView(
+            referralId: body.referralId, referrer: body.referringAgency, receiver: body.receivingAgency, open: body.isOpen,
+            category: body.category, priority: body.priority, state: .requested, acknowledgeBy: body.acknowledgeBy,
+            decideBy: body.decideBy, followUpOn: body.followUpOn, updatedAt: referral.header.time)
+        return Envelope(
+            topic: try Topic.hubView(category: body.category, referrer: body.referringAgency), source: "bench-hub", agent: "bench-hub",
+            payload: .referralView(view), time: referral.header.time)
     }
 
     /// A referral of the size the Agadir pilot sends: addressed, with consent, subject and note.

@@ -62,6 +62,17 @@ private struct BodyReader {
         index += 1
         let start = index
         var ascii = true
+        // Eight bytes at a time up to the word holding the closing quote (or an escape, a control
+        // character): the byte loop below reads that word.
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = WordScan.word(base, index)
+                if WordScan.anyEqual(word, UInt8(ascii: "\"")) || WordScan.anyEqual(word, UInt8(ascii: "\\"))
+                    || WordScan.anyBelow(word, 0x20) { break }
+                if WordScan.anyNonASCII(word) { ascii = false }
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -171,6 +182,15 @@ extension BodyReader {
         return true
     }
 
+    /// Assigns a member read from its string's bytes (an id, a time: ASCII, parsed as the full
+    /// decoder parses the same string), `null` leaving it absent; a value `parse` refuses gives up.
+    private mutating func parsed<Value>(_ target: inout Value?, _ parse: (UnsafeBufferPointer<UInt8>) -> Value?) -> Bool {
+        if null() { return true }
+        guard let (range, _) = rawString(), let value = parse(UnsafeBufferPointer(rebasing: bytes[range])) else { return false }
+        target = value
+        return true
+    }
+
     /// Assigns a list member, `null` leaving it absent.
     private mutating func list(_ target: inout [String]?) -> Bool {
         if null() { return true }
@@ -180,14 +200,15 @@ extension BodyReader {
     }
 
     mutating func referral() -> Referral? {
-        var id, caseReference, referringAgency, referringWorker, receivingAgency, category, priority, note: String?
-        var acknowledgeBy, decideBy, followUpOn: String?
+        var caseReference, referringAgency, referringWorker, receivingAgency, category, priority, note: String?
+        var referralId: UUID?
+        var acknowledgeBy, decideBy, followUpOn: Date?
         var reasonCodes: [String]?
         var consent: Referral.Consent?
         var subject: Referral.Subject?
         let read = object(keys: Self.referralKeys) { reader, key in
             switch key {
-            case 0: return reader.text(&id)
+            case 0: return reader.parsed(&referralId, Identifier.uuid(bytes:))
             case 1: return reader.text(&caseReference)
             case 2: return reader.text(&referringAgency)
             case 3: return reader.text(&referringWorker)
@@ -201,9 +222,9 @@ extension BodyReader {
                 guard let value = reader.consent() else { return false }
                 consent = value
                 return true
-            case 10: return reader.text(&acknowledgeBy)
-            case 11: return reader.text(&decideBy)
-            case 12: return reader.text(&followUpOn)
+            case 10: return reader.parsed(&acknowledgeBy, Timestamp.parse(bytes:))
+            case 11: return reader.parsed(&decideBy, Timestamp.parse(bytes:))
+            case 12: return reader.parsed(&followUpOn, Timestamp.parse(bytes:))
             default:
                 if reader.null() { return true }
                 guard let value = reader.subject() else { return false }
@@ -211,10 +232,9 @@ extension BodyReader {
                 return true
             }
         }
-        guard read, let id, let referralId = Identifier.uuid(id), let caseReference, let referringAgency, let referringWorker,
+        guard read, let referralId, let caseReference, let referringAgency, let referringWorker,
               let category, let priority = priority.flatMap(Priority.init(rawValue:)), let reasonCodes, let consent,
-              let acknowledgeBy = acknowledgeBy.flatMap(Timestamp.parse), let decideBy = decideBy.flatMap(Timestamp.parse),
-              let followUpOn = followUpOn.flatMap(Timestamp.parse)
+              let acknowledgeBy, let decideBy, let followUpOn
         else { return nil }
         let referral = Referral(
             referralId: referralId, caseReference: caseReference, referringAgency: referringAgency,
@@ -230,7 +250,8 @@ extension BodyReader {
     }
 
     private mutating func consent() -> Referral.Consent? {
-        var status, overrideReason, recordedBy, recordedAt: String?
+        var status, overrideReason, recordedBy: String?
+        var recordedAt: Date?
         var scope: [String]?
         let read = object(keys: Self.consentKeys) { reader, key in
             switch key {
@@ -238,11 +259,10 @@ extension BodyReader {
             case 1: return reader.text(&overrideReason)
             case 2: return reader.list(&scope)
             case 3: return reader.text(&recordedBy)
-            default: return reader.text(&recordedAt)
+            default: return reader.parsed(&recordedAt, Timestamp.parse(bytes:))
             }
         }
-        guard read, let status = status.flatMap(Referral.Consent.Status.init(rawValue:)), let scope, let recordedBy,
-              let recordedAt = recordedAt.flatMap(Timestamp.parse)
+        guard read, let status = status.flatMap(Referral.Consent.Status.init(rawValue:)), let scope, let recordedBy, let recordedAt
         else { return nil }
         var reason: Referral.Consent.OverrideReason?
         if let overrideReason {
@@ -283,15 +303,17 @@ extension BodyReader {
     private static let outcomeKeys: [StaticString] = ["successful", "code"]
 
     mutating func statusUpdate() -> ReferralStatusUpdate? {
-        var id, state, previousState, changedBy, changedAt, reason, suggestedAlternative, note: String?
+        var state, previousState, changedBy, reason, suggestedAlternative, note: String?
+        var referralId: UUID?
+        var changedAt: Date?
         var outcome: ReferralStatusUpdate.Outcome?
         let read = object(keys: Self.statusKeys) { reader, key in
             switch key {
-            case 0: return reader.text(&id)
+            case 0: return reader.parsed(&referralId, Identifier.uuid(bytes:))
             case 1: return reader.text(&state)
             case 2: return reader.text(&previousState)
             case 3: return reader.text(&changedBy)
-            case 4: return reader.text(&changedAt)
+            case 4: return reader.parsed(&changedAt, Timestamp.parse(bytes:))
             case 5: return reader.text(&reason)
             case 6: return reader.text(&suggestedAlternative)
             case 7:
@@ -302,9 +324,8 @@ extension BodyReader {
             default: return reader.text(&note)
             }
         }
-        guard read, let id, let referralId = Identifier.uuid(id), let state = state.flatMap(ReferralState.init(rawValue:)),
-              let previousState = previousState.flatMap(ReferralState.init(rawValue:)), let changedBy,
-              let changedAt = changedAt.flatMap(Timestamp.parse)
+        guard read, let referralId, let state = state.flatMap(ReferralState.init(rawValue:)),
+              let previousState = previousState.flatMap(ReferralState.init(rawValue:)), let changedBy, let changedAt
         else { return nil }
         var known: ReferralStatusUpdate.Reason?
         if let reason {

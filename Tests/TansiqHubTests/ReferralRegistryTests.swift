@@ -410,3 +410,40 @@ struct ReferralRegistryTransactionTests {
         #expect(abs((loaded.first?.acknowledgeBy.timeIntervalSince(created.acknowledgeBy) ?? 1)) < 0.001)
     }
 }
+
+/// The body digest a re-publication is checked against: the hub stores XXH64 now, and a
+/// registry loaded from a journal of an earlier hub holds FNV-1a digests; both are honoured.
+@Suite("Referral registry: body digests across versions")
+struct ReferralRegistryDigestTests {
+    static func admit(_ registry: ReferralRegistry, _ envelope: Envelope) throws -> RegistryVerdict {
+        let body = try MessageCodec.encode(envelope)[2]
+        return registry.admit(
+            envelope.payload, topic: envelope.topic, sender: envelope.header.source, bodyDigest: { ReferralRecord.digest(body, $0) },
+            now: Date(), mayClaim: { _, _ in true })
+    }
+
+    @Test(arguments: [ReferralRecord.DigestKind.xxh64, .fnv1a])
+    func anUnchangedRepublicationIsForwardedAndOtherContentRefused(storedAs kind: ReferralRecord.DigestKind) throws {
+        let referral = try Pilot.referral()
+        guard case .referral(let body) = referral.payload else { throw CancellationError() }
+        let fresh = ReferralRegistry(rules: RegistryRules())
+        #expect(try Self.admit(fresh, referral) == .forward(changed: body.referralId))
+        var record = try #require(fresh[body.referralId])
+        #expect(record.bodyDigest == ReferralRecord.digest(try MessageCodec.encode(referral)[2]))
+        // The record as a hub of that digest stored it, loaded by this one.
+        record.bodyDigest = ReferralRecord.digest(try MessageCodec.encode(referral)[2], kind)
+        let loaded = ReferralRegistry(rules: RegistryRules(), records: [record])
+        #expect(try Self.admit(loaded, referral) == .forward(changed: nil))
+        var changed = body
+        changed.note = "Needs an interpreter"
+        let altered = Envelope(
+            topic: referral.topic, source: referral.header.source, agent: referral.header.agent, payload: .referral(changed),
+            correlationID: body.referralId)
+        guard case .refuse(let reason, let message) = try Self.admit(loaded, altered) else {
+            Issue.record("other content under the same id was forwarded")
+            return
+        }
+        #expect(reason == .duplicateReferral)
+        #expect(message.contains("other content"))
+    }
+}

@@ -158,6 +158,35 @@ import Testing
         return index
     }
 
+    /// Strings are read eight bytes at a time: a quote, an escape, a control character or a
+    /// non-ASCII byte (valid UTF-8 or not) at every offset of a note, of every length around a
+    /// word, is read as the full decoder reads it, or left to it.
+    @Test func agreesWithTheFullDecoderWhereverAStringsSpecialByteFalls() throws {
+        let golden = try #require(try Fixtures.goldenMessages().first { $0.name == "referral" })
+        let body = String(decoding: try MessageCodec.encode(golden.envelope)[2], as: UTF8.self)
+        let specials: [[UInt8]] = [[0x22], [0x5C], [0x5C, 0x22], [0x01], [0x1F], [0x20], [0x7F], [0x40], [0x39], [0xC3, 0xA9], [0xFF], [0xE2, 0x80]]
+        var quickAccepted = 0
+        for length in 0..<20 {
+            for offset in 0...length {
+                for special in specials {
+                    var note = Array(repeating: UInt8(ascii: "n"), count: length)
+                    note.insert(contentsOf: special, at: offset)
+                    var bytes = Array(body.utf8)
+                    let key = Array(#""note":""#.utf8)
+                    let start = try #require(bytes.indices.first { bytes[$0...].starts(with: key) }) + key.count
+                    let end = try #require(bytes[start...].firstIndex(of: 0x22))
+                    bytes.replaceSubrange(start..<end, with: note)
+                    let full = Self.full(.referral, bytes)
+                    if let quick = Self.quick(.referral, bytes) {
+                        quickAccepted += 1
+                        #expect(quick == full, "\(String(decoding: bytes, as: UTF8.self))")
+                    }
+                }
+            }
+        }
+        #expect(quickAccepted > 0)
+    }
+
     @Test func leavesUnusualButValidBodiesToTheFullDecoder() throws {
         let golden = try #require(try Fixtures.goldenMessages().first { $0.name == "referral" })
         var body = String(decoding: try MessageCodec.encode(golden.envelope)[2], as: UTF8.self)

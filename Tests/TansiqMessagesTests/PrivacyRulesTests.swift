@@ -173,4 +173,25 @@ import Testing
             }
         }
     }
+
+    /// The note screen's first pass reads eight bytes at a time: a digit, an '@' or a non-ASCII
+    /// character at any offset of a note of any length sends it to the full screen.
+    @Test func theNoteScreenSeesASuspectByteAnywhere() {
+        for length in 0..<24 {
+            #expect(!FreeTextScreen.mayHoldFinding(String(repeating: "n", count: length)))
+            for offset in 0...length {
+                for suspect in ["0", "9", "@", "é", "٣", "\u{FF10}"] {
+                    var note = String(repeating: "n", count: length)
+                    note.insert(contentsOf: suspect, at: note.index(note.startIndex, offsetBy: offset))
+                    #expect(FreeTextScreen.mayHoldFinding(note), "\(note)")
+                }
+                // Bytes beside the suspect ones ('/', ':', '?', 'A', a control character) are not.
+                for innocent in ["/", ":", "?", "A", "\u{7F}", "\u{1}"] {
+                    var note = String(repeating: "n", count: length)
+                    note.insert(contentsOf: innocent, at: note.index(note.startIndex, offsetBy: offset))
+                    #expect(!FreeTextScreen.mayHoldFinding(note), "\(note)")
+                }
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ extension HubLoop {
     ) -> IngressRejection? {
         if let refusal = gatekeeper.admit(accepted, userID: userID, keyCurrent: keyCurrent, now: clock.now) { return refusal }
         let changed: UUID?
-        switch checkRegistry(accepted, body: frames.frame(2), userID: userID) {
+        switch checkRegistry(accepted, frames: frames, userID: userID) {
         case .success(let referral): changed = referral
         case .failure(let refusal): return refusal
         }

@@ -36,7 +36,7 @@ extension HubLoop {
                             ?? (try? MessageCodec.decode(topic: accepted.topic, header: accepted.header, body: record.body).payload)
                     else { continue }
                     _ = registry.admit(
-                        payload, topic: accepted.topic, sender: accepted.header.source, body: record.body,
+                        payload, topic: accepted.topic, sender: accepted.header.source, bodyDigest: { ReferralRecord.digest(record.body, $0) },
                         now: record.receivedAt, mayClaim: { _, _ in true })
                     if let id = payload.referralID { registry.stamp(id, sequence: record.sequence) }
                 }
@@ -53,7 +53,7 @@ extension HubLoop {
 
     /// Checks a referral, status update, escalation or escalation acknowledgement against the registry (every mode, every
     /// body validation); returns the referral whose record it changed.
-    func checkRegistry(_ accepted: AcceptedMessage, body: @autoclosure () -> [UInt8], userID: String?) -> Result<UUID?, IngressRejection> {
+    func checkRegistry(_ accepted: AcceptedMessage, frames: OutgoingMessage.Frames, userID: String?) -> Result<UUID?, IngressRejection> {
         let kind = accepted.header.type
         guard kind == .referral || kind == .referralStatus || kind == .escalation || kind == .escalationAcknowledgement else {
             return .success(nil)
@@ -69,16 +69,19 @@ extension HubLoop {
         if let decoded = accepted.payload {
             payload = decoded
         } else {
-            // Header-only validation still reads the bodies the registry judges.
-            do {
-                payload = try MessageCodec.decode(topic: accepted.topic, header: header, body: body()).payload
-            } catch {
-                return refuse(HubRejection.Reason(error), error.description)
+            // Header-only validation still reads the bodies the registry judges (in place).
+            let decoded = frames.withFrame(2) { bytes in
+                Result { () throws(ProtocolError) in try MessageCodec.decode(topic: accepted.topic, header: header, body: bytes).payload }
+            }
+            switch decoded {
+            case .success(let body): payload = body
+            case .failure(let error): return refuse(HubRejection.Reason(error), error.description)
             }
         }
-        // The body is copied only for a new referral's digest.
+        // A referral's digest is read on the body in place, without a copy.
         let verdict = registry.admit(
-            payload, topic: accepted.topic, sender: sender, body: body(), now: time.now(),
+            payload, topic: accepted.topic, sender: sender, bodyDigest: { kind in frames.withFrame(2) { ReferralRecord.digest($0, kind) } },
+            now: time.now(),
             mayClaim: { agency, topic in gatekeeper.mayClaim(agency, openTopic: topic) })
         switch verdict {
         case .forward(let changed):

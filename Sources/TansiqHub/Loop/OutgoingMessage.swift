@@ -18,6 +18,14 @@ struct OutgoingMessage {
         /// Made by the hub.
         case encoded([[UInt8]])
 
+        /// Frame `index` read in place, valid only inside `body`.
+        func withFrame<Result>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            switch self {
+            case .received(let message): message.withFrame(index, body)
+            case .encoded(let frames): frames[index].withUnsafeBytes(body)
+            }
+        }
+
         func frame(_ index: Int) -> [UInt8] {
             switch self {
             case .received(let message): message.frame(index)

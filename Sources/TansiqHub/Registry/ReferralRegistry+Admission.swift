@@ -14,13 +14,15 @@ extension ReferralRegistry {
     /// agency, or the declared `source` on an insecure hub) against the registry, and records
     /// what it changes. `mayClaim(agency, openTopic)` says whether an agency is entitled to an
     /// open referral published on a topic (the access policy; always true on an insecure hub).
+    /// `bodyDigest(kind)` is the message body's digest of that kind, computed only when a
+    /// referral needs it (read in place: the body is not copied).
     func admit(
-        _ payload: Payload, topic: Topic, sender: String, body: @autoclosure () -> [UInt8], now: Date,
+        _ payload: Payload, topic: Topic, sender: String, bodyDigest: (ReferralRecord.DigestKind) -> UInt64, now: Date,
         mayClaim: (String, String) -> Bool
     ) -> RegistryVerdict {
         switch payload {
         case .referral(let referral):
-            return admit(referral, topic: topic, sender: sender, digest: ReferralRecord.digest(body()), now: now)
+            return admit(referral, topic: topic, sender: sender, bodyDigest: bodyDigest, now: now)
         case .referralStatus(let update):
             return admit(update, topic: topic, sender: sender, now: now, mayClaim: mayClaim)
         case .escalation(let escalation):
@@ -43,7 +45,7 @@ extension ReferralRegistry {
 
     /// The coordinator, and only it, acknowledges a deadline the hub escalated, once (1.2).
     private func admit(_ acknowledgement: EscalationAcknowledgement, sender: String, now: Date) -> RegistryVerdict {
-        let id = Self.text(acknowledgement.referralId)
+        var id: String { Self.text(acknowledgement.referralId) }
         guard var record = self[acknowledgement.referralId] else {
             return .refuse(.unknownReferral, "no referral \(id) was ever accepted by this hub (or it was closed long ago)")
         }
@@ -76,11 +78,13 @@ extension ReferralRegistry {
         return .forward(changed: record.referralId)
     }
 
-    private func admit(_ referral: Referral, topic: Topic, sender: String, digest: UInt64, now: Date) -> RegistryVerdict {
-        let id = Self.text(referral.referralId)
+    private func admit(
+        _ referral: Referral, topic: Topic, sender: String, bodyDigest: (ReferralRecord.DigestKind) -> UInt64, now: Date
+    ) -> RegistryVerdict {
         if let known = self[referral.referralId] {
             // The referrer's agent publishes a referral nobody acknowledged again, unchanged.
-            guard known.referrer == sender, known.bodyDigest == digest else {
+            guard known.referrer == sender, known.matches(body: bodyDigest) else {
+                let id = Self.text(referral.referralId)
                 return .refuse(
                     .duplicateReferral,
                     known.referrer == sender
@@ -104,14 +108,14 @@ extension ReferralRegistry {
             category: referral.category, priority: referral.priority, acknowledgeBy: referral.acknowledgeBy,
             decideBy: referral.decideBy, followUpOn: referral.followUpOn, consentScope: referral.consent.scope,
             state: .requested, createdSequence: 0, lastSequence: 0, updatedAt: now, escalated: [], createdAt: now,
-            bodyDigest: digest))
+            bodyDigest: bodyDigest(.xxh64)))
         return .forward(changed: referral.referralId)
     }
 
     private func admit(
         _ update: ReferralStatusUpdate, topic: Topic, sender: String, now: Date, mayClaim: (String, String) -> Bool
     ) -> RegistryVerdict {
-        let id = Self.text(update.referralId)
+        var id: String { Self.text(update.referralId) }
         guard var record = self[update.referralId] else {
             return .refuse(.unknownReferral, "no referral \(id) was ever accepted by this hub (or it was closed long ago)")
         }

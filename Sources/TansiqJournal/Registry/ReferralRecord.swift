@@ -37,7 +37,8 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
     public var closedAt: Date?
     /// The coded reason of the move that closed it (a rejection's, a failure's, a cancellation's).
     public var closeReason: String?
-    /// A digest of the creating message's body: a re-publication must be byte for byte the same.
+    /// A digest of the creating message's body (``digest(_:_:)``: XXH64, or FNV-1a in records an
+    /// earlier hub stored): a re-publication must be byte for byte the same.
     package var bodyDigest: UInt64 = 0
 
     package init(
@@ -150,14 +151,5 @@ public struct ReferralRecord: Sendable, Equatable, Codable {
         case .decide: return state == .requested || state == .received
         case .followUp: return !state.isTerminal
         }
-    }
-}
-
-extension ReferralRecord {
-    /// A 64-bit FNV-1a digest: tells a re-publication from another referral under the same id.
-    package static func digest(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return hash
     }
 }

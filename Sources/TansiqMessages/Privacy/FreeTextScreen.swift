@@ -34,13 +34,28 @@ public enum FreeTextScreen {
     /// The first kind of personal data found in `text`, or `nil`.
     public static func finding(in text: String, birthYearBefore: Int) -> Finding? {
         // Everything refused holds a digit or an '@': most notes are done in one pass, unallocated.
-        guard text.utf8.contains(where: { $0 &- UInt8(ascii: "0") < 10 || $0 == UInt8(ascii: "@") || $0 >= 0x80 }) else {
-            return nil
-        }
+        guard mayHoldFinding(text) else { return nil }
         let bytes = normalised(text)
         if hasEmail(bytes) { return .emailAddress }
         if let token = documentFinding(bytes) { return token }
         return numberFinding(bytes, birthYearBefore: birthYearBefore)
+    }
+
+    /// Whether `text` holds a digit, an '@' or a non-ASCII byte (a folded digit or '@'), read
+    /// eight bytes at a time.
+    static func mayHoldFinding(_ text: String) -> Bool {
+        func suspect(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: "@") || byte >= 0x80 }
+        let scanned = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            var index = 0
+            while index + 8 <= bytes.count {
+                let word = WordScan.word(base, index)
+                if WordScan.anyDigit(word) || WordScan.anyEqual(word, UInt8(ascii: "@")) || WordScan.anyNonASCII(word) { return true }
+                index += 8
+            }
+            return bytes[index...].contains(where: suspect)
+        }
+        return scanned ?? text.utf8.contains(where: suspect)
     }
 
     // MARK: - Normalisation
