@@ -85,8 +85,10 @@ final class AgentLoop {
             configuration: configuration, publisher: publisher, confirmed: confirmed, observer: observer, store: store, saved: saved,
             logger: logger)
         replayClient = try configuration.replay.map { endpoint throws(ReplayError) in
-            try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
+            let client = try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
                 keys: configuration.hubKeys, logger: logger)
+            client.keepsConnection = configuration.keepsReplayConnection
+            return client
         }
         connection = try HubConnectionWatch(socket: subscriber, context: zmq, endpoint: configuration.egress, keys: configuration.hubKeys)
         connectionWarnings = WarningThrottle(interval: configuration.hubWarnings.every)

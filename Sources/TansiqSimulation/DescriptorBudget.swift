@@ -11,36 +11,40 @@ import Foundation
 ///
 /// Measured with `ls /proc/PID/fd` at 10 and 100 agents (docs/topologies.md): an agent that is
 /// a thread of `tansiq` holds one eventfd per ZeroMQ socket (subscriber, publisher, confirmed
-/// publisher, replay client, and two per monitor: the subscriber's and the confirmed
-/// publisher's), and over loopback its four connections take a descriptor on each side.
+/// publisher, and two per monitor: the subscriber's and the confirmed publisher's; a replay
+/// client only while it replays), and over loopback its connections take a descriptor on each
+/// side.
 struct DescriptorBudget: Equatable {
     /// The descriptors the run needs.
     var needed: Int
     /// The ZeroMQ sockets it needs (libzmq's own limit, `ZMQ_MAX_SOCKETS`).
     var sockets: Int
 
-    /// The hub, its journal, the process's own (standard streams, the runtime's).
+    /// The hub, its journal, the process's own (standard streams, the runtime's), the host
+    /// threads' wake-up pipes.
     static let base = 256
-    /// ZeroMQ sockets of one agent thread, each holding an eventfd.
-    static let socketsPerAgent = 8
-    /// Loopback connections of one agent thread (egress, ingress, confirmed publish, replay).
-    static let connectionsPerAgent = 4
+    /// ZeroMQ sockets of one agent thread, each holding an eventfd, and its loopback
+    /// connections (egress, ingress, confirmed publish), not counting its replay client.
+    static let socketsPerAgent = 7
+    static let connectionsPerAgent = 3
     /// What the `tansiq` process holds for one agent process: its end of the agent's four
     /// connections to the hub and of its three standard streams.
     static let perAgentProcess = 7
 
-    /// `agents` agents: threads of this process (`overLoopback`: reaching the hub over tcp or
-    /// ipc, two descriptors per connection; otherwise over inproc, none; `ownWakeUp`: each with
-    /// a wake-up pipe of its own, as a thread per agent in virtual time has), or processes.
-    init(agents: Int, threads: Bool, overLoopback: Bool, ownWakeUp: Bool = false) {
-        if threads {
-            sockets = 64 + agents * Self.socketsPerAgent
-            let connections = overLoopback ? 2 * Self.connectionsPerAgent : 0
-            needed = Self.base + agents * (Self.socketsPerAgent + connections + (ownWakeUp ? 2 : 0))
-        } else {
+    /// `agents` agents: threads of this process or processes. `overLoopback`: threads reach the
+    /// hub over tcp or ipc, two descriptors a connection (over inproc, none). `hosted`: on host
+    /// threads, which replay for one agent at a time and share one wake-up pipe; with a thread
+    /// each, every agent may replay at once, and in virtual time (`virtualTime`) has a pipe.
+    init(agents: Int, threads: Bool, overLoopback: Bool, hosted: Bool, virtualTime: Bool) {
+        guard threads else {
             sockets = 64
             needed = Self.base + agents * Self.perAgentProcess
+            return
         }
+        let replaying = hosted ? 0 : 1
+        sockets = 64 + agents * (Self.socketsPerAgent + replaying)
+        let connections = overLoopback ? 2 * (Self.connectionsPerAgent + replaying) : 0
+        needed = Self.base + agents * (Self.socketsPerAgent + replaying + connections + (!hosted && virtualTime ? 2 : 0))
     }
 
     /// The process's limit on open files, soft and hard.

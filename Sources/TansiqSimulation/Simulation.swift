@@ -92,10 +92,10 @@ public struct Simulation: Sendable {
         // starts (the limit raised first as far as it may go), not half-started with EMFILE.
         let budget = DescriptorBudget(
             agents: plan.agents.count, threads: executables == nil, overLoopback: !overInproc,
-            ownWakeUp: threads == nil && time == .virtual)
+            hosted: threads != nil, virtualTime: time == .virtual)
         try budget.raiseLimit(agents: plan.agents.count)
-        // Every thread agent has eight sockets (subscription, publisher, confirmed publisher,
-        // replay, two monitors of two): two hundred of them pass libzmq's default of 1,023.
+        // Every thread agent has seven or eight sockets (subscription, publisher, confirmed
+        // publisher, replay, two monitors of two): a hundred and fifty pass libzmq's default of 1,023.
         let context = try Context(ioThreads: 2, maxSockets: Int32(clamping: max(16_384, budget.sockets)))
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
