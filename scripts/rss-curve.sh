@@ -3,7 +3,7 @@
 # second while it runs, appends to OUT.tsv its elapsed seconds, resident memory (VmRSS, MB),
 # threads and open file descriptors, read from /proc/PID. The time report goes to OUT.tsv.time;
 # the command's exit status is the script's. Example (docs/topologies.md, "Measured"):
-#   scripts/rss-curve.sh /tmp/g1000.tsv timeout 120 .build/release/tansiq sim run /tmp/g1000.yaml --quiet
+#   scripts/rss-curve.sh /tmp/generated-1000.tsv timeout 120 .build/release/tansiq sim run /tmp/generated-1000.yaml
 set -uo pipefail
 OUT=${1:?usage: rss-curve.sh OUT.tsv COMMAND [ARGS...]}
 shift

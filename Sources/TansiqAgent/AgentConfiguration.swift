@@ -33,6 +33,9 @@ public struct AgentConfiguration: Sendable {
     public var state: String?
     /// Seals the referral content of ``state`` at rest; `nil` stores it as JSON.
     public var stateKey: MasterKey? = nil
+    /// The most page cache SQLite keeps for ``state``, in KiB (`nil`: SQLite's 2 MiB): the
+    /// caches of a thousand simulated agents grow with their files, up to 2 GB together.
+    public var stateCacheKiB: Int? = nil
     /// The value checks applied before sending: a deployment's vocabulary additions and
     /// case-reference pattern, as its hub has them (default: the protocol's).
     public var privacy: PrivacyRules = .standard

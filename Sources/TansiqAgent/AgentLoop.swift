@@ -74,7 +74,7 @@ final class AgentLoop {
         self.commands = commands
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
-        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey)
+        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey, cacheKiB: configuration.stateCacheKiB)
         let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
         publisher = try zmq.makeSocket(.pub)

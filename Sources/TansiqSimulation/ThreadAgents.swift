@@ -100,6 +100,8 @@ final class ThreadAgents: AgentFleet {
         if let atRest {
             configuration.state = atRest.statePath(agent: planned.agent)
             configuration.stateKey = stateKey
+            // A thousand caches grow with their files, up to 2 MiB each by default.
+            configuration.stateCacheKiB = 256
         }
         return configuration
     }
