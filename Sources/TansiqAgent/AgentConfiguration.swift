@@ -45,9 +45,9 @@ public struct AgentConfiguration: Sendable {
     /// How long the agent waits for the hub's replay endpoint to answer.
     public var replayTimeout: Duration
     /// Whether the replay connection stays open between exchanges (the default), or is opened
-    /// for each catch-up and check and closed after it: a simulation of a thousand agents
-    /// saves three descriptors and some 100 KB of connection buffers an agent, for a
-    /// handshake per exchange.
+    /// for each catch-up and check and closed after it: three descriptors and some 100 KB of
+    /// connection buffers fewer an agent, for a handshake per exchange (which, a thousand
+    /// agents checking every heartbeat, slowed the hub's replay endpoint past its timeouts).
     public var keepsReplayConnection = true
     /// Messages asked for in one replay page.
     public var replayPageSize: Int

@@ -11,9 +11,8 @@ import Foundation
 ///
 /// Measured with `ls /proc/PID/fd` at 10 and 100 agents (docs/topologies.md): an agent that is
 /// a thread of `tansiq` holds one eventfd per ZeroMQ socket (subscriber, publisher, confirmed
-/// publisher, and two per monitor: the subscriber's and the confirmed publisher's; a replay
-/// client only while it replays), and over loopback its connections take a descriptor on each
-/// side.
+/// publisher, replay client, and two per monitor: the subscriber's and the confirmed
+/// publisher's), and over loopback its connections take a descriptor on each side.
 struct DescriptorBudget: Equatable {
     /// The descriptors the run needs.
     var needed: Int
@@ -24,27 +23,26 @@ struct DescriptorBudget: Equatable {
     /// threads' wake-up pipes.
     static let base = 256
     /// ZeroMQ sockets of one agent thread, each holding an eventfd, and its loopback
-    /// connections (egress, ingress, confirmed publish), not counting its replay client.
-    static let socketsPerAgent = 7
-    static let connectionsPerAgent = 3
+    /// connections (egress, ingress, confirmed publish, replay).
+    static let socketsPerAgent = 8
+    static let connectionsPerAgent = 4
     /// What the `tansiq` process holds for one agent process: its end of the agent's four
     /// connections to the hub and of its three standard streams.
     static let perAgentProcess = 7
 
     /// `agents` agents: threads of this process or processes. `overLoopback`: threads reach the
     /// hub over tcp or ipc, two descriptors a connection (over inproc, none). `hosted`: on host
-    /// threads, which replay for one agent at a time and share one wake-up pipe; with a thread
-    /// each, every agent may replay at once, and in virtual time (`virtualTime`) has a pipe.
+    /// threads, which share one wake-up pipe each; with a thread each, an agent in virtual
+    /// time (`virtualTime`) has a pipe of its own.
     init(agents: Int, threads: Bool, overLoopback: Bool, hosted: Bool, virtualTime: Bool) {
         guard threads else {
             sockets = 64
             needed = Self.base + agents * Self.perAgentProcess
             return
         }
-        let replaying = hosted ? 0 : 1
-        sockets = 64 + agents * (Self.socketsPerAgent + replaying)
-        let connections = overLoopback ? 2 * (Self.connectionsPerAgent + replaying) : 0
-        needed = Self.base + agents * (Self.socketsPerAgent + replaying + connections + (!hosted && virtualTime ? 2 : 0))
+        sockets = 64 + agents * Self.socketsPerAgent
+        let connections = overLoopback ? 2 * Self.connectionsPerAgent : 0
+        needed = Self.base + agents * (Self.socketsPerAgent + connections + (!hosted && virtualTime ? 2 : 0))
     }
 
     /// The process's limit on open files, soft and hard.

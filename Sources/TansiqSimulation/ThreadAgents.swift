@@ -95,8 +95,6 @@ final class ThreadAgents: AgentFleet {
             coordinator: coordinator, ingress: ingress, egress: egress,
             extraSubscriptions: planned.subscriptions, clock: clock, seed: planned.seed,
             hubKeys: keys[planned.agency], replay: replay, publish: publish)
-        // A thousand agents on loopback: a replay connection only while an agent replays.
-        configuration.keepsReplayConnection = false
         if let atRest {
             configuration.state = atRest.statePath(agent: planned.agent)
             configuration.stateKey = stateKey
