@@ -18,6 +18,11 @@ TANSIQ_DEMO_TOPOLOGY=Topologies/minimal.yaml TANSIQ_DEMO_REPORTS="$SCRATCH/repor
 test -s "$SCRATCH/reports/minimal.html"
 test -s "$SCRATCH/reports/minimal.json"
 
+step "rss-curve.sh (Topologies/minimal.yaml on the wall clock: a sample a second)"
+scripts/rss-curve.sh "$SCRATCH/rss.tsv" "$BIN/tansiq" sim run Topologies/minimal.yaml --quiet --time wall
+test "$(wc -l < "$SCRATCH/rss.tsv")" -ge 3
+test -s "$SCRATCH/rss.tsv.time"
+
 step demo-processes.sh
 scripts/demo-processes.sh "$BIN" > "$SCRATCH/demo-processes.out"
 grep -q 'cases closed by IOM' "$SCRATCH/demo-processes.out"

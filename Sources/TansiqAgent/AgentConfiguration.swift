@@ -33,6 +33,9 @@ public struct AgentConfiguration: Sendable {
     public var state: String?
     /// Seals the referral content of ``state`` at rest; `nil` stores it as JSON.
     public var stateKey: MasterKey? = nil
+    /// The most page cache SQLite keeps for ``state``, in KiB (`nil`: SQLite's 2 MiB): the
+    /// caches of a thousand simulated agents grow with their files, up to 2 GB together.
+    public var stateCacheKiB: Int? = nil
     /// The value checks applied before sending: a deployment's vocabulary additions and
     /// case-reference pattern, as its hub has them (default: the protocol's).
     public var privacy: PrivacyRules = .standard
@@ -41,6 +44,11 @@ public struct AgentConfiguration: Sendable {
     public var replay: String?
     /// How long the agent waits for the hub's replay endpoint to answer.
     public var replayTimeout: Duration
+    /// Whether the replay connection stays open between exchanges (the default), or is opened
+    /// for each catch-up and check and closed after it: three descriptors and some 100 KB of
+    /// connection buffers fewer an agent, for a handshake per exchange (which, a thousand
+    /// agents checking every heartbeat, slowed the hub's replay endpoint past its timeouts).
+    public var keepsReplayConnection = true
     /// Messages asked for in one replay page.
     public var replayPageSize: Int
     /// How many times a referral nobody acknowledged is published again, each after one more

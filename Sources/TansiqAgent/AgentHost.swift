@@ -14,7 +14,8 @@ public final class AgentHost: Sendable {
     private let zmq: Context
     /// Requests for the thread; closed once it has ended (later ones are answered at once).
     private let inbox = Mutex<(requests: [Request], closed: Bool)>(([], false))
-    private let wake = WakeSignal()
+    /// Wakes the thread for a request; the hosted agents' virtual-time wake-ups share its pipe.
+    private let wake: WakeSignal
 
     private enum Request {
         case add(HostedAgent)
@@ -22,7 +23,9 @@ public final class AgentHost: Sendable {
     }
 
     /// A host of agents sharing `context` (a hub's in the same process, say).
-    public init(name: String, context: Context) {
+    /// Throws when the process has no descriptor left for the host's wake-up pipe.
+    public init(name: String, context: Context) throws(AgentResourceError) {
+        wake = try WakeSignal()
         thread = SocketThread(name: name)
         zmq = context
     }
@@ -104,7 +107,7 @@ public final class AgentHost: Sendable {
                     do {
                         let loop = try AgentLoop(
                             configuration: agent.configuration, zmq: zmq, behaviour: agent.makeBehaviour(),
-                            observer: agent.observer, logger: agent.logger)
+                            observer: agent.observer, hostWake: wake, logger: agent.logger)
                         loop.onReady = { agent.startup.succeed(()) }
                         agents.append((agent, loop, nil))
                     } catch {

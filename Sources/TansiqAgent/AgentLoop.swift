@@ -65,6 +65,7 @@ final class AgentLoop {
         behaviour: any AgentBehaviour,
         observer: AgentObserver?,
         commands: AgentCommandQueue? = nil,
+        hostWake: WakeSignal? = nil,
         logger: Logger
     ) throws {
         self.configuration = configuration
@@ -73,7 +74,7 @@ final class AgentLoop {
         self.commands = commands
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
-        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey)
+        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey, cacheKiB: configuration.stateCacheKiB)
         let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
         publisher = try zmq.makeSocket(.pub)
@@ -84,8 +85,10 @@ final class AgentLoop {
             configuration: configuration, publisher: publisher, confirmed: confirmed, observer: observer, store: store, saved: saved,
             logger: logger)
         replayClient = try configuration.replay.map { endpoint throws(ReplayError) in
-            try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
+            let client = try ReplayClient(context: zmq, endpoint: endpoint, agency: configuration.agency, agent: configuration.agent,
                 keys: configuration.hubKeys, logger: logger)
+            client.keepsConnection = configuration.keepsReplayConnection
+            return client
         }
         connection = try HubConnectionWatch(socket: subscriber, context: zmq, endpoint: configuration.egress, keys: configuration.hubKeys)
         connectionWarnings = WarningThrottle(interval: configuration.hubWarnings.every)
@@ -108,7 +111,11 @@ final class AgentLoop {
         try subscriber.set(.subscribe(Array(presenceTopic.description.utf8)))
         try subscriber.connect(configuration.egress)
         try publisher.connect(configuration.ingress)
-        participant = configuration.clock.virtual?.join(configuration.agent, subscriptions: subscriptions, presence: presenceTopic.description)
+        // On a host thread the agent's wake-up shares the host's pipe: one pipe per thread.
+        if let virtual = configuration.clock.virtual {
+            let wake = try hostWake.map(WakeSignal.init(sharing:)) ?? WakeSignal.make()
+            participant = virtual.join(configuration.agent, subscriptions: subscriptions, presence: presenceTopic.description, wake: wake)
+        }
         context.virtualParticipant = participant
     }
 
@@ -171,14 +178,15 @@ final class AgentLoop {
         // Acknowledgements and the publish connection's events wake the loop.
         for socket in context.confirmed?.pollSockets ?? [] { _ = poller.register(socket) }
         // Virtual time moves by jumps: the jump (or a withdrawn certificate) wakes the loop.
-        let wakeIndex = participant.map { poller.register(fileDescriptor: $0.wake.fileDescriptor) }
+        // (A wake-up sharing its host's pipe is polled by the host.)
+        let wakeIndex = participant.flatMap { $0.wake.isShared ? nil : poller.register(fileDescriptor: $0.wake.fileDescriptor) }
         slots = PollSlots(subscriber: subscriberIndex, monitor: monitorIndex, wake: wakeIndex, all: subscriberIndex..<poller.count)
     }
 
     /// Whether the poll found any of this agent's sockets ready.
     func hasReady(_ ready: [PollEvents]) -> Bool {
         guard let slots else { return false }
-        return slots.all.contains { !ready[$0].isEmpty }
+        return slots.all.contains { !ready[$0].isEmpty } || participant?.wake.isPending == true
     }
 
     /// When the loop next probes, beats and checks deadlines.
@@ -211,6 +219,7 @@ final class AgentLoop {
     func finishRound(_ ready: [PollEvents]) throws(ZMQError) {
         guard let slots else { return }
         if let wakeIndex = slots.wake, ready[wakeIndex].contains(.readable) { participant?.wake.drain() }
+        if participant?.wake.isShared == true { participant?.wake.drain() }
         if ready[slots.monitor].contains(.readable) {
             try connection.update { event in
                 if configuration.replay != nil { watchConnection(event) }

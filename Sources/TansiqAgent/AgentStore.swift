@@ -76,7 +76,8 @@ public final class AgentStore {
 
     /// Opens the store at `path` (creating the file 0600 and its schema if needed), or an empty
     /// in-memory store when `path` is nil; with `masterKey`, referral content is sealed at rest.
-    public init(path: String?, masterKey: MasterKey? = nil) throws(AgentStoreError) {
+    /// `cacheKiB` bounds SQLite's page cache (default 2 MiB).
+    public init(path: String?, masterKey: MasterKey? = nil, cacheKiB: Int? = nil) throws(AgentStoreError) {
         self.path = path
         keys = masterKey.map(DataKeyStore.init(master:))
         do {
@@ -87,7 +88,10 @@ public final class AgentStore {
                 configuration.busyMode = .timeout(1)
                 // Held from the first access until closed: a second agent on the same file fails
                 // at once instead of interleaving its writes with ours.
-                configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE") }
+                configuration.prepareDatabase { db in
+                    try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+                    if let cacheKiB { try db.execute(sql: "PRAGMA cache_size = -\(max(1, cacheKiB))") }
+                }
                 database = try DatabaseQueue(path: path, configuration: configuration)
             } else {
                 database = try DatabaseQueue()

@@ -19,6 +19,9 @@ public final class ReplayClient {
     private let logger: Logger
     private var socket: Socket?
     private let keys: HubClientKeys?
+    /// Whether the connection stays open after an exchange (`false`: closed at the end of each
+    /// ``replay(prefixes:after:pageSize:timeout:sentBy:deliver:)``, opened again by the next).
+    public var keepsConnection = true
 
     /// The most pages one ``replay(prefixes:after:pageSize:timeout:deliver:)`` asks for: a
     /// hub that always says `more` cannot keep a client looping.
@@ -53,6 +56,7 @@ public final class ReplayClient {
         sentBy: String? = nil,
         deliver: (ReplayedMessage) throws -> Void
     ) throws(ReplayError) -> ReplayOutcome {
+        defer { if !keepsConnection { close() } }
         var after = after
         var outcome = ReplayOutcome(hub: "", lastSequence: after, headSequence: after, count: 0, pages: 0)
         do throws(ReplayError) {

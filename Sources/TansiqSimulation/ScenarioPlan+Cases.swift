@@ -37,9 +37,17 @@ extension ScenarioPlan {
         var opened: [String: Int] = [:]
         var cases: [Case] = []
         let distinctNeeds = scenario.needs.values.count
+        // Looked up once per referrer and need: a scan of every link and node for each of
+        // fifty thousand cases took most of a thousand agencies' start.
+        var routesOf: [String: [ServiceCategory: [Topology.Link]]] = [:]
+        var agentsOf: [String: Int] = [:]
         for (index, time) in arrivalTimes(topology, seed: seed).enumerated() {
             let referrer = scenario.referrers.pick(using: &referrers)
-            let agents = topology.node(id: referrer)?.agents ?? 1
+            let agents = agentsOf[referrer] ?? {
+                let count = topology.node(id: referrer)?.agents ?? 1
+                agentsOf[referrer] = count
+                return count
+            }()
             let rank = opened[referrer, default: 0]
             opened[referrer] = rank + 1
 
@@ -55,7 +63,11 @@ extension ScenarioPlan {
 
             var receivers: [ServiceCategory: String] = [:]
             for need in chosen {
-                let links = topology.routes(from: referrer, for: need)
+                let links = routesOf[referrer]?[need] ?? {
+                    let found = topology.routes(from: referrer, for: need)
+                    routesOf[referrer, default: [:]][need] = found
+                    return found
+                }()
                 guard !links.isEmpty else { continue }
                 let choice = Topology.WeightedChoice(links.map { ($0.to, $0.weight) })
                 receivers[need] = choice.pick(using: &routes)

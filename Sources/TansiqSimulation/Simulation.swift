@@ -86,9 +86,17 @@ public struct Simulation: Sendable {
     ) async throws -> SimulationReport {
         let started = ContinuousClock.now
         let recorder = SimulationRecorder()
-        // Every thread agent has some ten sockets (subscription, publisher, confirmed publisher,
-        // replay, their monitors): two hundred of them pass libzmq's default of 1,023.
-        let context = try Context(ioThreads: 2, maxSockets: 16_384)
+        let restartsHub = topology.faults.contains { $0.kind == "hub-restart" }
+        let overInproc = executables == nil && !secure && !restartsHub
+        // A network too large for the process's open-file limit is refused before anything
+        // starts (the limit raised first as far as it may go), not half-started with EMFILE.
+        let budget = DescriptorBudget(
+            agents: plan.agents.count, threads: executables == nil, overLoopback: !overInproc,
+            hosted: threads != nil, virtualTime: time == .virtual)
+        try budget.raiseLimit(agents: plan.agents.count)
+        // Every thread agent has seven or eight sockets (subscription, publisher, confirmed
+        // publisher, replay, two monitors of two): a hundred and fifty pass libzmq's default of 1,023.
+        let context = try Context(ioThreads: 2, maxSockets: Int32(clamping: max(16_384, budget.sockets)))
         defer { context.shutdown() }
         let hubSpec = topology.hubs.first ?? Topology.Hub(id: Topology.Hub.defaultID)
         var security = secure ? try RunSecurity(plan: plan, behaviour: { $0.behaviour(pace: DelayFactor()) }) : nil
@@ -97,8 +105,7 @@ public struct Simulation: Sendable {
         var egress = hubSpec.egress.description
         var replay = hubSpec.replay.description
         var publish = Self.sibling(of: hubSpec.ingress, named: "publish")
-        let restartsHub = topology.faults.contains { $0.kind == "hub-restart" }
-        if executables == nil, security == nil, !restartsHub {
+        if overInproc {
             // Threads share the hub's context: inproc pipes hand each message over without
             // copying it, and one copy serves every subscriber however far behind it is.
             let name = "tansiq-sim-\(UUID().uuidString.lowercased())"
@@ -162,7 +169,7 @@ public struct Simulation: Sendable {
                 processFleet = agents
                 fleet = agents
             } else {
-                fleet = ThreadAgents(
+                fleet = try ThreadAgents(
                     context: context, logger: logger, recorder: recorder, ingress: endpoints.ingress,
                     egress: endpoints.egress, clock: clock, coordinator: topology.coordinator.id,
                     keys: security?.agencies ?? [:], atRest: files, stateKey: try files.masterKey(),

@@ -16,6 +16,8 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable {
         public static let stalled = Code("stalled")
         /// The topology asks for something this way of running cannot do.
         public static let unsupported = Code("unsupported")
+        /// The network needs more file descriptors than the process may open.
+        public static let tooManyDescriptors = Code("tooManyDescriptors")
     }
 
     /// What kind of failure.

@@ -36,8 +36,8 @@ final class ThreadAgents: AgentFleet {
         clock: AgentClock, coordinator: String, keys: [String: HubClientKeys] = [:],
         atRest: Simulation.AtRest? = nil, stateKey: MasterKey? = nil, replay: String? = nil, publish: String? = nil,
         threads: Int? = nil
-    ) {
-        hosts = (0..<(threads ?? 0)).map { AgentHost(name: "tansiq-agents-\($0)", context: context) }
+    ) throws {
+        hosts = try (0..<(threads ?? 0)).map { try AgentHost(name: "tansiq-agents-\($0)", context: context) }
         self.atRest = atRest
         self.stateKey = stateKey
         self.replay = replay
@@ -98,6 +98,8 @@ final class ThreadAgents: AgentFleet {
         if let atRest {
             configuration.state = atRest.statePath(agent: planned.agent)
             configuration.stateKey = stateKey
+            // A thousand caches grow with their files, up to 2 MiB each by default.
+            configuration.stateCacheKiB = 256
         }
         return configuration
     }

@@ -8,15 +8,15 @@ import Testing
 struct VirtualTimeTests {
     let origin = Date(timeIntervalSince1970: 1_767_225_600)
 
-    func network() -> (VirtualTime, provider: VirtualTime.Participant, referrer: VirtualTime.Participant) {
+    func network() throws -> (VirtualTime, provider: VirtualTime.Participant, referrer: VirtualTime.Participant) {
         let clock = VirtualTime(origin: origin)
-        let provider = clock.join("health-1", subscriptions: ["referral/to/health/", "status/health/"], presence: "presence/health/health-1")
-        let referrer = clock.join("iom-1", subscriptions: ["status/iom/", "service/"], presence: "presence/iom/iom-1")
+        let provider = try clock.join("health-1", subscriptions: ["referral/to/health/", "status/health/"], presence: "presence/health/health-1")
+        let referrer = try clock.join("iom-1", subscriptions: ["status/iom/", "service/"], presence: "presence/iom/iom-1")
         return (clock, provider, referrer)
     }
 
-    @Test func aMessageForAnAgentAfterItsCertificateHoldsTheClockUntilItHasReceivedIt() {
-        let (clock, provider, referrer) = network()
+    @Test func aMessageForAnAgentAfterItsCertificateHoldsTheClockUntilItHasReceivedIt() throws {
+        let (clock, provider, referrer) = try network()
         clock.certify(provider, at: origin, through: 2, activity: 0, nextDue: nil, probed: true)
         clock.certify(referrer, at: origin, through: 2, activity: 0, nextDue: nil, probed: true)
         clock.noteForwarded([.init(sequence: 3, topic: "referral/to/health/health")])
@@ -29,8 +29,8 @@ struct VirtualTimeTests {
         #expect(clock.verdict() == .settled(nextDue: nil))
     }
 
-    @Test func anAgentsOwnPresenceAndOtherAgenciesTopicsDoNotHoldIt() {
-        let (clock, provider, referrer) = network()
+    @Test func anAgentsOwnPresenceAndOtherAgenciesTopicsDoNotHoldIt() throws {
+        let (clock, provider, referrer) = try network()
         clock.certify(provider, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
         clock.certify(referrer, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
         clock.noteForwarded([.init(sequence: 2, topic: "presence/health/health-1"), .init(sequence: 3, topic: "status/aref/x")])
@@ -39,7 +39,7 @@ struct VirtualTimeTests {
     }
 
     @Test func aJumpKeepsTheCertificatesOfAgentsWithNothingDueAndWaitsForTheHubsRoundAtTheNewInstant() throws {
-        let (clock, provider, referrer) = network()
+        let (clock, provider, referrer) = try network()
         let later = origin.addingTimeInterval(3_600)
         clock.certify(provider, at: origin, through: 1, activity: 0, nextDue: later, probed: true)
         clock.certify(referrer, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
@@ -61,8 +61,8 @@ struct VirtualTimeTests {
         #expect(clock.statistics.kept == 1)
     }
 
-    @Test func somethingDoneAfterACertificateWithdrawsIt() {
-        let (clock, provider, referrer) = network()
+    @Test func somethingDoneAfterACertificateWithdrawsIt() throws {
+        let (clock, provider, referrer) = try network()
         clock.certify(provider, at: origin, through: 0, activity: 0, nextDue: nil, probed: true)
         clock.certify(referrer, at: origin, through: 0, activity: 0, nextDue: nil, probed: true)
         clock.hubRoundEnded(through: 0, lookedAt: origin)

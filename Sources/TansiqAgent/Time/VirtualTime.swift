@@ -31,10 +31,11 @@ public final class VirtualTime: Sendable {
         let subscriptions: [String]
         /// The agent's own presence topic: its echoes, which need no handling.
         let presence: String
-        let wake = WakeSignal()
+        let wake: WakeSignal
         private let activityCount = Atomic<UInt64>(0)
 
-        init(name: String, subscriptions: [String], presence: String) {
+        init(name: String, subscriptions: [String], presence: String, wake: WakeSignal) {
+            self.wake = wake
             self.name = name
             self.subscriptions = subscriptions
             self.presence = presence
@@ -126,9 +127,10 @@ public final class VirtualTime: Sendable {
     // MARK: Agents
 
     /// An agent starts taking part: the clock does not move without its certificate.
-    /// `subscriptions` are its ZeroMQ prefixes; `presence` is the topic of its own probes.
-    public func join(_ name: String, subscriptions: [String], presence: String) -> Participant {
-        let participant = Participant(name: name, subscriptions: subscriptions + [presence], presence: presence)
+    /// `subscriptions` are its ZeroMQ prefixes; `presence` is the topic of its own probes;
+    /// `wake` wakes its loop.
+    func join(_ name: String, subscriptions: [String], presence: String, wake: WakeSignal) -> Participant {
+        let participant = Participant(name: name, subscriptions: subscriptions + [presence], presence: presence, wake: wake)
         state.withLock {
             $0.participants[name] = participant
             $0.certificates[name] = nil
