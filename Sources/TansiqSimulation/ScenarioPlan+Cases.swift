@@ -37,9 +37,17 @@ extension ScenarioPlan {
         var opened: [String: Int] = [:]
         var cases: [Case] = []
         let distinctNeeds = scenario.needs.values.count
+        // Looked up once per referrer (and category): a generated network has tens of
+        // thousands of links and a hundred thousand referrals.
+        var agentsOf: [String: Int] = [:]
+        var routesOf: [String: [ServiceCategory: [Topology.Link]]] = [:]
         for (index, time) in arrivalTimes(topology, seed: seed).enumerated() {
             let referrer = scenario.referrers.pick(using: &referrers)
-            let agents = topology.node(id: referrer)?.agents ?? 1
+            let agents = agentsOf[referrer] ?? {
+                let agents = topology.node(id: referrer)?.agents ?? 1
+                agentsOf[referrer] = agents
+                return agents
+            }()
             let rank = opened[referrer, default: 0]
             opened[referrer] = rank + 1
 
@@ -55,7 +63,11 @@ extension ScenarioPlan {
 
             var receivers: [ServiceCategory: String] = [:]
             for need in chosen {
-                let links = topology.routes(from: referrer, for: need)
+                let links = routesOf[referrer]?[need] ?? {
+                    let links = topology.routes(from: referrer, for: need)
+                    routesOf[referrer, default: [:]][need] = links
+                    return links
+                }()
                 guard !links.isEmpty else { continue }
                 let choice = Topology.WeightedChoice(links.map { ($0.to, $0.weight) })
                 receivers[need] = choice.pick(using: &routes)

@@ -145,6 +145,9 @@ public final class VirtualTime: Sendable {
 
     private let state: Mutex<State>
     private let signal = Mutex(Signal())
+    /// The hub's wake-up, once a hub watches this clock (``hubWakeDescriptor``): a jump wakes
+    /// it, so that its round at the new instant needs no agent's probe.
+    private let hubWake = Mutex<WakeSignal?>(nil)
 
     /// A clock reading `origin` until it is advanced.
     public init(origin: Date) {
@@ -216,6 +219,24 @@ public final class VirtualTime: Sendable {
 
     // MARK: The hub
 
+    /// A descriptor for the hub's loop to poll: readable once the clock has moved. From then on
+    /// the clock wakes the hub itself instead of asking an agent to probe.
+    public var hubWakeDescriptor: Int32 {
+        hubWake.withLock { wake in
+            if wake == nil { wake = WakeSignal() }
+            return wake!.fileDescriptor
+        }
+    }
+
+    /// The hub's loop saw its wake-up.
+    public func hubWoken() { hubWake.withLock { $0 }?.drain() }
+
+    private func wakeHub() -> Bool {
+        guard let wake = hubWake.withLock({ $0 }) else { return false }
+        wake.signal()
+        return true
+    }
+
     /// The hub sent these messages to its egress (its thread, in stream order).
     public func noteForwarded(_ messages: [Forwarded]) {
         state.withLock { $0.forwarded.append(contentsOf: messages) }
@@ -258,11 +279,13 @@ public final class VirtualTime: Sendable {
             return woken
         }
         for participant in woken { participant.wake.signal() }
+        _ = wakeHub()
     }
 
     /// Whether the clock may move now. When only the hub's round at this instant is missing,
     /// asks one agent to probe (and wakes it); a caller waits with ``nextChange()`` and asks again.
     public func verdict() -> Verdict {
+        let hubWatched = hubWake.withLock { $0 != nil }
         let (verdict, prober) = state.withLock { state -> (Verdict, Participant?) in
             // Someone has not certified at this instant: the common case, answered without
             // looking at the others.
@@ -296,6 +319,8 @@ public final class VirtualTime: Sendable {
             }
             guard late.isEmpty else { return (.waiting(late.sorted()), nil) }
             guard state.hubLookedAt == state.now else {
+                // A hub that is woken at each jump needs no probe: it is woken again.
+                guard !hubWatched else { return (.waiting(["hub"]), nil) }
                 guard state.prober == nil, let name = state.participants.keys.min(), let participant = state.participants[name] else {
                     return (.waiting(["hub"]), nil)
                 }
@@ -311,6 +336,7 @@ public final class VirtualTime: Sendable {
             return (.settled(nextDue: nextDue), nil)
         }
         prober?.wake.signal()
+        if verdict == .waiting(["hub"]) { _ = wakeHub() }
         return verdict
     }
 
