@@ -95,6 +95,9 @@ public final class VirtualTime: Sendable {
         /// forwarded topic is matched by looking up its own prefixes, not every subscription.
         var subscribers: [String: Set<String>] = [:]
         var prefixLengths: [Int] = []
+        /// How many prefixes have each length, so that a join or leave updates the lengths
+        /// without walking every prefix.
+        var lengthCounts: [Int: Int] = [:]
         /// What the hub forwarded after the last settled verdict.
         var forwarded: [Forwarded] = []
         /// The stream sequence of the hub's latest ended round, and when it looked at deadlines.
@@ -110,16 +113,32 @@ public final class VirtualTime: Sendable {
         }
 
         mutating func index(_ participant: Participant) {
-            for prefix in participant.subscriptions { subscribers[prefix, default: []].insert(participant.name) }
-            prefixLengths = Set(subscribers.keys.map(\.utf8.count)).sorted()
+            var lengthsChanged = false
+            for prefix in participant.subscriptions {
+                if subscribers[prefix] == nil {
+                    let length = prefix.utf8.count
+                    lengthCounts[length, default: 0] += 1
+                    lengthsChanged = lengthsChanged || lengthCounts[length] == 1
+                }
+                subscribers[prefix, default: []].insert(participant.name)
+            }
+            if lengthsChanged { prefixLengths = lengthCounts.keys.sorted() }
         }
 
         mutating func unindex(_ participant: Participant) {
+            var lengthsChanged = false
             for prefix in participant.subscriptions {
                 subscribers[prefix]?.remove(participant.name)
-                if subscribers[prefix]?.isEmpty == true { subscribers[prefix] = nil }
+                guard subscribers[prefix]?.isEmpty == true else { continue }
+                subscribers[prefix] = nil
+                let length = prefix.utf8.count
+                lengthCounts[length, default: 1] -= 1
+                if lengthCounts[length] == 0 {
+                    lengthCounts[length] = nil
+                    lengthsChanged = true
+                }
             }
-            prefixLengths = Set(subscribers.keys.map(\.utf8.count)).sorted()
+            if lengthsChanged { prefixLengths = lengthCounts.keys.sorted() }
         }
 
         /// The participants a message on `topic` reaches and may ask something of (not the
