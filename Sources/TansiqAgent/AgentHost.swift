@@ -80,17 +80,36 @@ public final class AgentHost: Sendable {
 
     // MARK: The host's thread
 
-    private func serve(_ thread: SocketThread) {
-        // `due`: when an agent's prepared round ends if none of its sockets is ready first.
-        var agents: [(handle: HostedAgent, loop: AgentLoop, due: ContinuousClock.Instant?)] = []
+    /// One agent on the host's thread: its loop, the poller of its own sockets (indexed as its
+    /// round reads them) and when its prepared round ends if none of them is ready first.
+    private final class Slot {
+        let handle: HostedAgent
+        let loop: AgentLoop
         var poller = Poller()
-        var wakeIndex = 0
-        var changed = true
+        var descriptors: [Int32] = []
+        var due: ContinuousClock.Instant?
+
+        init(handle: HostedAgent, loop: AgentLoop) {
+            self.handle = handle
+            self.loop = loop
+            loop.register(in: &poller)
+        }
+    }
+
+    private func serve(_ thread: SocketThread) {
+        var agents: [Slot] = []
+        let readiness = DescriptorWatch<ObjectIdentifier>(wake: wake.fileDescriptor)
+        // Agents whose sockets were used in the last round: a socket's descriptor signals a
+        // change once, and a socket used since may hold what it has not signalled. Polled
+        // again (`.zero`) at the next round; the others only when their descriptors fire or
+        // their wait is over, so a round costs what is ready, not the whole host.
+        var hot: Set<ObjectIdentifier> = []
         defer {
             for agent in agents {
                 agent.loop.close()
                 agent.handle.finish(nil)
             }
+            readiness.close()
             // Agents handed over after the end never start.
             let left = inbox.withLock { inbox in
                 inbox.closed = true
@@ -99,9 +118,13 @@ public final class AgentHost: Sendable {
             }
             for request in left { Self.refuse(request) }
         }
+        func drop(_ slot: Slot) {
+            readiness.remove(slot.descriptors)
+            slot.loop.close()
+            hot.remove(ObjectIdentifier(slot))
+        }
         while !thread.isStopRequested {
             for request in inbox.withLock({ inbox in defer { inbox.requests = [] }; return inbox.requests }) {
-                changed = true
                 switch request {
                 case .add(let agent):
                     do {
@@ -109,49 +132,52 @@ public final class AgentHost: Sendable {
                             configuration: agent.configuration, zmq: zmq, behaviour: agent.makeBehaviour(),
                             observer: agent.observer, hostWake: wake, logger: agent.logger)
                         loop.onReady = { agent.startup.succeed(()) }
-                        agents.append((agent, loop, nil))
+                        let slot = Slot(handle: agent, loop: loop)
+                        slot.descriptors = try slot.poller.descriptors()
+                        readiness.add(slot.descriptors, for: ObjectIdentifier(slot))
+                        agents.append(slot)
+                        hot.insert(ObjectIdentifier(slot))
                     } catch {
                         agent.finish(error)
                     }
                 case .remove(let agent):
                     if let index = agents.firstIndex(where: { $0.handle === agent }) {
-                        agents[index].loop.close()
-                        agents.remove(at: index)
+                        drop(agents.remove(at: index))
                     }
                     agent.finish(nil)
                 }
             }
-            if changed {
-                // Indices move when agents come and go: every agent registers again.
-                poller = Poller()
-                wakeIndex = poller.register(fileDescriptor: wake.fileDescriptor)
-                for agent in agents { agent.loop.register(in: &poller) }
-                changed = false
-            }
             // Each agent's round as on a thread of its own: prepared, then finished once its
-            // sockets are ready or its wait is over; the poll waits for the earliest.
+            // sockets are ready or its wait is over; the wait is for the earliest.
             let started = ContinuousClock.now
-            var wait: Duration = .milliseconds(50)
-            for index in agents.indices {
-                if agents[index].due == nil { agents[index].due = started.advanced(by: agents[index].loop.prepareRound()) }
-                wait = min(wait, started.duration(to: agents[index].due!))
+            var wait: Duration = .milliseconds(500)
+            for agent in agents {
+                if agent.due == nil { agent.due = started.advanced(by: agent.loop.prepareRound()) }
+                wait = min(wait, started.duration(to: agent.due!))
             }
-            let ready: [PollEvents]
+            let fired: [ObjectIdentifier]
             do {
-                ready = try poller.poll(timeout: max(.zero, wait))
+                let outcome = try readiness.wait(timeout: hot.isEmpty ? max(.zero, wait) : .zero)
+                if outcome.woken { wake.drain() }
+                fired = outcome.fired
             } catch {
-                // A terminated context ends every agent; so does a poll that cannot work at all.
-                if !error.isTerminated { for agent in agents { agent.handle.failure.withLock { $0 = "\(error)" } } }
+                for agent in agents { agent.handle.failure.withLock { $0 = "\(error)" } }
                 return
             }
-            if ready[wakeIndex].contains(.readable) { wake.drain() }
+            var candidates = hot
+            candidates.formUnion(fired)
             let now = ContinuousClock.now
-            var failed: [Int] = []
-            for index in agents.indices {
-                let agent = agents[index]
-                guard now >= agent.due ?? now || agent.loop.hasReady(ready) else { continue }
-                agents[index].due = nil
+            hot = []
+            var failed: [Slot] = []
+            // In the order the agents came, as the poll over all of them did.
+            for agent in agents {
+                let due = now >= agent.due ?? now
+                guard due || candidates.contains(ObjectIdentifier(agent)) else { continue }
                 do {
+                    let ready = try agent.poller.poll(timeout: .zero)
+                    guard due || ready.contains(where: { !$0.isEmpty }) else { continue }
+                    agent.due = nil
+                    hot.insert(ObjectIdentifier(agent))
                     try agent.loop.finishRound(ready)
                 } catch where error.isTerminated {
                     agent.handle.logger.info("agent context terminated")
@@ -159,14 +185,13 @@ public final class AgentHost: Sendable {
                 } catch {
                     // One agent's transport error stops that agent, as it would its own thread.
                     agent.handle.failure.withLock { $0 = "\(error)" }
-                    failed.append(index)
+                    failed.append(agent)
                 }
             }
-            for index in failed.reversed() {
-                let agent = agents.remove(at: index)
-                agent.loop.close()
+            for agent in failed {
+                agents.removeAll { $0 === agent }
+                drop(agent)
                 agent.handle.finish(nil)
-                changed = true
             }
         }
     }
@@ -226,3 +251,4 @@ public final class HostedAgent: Sendable {
 public struct AgentHostStopped: Error, CustomStringConvertible {
     public var description: String { "the agent's host stopped it before it was ready" }
 }
+

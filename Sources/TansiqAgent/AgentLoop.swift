@@ -208,7 +208,10 @@ final class AgentLoop {
             sendPresence()
             schedule.nextProbe = now.advanced(by: .milliseconds(100))
         }
-        var wait: Duration = .milliseconds(50)
+        // In virtual time a quiet agent has nothing of its own to look at soon: a jump or a
+        // message wakes it. Only its heartbeat and a probe's resending run on real time.
+        let settled = configuration.clock.virtual != nil && isReady && !awaitingEcho && probe == nil
+        var wait: Duration = settled ? .milliseconds(500) : .milliseconds(50)
         if isReady, let untilTimer = context.fireDueTimers() { wait = min(wait, untilTimer) }
         if let untilResend = context.confirmed?.nextWakeup() { wait = min(wait, untilResend) }
         return max(.zero, wait)
@@ -250,9 +253,9 @@ final class AgentLoop {
         guard isReady else { return }
         let later = ContinuousClock.now
         // In virtual time every new instant is checked, so that what is due does not depend on
-        // how fast the machine is.
-        let moved = configuration.clock.virtual != nil && lastDeadlineCheck != context.now()
-        if later >= schedule.nextDeadlineCheck || moved {
+        // how fast the machine is; and only then: at one instant nothing more falls due.
+        let due = configuration.clock.virtual != nil ? lastDeadlineCheck != context.now() : later >= schedule.nextDeadlineCheck
+        if due {
             lastDeadlineCheck = context.now()
             checkDeadlines()
             context.save()
@@ -521,7 +524,7 @@ final class AgentLoop {
     /// acknowledgement window a requested referral has not yet used.
     private func nextRepublish() -> Date? {
         var next: Date?
-        for tracked in context.referrals.all where tracked.part == .referrer && tracked.state == .requested {
+        for tracked in context.referrals.unacknowledgedReferrals {
             guard tracked.republished < configuration.republishAttempts else { continue }
             let due = republishInstant(tracked).addingTimeInterval(0.001)
             next = min(next ?? due, due)
@@ -538,7 +541,7 @@ final class AgentLoop {
 
     private func checkDeadlines() {
         let now = context.now()
-        for tracked in context.referrals.all where tracked.part == .referrer && tracked.state == .requested {
+        for tracked in context.referrals.unacknowledgedReferrals {
             let referral = tracked.referral
             guard now > referral.acknowledgeBy, tracked.republished < configuration.republishAttempts else { continue }
             if now > republishInstant(tracked) { republish(tracked) }

@@ -104,6 +104,9 @@ public final class ReferralBook {
     private var processed: Set<UUID>
     private var changed: Set<UUID> = []
     private var newlyProcessed: [UUID: Date] = [:]
+    /// The referrals this agency sent that no receiver has acknowledged yet (part `referrer`,
+    /// state `requested`): what the deadline check looks at, without walking the whole book.
+    private var unacknowledged: Set<UUID> = []
 
     /// Creates an empty book.
     public init() {
@@ -115,6 +118,27 @@ public final class ReferralBook {
     init(restoring saved: [TrackedReferral], processed: Set<UUID>) {
         referrals = Dictionary(saved.map { ($0.referral.referralId, $0) }, uniquingKeysWith: { $1 })
         self.processed = processed
+        unacknowledged = Set(referrals.values.filter(Self.isUnacknowledged).map(\.referral.referralId))
+    }
+
+    private static func isUnacknowledged(_ tracked: TrackedReferral) -> Bool {
+        tracked.part == .referrer && tracked.state == .requested
+    }
+
+    /// Puts `tracked` in the book, keeping the unacknowledged ones' index.
+    private func store(_ tracked: TrackedReferral) {
+        let id = tracked.referral.referralId
+        referrals[id] = tracked
+        if Self.isUnacknowledged(tracked) { unacknowledged.insert(id) } else { unacknowledged.remove(id) }
+        changed.insert(id)
+    }
+
+    /// The referrals this agency sent that nobody has acknowledged yet, oldest first (by the
+    /// time sent, then id), so that what is published again goes out in one order every run.
+    var unacknowledgedReferrals: [TrackedReferral] {
+        unacknowledged.compactMap { referrals[$0] }.sorted {
+            ($0.sentAt ?? $0.updatedAt, $0.referral.referralId.uuidString) < ($1.sentAt ?? $1.updatedAt, $1.referral.referralId.uuidString)
+        }
     }
 
     /// The referral with this id, if the agent takes part in it.
@@ -132,7 +156,7 @@ public final class ReferralBook {
     @discardableResult
     public func record(_ referral: Referral, part: TrackedReferral.Part, at time: Date, messageID: UUID? = nil) -> Bool {
         guard referrals[referral.referralId] == nil else { return false }
-        referrals[referral.referralId] = TrackedReferral(
+        store(TrackedReferral(
             referral: referral,
             part: part,
             state: .requested,
@@ -140,8 +164,7 @@ public final class ReferralBook {
             updatedAt: time,
             messageID: messageID,
             sentAt: part == .referrer ? time : nil
-        )
-        changed.insert(referral.referralId)
+        ))
         return true
     }
 
@@ -167,8 +190,7 @@ public final class ReferralBook {
         if update.state == .accepted { tracked.wasAccepted = true }
         tracked.updatedAt = update.changedAt
         if actor == .receiver, tracked.receiver == nil { tracked.receiver = update.changedBy }
-        referrals[update.referralId] = tracked
-        changed.insert(update.referralId)
+        store(tracked)
         return tracked
     }
 
@@ -192,8 +214,7 @@ public final class ReferralBook {
         }
         // `wasAccepted` stays: the capacity was held by this agent and is given back at the end.
         tracked.updatedAt = undone.last?.changedAt ?? tracked.updatedAt
-        referrals[id] = tracked
-        changed.insert(id)
+        store(tracked)
         return undone
     }
 
@@ -245,8 +266,7 @@ public final class ReferralBook {
     private func update(_ id: UUID, _ change: (inout TrackedReferral) -> Void) {
         guard var tracked = referrals[id] else { return }
         change(&tracked)
-        referrals[id] = tracked
-        changed.insert(id)
+        store(tracked)
     }
 
     // MARK: Saving

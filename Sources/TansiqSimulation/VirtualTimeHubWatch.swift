@@ -13,6 +13,12 @@ struct VirtualTimeHubWatch: HubObserver {
         virtual.noteForwarded(messages.map { VirtualTime.Forwarded(sequence: $0.sequence, topic: $0.topic) })
     }
 
+    /// Woken when the clock moves: the hub looks at the deadlines at the new instant at once,
+    /// beside the agents the jump woke, and nobody has to send a probe for it.
+    var wakeDescriptor: Int32? { virtual.hubWakeDescriptor }
+
+    func woken() { virtual.hubWoken() }
+
     func roundEnded(_ counters: HubCounters) {
         virtual.hubRoundEnded(through: counters.lastSequence, lookedAt: counters.deadlinesCheckedAt)
     }

@@ -36,6 +36,27 @@ public struct Poller {
         return items.count - 1
     }
 
+    /// The descriptor behind each registered item, by index: a socket's `ZMQ_FD` (readable when
+    /// the socket's state may have changed; its events must then be read again, by a ``poll(timeout:)``
+    /// with `.zero`), or the descriptor itself. For a loop that waits on many pollers at once
+    /// (epoll) and polls only those whose descriptors fired.
+    public func descriptors() throws(ZMQError) -> [Int32] {
+        var descriptors: [Int32] = []
+        for item in items {
+            switch item {
+            case .socket(let socket):
+                let handle = try socket.openHandle("getsockopt(ZMQ_FD)")
+                var descriptor: Int32 = -1
+                var size = MemoryLayout<Int32>.size
+                if zmq_getsockopt(handle, ZMQ_FD, &descriptor, &size) != 0 { throw ZMQError.last("getsockopt(ZMQ_FD)") }
+                descriptors.append(descriptor)
+            case .fileDescriptor(let descriptor):
+                descriptors.append(descriptor)
+            }
+        }
+        return descriptors
+    }
+
     /// Waits until at least one registered socket is ready, or `timeout` passes
     /// (`nil` waits forever, `.zero` does not wait). Returns the ready events of each
     /// registered socket, by index; all empty after a timeout. Interrupted waits resume

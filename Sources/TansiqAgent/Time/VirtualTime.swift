@@ -46,11 +46,6 @@ public final class VirtualTime: Sendable {
 
         /// Everything this agent has done so far.
         public var activity: UInt64 { activityCount.load(ordering: .relaxed) }
-
-        /// Whether a message on `topic` reaches this agent and may ask something of it.
-        func takes(_ topic: String) -> Bool {
-            topic != presence && subscriptions.contains { topic.hasPrefix($0) }
-        }
     }
 
     /// An agent's proof of quiet (see the type's discussion).
@@ -94,6 +89,16 @@ public final class VirtualTime: Sendable {
         var now: Date
         var participants: [String: Participant] = [:]
         var certificates: [String: Certificate] = [:]
+        /// The participants without a certificate: the clock waits for them (kept beside
+        /// `certificates` so that a verdict costs what is missing, not the whole network).
+        var missing: Set<String> = []
+        /// Who subscribes to each prefix, and the prefixes' distinct lengths in bytes: a
+        /// forwarded topic is matched by looking up its own prefixes, not every subscription.
+        var subscribers: [String: Set<String>] = [:]
+        var prefixLengths: [Int] = []
+        /// How many prefixes have each length, so that a join or leave updates the lengths
+        /// without walking every prefix.
+        var lengthCounts: [Int: Int] = [:]
         /// What the hub forwarded after the last settled verdict.
         var forwarded: [Forwarded] = []
         /// The stream sequence of the hub's latest ended round, and when it looked at deadlines.
@@ -102,6 +107,54 @@ public final class VirtualTime: Sendable {
         /// The agent asked to probe, so that the hub has a round at this instant.
         var prober: String?
         var statistics = Statistics()
+
+        mutating func withdraw(_ name: String) {
+            certificates[name] = nil
+            if participants[name] != nil { missing.insert(name) }
+        }
+
+        mutating func index(_ participant: Participant) {
+            var lengthsChanged = false
+            for prefix in participant.subscriptions {
+                if subscribers[prefix] == nil {
+                    let length = prefix.utf8.count
+                    lengthCounts[length, default: 0] += 1
+                    lengthsChanged = lengthsChanged || lengthCounts[length] == 1
+                }
+                subscribers[prefix, default: []].insert(participant.name)
+            }
+            if lengthsChanged { prefixLengths = lengthCounts.keys.sorted() }
+        }
+
+        mutating func unindex(_ participant: Participant) {
+            var lengthsChanged = false
+            for prefix in participant.subscriptions {
+                subscribers[prefix]?.remove(participant.name)
+                guard subscribers[prefix]?.isEmpty == true else { continue }
+                subscribers[prefix] = nil
+                let length = prefix.utf8.count
+                lengthCounts[length, default: 1] -= 1
+                if lengthCounts[length] == 0 {
+                    lengthCounts[length] = nil
+                    lengthsChanged = true
+                }
+            }
+            if lengthsChanged { prefixLengths = lengthCounts.keys.sorted() }
+        }
+
+        /// The participants a message on `topic` reaches and may ask something of (not the
+        /// sender's own presence echo), as ZeroMQ matches prefixes: bytes.
+        func takers(of topic: String) -> Set<String> {
+            var takers: Set<String> = []
+            let bytes = Array(topic.utf8)
+            for length in prefixLengths {
+                guard length <= bytes.count else { break }
+                let prefix = String(decoding: bytes[..<length], as: UTF8.self)
+                guard let names = subscribers[prefix] else { continue }
+                for name in names where participants[name]?.presence != topic { takers.insert(name) }
+            }
+            return takers
+        }
     }
 
     /// A change the simulation has not seen yet, or the simulation waiting for one.
@@ -112,6 +165,9 @@ public final class VirtualTime: Sendable {
 
     private let state: Mutex<State>
     private let signal = Mutex(Signal())
+    /// The hub's wake-up, once a hub watches this clock (``hubWakeDescriptor``): a jump wakes
+    /// it, so that its round at the new instant needs no agent's probe.
+    private let hubWake = Mutex<WakeSignal?>(nil)
 
     /// A clock reading `origin` until it is advanced.
     public init(origin: Date) {
@@ -132,8 +188,10 @@ public final class VirtualTime: Sendable {
     func join(_ name: String, subscriptions: [String], presence: String, wake: WakeSignal) -> Participant {
         let participant = Participant(name: name, subscriptions: subscriptions + [presence], presence: presence, wake: wake)
         state.withLock {
+            if let previous = $0.participants[name] { $0.unindex(previous) }
             $0.participants[name] = participant
-            $0.certificates[name] = nil
+            $0.index(participant)
+            $0.withdraw(name)
         }
         return participant
     }
@@ -144,6 +202,8 @@ public final class VirtualTime: Sendable {
             guard $0.participants[participant.name] === participant else { return }
             $0.participants[participant.name] = nil
             $0.certificates[participant.name] = nil
+            $0.missing.remove(participant.name)
+            $0.unindex(participant)
             if $0.prober == participant.name { $0.prober = nil }
         }
         signalChange()
@@ -170,6 +230,7 @@ public final class VirtualTime: Sendable {
         let filed = state.withLock { state -> Bool in
             guard state.now == time, state.participants[participant.name] === participant else { return false }
             state.certificates[participant.name] = Certificate(through: through, activity: activity, nextDue: nextDue)
+            state.missing.remove(participant.name)
             if probed, state.prober == participant.name { state.prober = nil }
             state.statistics.certificates += 1
             return true
@@ -178,6 +239,24 @@ public final class VirtualTime: Sendable {
     }
 
     // MARK: The hub
+
+    /// A descriptor for the hub's loop to poll: readable once the clock has moved. From then on
+    /// the clock wakes the hub itself instead of asking an agent to probe.
+    public var hubWakeDescriptor: Int32 {
+        hubWake.withLock { wake in
+            if wake == nil { wake = WakeSignal() }
+            return wake!.fileDescriptor
+        }
+    }
+
+    /// The hub's loop saw its wake-up.
+    public func hubWoken() { hubWake.withLock { $0 }?.drain() }
+
+    private func wakeHub() -> Bool {
+        guard let wake = hubWake.withLock({ $0 }) else { return false }
+        wake.signal()
+        return true
+    }
 
     /// The hub sent these messages to its egress (its thread, in stream order).
     public func noteForwarded(_ messages: [Forwarded]) {
@@ -208,24 +287,30 @@ public final class VirtualTime: Sendable {
             state.prober = nil
             guard keepingQuiet else {
                 state.certificates.removeAll(keepingCapacity: true)
+                state.missing = Set(state.participants.keys)
                 return Array(state.participants.values)
             }
             var woken: [Participant] = []
             for (name, participant) in state.participants {
                 if let certificate = state.certificates[name], certificate.nextDue.map({ $0 > time }) ?? true { continue }
-                state.certificates[name] = nil
+                state.withdraw(name)
                 woken.append(participant)
             }
             state.statistics.kept += state.certificates.count
             return woken
         }
         for participant in woken { participant.wake.signal() }
+        _ = wakeHub()
     }
 
     /// Whether the clock may move now. When only the hub's round at this instant is missing,
     /// asks one agent to probe (and wakes it); a caller waits with ``nextChange()`` and asks again.
     public func verdict() -> Verdict {
+        let hubWatched = hubWake.withLock { $0 != nil }
         let (verdict, prober) = state.withLock { state -> (Verdict, Participant?) in
+            // Someone has not certified at this instant: the common case, answered without
+            // looking at the others.
+            guard state.missing.isEmpty else { return (.waiting(state.missing.sorted()), nil) }
             var waiting: [String] = []
             var highest: UInt64 = 0
             var nextDue: Date?
@@ -236,7 +321,7 @@ public final class VirtualTime: Sendable {
                 }
                 guard certificate.activity == participant.activity else {
                     // It acted after its certificate: it certifies again on its own thread.
-                    state.certificates[name] = nil
+                    state.withdraw(name)
                     waiting.append(name)
                     continue
                 }
@@ -247,19 +332,21 @@ public final class VirtualTime: Sendable {
             guard !state.participants.isEmpty else { return (.settled(nextDue: nil), nil) }
             guard state.hubSequence >= highest else { return (.waiting(["hub"]), nil) }
             // A message on its way to an agent wakes it when it arrives; it certifies again then.
-            for (name, certificate) in state.certificates {
-                guard let participant = state.participants[name] else { continue }
-                if state.forwarded.contains(where: { $0.sequence > certificate.through && participant.takes($0.topic) }) {
-                    waiting.append(name)
+            var late: Set<String> = []
+            for message in state.forwarded {
+                for name in state.takers(of: message.topic) where !late.contains(name) {
+                    if let certificate = state.certificates[name], message.sequence > certificate.through { late.insert(name) }
                 }
             }
-            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), nil) }
+            guard late.isEmpty else { return (.waiting(late.sorted()), nil) }
             guard state.hubLookedAt == state.now else {
+                // A hub that is woken at each jump needs no probe: it is woken again.
+                guard !hubWatched else { return (.waiting(["hub"]), nil) }
                 guard state.prober == nil, let name = state.participants.keys.min(), let participant = state.participants[name] else {
                     return (.waiting(["hub"]), nil)
                 }
                 state.prober = name
-                state.certificates[name] = nil
+                state.withdraw(name)
                 state.statistics.probes += 1
                 return (.waiting(["hub"]), participant)
             }
@@ -270,6 +357,7 @@ public final class VirtualTime: Sendable {
             return (.settled(nextDue: nextDue), nil)
         }
         prober?.wake.signal()
+        if verdict == .waiting(["hub"]) { _ = wakeHub() }
         return verdict
     }
 

@@ -196,6 +196,7 @@ final class HubLoop {
         let replayIndex = replay.map { poller.register($0) }
         let publishIndex = confirmations.map { poller.register($0.socket) }
         let journalIndex = pipeline.map { poller.register(fileDescriptor: $0.wakeDescriptor) }
+        let observerIndex = observer?.wakeDescriptor.map { poller.register(fileDescriptor: $0) }
         var nextStatistics = clock.now.advanced(by: configuration.statisticsInterval)
         var nextRetention = clock.now
         var nextAccessCheck = clock.now.advanced(by: .seconds(1))
@@ -204,6 +205,7 @@ final class HubLoop {
                 let untilStatistics = nextStatistics - clock.now
                 let ready = try poller.poll(timeout: max(.zero, min(.milliseconds(100), untilStatistics)))
                 let messagesBefore = counters.messagesIn
+                if let observerIndex, ready[observerIndex].contains(.readable) { observer?.woken() }
                 if ready[egressIndex].contains(.readable) { try drainSubscriptions() }
                 // A stored batch is forwarded, and the waiting one goes to the writer.
                 if let journalIndex, ready[journalIndex].contains(.readable) { try collectCommit() }

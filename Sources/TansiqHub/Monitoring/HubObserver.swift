@@ -7,9 +7,16 @@ public protocol HubObserver: Sendable {
     func roundEnded(_ counters: HubCounters)
     /// A batch went to the egress: each message's stream sequence and topic, in order.
     func forwarded(_ messages: [(sequence: UInt64, topic: String)])
+    /// A descriptor the loop polls beside its sockets: readable when the observer wants a round
+    /// at once (a simulation's clock moved, so deadlines are due a look). `nil`: none.
+    var wakeDescriptor: Int32? { get }
+    /// The loop saw ``wakeDescriptor`` readable: empty it.
+    func woken()
 }
 
 extension HubObserver {
     /// Not watched.
     public func forwarded(_ messages: [(sequence: UInt64, topic: String)]) {}
+    public var wakeDescriptor: Int32? { nil }
+    public func woken() {}
 }
