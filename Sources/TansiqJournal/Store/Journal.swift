@@ -165,7 +165,9 @@ public final class Journal {
         let topicUpdates = try validate(records)
         let expectedLast = lastSequence
         let newLast = records[records.count - 1].sequence
-        let addedBytes = records.reduce(Int64(0)) { $0 + Int64($1.storedBytes) }
+        // By index: a `for record in records` copies each record, retaining its seven fields.
+        var addedBytes: Int64 = 0
+        for index in records.indices { addedBytes += Int64(records[index].storedBytes) }
 
         try write("append \(records.count) records") { db in
             let stored = try Int64.fetchOne(
@@ -181,12 +183,12 @@ public final class Journal {
                      correlation_id, message_id, received_at, size, key_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for record in records {
+            for index in records.indices {
                 if let keys = self.keys {
-                    let (body, keyID) = try self.sealedBody(of: record, keys: keys, in: db)
-                    try JournalInsert.run(insert, record, body: body, keyID: keyID, in: db)
+                    let (body, keyID) = try self.sealedBody(of: records[index], keys: keys, in: db)
+                    try JournalInsert.run(insert, records[index], body: body, keyID: keyID, in: db)
                 } else {
-                    try JournalInsert.run(insert, record, body: record.body, keyID: nil, in: db)
+                    try JournalInsert.run(insert, records[index], body: records[index].body, keyID: nil, in: db)
                 }
             }
             if let closed, let at = records.last?.receivedAt {
@@ -219,25 +221,26 @@ public final class Journal {
     private func validate(_ records: [JournalRecord]) throws(JournalError) -> [String: UInt64] {
         var previous = lastSequence
         var topics: [String: UInt64] = [:]
-        for record in records {
-            guard record.sequence > previous else {
+        for index in records.indices {
+            let (sequence, topicSequence) = (records[index].sequence, records[index].topicSequence)
+            guard sequence > previous else {
                 throw JournalError(
                     .sequenceNotIncreasing,
-                    "sequence \(record.sequence) (message \(record.messageID)) is not above \(previous); the batch was not stored")
+                    "sequence \(sequence) (message \(records[index].messageID)) is not above \(previous); the batch was not stored")
             }
-            guard record.sequence <= UInt64(Int64.max), record.topicSequence <= UInt64(Int64.max) else {
+            guard sequence <= UInt64(Int64.max), topicSequence <= UInt64(Int64.max) else {
                 throw JournalError(
                     .sequenceNotIncreasing,
-                    "sequence \(record.sequence) or topic sequence \(record.topicSequence) exceeds \(Int64.max); the batch was not stored")
+                    "sequence \(sequence) or topic sequence \(topicSequence) exceeds \(Int64.max); the batch was not stored")
             }
-            let topicPrevious = topics[record.topic] ?? topicSequences[record.topic] ?? 0
-            guard record.topicSequence > topicPrevious else {
+            let topicPrevious = topics[records[index].topic] ?? topicSequences[records[index].topic] ?? 0
+            guard topicSequence > topicPrevious else {
                 throw JournalError(
                     .sequenceNotIncreasing,
-                    "topic sequence \(record.topicSequence) on \"\(record.topic)\" (sequence \(record.sequence)) is not above \(topicPrevious); the batch was not stored")
+                    "topic sequence \(topicSequence) on \"\(records[index].topic)\" (sequence \(sequence)) is not above \(topicPrevious); the batch was not stored")
             }
-            previous = record.sequence
-            topics[record.topic] = record.topicSequence
+            previous = sequence
+            topics[records[index].topic] = topicSequence
         }
         return topics
     }
