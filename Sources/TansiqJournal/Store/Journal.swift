@@ -51,6 +51,8 @@ public final class Journal {
     private var isClosed = false
     /// Checkpoints the WAL on its own thread (writable journals).
     private var checkpointer: JournalCheckpointer?
+    /// Zeros synced ahead of the WAL's end, for commits that do not grow the file (with the checkpointer).
+    private var walReserve: JournalWALReserve?
 
     /// Opens the journal at `path`, creating the file and its schema if needed.
     ///
@@ -130,7 +132,11 @@ public final class Journal {
             if !readOnly, let checkpointer = try? JournalCheckpointer(path: path) {
                 // The checkpointer thread copies the WAL back: commits on the hub's thread no longer do.
                 do {
-                    try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                    try database.writeWithoutTransaction { db in
+                        try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                        // The commit hook is free once automatic checkpoints are off.
+                        self.walReserve = try JournalWALReserve.install(on: db, path: path)
+                    }
                 } catch {
                     checkpointer.stop()
                     throw error
@@ -257,6 +263,7 @@ public final class Journal {
     /// A journal dropped without `close()` still stops its checkpoint thread.
     deinit {
         checkpointer?.stop()
+        if !isClosed, walReserve != nil { try? database.writeWithoutTransaction { db in JournalWALReserve.uninstall(from: db) } }
     }
 
     /// Closes the database connection; later calls throw `JournalError.Code.closed`.
@@ -265,6 +272,7 @@ public final class Journal {
         guard !isClosed else { return }
         isClosed = true
         checkpointer?.stop()
+        if walReserve != nil { try? database.writeWithoutTransaction { db in JournalWALReserve.uninstall(from: db) } }
         // GRDB only fails to close when statements are still alive; nothing here holds one.
         try? database.close()
     }
