@@ -176,6 +176,8 @@ public final class Journal {
         for index in records.indices { addedBytes += Int64(records[index].storedBytes) }
 
         try write("append \(records.count) records") { db in
+            // Under the write lock, before this transaction's frames: see JournalWALReserve.
+            self.walReserve?.prepare()
             let stored = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT last_sequence FROM stream WHERE id = 1")) ?? 0
             guard UInt64(stored) == expectedLast else {

@@ -19,9 +19,11 @@ import SQLite3
 /// pauses the WAL only grows (a passive checkpoint never catches up enough to restart it), so
 /// without the reserve every commit paid the slow kind.
 ///
-/// Safe for SQLite: only the journal's connection appends frames, and the reserve is written
-/// from its commit hook, on the committing thread, beyond the file's end; recovery reads frames
-/// until the first that is not valid, and zeros never are.
+/// Safe for SQLite: the zeros go beyond the file's end, written at the start of an append's
+/// transaction, so under the write lock: no connection (of this process or another, such as
+/// `tansiq journal erase` beside the hub) can be appending frames meanwhile, and every frame
+/// ever written lies within the file. Recovery reads frames until the first that is not valid,
+/// and zeros never are. The commit hook only notes how many frames the WAL holds.
 final class JournalWALReserve {
     /// The least and most reserved at once; the reserve grows with the WAL.
     static let minimumBytes: Int64 = 1 << 20
@@ -31,6 +33,8 @@ final class JournalWALReserve {
     private let frameBytes: Int64
     /// Where the reserved zeros end (0: none reserved yet by this connection).
     private var reservedEnd: Int64 = 0
+    /// The frames the WAL held after this connection's last commit.
+    private var walFrames: Int32 = 0
 
     private init(walPath: String, pageSize: Int) {
         self.walPath = walPath
@@ -57,6 +61,12 @@ final class JournalWALReserve {
 
     /// After a commit: the WAL holds `walFrames` frames.
     private func committed(walFrames: Int32) {
+        self.walFrames = walFrames
+    }
+
+    /// Extends the reserve when the WAL came near its end. Call it only inside a write
+    /// transaction before it wrote anything (the write lock held, none of its frames written).
+    func prepare() {
         let used = 32 + Int64(walFrames) * frameBytes
         let headroom = min(max(used / 2, Self.minimumBytes), Self.maximumBytes)
         guard used + headroom / 2 > reservedEnd else { return }
