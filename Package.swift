@@ -144,7 +144,9 @@ let package = Package(
             dependencies: ["TansiqMessages"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "TansiqJournalTests", dependencies: ["TansiqJournal", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
+        .testTarget(
+            name: "TansiqJournalTests",
+            dependencies: ["TansiqJournal", "TansiqMessages", "TansiqVault", "TansiqTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TansiqHubTests", dependencies: ["TansiqHub", "TansiqJournal", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqAgentTests", dependencies: ["TansiqAgent", "TansiqHub", "ZeroMQ", "TansiqMessages", "TansiqVault", "TansiqTestSupport"]),
         .testTarget(name: "TansiqSimulationTests", dependencies: ["TansiqSimulation", "TansiqHub", "TansiqVault", "TansiqCharts"]),

@@ -37,6 +37,12 @@ extension HubLoop {
     /// loop waits for the commit before reading more (the ingress queue holds the rest).
     static let outboxLimit = 2 * batchLimit
 
+    /// The largest batch the loop stores itself rather than on the writer thread: at a low
+    /// rate a batch holds a message or two, and handing it to another thread and back costs
+    /// it more than the commit (on a busy machine a wake-up can wait for a time slice). Under
+    /// load batches outgrow it and the writer thread overlaps them with the next round.
+    static let inlineCommitLimit = 8
+
     /// Hands the round's messages on. Without a journal they are numbered and forwarded at
     /// once. With one they go to the journal's writer thread as one group commit, unless a
     /// batch is already being stored: they wait, and are numbered when it has been (so a
@@ -101,8 +107,13 @@ extension HubLoop {
             return message.header.correlationid.map(Identifier.text)
         }
         committing = batch
-        pipeline.submit(.init(
-            batch: messages, numbers: batch.numbering.stamps, referrals: referrals, closed: closed, receivedAt: Date()))
+        let job = JournalPipeline.Job(
+            batch: messages, numbers: batch.numbering.stamps, referrals: referrals, closed: closed, receivedAt: Date())
+        guard messages.count > Self.inlineCommitLimit else {
+            journalAnswered(pipeline.commitHere(job))
+            return
+        }
+        pipeline.submit(job)
     }
 
     /// The writer's answer for the batch in flight. Stored: it is forwarded. Refused: nothing

@@ -109,7 +109,8 @@ extension Journal {
         var erasure = Erasure(referrals: [], messages: 0, keys: 0)
         for id in referralIDs {
             erasure.messages += try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM message WHERE correlation_id = ? AND key_id IS NOT NULL", arguments: [id]) ?? 0
+                db, sql: "SELECT count(*) FROM message WHERE correlation_id IN (?, ?) AND key_id IS NOT NULL",
+                arguments: StatementArguments(StoredIdentifier.forms(id))) ?? 0
             erasure.keys += try DataKeyStore.erase(scope: id, in: db, now: now)
             // The registry keeps the referral's parties and state (a late move is still checked
             // against them; none of it is personal) but forgets the digest of its body.

@@ -86,13 +86,13 @@ extension Journal {
         try Journal.checkLimit(limit)
         let sql = """
             SELECT \(Journal.recordColumns) FROM message INDEXED BY message_on_correlation_id
-            WHERE correlation_id = ? AND correlation_id IS NOT NULL AND sequence > ?
+            WHERE correlation_id IN (?, ?) AND correlation_id IS NOT NULL AND sequence > ?
             ORDER BY sequence LIMIT ?
             """
         return try read("look up referral \(correlationID)") { db in
             try self.openedPage(
                 db, statement: db.cachedStatement(sql: sql),
-                arguments: [correlationID, Int64(clamping: after), limit]
+                arguments: StatementArguments(StoredIdentifier.forms(correlationID)) + [Int64(clamping: after), limit]
             ).records
         }
     }
@@ -146,7 +146,7 @@ extension Journal {
                 body: [UInt8](row[4] as Data),
                 kind: row[5],
                 source: row[6],
-                correlationID: row[7],
+                correlationID: StoredIdentifier.text(row[7]),
                 messageID: StoredIdentifier.text(row[8]) ?? "",
                 receivedAt: Date(timeIntervalSinceReferenceDate: row[9])), row[10]))
         }

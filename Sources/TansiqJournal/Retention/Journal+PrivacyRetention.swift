@@ -55,7 +55,7 @@ extension Journal {
                 let cutoff = now.addingTimeInterval(-age.timeInterval).timeIntervalSinceReferenceDate
                 let closed = try String.fetchAll(db, sql: "SELECT correlation_id FROM referral_closure WHERE closed_at < ?", arguments: [cutoff])
                 for id in closed {
-                    try delete("correlation_id = ?", [id])
+                    try delete("correlation_id IN (?, ?)", StatementArguments(StoredIdentifier.forms(id)))
                     // Nothing of it is left to read: its key goes too, and backups holding the rows lose their key with it.
                     try DataKeyStore.erase(scope: id, in: db, now: now)
                     try db.execute(sql: "DELETE FROM referral_closure WHERE correlation_id = ?", arguments: [id])

@@ -51,6 +51,8 @@ public final class Journal {
     private var isClosed = false
     /// Checkpoints the WAL on its own thread (writable journals).
     private var checkpointer: JournalCheckpointer?
+    /// Zeros synced ahead of the WAL's end, for commits that do not grow the file (with the checkpointer).
+    private var walReserve: JournalWALReserve?
 
     /// Opens the journal at `path`, creating the file and its schema if needed.
     ///
@@ -130,7 +132,11 @@ public final class Journal {
             if !readOnly, let checkpointer = try? JournalCheckpointer(path: path) {
                 // The checkpointer thread copies the WAL back: commits on the hub's thread no longer do.
                 do {
-                    try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                    try database.writeWithoutTransaction { db in
+                        try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                        // The commit hook is free once automatic checkpoints are off.
+                        self.walReserve = try JournalWALReserve.install(on: db, path: path)
+                    }
                 } catch {
                     checkpointer.stop()
                     throw error
@@ -165,9 +171,13 @@ public final class Journal {
         let topicUpdates = try validate(records)
         let expectedLast = lastSequence
         let newLast = records[records.count - 1].sequence
-        let addedBytes = records.reduce(Int64(0)) { $0 + Int64($1.storedBytes) }
+        // By index: a `for record in records` copies each record, retaining its seven fields.
+        var addedBytes: Int64 = 0
+        for index in records.indices { addedBytes += Int64(records[index].storedBytes) }
 
         try write("append \(records.count) records") { db in
+            // Under the write lock, before this transaction's frames: see JournalWALReserve.
+            self.walReserve?.prepare()
             let stored = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT last_sequence FROM stream WHERE id = 1")) ?? 0
             guard UInt64(stored) == expectedLast else {
@@ -181,12 +191,12 @@ public final class Journal {
                      correlation_id, message_id, received_at, size, key_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for record in records {
+            for index in records.indices {
                 if let keys = self.keys {
-                    let (body, keyID) = try self.sealedBody(of: record, keys: keys, in: db)
-                    try JournalInsert.run(insert, record, body: body, keyID: keyID, in: db)
+                    let (body, keyID) = try self.sealedBody(of: records[index], keys: keys, in: db)
+                    try JournalInsert.run(insert, records[index], body: body, keyID: keyID, in: db)
                 } else {
-                    try JournalInsert.run(insert, record, body: record.body, keyID: nil, in: db)
+                    try JournalInsert.run(insert, records[index], body: records[index].body, keyID: nil, in: db)
                 }
             }
             if let closed, let at = records.last?.receivedAt {
@@ -219,25 +229,26 @@ public final class Journal {
     private func validate(_ records: [JournalRecord]) throws(JournalError) -> [String: UInt64] {
         var previous = lastSequence
         var topics: [String: UInt64] = [:]
-        for record in records {
-            guard record.sequence > previous else {
+        for index in records.indices {
+            let (sequence, topicSequence) = (records[index].sequence, records[index].topicSequence)
+            guard sequence > previous else {
                 throw JournalError(
                     .sequenceNotIncreasing,
-                    "sequence \(record.sequence) (message \(record.messageID)) is not above \(previous); the batch was not stored")
+                    "sequence \(sequence) (message \(records[index].messageID)) is not above \(previous); the batch was not stored")
             }
-            guard record.sequence <= UInt64(Int64.max), record.topicSequence <= UInt64(Int64.max) else {
+            guard sequence <= UInt64(Int64.max), topicSequence <= UInt64(Int64.max) else {
                 throw JournalError(
                     .sequenceNotIncreasing,
-                    "sequence \(record.sequence) or topic sequence \(record.topicSequence) exceeds \(Int64.max); the batch was not stored")
+                    "sequence \(sequence) or topic sequence \(topicSequence) exceeds \(Int64.max); the batch was not stored")
             }
-            let topicPrevious = topics[record.topic] ?? topicSequences[record.topic] ?? 0
-            guard record.topicSequence > topicPrevious else {
+            let topicPrevious = topics[records[index].topic] ?? topicSequences[records[index].topic] ?? 0
+            guard topicSequence > topicPrevious else {
                 throw JournalError(
                     .sequenceNotIncreasing,
-                    "topic sequence \(record.topicSequence) on \"\(record.topic)\" (sequence \(record.sequence)) is not above \(topicPrevious); the batch was not stored")
+                    "topic sequence \(topicSequence) on \"\(records[index].topic)\" (sequence \(sequence)) is not above \(topicPrevious); the batch was not stored")
             }
-            previous = record.sequence
-            topics[record.topic] = record.topicSequence
+            previous = sequence
+            topics[records[index].topic] = topicSequence
         }
         return topics
     }
@@ -254,6 +265,7 @@ public final class Journal {
     /// A journal dropped without `close()` still stops its checkpoint thread.
     deinit {
         checkpointer?.stop()
+        if !isClosed, walReserve != nil { try? database.writeWithoutTransaction { db in JournalWALReserve.uninstall(from: db) } }
     }
 
     /// Closes the database connection; later calls throw `JournalError.Code.closed`.
@@ -262,6 +274,7 @@ public final class Journal {
         guard !isClosed else { return }
         isClosed = true
         checkpointer?.stop()
+        if walReserve != nil { try? database.writeWithoutTransaction { db in JournalWALReserve.uninstall(from: db) } }
         // GRDB only fails to close when statements are still alive; nothing here holds one.
         try? database.close()
     }

@@ -19,13 +19,9 @@ enum JournalInsert {
         bindText(handle, 3, record.topic)
         bindText(handle, 6, record.kind)
         bindText(handle, 7, record.source)
-        if let correlation = record.correlationID { bindText(handle, 8, correlation) } else { sqlite3_bind_null(handle, 8) }
-        // A canonical UUID as its 16 bytes (StoredIdentifier); anything else as text.
-        if let uuid = Identifier.uuid(record.messageID) {
-            _ = withUnsafeBytes(of: uuid.uuid) { bytes in sqlite3_bind_blob(handle, 9, bytes.baseAddress, 16, transient) }
-        } else {
-            bindText(handle, 9, record.messageID)
-        }
+        // Ids that are canonical UUIDs as their 16 bytes (StoredIdentifier); anything else as text.
+        if let correlation = record.correlationID { bindIdentifier(handle, 8, correlation) } else { sqlite3_bind_null(handle, 8) }
+        bindIdentifier(handle, 9, record.messageID)
         sqlite3_bind_double(handle, 10, record.receivedAt.timeIntervalSinceReferenceDate)
         sqlite3_bind_int64(handle, 11, Int64(record.storedBytes))
         if let keyID { sqlite3_bind_int64(handle, 12, keyID) } else { sqlite3_bind_null(handle, 12) }
@@ -49,6 +45,15 @@ enum JournalInsert {
 
     /// Where a zero-length value points: SQLite reads nothing from it, but a nil pointer means NULL.
     private static var emptyBlob: UnsafeRawPointer { UnsafeRawPointer(bitPattern: 1)! }
+
+    /// Binds the 16 bytes of `text` when it is a canonical UUID, else a copy of the text.
+    private static func bindIdentifier(_ handle: OpaquePointer?, _ index: Int32, _ text: String) {
+        if let uuid = Identifier.uuid(text) {
+            _ = withUnsafeBytes(of: uuid.uuid) { bytes in sqlite3_bind_blob(handle, index, bytes.baseAddress, 16, transient) }
+        } else {
+            bindText(handle, index, text)
+        }
+    }
 
     /// Binds a copy of `text` (SQLITE_TRANSIENT), through Swift's C-string bridge.
     private static func bindText(_ handle: OpaquePointer?, _ index: Int32, _ text: String) {
