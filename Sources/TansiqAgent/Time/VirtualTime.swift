@@ -241,11 +241,12 @@ public final class VirtualTime: Sendable {
     // MARK: The hub
 
     /// A descriptor for the hub's loop to poll: readable once the clock has moved. From then on
-    /// the clock wakes the hub itself instead of asking an agent to probe.
-    public var hubWakeDescriptor: Int32 {
+    /// the clock wakes the hub itself instead of asking an agent to probe; `nil` when no pipe
+    /// can be made (out of descriptors), and agents' probes go on telling the hub.
+    public var hubWakeDescriptor: Int32? {
         hubWake.withLock { wake in
-            if wake == nil { wake = WakeSignal() }
-            return wake!.fileDescriptor
+            if wake == nil { wake = try? WakeSignal() }
+            return wake?.fileDescriptor
         }
     }
 
