@@ -156,26 +156,30 @@ public final class AgentHost: Sendable {
                 wait = min(wait, started.duration(to: agent.due!))
             }
             let fired: [ObjectIdentifier]
+            let wokeByPipe: Bool
             do {
                 let outcome = try readiness.wait(timeout: hot.isEmpty ? max(.zero, wait) : .zero)
                 if outcome.woken { wake.drain() }
                 fired = outcome.fired
+                wokeByPipe = outcome.woken
             } catch {
                 for agent in agents { agent.handle.failure.withLock { $0 = "\(error)" } }
                 return
             }
             var candidates = hot
             candidates.formUnion(fired)
+            // The shared pipe woke the thread: the agents marked pending (a clock's jump) run too.
+            let woken = wokeByPipe
             let now = ContinuousClock.now
             hot = []
             var failed: [Slot] = []
             // In the order the agents came, as the poll over all of them did.
             for agent in agents {
                 let due = now >= agent.due ?? now
-                guard due || candidates.contains(ObjectIdentifier(agent)) else { continue }
+                guard due || candidates.contains(ObjectIdentifier(agent)) || (woken && agent.loop.isWakePending) else { continue }
                 do {
                     let ready = try agent.poller.poll(timeout: .zero)
-                    guard due || ready.contains(where: { !$0.isEmpty }) else { continue }
+                    guard due || agent.loop.hasReady(ready) else { continue }
                     agent.due = nil
                     hot.insert(ObjectIdentifier(agent))
                     try agent.loop.finishRound(ready)

@@ -183,7 +183,10 @@ final class AgentLoop {
         slots = PollSlots(subscriber: subscriberIndex, monitor: monitorIndex, wake: wakeIndex, all: subscriberIndex..<poller.count)
     }
 
-    /// Whether the poll found any of this agent's sockets ready.
+    /// Whether the agent's virtual-time wake-up was signalled since its last round.
+    var isWakePending: Bool { participant?.wake.isPending == true }
+
+    /// Whether the poll found any of this agent's sockets ready, or its wake-up signalled.
     func hasReady(_ ready: [PollEvents]) -> Bool {
         guard let slots else { return false }
         return slots.all.contains { !ready[$0].isEmpty } || participant?.wake.isPending == true
