@@ -46,6 +46,8 @@ struct ReportChartsTests {
         let readable = row.readable
         #expect(readable.metric == "complete p50 d" && readable.intervals[0].values == [4, 5] && readable.difference?.values == [-1, 0])
         #expect(readable.difference?.text == "-0.5 [-1 to 0]" && readable.intervals[0].text == "4.5 [4–5]")
+        // A low end that rounds to 0 shows as 0: no "to" for it.
+        #expect(SeedInterval([-0.01, 0.01]).text == "0 [0–0.0]")
         let short = OutcomeTable.Row(metric: "ack p50 h", higherIsBetter: false, intervals: [SeedInterval([1, 2])], difference: nil)
         #expect(short.readable == short)
     }

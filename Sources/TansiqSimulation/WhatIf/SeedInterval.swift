@@ -17,10 +17,11 @@ public struct SeedInterval: Codable, Sendable, Equatable {
     /// Whether `value` lies within the spread.
     public func contains(_ value: Double) -> Bool { value >= low - 1e-9 && value <= high + 1e-9 }
 
-    /// `mean [low–high]`, or `mean [low to high]` when the low end is negative ("[-2–-1]" reads
-    /// as a typo).
+    /// `mean [low–high]`, or `mean [low to high]` when the low end shows negative ("[-2–-1]"
+    /// reads as a typo).
     public var text: String {
-        "\(Self.format(mean)) [\(Self.format(low))\(low < 0 ? " to " : "–")\(Self.format(high))]"
+        let lowest = Self.format(low)
+        return "\(Self.format(mean)) [\(lowest)\(lowest.hasPrefix("-") ? " to " : "–")\(Self.format(high))]"
     }
 
     public static func format(_ value: Double) -> String {
