@@ -35,8 +35,11 @@ struct SimProcessesCommandTests {
         // reports/ does not exist yet: the run makes it.
         let json = scratch.appendingPathComponent("reports/minimal.json")
         let topology = ChildProcess.packageRoot.appendingPathComponent("Topologies/minimal.yaml").path
+        // A tenth of the file's pace (40 s for its 4 days): the interrupt must come before the end,
+        // even when a loaded machine hands the test the first progress line late.
         let run = try ChildProcess(
-            "tansiq", ["sim", "run", topology, "--processes", "--json-report", json.path], environment: ["TMPDIR": scratch.path])
+            "tansiq", ["sim", "run", topology, "--processes", "--time-scale", "8640", "--json-report", json.path],
+            environment: ["TMPDIR": scratch.path])
         let started = await run.waitForLine(timeout: 60) { $0.hasPrefix("progress:") }
         try #require(started != nil, "the run never started: \(run.standardError)")
         run.send(signal: SIGINT)
