@@ -56,15 +56,14 @@ struct SimCommand: AsyncParsableCommand {
         /// The run's time: virtual unless asked otherwise or run as processes.
         var timeMode: SimulationTime { time ?? (processes ? .wall : .virtual) }
 
-        @Option(name: .long, help: "How many threads host the agents, each polling its agents' sockets at once (default: the number of cores).")
-        var threads: Int?
+        @OptionGroup var hosting: HostThreadsOption
 
         @Flag(name: .long, help: "Give every agent a thread of its own instead of sharing --threads host threads.")
         var threadPerAgent = false
 
         /// The host threads of the run's agents: `nil` is a thread per agent.
         var hostThreads: Int? {
-            threadPerAgent ? nil : threads ?? ProcessInfo.processInfo.activeProcessorCount
+            threadPerAgent ? nil : hosting.count
         }
 
         @Option(name: .long, help: "Where the agent executables are (default: the directory of this tansiq).", completion: .directory)
@@ -122,13 +121,10 @@ struct SimCommand: AsyncParsableCommand {
             if time == .virtual, processes {
                 throw ValidationError("--time virtual needs the agents in this process; agent processes (--processes) run on the wall clock (--time wall)")
             }
-            if let threads, !(1...1024).contains(threads) {
-                throw ValidationError("--threads must be between 1 and 1024, not \(threads)")
-            }
-            if threads != nil, threadPerAgent {
+            if hosting.threads != nil, threadPerAgent {
                 throw ValidationError("--threads and --thread-per-agent exclude each other")
             }
-            if threads != nil || threadPerAgent, processes {
+            if hosting.threads != nil || threadPerAgent, processes {
                 throw ValidationError("--threads and --thread-per-agent are for agents in this process, not --processes")
             }
             if masterKeyFile != nil, dataDirectory == nil {

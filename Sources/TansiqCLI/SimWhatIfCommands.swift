@@ -18,14 +18,10 @@ extension SimCommand {
         @Flag(help: "Run the hubs without CURVE.")
         var insecure = false
 
-        @Option(help: "How many threads host each run's agents (default: the number of cores).")
-        var threads: Int?
+        @OptionGroup var hosting: HostThreadsOption
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be between 1 and 100") }
-            if let threads, !(1...1024).contains(threads) {
-                throw ValidationError("--threads must be between 1 and 1024, not \(threads)")
-            }
         }
 
         static func load(_ file: String) throws -> Topology {
@@ -41,7 +37,7 @@ extension SimCommand {
             let logger = Logger(label: "tansiq.sim") { _ in SwiftLogNoOpLogHandler() }
             do {
                 var series = SeedSeries(topology: topology, seeds: seeds, secure: !insecure)
-                series.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+                series.threads = hosting.count
                 return try await series.run(logger: logger) { seed in
                     printLine("running \(label), seed \(seed)")
                 }
@@ -87,7 +83,14 @@ extension SimCommand {
             let table = OutcomeTable(
                 columns: [planA, planB], seeds: SeedSeries(topology: a, seeds: options.seeds).seeds,
                 reports: [reportsA, reportsB], categories: categories)
-            try options.write(table, title: "Tansiq what-if: \(a.name) vs \(b.name)")
+            try options.write(table, title: "Tansiq what-if: \(Self.names(a.name, b.name, files: (planA, planB)))")
+        }
+
+        /// The plans' names, or their files' when the names are the same (a plan and its edited copy).
+        static func names(_ a: String, _ b: String, files: (String, String)) -> String {
+            guard a == b else { return "\(a) vs \(b)" }
+            let (fileA, fileB) = (URL(fileURLWithPath: files.0).lastPathComponent, URL(fileURLWithPath: files.1).lastPathComponent)
+            return fileA == fileB ? "\(files.0) vs \(files.1)" : "\(a): \(fileA) vs \(fileB)"
         }
     }
 

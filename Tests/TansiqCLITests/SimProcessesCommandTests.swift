@@ -84,5 +84,15 @@ struct SimProcessesCommandTests {
         let badScale = try ChildProcess("civil-society-agent", ["--agency", "association-demo", "--no-desk", "--time-scale", "0"])
         #expect(badScale.waitForExit() == 64)
         #expect(badScale.standardError.contains("--time-scale"))
+        let minimal = ChildProcess.packageRoot.appendingPathComponent("Topologies/minimal.yaml").path
+        for (options, message) in [
+            (["--threads", "0"], "--threads must be between 1 and 1024, not 0"),
+            (["--threads", "2", "--thread-per-agent"], "--threads and --thread-per-agent exclude each other"),
+            (["--threads", "2", "--processes"], "are for agents in this process, not --processes"),
+        ] {
+            let run = try ChildProcess("tansiq", ["sim", "run", minimal, "--quiet"] + options)
+            #expect(run.waitForExit() == 64)
+            #expect(run.standardError.contains(message), "\(run.standardError)")
+        }
     }
 }

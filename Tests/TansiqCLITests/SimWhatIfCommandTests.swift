@@ -31,7 +31,10 @@ struct SimWhatIfCommandTests {
         #expect(completed.intervals[0].values == completed.intervals[1].values)
         // The same seeds on the same plan: the same report, so every difference is exactly 0.
         #expect(table.rows.allSatisfy { $0.difference.map { $0.low == 0 && $0.high == 0 } ?? true })
-        #expect(try String(contentsOfFile: html, encoding: .utf8).contains("<table"))
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<table"))
+        // Two plans of one name are told apart by their files.
+        #expect(page.contains("minimal.yaml vs "), "\(page.prefix(400))")
     }
 
     @Test(.timeLimit(.minutes(3)))

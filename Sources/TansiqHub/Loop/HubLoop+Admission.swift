@@ -13,7 +13,7 @@ extension HubLoop {
         _ accepted: AcceptedMessage, frames: OutgoingMessage.Frames, userID: String?, keyCurrent: Bool = true,
         confirmTo: ConfirmationAddress? = nil
     ) -> IngressRejection? {
-        if let refusal = gatekeeper.admit(accepted, userID: userID, keyCurrent: keyCurrent, now: clock.now) { return refusal }
+        if let refusal = gatekeeper.admit(accepted, userID: userID, keyCurrent: keyCurrent, now: time.now()) { return refusal }
         let changed: UUID?
         switch checkRegistry(accepted, frames: frames, userID: userID) {
         case .success(let referral): changed = referral

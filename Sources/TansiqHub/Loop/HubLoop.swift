@@ -368,7 +368,7 @@ final class HubLoop {
         counters.deniedSubscriptions += 1
         noteRefusal(of: userID)
         // Told at most once a second per agency and prefix: `tansiq sub` learns of each refused prefix.
-        guard let userID, gatekeeper.shouldNotify(userID + "\u{0}" + prefix, now: clock.now) else { return }
+        guard let userID, gatekeeper.shouldNotify(userID + "\u{0}" + prefix, now: time.now()) else { return }
         logger.warning("subscription refused", metadata: ["agency": "\(userID)", "prefix": "\(prefix)"])
         let payload = HubRejection(
             agency: userID,

@@ -65,7 +65,7 @@ final class HubGatekeeper {
 
     /// Checks a valid message from a connection authenticated as `userID`; `nil` lets it through.
     /// `keyCurrent` is false when the connection's key was rotated out since it connected.
-    func admit(_ accepted: AcceptedMessage, userID: String?, keyCurrent: Bool = true, now: ContinuousClock.Instant) -> IngressRejection? {
+    func admit(_ accepted: AcceptedMessage, userID: String?, keyCurrent: Bool = true, now: Date) -> IngressRejection? {
         let header = accepted.header
         func refuse(_ reason: HubRejection.Reason, _ message: String, notify: Bool = true) -> IngressRejection {
             IngressRejection(
@@ -109,7 +109,7 @@ final class HubGatekeeper {
     }
 
     /// Whether `agency` should be told of a refusal now: once a second at most.
-    func shouldNotify(_ agency: String, now: ContinuousClock.Instant) -> Bool {
+    func shouldNotify(_ agency: String, now: Date) -> Bool {
         noticeLimiter.shouldNotify(agency, now: now)
     }
 

@@ -1,10 +1,14 @@
+import Foundation
+
 /// A token bucket per agency: each agency may publish `rate` messages a second on average and
-/// `burst` at once. Used by the hub's loop only.
+/// `burst` at once. Used by the hub's loop only, on the hub's clock (`HubClock`), so a test
+/// refills a bucket by moving the clock instead of waiting. A wall clock stepped forward
+/// refills at most `burst`; stepped back, it only delays the refill.
 struct RateLimiter {
     private struct Bucket {
         var tokens: Double
-        var updated: ContinuousClock.Instant
-        var lastNotice: ContinuousClock.Instant?
+        var updated: Date
+        var lastNotice: Date?
     }
 
     let rate: Double
@@ -19,11 +23,10 @@ struct RateLimiter {
     }
 
     /// Takes a token for `agency`; `false` when its bucket is empty.
-    mutating func admit(_ agency: String, now: ContinuousClock.Instant) -> Bool {
+    mutating func admit(_ agency: String, now: Date) -> Bool {
         if buckets.count >= Self.agencyLimit, buckets[agency] == nil { buckets.removeAll(keepingCapacity: true) }
         var bucket = buckets[agency] ?? Bucket(tokens: burst, updated: now)
-        let elapsed = bucket.updated.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = now.timeIntervalSince(bucket.updated)
         bucket.tokens = min(burst, bucket.tokens + max(0, seconds) * rate)
         bucket.updated = now
         let admitted = bucket.tokens >= 1
@@ -34,10 +37,10 @@ struct RateLimiter {
 
     /// Whether the agency should be told about a refusal now: at most once a second, so that a
     /// flood does not turn into a flood of rejections.
-    mutating func shouldNotify(_ agency: String, now: ContinuousClock.Instant) -> Bool {
+    mutating func shouldNotify(_ agency: String, now: Date) -> Bool {
         if buckets.count >= Self.agencyLimit, buckets[agency] == nil { buckets.removeAll(keepingCapacity: true) }
         var bucket = buckets[agency] ?? Bucket(tokens: burst, updated: now)
-        if let last = bucket.lastNotice, last.duration(to: now) < .seconds(1) { return false }
+        if let last = bucket.lastNotice, now.timeIntervalSince(last) < 1 { return false }
         bucket.lastNotice = now
         buckets[agency] = bucket
         return true
