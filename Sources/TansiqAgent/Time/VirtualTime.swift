@@ -258,7 +258,7 @@ public final class VirtualTime: Sendable {
         _ participant: Participant, at time: Date, through: UInt64, activity: UInt64, nextDue: Date?, probed: Bool,
         delivery: Delivery? = nil
     ) {
-        let filed = state.withLock { state -> Bool in
+        let complete = state.withLock { state -> Bool in
             guard state.now == time, state.participants[participant.name] === participant else { return false }
             state.certificates[participant.name] = Certificate(through: through, activity: activity, nextDue: nextDue, delivery: delivery)
             if let delivery, state.expected[participant.name]?.baseline != delivery.baseline {
@@ -268,9 +268,13 @@ public final class VirtualTime: Sendable {
             state.missing.remove(participant.name)
             if probed, state.prober == participant.name { state.prober = nil }
             state.statistics.certificates += 1
-            return true
+            // The verdict waits for every missing certificate first: only the last one can
+            // change it (a thousand agents woken by a jump wake the simulation once, not a
+            // thousand times). An agent the verdict found late is not missing: its own new
+            // certificate is then the last.
+            return state.missing.isEmpty
         }
-        if filed { signalChange() }
+        if complete { signalChange() }
     }
 
     /// Whether `participant`'s count fell short of what was forwarded to it: it then replays
@@ -325,7 +329,8 @@ public final class VirtualTime: Sendable {
             guard sequence != state.hubSequence || lookedAt != state.hubLookedAt else { return false }
             state.hubSequence = sequence
             state.hubLookedAt = lookedAt
-            return true
+            // While certificates are missing the verdict does not look at the hub.
+            return state.missing.isEmpty
         }
         if moved { signalChange() }
     }
