@@ -398,7 +398,13 @@ public final class VirtualTime: Sendable {
                     if let certificate = state.certificates[name], message.sequence > certificate.through { late.insert(name) }
                 }
             }
-            guard late.isEmpty else { return (.waiting(late.sorted()), []) }
+            guard late.isEmpty else {
+                // Each certifies again once the message has come (it is then active, or has
+                // received past its certificate): waited for as missing, so that only the last
+                // of them wakes the simulation, not each one for a verdict over the whole network.
+                for name in late { state.withdraw(name) }
+                return (.waiting(late.sorted()), [])
+            }
             guard state.hubLookedAt == state.now else {
                 // A hub that is woken at each jump needs no probe: it is woken again.
                 guard !hubWatched else { return (.waiting(["hub"]), []) }
