@@ -120,10 +120,12 @@ extension AgentLoop {
 
     /// Our heartbeat's echo at `echo` came after every message the hub sent us before it: those
     /// not applied were dropped on the way (a full queue). Finds them in the journal, including
-    /// the last message of a topic, which no later message would reveal as a gap.
-    func verifyDelivery(before echo: UInt64) {
-        guard let client = replayClient, let verified = verifiedSequence else { return }
-        guard echo > verified + 1 else { return }
+    /// the last message of a topic, which no later message would reveal as a gap. Returns how
+    /// many it recovered.
+    @discardableResult
+    func verifyDelivery(before echo: UInt64) -> Int {
+        guard let client = replayClient, let verified = verifiedSequence else { return 0 }
+        guard echo > verified + 1 else { return 0 }
         var recovered = 0
         do {
             _ = try client.replay(
@@ -140,15 +142,16 @@ extension AgentLoop {
             }
         } catch where error.code != .delivery {
             logger.error("delivery check failed", metadata: ["error": "\(error)"])
-            return
+            return 0
         } catch {}
         verifiedSequence = echo
-        guard recovered > 0 else { return }
+        guard recovered > 0 else { return 0 }
         context.save()
         logger.warning("messages dropped on the way recovered from the journal", metadata: [
             "after": "\(verified)", "before": "\(echo)", "recovered": "\(recovered)",
         ])
         context.emit(.caughtUp(replayed: UInt64(recovered), lastSequence: context.cursor?.sequence ?? echo))
+        return recovered
     }
 
     /// Our heartbeats come back in order and are never replayed: if their topic sequence goes

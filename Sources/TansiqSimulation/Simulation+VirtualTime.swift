@@ -40,6 +40,7 @@ extension Simulation {
             let statistics = virtual.statistics
             notes.append(
                 "virtual time: \(jumps) jumps, \(statistics.certificates) quiet certificates, \(statistics.kept) kept across jumps, \(statistics.probes) probes asked for, "
+                    + "\(statistics.deliveryChecks) delivery checks replayed, "
                     + "\(String(format: "%.1f", Self.seconds(ContinuousClock.now - settling))) s of real time")
         }
         while true {

@@ -70,4 +70,44 @@ struct VirtualTimeTests {
         #expect(clock.verdict() == .waiting(["iom-1"]))
         #expect(!clock.isCertified(referrer, at: origin, received: 0))
     }
+
+    @Test func aCountShortOfWhatWasForwardedAsksThatAgentAloneToCheckItsDeliveryAndAnEqualOneSettles() throws {
+        let (clock, provider, referrer) = try network()
+        // Counted from their first echoes (sequences 1 and 2).
+        clock.certify(provider, at: origin, through: 2, activity: 0, nextDue: nil, probed: true, delivery: .init(baseline: 1, received: 0))
+        clock.certify(referrer, at: origin, through: 2, activity: 0, nextDue: nil, probed: true, delivery: .init(baseline: 2, received: 0))
+        clock.hubRoundEnded(through: 2, lookedAt: origin)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+        // Two messages for the provider; it received only the second (a full queue dropped the first).
+        clock.noteForwarded([.init(sequence: 3, topic: "referral/to/health/health"), .init(sequence: 4, topic: "status/health/iom")])
+        clock.hubRoundEnded(through: 4, lookedAt: origin)
+        provider.noteActivity()
+        clock.certify(provider, at: origin, through: 4, activity: provider.activity, nextDue: nil, probed: false, delivery: .init(baseline: 1, received: 1))
+        #expect(clock.verdict() == .waiting(["health-1"]))
+        #expect(clock.wantsDeliveryCheck(from: provider))
+        #expect(!clock.wantsDeliveryCheck(from: referrer))
+        #expect(!clock.isCertified(provider, at: origin, received: 4))
+        // The journal's replay found the missing one: the counts agree and the clock may move.
+        clock.deliveryChecked(provider, delivery: .init(baseline: 1, received: 2))
+        provider.noteActivity()
+        clock.certify(provider, at: origin, through: 4, activity: provider.activity, nextDue: nil, probed: false, delivery: .init(baseline: 1, received: 2))
+        #expect(!clock.wantsDeliveryCheck(from: provider))
+        #expect(clock.verdict() == .settled(nextDue: nil))
+        #expect(clock.deliveredThrough == 4)
+        #expect(clock.statistics.deliveryChecks == 1)
+    }
+
+    @Test func theLastMissingCertificateWakesTheSimulation() async throws {
+        let (clock, provider, referrer) = try network()
+        clock.hubRoundEnded(through: 1, lookedAt: origin)
+        clock.certify(provider, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
+        // Nothing pending yet: a nudge is the only change so far, and it is seen once.
+        clock.nudge()
+        await clock.nextChange()
+        #expect(clock.verdict() == .waiting(["iom-1"]))
+        clock.certify(referrer, at: origin, through: 1, activity: 0, nextDue: nil, probed: true)
+        // The last certificate is a change: returns at once.
+        await clock.nextChange()
+        #expect(clock.verdict() == .settled(nextDue: nil))
+    }
 }

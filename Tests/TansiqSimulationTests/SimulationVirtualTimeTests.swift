@@ -42,6 +42,29 @@ struct SimulationVirtualTimeTests {
         #expect(first == second)
     }
 
+    /// On shared host threads and secure, where the clock (not heartbeat replays) proves what
+    /// reached each agent: the same seed still gives the same report, and nothing is lost.
+    @Test(.timeLimit(.minutes(3)))
+    func sameSeedSameReportOnHostThreadsSecureWithDeliveryProvedByTheClock() async throws {
+        func run() async throws -> SimulationReport {
+            var simulation = Simulation(topology: try Self.minimal(), seed: 7, secure: true)
+            simulation.time = .virtual
+            simulation.threads = 2
+            return try await simulation.run(logger: Self.logger)
+        }
+        var first = try await run()
+        var second = try await run()
+        #expect(first.referrals.lost == 0)
+        #expect(first.referrals.created > 0)
+        #expect(first.notes.contains { $0.contains("delivery checks replayed") })
+        first.wallSeconds = 0
+        second.wallSeconds = 0
+        first.notes = []
+        second.notes = []
+        first.hub = second.hub
+        #expect(first == second)
+    }
+
     @Test(.timeLimit(.minutes(3)))
     func intervalsOverSeedsContainEachSingleSeedRun() async throws {
         let topology = try Self.minimal()

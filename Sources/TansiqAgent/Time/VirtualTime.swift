@@ -53,6 +53,22 @@ public final class VirtualTime: Sendable {
         var through: UInt64
         var activity: UInt64
         var nextDue: Date?
+        var delivery: Delivery?
+    }
+
+    /// What an agent received from the egress since its subscriptions were proved in place (the
+    /// echo at `baseline`): `received` messages it takes, counted as ``State/takers(of:)`` counts
+    /// them. At a settled verdict the clock knows every message forwarded to it, so a count short
+    /// of the forwarded one is a message dropped on the way (a full queue), found again by a
+    /// replay; an equal count proves delivery with no replay at all.
+    public struct Delivery: Sendable, Equatable {
+        public var baseline: UInt64
+        public var received: UInt64
+
+        public init(baseline: UInt64, received: UInt64) {
+            self.baseline = baseline
+            self.received = received
+        }
     }
 
     /// Whether the clock may move, and if not who is being waited for.
@@ -72,6 +88,8 @@ public final class VirtualTime: Sendable {
         public var probes = 0
         /// Certificates a jump kept (their agents had nothing due by the new time).
         public var kept = 0
+        /// Agents asked to check their delivery against the journal (a count short of the forwarded one).
+        public var deliveryChecks = 0
     }
 
     /// A message the hub forwarded: its stream sequence and topic.
@@ -107,6 +125,13 @@ public final class VirtualTime: Sendable {
         /// The agent asked to probe, so that the hub has a round at this instant.
         var prober: String?
         var statistics = Statistics()
+        /// Per agent, the messages forwarded that it takes, after the baseline it counts from.
+        var expected: [String: Delivery] = [:]
+        /// The agents asked to check their delivery (their count was short).
+        var deliveryChecks: Set<String> = []
+        /// Every agent had received everything forwarded through this sequence at the last
+        /// settled verdict: a heartbeat's delivery check needs no replay below it.
+        var deliveredThrough: UInt64 = 0
 
         mutating func withdraw(_ name: String) {
             certificates[name] = nil
@@ -204,6 +229,8 @@ public final class VirtualTime: Sendable {
             $0.certificates[participant.name] = nil
             $0.missing.remove(participant.name)
             $0.unindex(participant)
+            $0.expected[participant.name] = nil
+            $0.deliveryChecks.remove(participant.name)
             if $0.prober == participant.name { $0.prober = nil }
         }
         signalChange()
@@ -225,18 +252,49 @@ public final class VirtualTime: Sendable {
 
     /// `participant` is quiet at `time` through the stream sequence `through`, having done
     /// `activity` things, with its next timer due at `nextDue`; `probed` if it has just had a
-    /// probe's echo. Ignored if the clock has moved meanwhile.
-    public func certify(_ participant: Participant, at time: Date, through: UInt64, activity: UInt64, nextDue: Date?, probed: Bool) {
-        let filed = state.withLock { state -> Bool in
+    /// probe's echo; `delivery`, what it received since its subscriptions were in place (`nil`:
+    /// not counted, never asked to check). Ignored if the clock has moved meanwhile.
+    public func certify(
+        _ participant: Participant, at time: Date, through: UInt64, activity: UInt64, nextDue: Date?, probed: Bool,
+        delivery: Delivery? = nil
+    ) {
+        let complete = state.withLock { state -> Bool in
             guard state.now == time, state.participants[participant.name] === participant else { return false }
-            state.certificates[participant.name] = Certificate(through: through, activity: activity, nextDue: nextDue)
+            state.certificates[participant.name] = Certificate(through: through, activity: activity, nextDue: nextDue, delivery: delivery)
+            if let delivery, state.expected[participant.name]?.baseline != delivery.baseline {
+                // Counted from a new baseline (a first echo, a reconnection): so is the clock.
+                state.expected[participant.name] = Delivery(baseline: delivery.baseline, received: 0)
+            }
             state.missing.remove(participant.name)
             if probed, state.prober == participant.name { state.prober = nil }
             state.statistics.certificates += 1
-            return true
+            // The verdict waits for every missing certificate first: only the last one can
+            // change it (a thousand agents woken by a jump wake the simulation once, not a
+            // thousand times). An agent the verdict found late is not missing: its own new
+            // certificate is then the last.
+            return state.missing.isEmpty
         }
-        if filed { signalChange() }
+        if complete { signalChange() }
     }
+
+    /// Whether `participant`'s count fell short of what was forwarded to it: it then replays
+    /// from the journal what it missed and says ``deliveryChecked(_:delivery:)``.
+    public func wantsDeliveryCheck(from participant: Participant) -> Bool {
+        state.withLock { $0.deliveryChecks.contains(participant.name) }
+    }
+
+    /// `participant` checked its delivery against the journal: whatever it counts now is all
+    /// there was (the replay proved it), and the clock counts on from there.
+    public func deliveryChecked(_ participant: Participant, delivery: Delivery) {
+        state.withLock { state in
+            state.deliveryChecks.remove(participant.name)
+            state.expected[participant.name] = delivery
+        }
+    }
+
+    /// The stream sequence through which every agent had received every message for it, at the
+    /// last settled verdict: an agent's delivery is verified through it without a replay.
+    public var deliveredThrough: UInt64 { state.withLock { $0.deliveredThrough } }
 
     // MARK: The hub
 
@@ -271,7 +329,8 @@ public final class VirtualTime: Sendable {
             guard sequence != state.hubSequence || lookedAt != state.hubLookedAt else { return false }
             state.hubSequence = sequence
             state.hubLookedAt = lookedAt
-            return true
+            // While certificates are missing the verdict does not look at the hub.
+            return state.missing.isEmpty
         }
         if moved { signalChange() }
     }
@@ -308,10 +367,10 @@ public final class VirtualTime: Sendable {
     /// asks one agent to probe (and wakes it); a caller waits with ``nextChange()`` and asks again.
     public func verdict() -> Verdict {
         let hubWatched = hubWake.withLock { $0 != nil }
-        let (verdict, prober) = state.withLock { state -> (Verdict, Participant?) in
+        let (verdict, woken) = state.withLock { state -> (Verdict, [Participant]) in
             // Someone has not certified at this instant: the common case, answered without
             // looking at the others.
-            guard state.missing.isEmpty else { return (.waiting(state.missing.sorted()), nil) }
+            guard state.missing.isEmpty else { return (.waiting(state.missing.sorted()), []) }
             var waiting: [String] = []
             var highest: UInt64 = 0
             var nextDue: Date?
@@ -329,9 +388,9 @@ public final class VirtualTime: Sendable {
                 highest = max(highest, certificate.through)
                 if let due = certificate.nextDue { nextDue = min(nextDue ?? due, due) }
             }
-            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), nil) }
-            guard !state.participants.isEmpty else { return (.settled(nextDue: nil), nil) }
-            guard state.hubSequence >= highest else { return (.waiting(["hub"]), nil) }
+            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), []) }
+            guard !state.participants.isEmpty else { return (.settled(nextDue: nil), []) }
+            guard state.hubSequence >= highest else { return (.waiting(["hub"]), []) }
             // A message on its way to an agent wakes it when it arrives; it certifies again then.
             var late: Set<String> = []
             for message in state.forwarded {
@@ -339,25 +398,50 @@ public final class VirtualTime: Sendable {
                     if let certificate = state.certificates[name], message.sequence > certificate.through { late.insert(name) }
                 }
             }
-            guard late.isEmpty else { return (.waiting(late.sorted()), nil) }
+            guard late.isEmpty else {
+                // Each certifies again once the message has come (it is then active, or has
+                // received past its certificate): waited for as missing, so that only the last
+                // of them wakes the simulation, not each one for a verdict over the whole network.
+                for name in late { state.withdraw(name) }
+                return (.waiting(late.sorted()), [])
+            }
             guard state.hubLookedAt == state.now else {
                 // A hub that is woken at each jump needs no probe: it is woken again.
-                guard !hubWatched else { return (.waiting(["hub"]), nil) }
+                guard !hubWatched else { return (.waiting(["hub"]), []) }
                 guard state.prober == nil, let name = state.participants.keys.min(), let participant = state.participants[name] else {
-                    return (.waiting(["hub"]), nil)
+                    return (.waiting(["hub"]), [])
                 }
                 state.prober = name
                 state.withdraw(name)
                 state.statistics.probes += 1
-                return (.waiting(["hub"]), participant)
+                return (.waiting(["hub"]), [participant])
             }
-            // Quiet through the hub's round: every certificate holds through it.
+            // Quiet through the hub's round: every message forwarded through it has arrived
+            // wherever it was going, unless a queue dropped it on the way (counts short).
             let through = state.hubSequence
-            for name in state.certificates.keys where state.certificates[name]!.through < through { state.certificates[name]!.through = through }
+            for message in state.forwarded where message.sequence <= through {
+                for name in state.takers(of: message.topic) {
+                    guard let baseline = state.expected[name]?.baseline, message.sequence > baseline else { continue }
+                    state.expected[name]!.received += 1
+                }
+            }
             state.forwarded.removeAll { $0.sequence <= through }
-            return (.settled(nextDue: nextDue), nil)
+            var short: [Participant] = []
+            for (name, expected) in state.expected {
+                guard let delivery = state.certificates[name]?.delivery, delivery.baseline == expected.baseline,
+                      delivery.received < expected.received, let participant = state.participants[name]
+                else { continue }
+                state.deliveryChecks.insert(name)
+                state.withdraw(name)
+                state.statistics.deliveryChecks += 1
+                short.append(participant)
+            }
+            guard short.isEmpty else { return (.waiting(short.map(\.name).sorted()), short) }
+            for name in state.certificates.keys where state.certificates[name]!.through < through { state.certificates[name]!.through = through }
+            state.deliveredThrough = max(state.deliveredThrough, through)
+            return (.settled(nextDue: nextDue), [])
         }
-        prober?.wake.signal()
+        for participant in woken { participant.wake.signal() }
         if verdict == .waiting(["hub"]) { _ = wakeHub() }
         return verdict
     }
