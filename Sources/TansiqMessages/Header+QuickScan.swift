@@ -94,7 +94,13 @@ private struct QuickReader {
     var isAtEnd: Bool { index == bytes.count }
 
     static func slot(of key: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        keys.firstIndex { $0.count == key.count && $0.elementsEqual(bytes[key]) }
+        // memcmp on the bytes in place: the generic comparison of an array with a slice cost
+        // more than the rest of the key's reading.
+        guard let base = bytes.baseAddress else { return nil }
+        for (index, candidate) in keys.enumerated() where candidate.count == key.count {
+            if candidate.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base + key.lowerBound, key.count) }) == 0 { return index }
+        }
+        return nil
     }
 
     func slotIndex(_ key: Range<Int>) -> Int? { Self.slot(of: key, in: bytes) }

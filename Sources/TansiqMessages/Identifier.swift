@@ -11,20 +11,25 @@ public enum Identifier {
 
     /// Whether `string` is an identifier.
     public static func isValid(_ string: String) -> Bool {
-        let utf8 = string.utf8
-        guard let first = utf8.first, utf8.count <= maximumLength, isLowerAlphanumeric(first) else {
-            return false
+        // On the contiguous bytes: every code of every message is checked, and the UTF8View's
+        // iteration cost more than the check.
+        var string = string
+        return string.withUTF8 { bytes in
+            guard let first = bytes.first, bytes.count <= maximumLength, isLowerAlphanumeric(first) else { return false }
+            for byte in bytes where !(isLowerAlphanumeric(byte) || byte == UInt8(ascii: "-")) { return false }
+            return true
         }
-        return utf8.allSatisfy { isLowerAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 
     /// Whether `string` is a pseudonymous case reference: `[A-Z0-9-]`, 4 to 32 characters.
     public static func isValidCaseReference(_ string: String) -> Bool {
-        let utf8 = string.utf8
-        guard (4...32).contains(utf8.count) else { return false }
-        return utf8.allSatisfy {
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                || $0 == UInt8(ascii: "-")
+        var string = string
+        return string.withUTF8 { bytes in
+            guard (4...32).contains(bytes.count) else { return false }
+            for byte in bytes where !(byte &- UInt8(ascii: "A") < 26 || byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: "-")) {
+                return false
+            }
+            return true
         }
     }
 

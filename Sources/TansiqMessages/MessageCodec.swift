@@ -105,7 +105,32 @@ public enum MessageCodec {
         guard stamp.hub.utf8.allSatisfy({ $0 == 0x2D || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }) else {
             return stamp.wireValue.serialized
         }
-        return Array(#"{"hub":"\#(stamp.hub)","seq":\#(stamp.seq),"topicSeq":\#(stamp.topicSeq)}"#.utf8)
+        // Bytes appended directly: interpolating a String and copying its UTF-8 cost more than the rest.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(stamp.hub.utf8.count + 64)
+        bytes.append(contentsOf: #"{"hub":""#.utf8)
+        bytes.append(contentsOf: stamp.hub.utf8)
+        bytes.append(contentsOf: #"","seq":"#.utf8)
+        appendDecimal(stamp.seq, to: &bytes)
+        bytes.append(contentsOf: #","topicSeq":"#.utf8)
+        appendDecimal(stamp.topicSeq, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    /// `value` in decimal ASCII, as `String(value)` writes it.
+    private static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for UInt64.max's 20 digits
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
     }
 
     /// Decodes and checks a stamp frame.

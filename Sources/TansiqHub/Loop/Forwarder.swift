@@ -16,11 +16,13 @@ struct Forwarder {
     /// Sends `batch`; `recycle` gets back each ingress message once sent.
     func forward(_ batch: [OutgoingMessage], stamps: [[UInt8]], logger: Logger, recycle: (ForwardedMessage) -> Void) -> Sent {
         var sent = Sent()
-        for (message, stamp) in zip(batch, stamps) {
-            if message.fromPublisher { sent.fromPublishers += 1 }
-            let bytes = message.frames.byteCount + stamp.count
+        // By index: iterating the messages would copy each (its header's strings retained and released).
+        for index in batch.indices where index < stamps.count {
+            let stamp = stamps[index]
+            if batch[index].fromPublisher { sent.fromPublishers += 1 }
+            let bytes = batch[index].frames.byteCount + stamp.count
             do {
-                switch message.frames {
+                switch batch[index].frames {
                 case .received(let received):
                     try egress.send(received, appending: stamp)
                     recycle(received)

@@ -32,8 +32,15 @@ struct Sequencer: Equatable {
         stamps.reserveCapacity(topics.underestimatedCount)
         for topic in topics {
             sequence += 1
-            let topicSequence = (updates[topic] ?? topicSequences[topic] ?? 0) + 1
-            updates[topic] = topicSequence
+            let topicSequence: UInt64
+            // A stream repeats its topic: one lookup for a topic the batch numbered already.
+            if let index = updates.index(forKey: topic) {
+                updates.values[index] += 1
+                topicSequence = updates.values[index]
+            } else {
+                topicSequence = (topicSequences[topic] ?? 0) + 1
+                updates[topic] = topicSequence
+            }
             stamps.append(Stamp(sequence: sequence, topicSequence: topicSequence))
         }
         return Numbering(stamps: stamps, lastSequence: sequence, topicUpdates: updates)

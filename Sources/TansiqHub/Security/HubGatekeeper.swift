@@ -15,6 +15,11 @@ final class HubGatekeeper {
     private var permissions: [String: ResolvedPermissions] = [:]
     private var admitted: Set<String> = []
     private var generation: UInt64?
+    /// Each connection's User-Id resolved under the current keys: a connection sends many
+    /// messages, and resolving splits the User-Id and looks its key up under the access lock.
+    private var connections: [String: (agency: String, keyCurrent: Bool)] = [:]
+    /// Bounds ``connections`` (a client reconnecting with ever new keys).
+    private static let connectionCacheLimit = 4096
     private let logger: Logger
     /// The network's coordinator: the only agency that may read `hub/shared/` (1.2).
     let coordinator: String?
@@ -33,6 +38,7 @@ final class HubGatekeeper {
         let current = access.generation
         guard current != generation else { return }
         permissions.removeAll()
+        connections.removeAll()
         admitted = access.admittedAgencies
         generation = current
     }
@@ -59,7 +65,12 @@ final class HubGatekeeper {
     /// whether the key it authenticated with is still admitted for that agency.
     func connection(_ userID: String?) -> (agency: String?, keyCurrent: Bool) {
         guard let access, let userID else { return (nil, true) }
+        // A reload (a key rotated out or revoked) bumps the generation and empties the cache.
+        refresh(access)
+        if let known = connections[userID] { return (known.agency, known.keyCurrent) }
         let connection = access.connection(ofUserID: userID)
+        if connections.count >= Self.connectionCacheLimit { connections.removeAll(keepingCapacity: true) }
+        connections[userID] = connection
         return (connection.agency, connection.keyCurrent)
     }
 

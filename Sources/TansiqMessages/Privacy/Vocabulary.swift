@@ -37,9 +37,24 @@ public struct Vocabulary: Sendable, Equatable {
             case .escalationActions: "escalation action"
             }
         }
+
+        /// Its place in ``Vocabulary``'s storage: a list is looked up on every code a hub
+        /// checks, and hashing the raw value cost more than the code's own lookup.
+        fileprivate var ordinal: Int {
+            switch self {
+            case .reasonCodes: 0
+            case .needsFlags: 1
+            case .outcomeCodes: 2
+            case .consentScopes: 3
+            case .serviceCategories: 4
+            case .workerRoles: 5
+            case .escalationActions: 6
+            }
+        }
     }
 
-    private var codes: [List: Set<String>]
+    /// The codes of each list, at its ``List/ordinal``.
+    private var codes: [Set<String>]
 
     /// The roles of the protocol's worker ids; a deployment adds its own.
     public static let protocolWorkerRoles: [String] = [
@@ -60,7 +75,9 @@ public struct Vocabulary: Sendable, Equatable {
     ])
 
     private init(codes: [List: Set<String>]) {
-        self.codes = codes
+        var stored = [Set<String>](repeating: [], count: List.allCases.count)
+        for (list, set) in codes { stored[list.ordinal] = set }
+        self.codes = stored
     }
 
     /// The protocol's codes plus `additions`; every addition must be an identifier.
@@ -69,20 +86,20 @@ public struct Vocabulary: Sendable, Equatable {
         for (list, added) in additions {
             for (index, code) in added.enumerated() {
                 try Identifier.check(code, list.what, at: list.configurationKey + "[\(index)]")
-                codes[list, default: []].insert(code)
+                codes[list.ordinal].insert(code)
             }
         }
-        self.init(codes: codes)
+        self.codes = codes
     }
 
     /// Whether `code` is in `list`.
     public func contains(_ code: String, in list: List) -> Bool {
-        codes[list]?.contains(code) ?? false
+        codes[list.ordinal].contains(code)
     }
 
     /// Every code of `list`, sorted.
     public func codes(of list: List) -> [String] {
-        (codes[list] ?? []).sorted()
+        codes[list.ordinal].sorted()
     }
 
     func check(_ code: String, in list: List, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
