@@ -100,6 +100,9 @@ final class ThreadAgents: AgentFleet {
             configuration.stateKey = stateKey
             // A thousand caches grow with their files, up to 2 MiB each by default.
             configuration.stateCacheKiB = 256
+            // An OS crash ends the run anyway: no fsync, which (a thousand files created one
+            // after the other) was most of a large run's start-up.
+            configuration.stateDurability = .process
         }
         return configuration
     }
