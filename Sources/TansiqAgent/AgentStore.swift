@@ -124,6 +124,11 @@ public final class AgentStore {
         }
     }
 
+    /// The value of `PRAGMA name` on the store's connection (for checks of how it was opened).
+    func setting(_ name: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     /// Claims the store for an agent (the first agent to load it owns it; another is refused),
     /// counts this start, and reads what it holds.
     public func load(agency: String, agent: String) throws(AgentStoreError) -> Contents {
