@@ -36,6 +36,8 @@ public struct AgentConfiguration: Sendable {
     /// The most page cache SQLite keeps for ``state``, in KiB (`nil`: SQLite's 2 MiB): the
     /// caches of a thousand simulated agents grow with their files, up to 2 GB together.
     public var stateCacheKiB: Int? = nil
+    /// How far a commit of ``state`` reaches the disk before it returns (``AgentStore/Durability``).
+    public var stateDurability: AgentStore.Durability = .normal
     /// The value checks applied before sending: a deployment's vocabulary additions and
     /// case-reference pattern, as its hub has them (default: the protocol's).
     public var privacy: PrivacyRules = .standard

@@ -15,7 +15,8 @@ public final class AgentContext {
     /// The agent's random source, seeded from its configuration.
     public var random: SeededGenerator
 
-    private let publisher: Socket
+    /// The PUB to the ingress, when the agent has no confirmed publisher.
+    private let publisher: Socket?
     /// Confirmed publishing to the hub's publish endpoint, when configured; otherwise messages
     /// go to the ingress unconfirmed.
     let confirmed: ConfirmedPublisher?
@@ -60,7 +61,7 @@ public final class AgentContext {
     }
 
     init(
-        configuration: AgentConfiguration, publisher: Socket, confirmed: ConfirmedPublisher?, observer: AgentObserver?, store: AgentStore,
+        configuration: AgentConfiguration, publisher: Socket?, confirmed: ConfirmedPublisher?, observer: AgentObserver?, store: AgentStore,
         saved: AgentStore.Contents, logger: Logger
     ) {
         self.configuration = configuration
@@ -159,7 +160,7 @@ public final class AgentContext {
                 confirmed.enqueue(id: envelope.header.id, frames: frames, correlationID: correlationID)
                 outboxAdded.append(ConfirmedPublisher.Pending(id: envelope.header.id, frames: frames, correlationID: correlationID))
             } else {
-                try publisher.send(frames)
+                try publisher?.send(frames)
             }
             return envelope.header.id
         } catch {
@@ -168,13 +169,15 @@ public final class AgentContext {
         }
     }
 
-    /// Sends a message to the ingress unconfirmed (the heartbeat, whose echo is the point).
+    /// Sends a message to the hub unconfirmed (the heartbeat, whose echo is the point).
     @discardableResult
     func publishUnconfirmed(_ payload: Payload, on topic: Topic) -> UUID? {
         let envelope = Envelope(
             topic: topic, source: configuration.agency, agent: configuration.agent, payload: payload, time: now())
         do {
-            try publisher.send(try MessageCodec.encode(envelope))
+            let frames = try MessageCodec.encode(envelope)
+            // With a confirmed publisher its one connection carries everything the agent sends.
+            if let confirmed { try confirmed.sendUnconfirmed(frames) } else { try publisher?.send(frames) }
             return envelope.header.id
         } catch {
             logger.error("publish failed", metadata: ["topic": "\(topic)", "error": "\(error)"])

@@ -3,12 +3,13 @@ import Logging
 import TansiqMessages
 import ZeroMQ
 
-/// The agent's loop: owns its SUB (from the hub's egress) and PUB (to the hub's ingress),
-/// keeps the referral book, watches deadlines and sends heartbeats. Used only by its thread.
+/// The agent's loop: owns its SUB (from the hub's egress) and, without a confirmed publisher,
+/// a PUB (to the hub's ingress); keeps the referral book, watches deadlines and sends
+/// heartbeats. Used only by its thread.
 final class AgentLoop {
     let configuration: AgentConfiguration
     private let subscriber: Socket
-    private let publisher: Socket
+    private let publisher: Socket?
     let context: AgentContext
     private let behaviour: any AgentBehaviour
     private let commands: AgentCommandQueue?
@@ -77,10 +78,13 @@ final class AgentLoop {
         self.commands = commands
         self.logger = logger
         presenceTopic = try Topic.presence(agency: configuration.agency, agent: configuration.agent)
-        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey, cacheKiB: configuration.stateCacheKiB)
+        let store = try AgentStore(path: configuration.state, masterKey: configuration.stateKey, cacheKiB: configuration.stateCacheKiB,
+            durability: configuration.stateDurability)
         let saved = try store.load(agency: configuration.agency, agent: configuration.agent)
         subscriber = try zmq.makeSocket(.sub)
-        publisher = try zmq.makeSocket(.pub)
+        // A confirmed publisher's DEALER carries the heartbeats too: one CURVE connection (some
+        // 100 KB of buffers on each side, three descriptors) fewer an agent.
+        publisher = configuration.publish == nil ? try zmq.makeSocket(.pub) : nil
         let confirmed = try configuration.publish.map { endpoint throws(ZMQError) in
             try ConfirmedPublisher(context: zmq, endpoint: endpoint, keys: configuration.hubKeys, ackTimeout: configuration.ackTimeout, logger: logger)
         }
@@ -102,10 +106,10 @@ final class AgentLoop {
             ])
         }
         try subscriber.set(.receiveHighWaterMark(configuration.receiveHighWaterMark))
-        try publisher.set(.sendHighWaterMark(100_000))
+        try publisher?.set(.sendHighWaterMark(100_000))
         if let hubKeys = configuration.hubKeys {
             try hubKeys.configureClient(subscriber)
-            try hubKeys.configureClient(publisher)
+            if let publisher { try hubKeys.configureClient(publisher) }
         }
         for prefix in subscriptions {
             try subscriber.set(.subscribe(Array(prefix.utf8)))
@@ -113,7 +117,7 @@ final class AgentLoop {
         // Subscribed last: when our own presence comes back, the hub holds every prefix above.
         try subscriber.set(.subscribe(Array(presenceTopic.description.utf8)))
         try subscriber.connect(configuration.egress)
-        try publisher.connect(configuration.ingress)
+        try publisher?.connect(configuration.ingress)
         // On a host thread the agent's wake-up shares the host's pipe: one pipe per thread.
         if let virtual = configuration.clock.virtual {
             let wake = try hostWake.map(WakeSignal.init(sharing:)) ?? WakeSignal.make()
@@ -142,7 +146,7 @@ final class AgentLoop {
         connection.close()
         replayClient?.close()
         subscriber.close()
-        publisher.close()
+        publisher?.close()
     }
 
     func serve(until thread: SocketThread, onReady: @escaping () -> Void) throws {

@@ -68,6 +68,17 @@ public final class AgentStore {
         }
     }
 
+    /// How far a commit reaches the disk before it returns.
+    public enum Durability: Sendable, Equatable {
+        /// WAL with `synchronous=NORMAL`: a killed process loses nothing committed, a power cut
+        /// may lose the last commits (the agent replays them from the hub).
+        case normal
+        /// `synchronous=OFF`, never an fsync: a killed process still loses nothing committed,
+        /// an OS crash may lose or damage the file. For state that ends with its process (a
+        /// simulation's agents).
+        case process
+    }
+
     /// The SQLite file, or nil for an in-memory store.
     public let path: String?
     let database: DatabaseQueue
@@ -77,7 +88,9 @@ public final class AgentStore {
     /// Opens the store at `path` (creating the file 0600 and its schema if needed), or an empty
     /// in-memory store when `path` is nil; with `masterKey`, referral content is sealed at rest.
     /// `cacheKiB` bounds SQLite's page cache (default 2 MiB).
-    public init(path: String?, masterKey: MasterKey? = nil, cacheKiB: Int? = nil) throws(AgentStoreError) {
+    public init(
+        path: String?, masterKey: MasterKey? = nil, cacheKiB: Int? = nil, durability: Durability = .normal
+    ) throws(AgentStoreError) {
         self.path = path
         keys = masterKey.map(DataKeyStore.init(master:))
         do {
@@ -91,8 +104,12 @@ public final class AgentStore {
                 configuration.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
                     if let cacheKiB { try db.execute(sql: "PRAGMA cache_size = -\(max(1, cacheKiB))") }
+                    // Before the switch to WAL, which a new file makes in a synced rollback journal.
+                    if durability == .process { try db.execute(sql: "PRAGMA synchronous = OFF") }
                 }
                 database = try DatabaseQueue(path: path, configuration: configuration)
+                // GRDB's WAL setup, after `prepareDatabase`, set NORMAL.
+                if durability == .process { try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF") } }
             } else {
                 database = try DatabaseQueue()
             }
@@ -105,6 +122,11 @@ public final class AgentStore {
         } catch {
             throw AgentStoreError(.openFailed, "cannot open the agent state \(path ?? "in memory"): \(error)")
         }
+    }
+
+    /// The value of `PRAGMA name` on the store's connection (for checks of how it was opened).
+    func setting(_ name: String) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
     /// Claims the store for an agent (the first agent to load it owns it; another is refused),

@@ -133,6 +133,15 @@ public final class ConfirmedPublisher {
         order.append(id)
     }
 
+    /// Sends a message nobody waits for (a heartbeat) on the same connection: the hub
+    /// acknowledges it like any other, and the acknowledgement, naming no pending message, is
+    /// passed over. Returns false when the socket's queue is full (the message is dropped, as
+    /// a PUB socket would).
+    @discardableResult
+    public func sendUnconfirmed(_ frames: [[UInt8]]) throws(ZMQError) -> Bool {
+        try socket.send(frames, dontWait: true)
+    }
+
     /// The sockets to poll: the DEALER (acknowledgements) and its monitor (connections).
     public var pollSockets: [Socket] { [socket, monitor.socket] }
 

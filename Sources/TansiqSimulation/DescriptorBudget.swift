@@ -10,9 +10,9 @@ import Foundation
 /// failing half-started with `EMFILE`.
 ///
 /// Measured with `ls /proc/PID/fd` at 10 and 100 agents (docs/topologies.md): an agent that is
-/// a thread of `tansiq` holds one eventfd per ZeroMQ socket (subscriber, publisher, confirmed
-/// publisher, replay client, and two per monitor: the subscriber's and the confirmed
-/// publisher's), and over loopback its connections take a descriptor on each side.
+/// a thread of `tansiq` holds one eventfd per ZeroMQ socket (subscriber, confirmed publisher,
+/// which also carries its heartbeats, replay client, and two per monitor: the subscriber's and
+/// the confirmed publisher's), and over loopback its connections take a descriptor on each side.
 struct DescriptorBudget: Equatable {
     /// The descriptors the run needs.
     var needed: Int
@@ -23,9 +23,9 @@ struct DescriptorBudget: Equatable {
     /// threads' wake-up pipes.
     static let base = 256
     /// ZeroMQ sockets of one agent thread, each holding an eventfd, and its loopback
-    /// connections (egress, ingress, confirmed publish, replay).
-    static let socketsPerAgent = 8
-    static let connectionsPerAgent = 4
+    /// connections (egress, confirmed publish, replay).
+    static let socketsPerAgent = 7
+    static let connectionsPerAgent = 3
     /// What the `tansiq` process holds for one agent process: its end of the agent's four
     /// connections to the hub and of its three standard streams.
     static let perAgentProcess = 7

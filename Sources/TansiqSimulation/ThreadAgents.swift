@@ -98,8 +98,13 @@ final class ThreadAgents: AgentFleet {
         if let atRest {
             configuration.state = atRest.statePath(agent: planned.agent)
             configuration.stateKey = stateKey
-            // A thousand caches grow with their files, up to 2 MiB each by default.
-            configuration.stateCacheKiB = 256
+            // A thousand caches grow with their files (a referrer's catch-up alone fills one with
+            // the providers' topic cursors), up to 2 MiB each by default: 32 KiB each keeps a
+            // thousand agents' caches at 32 MB, and SQLite's first allocation (20 pages) smaller.
+            configuration.stateCacheKiB = 32
+            // An OS crash ends the run anyway: no fsync, which (a thousand files created one
+            // after the other) was most of a large run's start-up.
+            configuration.stateDurability = .process
         }
         return configuration
     }

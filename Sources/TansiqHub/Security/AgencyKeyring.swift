@@ -91,14 +91,17 @@ public struct AgencyKeyring: Sendable, Equatable {
         }
         // A key claimed by two files cannot tell its agency: neither gets in.
         let owners = Dictionary(grouping: candidates, by: \.key)
+        // Filled apart and set once: each change of `agenciesByKey` rebuilds `agencies`.
+        var admitted: [String: String] = [:]
         for (agency, key, path) in candidates {
             let others = owners[key, default: []].filter { $0.path != path }.map(\.agency)
             guard others.isEmpty else {
                 problems.append("\(path): the same public key as '\(others.joined(separator: "', '"))'; every agency needs its own pair")
                 continue
             }
-            keyring.agenciesByKey[key] = agency
+            admitted[key] = agency
         }
+        keyring.agenciesByKey = admitted
         return (keyring, problems)
     }
 
