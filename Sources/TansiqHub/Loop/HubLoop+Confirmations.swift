@@ -87,7 +87,7 @@ extension HubLoop {
         if let stamp = confirmations?.recentStamp(of: id) { return .success(stamp) }
         guard let journal else { return .success(nil) }
         do {
-            return .success(try journal.stamp(ofMessage: Identifier.text(id)).map { ($0.sequence, $0.topicSequence) })
+            return .success(try journal.confirmedStamp(ofMessage: Identifier.text(id)).map { ($0.sequence, $0.topicSequence) })
         } catch {
             return .failure(error)
         }

@@ -18,7 +18,10 @@ struct JournalWriter {
         let started = clock.now
         var records: [JournalRecord] = []
         records.reserveCapacity(batch.count)
+        // Confirmed publishing's messages: their ids are kept for its de-duplication.
+        var confirmed: [Int] = []
         for (message, stamp) in zip(batch, numbers) {
+            if message.confirmTo != nil { confirmed.append(records.count) }
             records.append(JournalRecord(
                 sequence: stamp.sequence,
                 topicSequence: stamp.topicSequence,
@@ -31,7 +34,7 @@ struct JournalWriter {
                 messageID: Identifier.text(message.header.id),
                 receivedAt: receivedAt))
         }
-        try journal.append(records, referrals: referrals, closed: closed)
+        try journal.append(records, referrals: referrals, closed: closed, confirmed: confirmed)
         return clock.now - started
     }
 }

@@ -44,6 +44,9 @@ extension Journal {
                     deleted += row[0] as Int
                     bytes += row[1] as Int64
                 }
+                // A confirmed message's id goes with it, as its index entry did before indexes-v1.
+                try db.execute(
+                    sql: "DELETE FROM confirmed_message WHERE sequence IN (SELECT sequence FROM message WHERE \(condition))", arguments: arguments)
                 try db.execute(sql: "DELETE FROM message WHERE \(condition)", arguments: arguments)
             }
             if let age = retention.housekeepingMaxAge {

@@ -91,6 +91,7 @@ extension Journal {
             let deletedCount: Int = deleted[0]
             guard deletedCount > 0 else { return 0 }
             try db.execute(sql: "DELETE FROM message WHERE sequence <= ?", arguments: [deleteThrough])
+            try db.execute(sql: "DELETE FROM confirmed_message WHERE sequence <= ?", arguments: [deleteThrough])
             try db.execute(
                 sql: "UPDATE stream SET message_count = message_count - ?, stored_bytes = stored_bytes - ? WHERE id = 1",
                 arguments: [deletedCount, deleted[1] as Int64])

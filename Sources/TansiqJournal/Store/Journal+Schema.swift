@@ -11,7 +11,8 @@ extension Journal {
     /// - `topic`: the high-water topic sequence of every topic ever seen.
     /// - `setting` (v2): the durability the journal was last opened for writing with.
     /// - `data_key`, `erasure`, `vault` and `message.key_id` (privacy-v1, Journal+Encryption.swift).
-    /// - `message_on_message_id` (v3): finds a message by id (confirmed publishing's de-duplication).
+    /// - `message_on_message_id` (v3): finds a message by id (confirmed publishing's de-duplication);
+    ///   dropped by indexes-v1 for `confirmed_message`, with `message_on_kind` and `referral_on_state`.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -68,6 +69,31 @@ extension Journal {
         // Message ids are stored as 16 bytes from this version on too, without a migration
         // (StoredIdentifier): the rows an older hub wrote keep their text.
         migrator.registerMigration("registry-v3") { db in try Journal.rekeyRegistry(db) }
+        // indexes-v1: the indexes that took every message in random order, or that no query needs, go.
+        migrator.registerMigration("indexes-v1") { db in try Journal.slimIndexes(db) }
         return migrator
+    }
+
+    /// indexes-v1. `message_on_message_id` took every message's random id: under load most of a group
+    /// commit's WAL pages were its leaves (and the checkpointer copied them again). Only
+    /// confirmed publishing looks ids up, so only its messages' ids are kept, in
+    /// `confirmed_message`; the ids already stored are all copied, since which of them came
+    /// confirmed is not known (the first sequence of an id stored twice wins, as the index
+    /// answered). `message_on_kind` and `referral_on_state` served no query that a scan in
+    /// stream or creation order does not (summaries, `tansiq referrals list`).
+    static func slimIndexes(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE confirmed_message (
+                message_id NOT NULL PRIMARY KEY,
+                sequence INTEGER NOT NULL,
+                topic_sequence INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX confirmed_message_on_sequence ON confirmed_message (sequence);
+            INSERT OR IGNORE INTO confirmed_message (message_id, sequence, topic_sequence)
+                SELECT message_id, sequence, topic_sequence FROM message ORDER BY sequence;
+            DROP INDEX message_on_message_id;
+            DROP INDEX message_on_kind;
+            DROP INDEX referral_on_state;
+            """)
     }
 }

@@ -53,6 +53,8 @@ public final class Journal {
     private var checkpointer: JournalCheckpointer?
     /// Zeros synced ahead of the WAL's end, for commits that do not grow the file (with the checkpointer).
     private var walReserve: JournalWALReserve?
+    /// Whether the file has indexes-v1's `confirmed_message` (a journal opened read-only may not); known after the first lookup.
+    var confirmedMessageTable: Bool?
 
     /// Opens the journal at `path`, creating the file and its schema if needed.
     ///
@@ -142,6 +144,13 @@ public final class Journal {
                     throw error
                 }
                 self.checkpointer = checkpointer
+                // The reserve's zeros are written now, before the first message waits on them.
+                try database.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        self.walReserve?.prepareAtOpen()
+                        return .commit
+                    }
+                }
             }
         } catch let error as JournalError {
             throw error
@@ -166,7 +175,11 @@ public final class Journal {
     /// transaction, so the registry never runs ahead of or behind the journal.
     /// `closed`: the correlation ids of the referrals the batch's status updates closed, when the
     /// caller knows them (the hub's registry does); `nil` reads the status bodies to find out.
-    public func append(_ records: [JournalRecord], referrals: [ReferralRecord] = [], closed: [String]? = nil) throws(JournalError) {
+    /// `confirmed`: the indices in `records` of the messages sent by confirmed publishing, whose
+    /// ids are kept for its de-duplication (``confirmedStamp(ofMessage:)``).
+    public func append(
+        _ records: [JournalRecord], referrals: [ReferralRecord] = [], closed: [String]? = nil, confirmed: [Int] = []
+    ) throws(JournalError) {
         guard !records.isEmpty else { return }
         let topicUpdates = try validate(records)
         let expectedLast = lastSequence
@@ -197,6 +210,17 @@ public final class Journal {
                     try JournalInsert.run(insert, records[index], body: body, keyID: keyID, in: db)
                 } else {
                     try JournalInsert.run(insert, records[index], body: records[index].body, keyID: nil, in: db)
+                }
+            }
+            if !confirmed.isEmpty {
+                let keep = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO confirmed_message (message_id, sequence, topic_sequence) VALUES (?, ?, ?)
+                    """)
+                for index in confirmed where records.indices.contains(index) {
+                    keep.setUncheckedArguments([
+                        StoredIdentifier.value(records[index].messageID), Int64(records[index].sequence), Int64(records[index].topicSequence),
+                    ])
+                    try keep.execute()
                 }
             }
             if let closed, let at = records.last?.receivedAt {

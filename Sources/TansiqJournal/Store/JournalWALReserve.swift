@@ -28,6 +28,12 @@ final class JournalWALReserve {
     /// The least and most reserved at once; the reserve grows with the WAL.
     static let minimumBytes: Int64 = 1 << 20
     static let maximumBytes: Int64 = 16 << 20
+    /// Reserved when the journal opens (`prepareAtOpen`): more than the WAL holds between two
+    /// checkpoints (JournalCheckpointer.wakeFrames, about 8 MiB), so that a WAL the checkpointer
+    /// keeps restarting never grows the reserve while the hub serves. Grown from 1 MiB as the WAL
+    /// filled, a new journal's first seconds paid a zero-fill and its sync in a commit (on this
+    /// shared disk tens of milliseconds) about every megabyte: the latency tail.
+    static let openingBytes: Int64 = 16 << 20
 
     private let walPath: String
     private let frameBytes: Int64
@@ -71,6 +77,13 @@ final class JournalWALReserve {
         let headroom = min(max(used / 2, Self.minimumBytes), Self.maximumBytes)
         guard used + headroom / 2 > reservedEnd else { return }
         extend(to: used + headroom)
+    }
+
+    /// Reserves ``openingBytes`` past the WAL's current end. Call it inside a write transaction
+    /// that writes nothing else (the write lock held, as for ``prepare()``).
+    func prepareAtOpen() {
+        let used = 32 + Int64(walFrames) * frameBytes
+        extend(to: max(used, 32) + Self.openingBytes)
     }
 
     /// Appends zeros up to `end` (never over a byte the file has) and syncs them. A failure only

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import TansiqMessages
 
-/// Ids at rest. Since schema v4 a message id (and since registry-v3 a referral id) that is a
+/// Ids at rest. Since registry-v3 a message id (and a referral id) that is a
 /// canonical, lower-case UUID is stored as its 16 bytes: half the size of its text in the
 /// table and, above all, in the indexes that take it in random order. Anything else (an id
 /// written by an older hub, a test's `m-1`) stays text, so lookups ask for both forms
