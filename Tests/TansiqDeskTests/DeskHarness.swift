@@ -358,13 +358,15 @@ final class EventStreamReader: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         try #require(connected == 0, "cannot connect to the desk")
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        // A guard, not a pace: a read returns as soon as bytes come, and a full test run on two
+        // cores can keep a desk's event loop from answering for more than 10 s.
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nCookie: \(cookie)\r\n\r\n"
         _ = request.withCString { send(descriptor, $0, strlen($0), 0) }
     }
 
-    /// Reads until `condition` holds on what was read (or 10 s without data); returns whether it held.
+    /// Reads until `condition` holds on what was read (or 60 s without data); returns whether it held.
     func read(until condition: (String) -> Bool) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !condition(text) {
