@@ -31,6 +31,10 @@ public struct ProviderPolicy: Sendable, Equatable, Codable {
     public var failureProbability: Double
     /// Whether it takes open referrals for the categories it offers.
     public var takesOpenReferrals: Bool
+    /// The offered categories whose open referrals it takes (`nil`: all of them). Taking them
+    /// means following every hub view of the category (who claimed what first): a simulation
+    /// leaves out the categories its plan sends no open referral of.
+    public var openReferralCategories: Set<ServiceCategory>?
     /// Agent-clock seconds between two service-status publications (also sent on every change).
     public var serviceStatusInterval: TimeInterval
     /// Never answers anything: a silent partner, for escalation drills and fault injection.
@@ -45,6 +49,7 @@ public struct ProviderPolicy: Sendable, Equatable, Codable {
         acceptProbability: Double = 1,
         failureProbability: Double = 0,
         takesOpenReferrals: Bool = true,
+        openReferralCategories: Set<ServiceCategory>? = nil,
         serviceStatusInterval: TimeInterval = 3600,
         isUnresponsive: Bool = false
     ) {
@@ -55,6 +60,7 @@ public struct ProviderPolicy: Sendable, Equatable, Codable {
         self.acceptProbability = acceptProbability
         self.failureProbability = failureProbability
         self.takesOpenReferrals = takesOpenReferrals
+        self.openReferralCategories = openReferralCategories
         self.serviceStatusInterval = serviceStatusInterval
         self.isUnresponsive = isUnresponsive
     }
@@ -75,9 +81,11 @@ public final class ProviderBehaviour: AgentBehaviour {
         self.pace = pace
     }
 
-    /// Its categories, when it takes open referrals.
+    /// Its categories whose open referrals it takes.
     public var servedCategories: Set<ServiceCategory> {
-        policy.takesOpenReferrals ? Set(policy.offers.keys) : []
+        guard policy.takesOpenReferrals else { return [] }
+        let offered = Set(policy.offers.keys)
+        return policy.openReferralCategories.map(offered.intersection) ?? offered
     }
 
     /// Referrals addressed to it, and open referrals of what it offers.

@@ -44,6 +44,11 @@ public struct ReferrerPolicy: Sendable, Equatable, Codable {
     /// The number of the first case this agent opens, in its case references (an agent
     /// restarted mid-run continues its predecessor's numbering).
     public var firstCaseNumber: Int
+    /// Whether the agent keeps the network's service directory (every provider's `service/`
+    /// status), which its desk shows workers choosing a receiver. A simulated referrer deciding
+    /// automatically reads none of it: a thousand-agency network's directory broadcasts were most
+    /// of its traffic.
+    public var keepsServiceDirectory: Bool
 
     /// Creates a policy.
     public init(
@@ -55,7 +60,8 @@ public struct ReferrerPolicy: Sendable, Equatable, Codable {
         followsSuggestions: Bool = true,
         worker: String = "caseworker-1",
         casesFrom: Date? = nil,
-        firstCaseNumber: Int = 1
+        firstCaseNumber: Int = 1,
+        keepsServiceDirectory: Bool = true
     ) {
         self.routes = routes
         self.cases = cases
@@ -66,6 +72,7 @@ public struct ReferrerPolicy: Sendable, Equatable, Codable {
         self.worker = worker
         self.casesFrom = casesFrom
         self.firstCaseNumber = firstCaseNumber
+        self.keepsServiceDirectory = keepsServiceDirectory
     }
 }
 
@@ -81,8 +88,8 @@ public final class ReferrerBehaviour: AgentBehaviour {
         opened = max(0, policy.firstCaseNumber - 1)
     }
 
-    /// Service availability, to know who is open.
-    public var subscriptions: [String] { ["service/"] }
+    /// Service availability, to know who is open (the desk's directory), unless the policy keeps none.
+    public var subscriptions: [String] { policy.keepsServiceDirectory ? [SubscriptionPrefix.allServiceStatus.description] : [] }
 
     /// Schedules the planned cases; a restarted agent skips those it already opened.
     public func start(_ agent: AgentContext) {

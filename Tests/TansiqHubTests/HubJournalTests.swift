@@ -194,3 +194,35 @@ struct HubJournalRetentionTests {
         }
     }
 }
+
+@Suite("Hub journal WAL")
+struct HubJournalWALTests {
+    /// Under a load that never pauses the WAL never started over by itself: it outgrew the synced
+    /// zeros written at open, and commits that reached their end zero-filled and synced megabytes
+    /// while messages waited. The writer thread now restarts it between batches.
+    @Test func aHubUnderSteadyLoadKeepsItsWALInsideTheZerosWrittenAtOpen() async throws {
+        let directory = try JournalDirectory()
+        defer { directory.remove() }
+        var configuration = journaledConfiguration(directory, durability: .full)
+        configuration.rateLimit = nil
+        let walPath = directory.journalPath + "-wal"
+        func walSize() throws -> Int { try #require(try FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) }
+        try await withHub(configuration) { _, endpoints in
+            let client = try StreamClient(endpoints, prefixes: ["referral/to/\(Sample.receiver)/"])
+            let opened = try walSize()
+            let restartsBefore = try walRestartCount(ofJournalAt: directory.journalPath)
+            // New referrals (each stored with its record and the hub's view): some 20 MB of WAL
+            // frames without a restart, several restarts with one.
+            let count = 12_000
+            for _ in 0..<count { try client.publisher.send(try Sample.referralFrames()) }
+            var last: UInt64 = 0
+            for _ in 0..<count { last = try MessageCodec.decodeStamp(try #require(try client.next(), "a referral was not forwarded").frames[3]).seq }
+            #expect(try walSize() == opened, "no commit extended the WAL's reserve")
+            #expect(try walRestartCount(ofJournalAt: directory.journalPath) > restartsBefore, "the WAL started over from its beginning")
+            let reader = try Journal(path: directory.journalPath, readOnly: true)
+            defer { reader.close() }
+            #expect(try reader.storedCount() >= UInt64(count))
+            #expect(reader.lastSequence >= last)
+        }
+    }
+}

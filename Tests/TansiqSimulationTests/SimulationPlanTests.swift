@@ -65,6 +65,40 @@ struct SimulationPlanTests {
         #expect(plan.agents.filter(\.coordinates).map(\.agent) == ["commune-agadir-1"])
     }
 
+    /// A simulated referrer decides automatically and has no desk: it keeps no service directory,
+    /// which a desk's referrer (the policy's default) does; the coordinator still takes every status.
+    @Test func simulatedReferrersKeepNoServiceDirectory() throws {
+        let plan = ScenarioPlan(topology: try load("agadir-pilot.yaml"))
+        let referrers = plan.agents.compactMap(\.referrer)
+        #expect(!referrers.isEmpty)
+        for policy in referrers {
+            #expect(!ReferrerBehaviour(policy: policy).subscriptions.contains { $0.hasPrefix("service/") })
+        }
+        #expect(ReferrerBehaviour(policy: ReferrerPolicy()).subscriptions == ["service/"])
+        #expect(CoordinatorBehaviour().subscriptions.contains("service/"))
+    }
+
+    /// Taking a category's open referrals means following every hub view of it: a provider does
+    /// so only for the categories the plan refers without a receiver.
+    @Test func providersFollowOnlyTheOpenCategoriesOfThePlan() throws {
+        let plan = ScenarioPlan(topology: try load("agadir-pilot.yaml"))
+        var open: Set<ServiceCategory> = []
+        for planned in plan.cases { open.formUnion(planned.needs.filter { planned.receivers[$0] == nil }) }
+        #expect(open.contains(.shelter))
+        let providers = plan.agents.compactMap(\.provider)
+        #expect(!providers.isEmpty)
+        for policy in providers {
+            let served = ProviderBehaviour(policy: policy).servedCategories
+            #expect(served == Set(policy.offers.keys).intersection(open))
+            #expect(Set(ProviderBehaviour(policy: policy).subscriptions) == Set(served.flatMap { ["referral/open/\($0.rawValue)/", "hub/view/\($0.rawValue)/"] }))
+        }
+        #expect(providers.contains { !ProviderBehaviour(policy: $0).servedCategories.isEmpty })
+        // A generated network links every need: no open referral, so no provider follows views.
+        let generated = ScenarioPlan(topology: try TopologyGenerator(options: .init(agencies: 21, referrals: 120, days: 2, seed: 7, drainDays: 2)).topology)
+        #expect(generated.cases.allSatisfy { planned in planned.needs.allSatisfy { planned.receivers[$0] != nil } })
+        #expect(generated.agents.compactMap(\.provider).allSatisfy { ProviderBehaviour(policy: $0).subscriptions.isEmpty })
+    }
+
     @Test func distributionsScaleAndRoundTripThroughLaunchSettings() throws {
         let distributions: [Distribution] = [
             .fixed(.hours(2)), .uniform(min: .days(5), max: .days(12)),

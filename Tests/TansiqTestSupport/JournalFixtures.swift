@@ -54,3 +54,11 @@ public func allRecords(_ journal: Journal) throws -> [JournalRecord] {
     return records
 }
 
+
+/// How many times the journal's WAL started over from its beginning: the checkpoint sequence
+/// of its header (bytes 12–15, big-endian), which each restart increments.
+public func walRestartCount(ofJournalAt path: String) throws -> UInt32 {
+    guard let file = FileHandle(forReadingAtPath: path + "-wal") else { return 0 }
+    defer { try? file.close() }
+    return file.readData(ofLength: 16).dropFirst(12).reduce(0) { $0 << 8 | UInt32($1) }
+}

@@ -18,7 +18,10 @@ import Foundation
 /// The journal is used by one thread at a time: by the writer while a batch is in flight, by
 /// the hub's thread otherwise (replays, lookups, retention, statistics, closing), which first
 /// waits for the answer (`HubLoop.settleJournal()`). The lock that hands the answer over
-/// orders the two threads' uses of it.
+/// orders the two threads' uses of it. The one exception is the WAL's restart, which the writer
+/// runs after answering (a copy and a sync of the database file, kept out of every commit's
+/// wait): it touches no state of the journal's own, and SQLite's one connection orders it with
+/// whatever the hub's thread does meanwhile.
 final class JournalPipeline: @unchecked Sendable {
     /// One batch to store, as the hub numbered it.
     struct Job {
@@ -41,6 +44,8 @@ final class JournalPipeline: @unchecked Sendable {
     private var outcome: Outcome?
     private var stopping = false
     private var running = true
+    /// The WAL is due to start over: the writer does it while the hub admits the next batch.
+    private var restartDue = false
     /// Whether a batch was submitted whose outcome the hub has not taken yet (hub's thread only).
     private(set) var isBusy = false
     private let wakeRead: Int32
@@ -51,6 +56,8 @@ final class JournalPipeline: @unchecked Sendable {
 
     init(journal: Journal) throws(HubError) {
         writer = JournalWriter(journal: journal)
+        // A restart of the WAL syncs the database file: between batches, never inside a commit's wait.
+        journal.defersWALRestart = true
         var descriptors: [Int32] = [0, 0]
         guard pipe(&descriptors) == 0 else {
             throw HubError(code: .journalUnavailable, message: "cannot create the journal writer's wake-up pipe: errno \(errno)")
@@ -83,8 +90,16 @@ final class JournalPipeline: @unchecked Sendable {
         // The writer thread last used the journal before handing its outcome over under the
         // condition's lock, which the hub's thread took since: the two uses are ordered.
         do {
-            return .success(try writer.commit(
-                job.batch, numbers: job.numbers, referrals: job.referrals, closed: job.closed, receivedAt: job.receivedAt))
+            let duration = try writer.commit(
+                job.batch, numbers: job.numbers, referrals: job.referrals, closed: job.closed, receivedAt: job.receivedAt)
+            if writer.journal.isWALRestartDue {
+                // Not on the hub's thread: the batch is forwarded first, and the writer restarts the WAL.
+                condition.lock()
+                restartDue = true
+                condition.signal()
+                condition.unlock()
+            }
+            return .success(duration)
         } catch {
             return .failure(error)
         }
@@ -148,19 +163,32 @@ final class JournalPipeline: @unchecked Sendable {
             condition.unlock()
         }
         while true {
-            while job == nil, !stopping { condition.wait() }
+            while job == nil, !restartDue, !stopping { condition.wait() }
+            if job == nil, restartDue, !stopping {
+                restartDue = false
+                condition.unlock()
+                // A commit of the hub's thread meanwhile waits for it (SQLite's one connection).
+                writer.journal.restartWALIfDue()
+                condition.lock()
+                continue
+            }
             guard let next = job else { return }
             job = nil
             condition.unlock()
             let outcome: Outcome
+            var due = false
             do {
                 outcome = .success(try writer.commit(
                     next.batch, numbers: next.numbers, referrals: next.referrals, closed: next.closed, receivedAt: next.receivedAt))
+                // Read before the answer: then the journal may be the hub's thread's.
+                due = writer.journal.isWALRestartDue
             } catch {
                 outcome = .failure(error)
             }
             condition.lock()
             self.outcome = outcome
+            // The restart runs once the batch is answered, overlapping the hub's next round.
+            if due { restartDue = true }
             // One byte per outcome, written under the lock: whoever takes the outcome reads it.
             var byte: UInt8 = 1
             _ = write(wakeWrite, &byte, 1)

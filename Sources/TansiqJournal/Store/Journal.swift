@@ -53,6 +53,28 @@ public final class Journal {
     private var checkpointer: JournalCheckpointer?
     /// Zeros synced ahead of the WAL's end, for commits that do not grow the file (with the checkpointer).
     private var walReserve: JournalWALReserve?
+    /// When true, commits leave restarting the WAL to ``restartWALIfDue()``, which the caller runs
+    /// where a restart delays no commit (the hub's writer thread, between batches). A restart
+    /// copies the WAL's last frames into the database and syncs it: a millisecond or more.
+    public var defersWALRestart = false
+
+    /// Whether the WAL is due to start over from its beginning (see ``defersWALRestart``).
+    public var isWALRestartDue: Bool {
+        guard let checkpointer, let walReserve else { return false }
+        return checkpointer.isRestartDue(walFrames: walReserve.walFrames)
+    }
+
+    /// Restarts the WAL if it is due; any thread, outside the caller's own transactions. The
+    /// WAL then stays inside the synced zeros written at open, and commits never extend them.
+    public func restartWALIfDue() {
+        guard let checkpointer, let walReserve, !isClosed else { return }
+        try? database.writeWithoutTransaction { db in checkpointer.restartIfDue(db, reserve: walReserve) }
+    }
+
+    /// The writer's restarts of the WAL (with the checkpointer thread), for tests.
+    var walRestarts: JournalCheckpointer.Restarts? { checkpointer?.restartCounts }
+    /// The frames the WAL held after the last commit (with the checkpointer thread), for tests.
+    var walFrames: Int? { walReserve?.walFrames }
     /// Whether the file has indexes-v1's `confirmed_message` (a journal opened read-only may not); known after the first lookup.
     var confirmedMessageTable: Bool?
 
@@ -245,8 +267,6 @@ public final class Journal {
         }
         lastSequence = newLast
         topicSequences.merge(topicUpdates) { _, new in new }
-        // About the pages the commit wrote: the messages, their index entries, the counters.
-        checkpointer?.committed(frames: Int(addedBytes / 4096) + records.count / 16 + 4)
     }
 
     /// Checks a batch against the stream and topic counters; returns each topic's new high-water mark.
@@ -312,6 +332,10 @@ public final class Journal {
                 try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
+                }
+                if let checkpointer = self.checkpointer, let reserve = self.walReserve {
+                    checkpointer.committed(walFrames: reserve.walFrames)
+                    if !self.defersWALRestart { checkpointer.restartIfDue(db, reserve: reserve) }
                 }
                 return result!
             }

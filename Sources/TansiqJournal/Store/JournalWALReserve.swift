@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import GRDB
+import Synchronization
 #if canImport(GRDBSQLite)
 import GRDBSQLite
 #elseif canImport(SQLite3)
@@ -39,8 +40,10 @@ final class JournalWALReserve {
     private let frameBytes: Int64
     /// Where the reserved zeros end (0: none reserved yet by this connection).
     private var reservedEnd: Int64 = 0
-    /// The frames the WAL held after this connection's last commit.
-    private var walFrames: Int32 = 0
+    /// The frames the WAL held after this connection's last commit (0 once it restarted it).
+    /// Atomic: the hub's thread reads it to know whether a restart is due, beside the writer.
+    private let frames = Atomic<Int>(0)
+    var walFrames: Int { frames.load(ordering: .relaxed) }
 
     private init(walPath: String, pageSize: Int) {
         self.walPath = walPath
@@ -67,7 +70,12 @@ final class JournalWALReserve {
 
     /// After a commit: the WAL holds `walFrames` frames.
     private func committed(walFrames: Int32) {
-        self.walFrames = walFrames
+        frames.store(Int(walFrames), ordering: .relaxed)
+    }
+
+    /// This connection's checkpoint restarted the WAL: its next transaction writes from the start.
+    func walRestarted() {
+        frames.store(0, ordering: .relaxed)
     }
 
     /// Extends the reserve when the WAL came near its end. Call it only inside a write
