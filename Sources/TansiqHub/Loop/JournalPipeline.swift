@@ -164,7 +164,9 @@ final class JournalPipeline: @unchecked Sendable {
         }
         while true {
             while job == nil, !restartDue, !stopping { condition.wait() }
-            if job == nil, restartDue, !stopping {
+            // Before the next batch, even one already waiting: under a load that never pauses
+            // there always is one, and the WAL would outgrow its zeros.
+            if restartDue, !stopping {
                 restartDue = false
                 condition.unlock()
                 // A commit of the hub's thread meanwhile waits for it (SQLite's one connection).

@@ -101,7 +101,14 @@ final class JournalCheckpointer: Sendable {
         let restarted = frames >= Self.mustRestartFrames
             ? checkpointing.withLock { _ in restart() }
             : (checkpointing.withLockIfAvailable { _ in restart() } ?? false)
-        if restarted { reserve.walRestarted() }
+        if restarted {
+            reserve.walRestarted()
+            // The last pass counted frames of the WAL that is gone.
+            state.withLock { state in
+                state.passFrames = 0
+                state.passCopied = 0
+            }
+        }
         restarts.withLock { restarted ? ($0.done += 1) : ($0.refused += 1) }
     }
 
