@@ -77,7 +77,7 @@ struct DeskOverviewTests {
             let before = try await commune.get("/overview")
             #expect(before.element("overdue-empty") != nil)
             // Received, nobody decides: past `decideBy` on the Commune's clock.
-            time.advance(by: Priority.urgent.decisionTime + 60)
+            time.advance(pastRealNowBy: Priority.urgent.decisionTime + 60)
             let after = try await commune.get("/overview")
             let overdue = try #require(after.element("overdue"))
             #expect(overdue.contains("data-referral-id=\"\(id)\" data-deadline=\"decide\""))
@@ -92,7 +92,7 @@ struct DeskOverviewTests {
         defer { Task { await network.stop() } }
         try await network.startCoordinator(clock: AgentClock(reading: { time.now }))
         let id = try await Self.refer(network)
-        time.advance(by: Priority.urgent.decisionTime + 60)
+        time.advance(pastRealNowBy: Priority.urgent.decisionTime + 60)
         #expect(await network.events.wait { events in
             events.contains { $0.0.agency == DeskNetwork.commune && { if case .escalationObserved(let e) = $0, e.deadline == .decide { true } else { false } }($0.1) }
         })
