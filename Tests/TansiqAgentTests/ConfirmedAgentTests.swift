@@ -154,8 +154,10 @@ struct ConfirmedAgentTests {
         #expect(refusals().allSatisfy { $0.0 == long.referralId && $0.1 == .tooLarge })
         await agent.stop()
         #expect(try AgentStore(path: path).contents().outbox.isEmpty, "nothing left pending")
-        // The first copy went before the hub had announced its limit: the hub refused and counted it.
-        #expect(hub.hub.counters.rejections["too-large", default: 0] == 1)
+        // The first copy went before the hub had announced its limit, and the hub refused and
+        // counted it — unless a heartbeat's acknowledgement brought the limit first (a loaded run
+        // starts the behaviour later): then the agent refused both itself and sent neither.
+        #expect((0...1).contains(hub.hub.counters.rejections["too-large", default: 0]))
         await hub.stop()
     }
 }

@@ -112,9 +112,14 @@ struct ReferralFlowTests {
         let policy = ReferrerPolicy(cases: [PlannedCase(at: 0, needs: [.legal])])
         try await network.start(agency: "iom-morocco", role: .iom, observer: log.observer) { ReferrerBehaviour(policy: policy) }
 
+        // Until the release is seen too: the other claimant's agent may send it after the winner completed.
         let events = await log.collect(timeout: 20) { events in
             guard let referral = events.referralsSent(by: "iom-morocco").first else { return false }
             return events.statesObserved(by: "iom-morocco", referral: referral.referralId).last == .completed
+                && events.contains { entry in
+                    guard case .statusObserved(let update) = entry.event else { return false }
+                    return update.referralId == referral.referralId && update.state == .cancelled && update.reason == .assignedElsewhere
+                }
         }
         await network.stop()
         let referral = try #require(events.referralsSent(by: "iom-morocco").first)
