@@ -121,6 +121,11 @@ public final class AgentContext {
     /// The agency this agent acts for.
     public var agency: String { configuration.agency }
 
+    /// The largest message the hub has announced it accepts, in bytes; nil until its first
+    /// acknowledgement (and always without a confirmed publisher). Larger messages are refused
+    /// here by ``publish(_:on:correlationID:causationID:)``.
+    public var hubMessageLimit: Int? { confirmed?.limits?.maxMessageBytes }
+
     /// The current time on the agent's clock.
     public func now() -> Date {
         configuration.clock.now()

@@ -103,13 +103,27 @@ public enum Identifier {
     /// three subtags of 1–8 letters or digits, 35 characters at most.
     public static func isValidLanguageTag(_ string: String) -> Bool {
         guard string.utf8.count <= 35 else { return false }
-        let parts = string.split(separator: "-", omittingEmptySubsequences: false)
-        guard let language = parts.first, (2...3).contains(language.utf8.count),
-              language.utf8.allSatisfy({ isASCIILetter($0) }), parts.count <= 4
-        else { return false }
-        return parts.dropFirst().allSatisfy { part in
-            (1...8).contains(part.utf8.count) && part.utf8.allSatisfy { isASCIILetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        // One pass over the bytes (the hub checks every referral's language): the primary
+        // subtag of 2 or 3 letters, then at most 3 subtags of 1 to 8 letters or digits.
+        var part = 0
+        var length = 0
+        for byte in string.utf8 {
+            if byte == UInt8(ascii: "-") {
+                guard part == 0 ? length >= 2 : length >= 1 else { return false }
+                part += 1
+                length = 0
+                guard part < 4 else { return false }
+                continue
+            }
+            length += 1
+            guard part == 0 ? isASCIILetter(byte) && length <= 3 : (isASCIILetter(byte) || isASCIIDigit(byte)) && length <= 8
+            else { return false }
         }
+        return length >= (part == 0 ? 2 : 1)
+    }
+
+    private static func isASCIIDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {

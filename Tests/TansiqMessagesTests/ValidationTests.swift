@@ -171,4 +171,31 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1e12)) == nil)
         #expect(Timestamp.format(Date(timeIntervalSince1970: .nan)) == nil)
     }
+    /// The one-pass language-tag check says what the subtag split it replaced said, on tags made
+    /// of the characters and lengths around every limit.
+    @Test func theLanguageTagCheckAgreesWithTheSubtagSplit() {
+        func splitCheck(_ string: String) -> Bool {
+            guard string.utf8.count <= 35 else { return false }
+            let parts = string.split(separator: "-", omittingEmptySubsequences: false)
+            guard let language = parts.first, (2...3).contains(language.utf8.count),
+                  language.allSatisfy({ $0.isASCII && $0.isLetter }), parts.count <= 4
+            else { return false }
+            return parts.dropFirst().allSatisfy { part in
+                (1...8).contains(part.utf8.count) && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            }
+        }
+        let alphabet: [Character] = ["a", "Z", "q", "7", "0", "-", "-", "_", "é", " "]
+        var rng = SeededGenerator(seed: 0x1A46)
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let length = Int(rng.next() % 16)
+            let tag = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+            #expect(Identifier.isValidLanguageTag(tag) == splitCheck(tag), "\(tag)")
+            if splitCheck(tag) { accepted += 1 }
+        }
+        for tag in ["fr", "ar-MA", "zgh-Tfng-MA", "en-US-x-1", "fr-", "-fr", "f", "fran", "fr--MA", "fr-123456789", "ar-MA-1-2-3", String(repeating: "a", count: 36), ""] {
+            #expect(Identifier.isValidLanguageTag(tag) == splitCheck(tag), "\(tag)")
+        }
+        #expect(accepted > 100, "the generated tags reach the accepting side too")
+    }
 }
