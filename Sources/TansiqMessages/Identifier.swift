@@ -122,9 +122,8 @@ public enum Identifier {
         return length >= (part == 0 ? 2 : 1)
     }
 
-    private static func isASCIIDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-    }
+    /// `0` to `9`: the module's one digit test on bytes (the JSON parser and the free-text screen use it too).
+    static func isASCIIDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
     static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)

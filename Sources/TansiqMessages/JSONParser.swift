@@ -213,26 +213,25 @@ struct JSONParser {
         guard index < bytes.count else { throw syntaxError("a digit") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
-        } else if isDigit(bytes[index]) {
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        } else if Identifier.isASCIIDigit(bytes[index]) {
+            while index < bytes.count, Identifier.isASCIIDigit(bytes[index]) { index += 1 }
         } else {
             throw syntaxError("a digit")
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            guard index < bytes.count, isDigit(bytes[index]) else { throw syntaxError("a digit") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard index < bytes.count, Identifier.isASCIIDigit(bytes[index]) else { throw syntaxError("a digit") }
+            while index < bytes.count, Identifier.isASCIIDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, isDigit(bytes[index]) else { throw syntaxError("a digit") }
-            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            guard index < bytes.count, Identifier.isASCIIDigit(bytes[index]) else { throw syntaxError("a digit") }
+            while index < bytes.count, Identifier.isASCIIDigit(bytes[index]) { index += 1 }
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
     /// Parses a string token starting at its opening quote.
     mutating func parseString() throws(ProtocolError) -> String {

@@ -81,9 +81,8 @@ public enum FreeTextScreen {
         return result
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
     private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- UInt8(ascii: "a") < 26 }
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool { Identifier.isASCIIDigit(byte) || isLetter(byte) }
 
     // MARK: - E-mail
 
@@ -121,7 +120,7 @@ public enum FreeTextScreen {
     private static func tokenFinding(_ token: ArraySlice<UInt8>) -> Finding? {
         let letters = token.prefix(while: isLetter).count
         let digits = token.count - letters
-        guard letters >= 1, letters <= 3, digits >= 4, token.dropFirst(letters).allSatisfy(isDigit) else { return nil }
+        guard letters >= 1, letters <= 3, digits >= 4, token.dropFirst(letters).allSatisfy(Identifier.isASCIIDigit) else { return nil }
         if letters <= 2, digits <= 6 { return .nationalIdentityCard }
         if digits >= 6, digits <= 9 { return .passportNumber }
         return nil
@@ -130,7 +129,7 @@ public enum FreeTextScreen {
     /// Two letters, two digits, then at least 11 letters or digits, in groups separated by single spaces.
     private static func ibanFinding(_ bytes: [UInt8], from start: Int) -> Finding? {
         guard start + 4 <= bytes.count, isLetter(bytes[start]), isLetter(bytes[start + 1]),
-              isDigit(bytes[start + 2]), isDigit(bytes[start + 3])
+              Identifier.isASCIIDigit(bytes[start + 2]), Identifier.isASCIIDigit(bytes[start + 3])
         else { return nil }
         var index = start + 4
         var count = 0
@@ -157,7 +156,7 @@ public enum FreeTextScreen {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            guard isDigit(byte) || (byte == UInt8(ascii: "+") && index + 1 < bytes.count && isDigit(bytes[index + 1])) else {
+            guard Identifier.isASCIIDigit(byte) || (byte == UInt8(ascii: "+") && index + 1 < bytes.count && Identifier.isASCIIDigit(bytes[index + 1])) else {
                 index += 1
                 continue
             }
@@ -168,11 +167,11 @@ public enum FreeTextScreen {
             var separators: [UInt8] = []
             while index < bytes.count {
                 let current = bytes[index]
-                if isDigit(current) {
+                if Identifier.isASCIIDigit(current) {
                     groups[groups.count - 1].append(current)
                     index += 1
                 } else if [UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")")].contains(current),
-                          index + 1 < bytes.count, isDigit(bytes[index + 1]) || (bytes[index + 1] == UInt8(ascii: "(") && index + 2 < bytes.count && isDigit(bytes[index + 2])) {
+                          index + 1 < bytes.count, Identifier.isASCIIDigit(bytes[index + 1]) || (bytes[index + 1] == UInt8(ascii: "(") && index + 2 < bytes.count && Identifier.isASCIIDigit(bytes[index + 2])) {
                     separators.append(current)
                     groups.append([])
                     index += 1
