@@ -105,12 +105,10 @@ private struct BodyReader {
         return string().map(Scalar.string)
     }
 
-    /// Consumes `null` if it is next.
+    /// Consumes `null` if it is next (and nothing else: a string after it is read once, by its reader).
     mutating func null() -> Bool {
-        let start = index
-        if case .null? = scalar() { return true }
-        index = start
-        return false
+        skipWhitespace()
+        return match("null")
     }
 
     mutating func bool() -> Bool? {
@@ -128,17 +126,34 @@ private struct BodyReader {
         return true
     }
 
-    /// An array of strings (`null`: absent, an empty array for the optional lists).
-    mutating func strings() -> [String]? {
+    /// An array of codes of an open vocabulary (see ``openCode(_:)``).
+    mutating func openCodes<Value: CodedValue>(_ table: CodeTable<Value>) -> [Value]? {
         guard consume(UInt8(ascii: "[")) else { return nil }
-        var result: [String] = []
+        var result: [Value] = []
         if consume(UInt8(ascii: "]")) { return result }
         repeat {
-            guard let element = string() else { return nil }
+            guard let element = openCode(table) else { return nil }
             result.append(element)
         } while consume(UInt8(ascii: ","))
         guard consume(UInt8(ascii: "]")) else { return nil }
         return result
+    }
+
+    /// A code of an open vocabulary: a listed one is the table's own value (no string made),
+    /// any other string becomes a code as the full decoder makes it.
+    mutating func openCode<Value: CodedValue>(_ table: CodeTable<Value>) -> Value? {
+        guard let (range, ascii) = rawString() else { return nil }
+        let slice = UnsafeBufferPointer(rebasing: bytes[range])
+        if ascii, let known = table.value(for: slice) { return known }
+        guard let string = ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self) else { return nil }
+        return Value(rawValue: string)
+    }
+
+    /// A code of a closed vocabulary (an enum): any other string gives up, for the full
+    /// decoder to name.
+    mutating func closedCode<Value>(_ table: CodeTable<Value>) -> Value? {
+        guard let (range, ascii) = rawString(), ascii else { return nil }
+        return table.value(for: UnsafeBufferPointer(rebasing: bytes[range]))
     }
 
     /// Reads an object whose keys are among `keys`, each at most once; `member` reads the value
@@ -174,6 +189,14 @@ extension BodyReader {
     ]
     private static let consentKeys: [StaticString] = ["status", "overrideReason", "scope", "recordedBy", "recordedAt"]
     private static let subjectKeys: [StaticString] = ["ageBand", "language", "needsFlags"]
+    private static let categories = CodeTable<ServiceCategory>.known
+    private static let priorities = CodeTable<Priority>.cases
+    private static let reasonCodes = CodeTable<Referral.ReasonCode>.known
+    private static let scopes = CodeTable<Referral.Consent.Scope>.known
+    private static let consentStatuses = CodeTable<Referral.Consent.Status>.cases
+    private static let overrideReasons = CodeTable<Referral.Consent.OverrideReason>.cases
+    private static let ageBands = CodeTable<Referral.Subject.AgeBand>.cases
+    private static let needsFlags = CodeTable<Referral.Subject.NeedsFlag>.known
 
     /// Assigns a string member, `null` leaving it absent.
     private mutating func text(_ target: inout String?) -> Bool {
@@ -191,19 +214,37 @@ extension BodyReader {
         return true
     }
 
-    /// Assigns a list member, `null` leaving it absent.
-    private mutating func list(_ target: inout [String]?) -> Bool {
+    /// Assigns a list of open codes, `null` leaving it absent.
+    mutating func list<Value: CodedValue>(_ target: inout [Value]?, _ table: CodeTable<Value>) -> Bool {
         if null() { return true }
-        guard let value = strings() else { return false }
+        guard let value = openCodes(table) else { return false }
+        target = value
+        return true
+    }
+
+    /// Assigns an open code, `null` leaving it absent.
+    mutating func code<Value: CodedValue>(_ target: inout Value?, _ table: CodeTable<Value>) -> Bool {
+        if null() { return true }
+        guard let value = openCode(table) else { return false }
+        target = value
+        return true
+    }
+
+    /// Assigns a closed code, `null` leaving it absent.
+    mutating func code<Value>(_ target: inout Value?, closed table: CodeTable<Value>) -> Bool {
+        if null() { return true }
+        guard let value = closedCode(table) else { return false }
         target = value
         return true
     }
 
     mutating func referral() -> Referral? {
-        var caseReference, referringAgency, referringWorker, receivingAgency, category, priority, note: String?
+        var caseReference, referringAgency, referringWorker, receivingAgency, note: String?
+        var category: ServiceCategory?
+        var priority: Priority?
         var referralId: UUID?
         var acknowledgeBy, decideBy, followUpOn: Date?
-        var reasonCodes: [String]?
+        var reasonCodes: [Referral.ReasonCode]?
         var consent: Referral.Consent?
         var subject: Referral.Subject?
         let read = object(keys: Self.referralKeys) { reader, key in
@@ -213,9 +254,9 @@ extension BodyReader {
             case 2: return reader.text(&referringAgency)
             case 3: return reader.text(&referringWorker)
             case 4: return reader.text(&receivingAgency)
-            case 5: return reader.text(&category)
-            case 6: return reader.text(&priority)
-            case 7: return reader.list(&reasonCodes)
+            case 5: return reader.code(&category, Self.categories)
+            case 6: return reader.code(&priority, closed: Self.priorities)
+            case 7: return reader.list(&reasonCodes, Self.reasonCodes)
             case 8: return reader.text(&note)
             case 9:
                 if reader.null() { return true }
@@ -233,13 +274,13 @@ extension BodyReader {
             }
         }
         guard read, let referralId, let caseReference, let referringAgency, let referringWorker,
-              let category, let priority = priority.flatMap(Priority.init(rawValue:)), let reasonCodes, let consent,
+              let category, let priority, let reasonCodes, let consent,
               let acknowledgeBy, let decideBy, let followUpOn
         else { return nil }
         let referral = Referral(
             referralId: referralId, caseReference: caseReference, referringAgency: referringAgency,
-            referringWorker: referringWorker, receivingAgency: receivingAgency, category: ServiceCategory(rawValue: category),
-            priority: priority, reasonCodes: reasonCodes.map(Referral.ReasonCode.init(rawValue:)), note: note,
+            referringWorker: referringWorker, receivingAgency: receivingAgency, category: category,
+            priority: priority, reasonCodes: reasonCodes, note: note,
             consent: consent, acknowledgeBy: acknowledgeBy, decideBy: decideBy, followUpOn: followUpOn, subject: subject)
         do {
             try referral.validate(at: "body")
@@ -250,47 +291,37 @@ extension BodyReader {
     }
 
     private mutating func consent() -> Referral.Consent? {
-        var status, overrideReason, recordedBy: String?
+        var recordedBy: String?
+        var status: Referral.Consent.Status?
+        var overrideReason: Referral.Consent.OverrideReason?
         var recordedAt: Date?
-        var scope: [String]?
+        var scope: [Referral.Consent.Scope]?
         let read = object(keys: Self.consentKeys) { reader, key in
             switch key {
-            case 0: return reader.text(&status)
-            case 1: return reader.text(&overrideReason)
-            case 2: return reader.list(&scope)
+            case 0: return reader.code(&status, closed: Self.consentStatuses)
+            case 1: return reader.code(&overrideReason, closed: Self.overrideReasons)
+            case 2: return reader.list(&scope, Self.scopes)
             case 3: return reader.text(&recordedBy)
             default: return reader.parsed(&recordedAt, Timestamp.parse(bytes:))
             }
         }
-        guard read, let status = status.flatMap(Referral.Consent.Status.init(rawValue:)), let scope, let recordedBy, let recordedAt
-        else { return nil }
-        var reason: Referral.Consent.OverrideReason?
-        if let overrideReason {
-            guard let known = Referral.Consent.OverrideReason(rawValue: overrideReason) else { return nil }
-            reason = known
-        }
-        return Referral.Consent(
-            status: status, overrideReason: reason, scope: scope.map(Referral.Consent.Scope.init(rawValue:)),
-            recordedBy: recordedBy, recordedAt: recordedAt)
+        guard read, let status, let scope, let recordedBy, let recordedAt else { return nil }
+        return Referral.Consent(status: status, overrideReason: overrideReason, scope: scope, recordedBy: recordedBy, recordedAt: recordedAt)
     }
 
     private mutating func subject() -> Referral.Subject? {
-        var ageBand, language: String?
-        var needsFlags: [String]?
+        var language: String?
+        var ageBand: Referral.Subject.AgeBand?
+        var needsFlags: [Referral.Subject.NeedsFlag]?
         let read = object(keys: Self.subjectKeys) { reader, key in
             switch key {
-            case 0: return reader.text(&ageBand)
+            case 0: return reader.code(&ageBand, closed: Self.ageBands)
             case 1: return reader.text(&language)
-            default: return reader.list(&needsFlags)
+            default: return reader.list(&needsFlags, Self.needsFlags)
             }
         }
         guard read else { return nil }
-        var band: Referral.Subject.AgeBand?
-        if let ageBand {
-            guard let known = Referral.Subject.AgeBand(rawValue: ageBand) else { return nil }
-            band = known
-        }
-        return Referral.Subject(ageBand: band, language: language, needsFlags: (needsFlags ?? []).map(Referral.Subject.NeedsFlag.init(rawValue:)))
+        return Referral.Subject(ageBand: ageBand, language: language, needsFlags: needsFlags ?? [])
     }
 }
 
@@ -301,20 +332,25 @@ extension BodyReader {
         "referralId", "state", "previousState", "changedBy", "changedAt", "reason", "suggestedAlternative", "outcome", "note",
     ]
     private static let outcomeKeys: [StaticString] = ["successful", "code"]
+    private static let states = CodeTable<ReferralState>.cases
+    private static let reasons = CodeTable<ReferralStatusUpdate.Reason>.cases
+    private static let outcomeCodes = CodeTable<ReferralStatusUpdate.Outcome.Code>.known
 
     mutating func statusUpdate() -> ReferralStatusUpdate? {
-        var state, previousState, changedBy, reason, suggestedAlternative, note: String?
+        var changedBy, suggestedAlternative, note: String?
+        var state, previousState: ReferralState?
+        var reason: ReferralStatusUpdate.Reason?
         var referralId: UUID?
         var changedAt: Date?
         var outcome: ReferralStatusUpdate.Outcome?
         let read = object(keys: Self.statusKeys) { reader, key in
             switch key {
             case 0: return reader.parsed(&referralId, Identifier.uuid(bytes:))
-            case 1: return reader.text(&state)
-            case 2: return reader.text(&previousState)
+            case 1: return reader.code(&state, closed: Self.states)
+            case 2: return reader.code(&previousState, closed: Self.states)
             case 3: return reader.text(&changedBy)
             case 4: return reader.parsed(&changedAt, Timestamp.parse(bytes:))
-            case 5: return reader.text(&reason)
+            case 5: return reader.code(&reason, closed: Self.reasons)
             case 6: return reader.text(&suggestedAlternative)
             case 7:
                 if reader.null() { return true }
@@ -324,17 +360,10 @@ extension BodyReader {
             default: return reader.text(&note)
             }
         }
-        guard read, let referralId, let state = state.flatMap(ReferralState.init(rawValue:)),
-              let previousState = previousState.flatMap(ReferralState.init(rawValue:)), let changedBy, let changedAt
-        else { return nil }
-        var known: ReferralStatusUpdate.Reason?
-        if let reason {
-            guard let value = ReferralStatusUpdate.Reason(rawValue: reason) else { return nil }
-            known = value
-        }
+        guard read, let referralId, let state, let previousState, let changedBy, let changedAt else { return nil }
         let update = ReferralStatusUpdate(
             referralId: referralId, state: state, previousState: previousState, changedBy: changedBy, changedAt: changedAt,
-            reason: known, suggestedAlternative: suggestedAlternative, outcome: outcome, note: note)
+            reason: reason, suggestedAlternative: suggestedAlternative, outcome: outcome, note: note)
         do {
             try update.validate(at: "body")
         } catch {
@@ -345,7 +374,7 @@ extension BodyReader {
 
     private mutating func outcome() -> ReferralStatusUpdate.Outcome? {
         var successful: Bool?
-        var code: String?
+        var code: ReferralStatusUpdate.Outcome.Code?
         var absentSuccess = false
         let read = object(keys: Self.outcomeKeys) { reader, key in
             switch key {
@@ -357,10 +386,10 @@ extension BodyReader {
                 guard let value = reader.bool() else { return false }
                 successful = value
                 return true
-            default: return reader.text(&code)
+            default: return reader.code(&code, Self.outcomeCodes)
             }
         }
         guard read, !absentSuccess, let successful, let code else { return nil }
-        return ReferralStatusUpdate.Outcome(successful: successful, code: ReferralStatusUpdate.Outcome.Code(rawValue: code))
+        return ReferralStatusUpdate.Outcome(successful: successful, code: code)
     }
 }

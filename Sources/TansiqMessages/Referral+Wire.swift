@@ -89,26 +89,26 @@ extension Referral.Consent {
         recordedAt = try fields.time("recordedAt")
     }
 
-    func validate(at path: String, open: Bool) throws(ProtocolError) {
+    func validate(at path: @autoclosure () -> String, open: Bool) throws(ProtocolError) {
         switch (status, overrideReason) {
         case (.overridden, nil):
             throw ProtocolError(
                 .missingField,
                 "an overridden consent needs an overrideReason ('vital-interest', 'child-protection' or 'legal-obligation')",
-                keyPath: path + ".overrideReason"
+                keyPath: path() + ".overrideReason"
             )
         case (.given, .some):
-            throw ProtocolError(.invalidValue, "overrideReason is only given when status is 'overridden'", keyPath: path + ".overrideReason")
+            throw ProtocolError(.invalidValue, "overrideReason is only given when status is 'overridden'", keyPath: path() + ".overrideReason")
         default:
             break
         }
-        try FreeText.checkCodes(scope, "consent scope", count: 1...8, at: path + ".scope")
+        try FreeText.checkCodes(scope, "consent scope", count: 1...8, at: path() + ".scope")
         let needed: Scope = open ? .shareWithCategoryProviders : .shareWithReceiver
         guard scope.contains(needed) else {
             let what = open ? "an open referral" : "an addressed referral"
-            throw ProtocolError(.missingConsent, "the consent scope does not include '\(needed)', which \(what) needs", keyPath: path + ".scope")
+            throw ProtocolError(.missingConsent, "the consent scope does not include '\(needed)', which \(what) needs", keyPath: path() + ".scope")
         }
-        try Identifier.check(recordedBy, "worker role id", at: path + ".recordedBy")
+        try Identifier.check(recordedBy, "worker role id", at: path() + ".recordedBy")
     }
 
     func wireValue(at path: String) throws(ProtocolError) -> JSONValue {
@@ -129,15 +129,15 @@ extension Referral.Subject {
         needsFlags = try fields.optionalStrings("needsFlags").map(NeedsFlag.init(rawValue:))
     }
 
-    func validate(at path: String) throws(ProtocolError) {
+    func validate(at path: @autoclosure () -> String) throws(ProtocolError) {
         if let language, !Identifier.isValidLanguageTag(language) {
             throw ProtocolError(
                 .invalidValue,
                 "the value is not a BCP 47 language tag like 'ar', 'fr' or 'wo'",
-                keyPath: path + ".language"
+                keyPath: path() + ".language"
             )
         }
-        try FreeText.checkCodes(needsFlags, "needs flag", count: 0...8, at: path + ".needsFlags")
+        try FreeText.checkCodes(needsFlags, "needs flag", count: 0...8, at: path() + ".needsFlags")
     }
 
     var wireValue: JSONValue {

@@ -72,7 +72,7 @@ public enum ReferralLifecycle {
         from: ReferralState,
         to: ReferralState,
         by actor: ReferralActor,
-        keyPath: String?
+        keyPath: @autoclosure () -> String?
     ) throws(ProtocolError) -> ReferralState {
         let allowedActor = self.actor(from: from, to: to)
         if allowedActor == actor {
@@ -92,6 +92,6 @@ public enum ReferralLifecycle {
             let targets = allowedTransitions(from: from).map { "'\($0.to)'" }.joined(separator: ", ")
             why = "'\(from)' may only move to \(targets)"
         }
-        throw ProtocolError(.illegalTransition, "\(move): \(why)", keyPath: keyPath)
+        throw ProtocolError(.illegalTransition, "\(move): \(why)", keyPath: keyPath())
     }
 }

@@ -91,10 +91,14 @@ import Testing
             #""3F2B8C1E-6D4A-4C1B-9A7E-2F5D8B3C9E01""#, #""health""#, #""stat""#, #""accepted""#, #""requested""#,
             #""given""#, #""overridden""#, #""vital-interest""#, #"["share-with-receiver"]"#, #"["share-with-coordinator"]"#,
             #""call 0612345678""#, #""a\"b""#, #""\u00e9""#, #""Mohamed Alaoui""#, #""ar-MA""#, #""adult""#,
+            #""maternal-care""#, #""Maternal-care""#, #"["maternal-care","made-up-reason"]"#, #"["pregnant","pregnant"]"#,
+            #""urgent""#, #""Urgent""#, #""60+""#, #""60""#, #""at-capacity""#, #""referred-onward""#, #""service-provided""#,
+            #""\u0068ealth""#, #"nullnull"#, #"null"x""#, #""child-protection""#, #"["share-with-category-providers"]"#,
             #"{"successful":true,"code":"service-provided"}"#, #"{"status":"given","scope":["share-with-receiver"],"recordedBy":"caseworker-1","recordedAt":"2026-11-29T09:30:00.000Z"}"#,
         ]
         let keys = ["referralId", "caseReference", "note", "state", "previousState", "consent", "scope", "reason", "outcome",
-                    "successful", "code", "subject", "firstName", "x-extra", "category", "priority", "status", "changedBy"]
+                    "successful", "code", "subject", "firstName", "x-extra", "category", "priority", "status", "changedBy",
+                    "reasonCodes", "needsFlags", "ageBand", "overrideReason", "language"]
         var quickAccepted = 0
         for _ in 0..<8_000 {
             let (kind, original) = bodies.randomElement(using: &rng)!

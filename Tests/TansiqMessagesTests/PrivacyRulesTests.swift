@@ -134,6 +134,32 @@ import Testing
         #expect(throws: ProtocolError.self) { try Vocabulary(adding: [.reasonCodes: ["Not An Identifier"]]) }
     }
 
+    /// A vocabulary looks codes up by their bytes while a list is short and by its set once a
+    /// deployment makes one long; either way it answers as the set of codes does.
+    @Test(arguments: [0, 5, 40])
+    func theVocabularyAnswersAsItsSetOfCodesWhateverItsSize(added: Int) throws {
+        // Codes of one length, so that 40 of them take the set's path.
+        let additions = (0..<added).map { "local-\(String(format: "%03d", $0))" }
+        let vocabulary = try Vocabulary(adding: [.reasonCodes: additions, .workerRoles: additions])
+        let probes = additions + Referral.ReasonCode.knownValues.map(\.rawValue) + Vocabulary.protocolWorkerRoles
+            + ["local-999", "local-00", "local-0000", "Local-001", "maternal-car", "maternal-cares", "", "nurse", "nurses", "caseworker"]
+        for list in [Vocabulary.List.reasonCodes, .workerRoles] {
+            let expected = Set(vocabulary.codes(of: list))
+            for probe in probes {
+                #expect(vocabulary.contains(probe, in: list) == expected.contains(probe), "\(list) \(probe)")
+                let viaBytes = Array(probe.utf8).withUnsafeBufferPointer { vocabulary.contains(bytes: $0, in: list) }
+                #expect(viaBytes == expected.contains(probe), "\(list) \(probe) as bytes")
+            }
+        }
+        let rules = PrivacyRules(vocabulary: vocabulary)
+        for worker in additions.prefix(3).map({ $0 + "-7" }) + ["caseworker-3", "nurse"] {
+            #expect((try? rules.checkWorker(worker, at: "w")) != nil, "\(worker)")
+        }
+        for worker in ["local-", "caseworker-", "-3", "caseworker-3a", "fatima-amrani-3"] {
+            #expect((try? rules.checkWorker(worker, at: "w")) == nil, "\(worker)")
+        }
+    }
+
     @Test(arguments: [
         "nom", "prenom", "prénom", "Nom_Famille", "adresse", "nationalite", "nationalité", "diagnostic", "telephone", "téléphone",
         "date_naissance", "lieuDeNaissance", "courriel", "nombre", "apellidos", "dirección", "teléfono", "fecha_nacimiento",

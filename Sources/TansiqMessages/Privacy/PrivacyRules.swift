@@ -89,16 +89,17 @@ public struct PrivacyRules: Sendable, Equatable {
 
     /// A worker id is a role, optionally numbered: `caseworker`, `caseworker-3`, `social-worker-12`.
     func checkWorker(_ worker: String, at keyPath: @autoclosure () -> String) throws(ProtocolError) {
-        // `role` or `role-<digits>`, read on the bytes.
-        let bytes = worker.utf8
-        var role = worker
-        if let dash = bytes.lastIndex(of: UInt8(ascii: "-")) {
-            let number = bytes[bytes.index(after: dash)...]
-            if !number.isEmpty, number.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) {
-                role = String(decoding: bytes[..<dash], as: UTF8.self)
+        // `role` or `role-<digits>`, read on the bytes and looked up without making a string of the role.
+        var worker = worker
+        let known = worker.withUTF8 { bytes -> Bool in
+            var end = bytes.count
+            if let dash = bytes.lastIndex(of: UInt8(ascii: "-")), dash + 1 < bytes.count,
+               bytes[(dash + 1)...].allSatisfy(Identifier.isASCIIDigit) {
+                end = dash
             }
+            return vocabulary.contains(bytes: UnsafeBufferPointer(rebasing: bytes[..<end]), in: .workerRoles)
         }
-        guard vocabulary.contains(role, in: .workerRoles) else {
+        guard known else {
             throw ProtocolError(
                 .personalData,
                 "a worker id must be a role id like 'caseworker-3', never a name; a deployment adds roles under \(Vocabulary.List.workerRoles.configurationKey)",

@@ -54,7 +54,10 @@ public struct Vocabulary: Sendable, Equatable {
     }
 
     /// The codes of each list, at its ``List/ordinal``.
-    private var codes: [Set<String>]
+    private let codes: [Set<String>]
+    /// The same codes by their bytes, for lists short enough to compare one by one (every
+    /// protocol list, and most deployments'): a lookup without hashing.
+    private let tables: [CodeTable<Void>?]
 
     /// The roles of the protocol's worker ids; a deployment adds its own.
     public static let protocolWorkerRoles: [String] = [
@@ -78,6 +81,11 @@ public struct Vocabulary: Sendable, Equatable {
         var stored = [Set<String>](repeating: [], count: List.allCases.count)
         for (list, set) in codes { stored[list.ordinal] = set }
         self.codes = stored
+        tables = stored.map(Self.table)
+    }
+
+    private static func table(_ codes: Set<String>) -> CodeTable<Void>? {
+        CodeTable(codes.map { ($0, ()) })
     }
 
     /// The protocol's codes plus `additions`; every addition must be an identifier.
@@ -90,12 +98,22 @@ public struct Vocabulary: Sendable, Equatable {
             }
         }
         self.codes = codes
+        tables = codes.map(Self.table)
     }
 
     /// Whether `code` is in `list`.
     public func contains(_ code: String, in list: List) -> Bool {
-        codes[list.ordinal].contains(code)
+        if let table = tables[list.ordinal] { return table.value(for: code) != nil }
+        return codes[list.ordinal].contains(code)
     }
+
+    /// Whether the code spelled by `bytes` (UTF-8) is in `list`.
+    func contains(bytes: UnsafeBufferPointer<UInt8>, in list: List) -> Bool {
+        if let table = tables[list.ordinal] { return table.value(for: bytes) != nil }
+        return codes[list.ordinal].contains(String(decoding: bytes, as: UTF8.self))
+    }
+
+    public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool { lhs.codes == rhs.codes }
 
     /// Every code of `list`, sorted.
     public func codes(of list: List) -> [String] {
