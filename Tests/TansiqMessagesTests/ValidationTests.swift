@@ -173,6 +173,28 @@ import Testing
     }
     /// The one-pass language-tag check says what the subtag split it replaced said, on tags made
     /// of the characters and lengths around every limit.
+    /// The hand-written UUID parser reads what Foundation reads, lowercase only, and refuses
+    /// every single-byte change that makes the text something else.
+    @Test func theUUIDParserAgreesWithFoundationOnCanonicalText() {
+        var rng = SeededGenerator(seed: 0x0001_D5)
+        let alphabet = Array("0123456789abcdefABCDEFg-/:@`G \u{0}".utf8) + [0x80, 0xFF]
+        for _ in 0..<5_000 {
+            let uuid = UUID()
+            let text = Identifier.text(uuid)
+            #expect(Identifier.uuid(text) == uuid)
+            var bytes = Array(text.utf8)
+            let offset = Int.random(in: 0..<bytes.count, using: &rng)
+            bytes[offset] = alphabet.randomElement(using: &rng)!
+            let mutated = String(decoding: bytes, as: UTF8.self)
+            let canonical = Identifier.isCanonicalUUID(mutated)
+            let parsed = bytes.withUnsafeBufferPointer { Identifier.uuid(bytes: $0) }
+            #expect(parsed == (canonical ? UUID(uuidString: mutated) : nil), "\(mutated)")
+        }
+        #expect(Identifier.uuid("3f2b8c1e-6d4a-4c1b-9a7e-2f5d8b3c9e0") == nil)
+        #expect(Identifier.uuid("3f2b8c1e-6d4a-4c1b-9a7e-2f5d8b3c9e011") == nil)
+        #expect(Identifier.uuid("3F2B8C1E-6D4A-4C1B-9A7E-2F5D8B3C9E01") == nil)
+    }
+
     @Test func theLanguageTagCheckAgreesWithTheSubtagSplit() {
         func splitCheck(_ string: String) -> Bool {
             guard string.utf8.count <= 35 else { return false }
