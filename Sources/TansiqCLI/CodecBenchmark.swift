@@ -2,7 +2,7 @@ import Foundation
 import TansiqMessages
 
 /// Measures the message codec on one core: encoding a typical referral, decoding it fully,
-/// and decoding its header alone (the hub's hot path).
+/// decoding its header alone (the hub's hot path), and decoding a typical status update.
 struct CodecBenchmark {
     /// One measurement.
     struct Result: Sendable, CustomStringConvertible {
@@ -21,10 +21,11 @@ struct CodecBenchmark {
         }
     }
 
-    /// Runs the four measurements, `iterations` messages each, after a short warm-up.
+    /// Runs the five measurements, `iterations` messages each, after a short warm-up.
     static func run(iterations: Int) -> [Result] {
         guard let envelope = try? typicalReferral(), let frames = try? MessageCodec.encode(envelope),
-              let view = try? hubView(of: envelope)
+              let view = try? hubView(of: envelope), let status = try? typicalStatusUpdate(of: envelope),
+              let statusFrames = try? MessageCodec.encode(status)
         else { return [] }
         let count = max(1, iterations)
         _ = measure("warm-up", min(count, 1000)) { _ = try? MessageCodec.decode(frames) }
@@ -33,6 +34,8 @@ struct CodecBenchmark {
             measure("encode referral", count) { checksum &+= (try? MessageCodec.encode(envelope))?[2].count ?? 0 },
             measure("decode referral", count) { checksum &+= (try? MessageCodec.decode(frames)) == nil ? 0 : 1 },
             measure("decode header", count) { checksum &+= (try? MessageCodec.decodeHeader(frames[1]))?.source.utf8.count ?? 0 },
+            // The other half of a network's traffic: the moves of referrals.
+            measure("decode status update", count) { checksum &+= (try? MessageCodec.decode(statusFrames)) == nil ? 0 : 1 },
             // What the hub adds for each new referral (and each accepted move): its view, encoded.
             measure("encode hub view", count) { checksum &+= (try? MessageCodec.encode(view))?[2].count ?? 0 },
         ]
@@ -60,6 +63,20 @@ struct CodecBenchmark {
         return Envelope(
             topic: try Topic.hubView(category: body.category, referrer: body.referringAgency), source: "bench-hub", agent: "bench-hub",
             payload: .referralView(view), time: referral.header.time)
+    }
+
+    /// The receiver's completion of `referral`, with its outcome and a note.
+    static func typicalStatusUpdate(of referral: Envelope) throws(ProtocolError) -> Envelope {
+        guard case .referral(let body) = referral.payload, let receiver = body.receivingAgency else {
+            throw ProtocolError(.unknownKind, "not an addressed referral")
+        }
+        let update = ReferralStatusUpdate(
+            referralId: body.referralId, state: .completed, previousState: .inProgress, changedBy: receiver,
+            changedAt: referral.header.time.addingTimeInterval(3 * 86_400),
+            outcome: .init(successful: true, code: .serviceProvided), note: "Seen at the Anza health centre; follow-up booked.")
+        return Envelope(
+            topic: try Topic.status(addressee: body.referringAgency, sender: receiver, category: body.category), source: receiver,
+            agent: "nurse-desk", payload: .referralStatus(update), time: referral.header.time.addingTimeInterval(3 * 86_400))
     }
 
     /// A referral of the size the Agadir pilot sends: addressed, with consent, subject and note.
