@@ -70,13 +70,13 @@ struct CodecBenchmark {
         guard case .referral(let body) = referral.payload, let receiver = body.receivingAgency else {
             throw ProtocolError(.unknownKind, "not an addressed referral")
         }
+        let completedAt = referral.header.time.addingTimeInterval(3 * 86_400)
         let update = ReferralStatusUpdate(
-            referralId: body.referralId, state: .completed, previousState: .inProgress, changedBy: receiver,
-            changedAt: referral.header.time.addingTimeInterval(3 * 86_400),
+            referralId: body.referralId, state: .completed, previousState: .inProgress, changedBy: receiver, changedAt: completedAt,
             outcome: .init(successful: true, code: .serviceProvided), note: "Seen at the Anza health centre; follow-up booked.")
         return Envelope(
             topic: try Topic.status(addressee: body.referringAgency, sender: receiver, category: body.category), source: receiver,
-            agent: "nurse-desk", payload: .referralStatus(update), time: referral.header.time.addingTimeInterval(3 * 86_400))
+            agent: "nurse-desk", payload: .referralStatus(update), time: completedAt)
     }
 
     /// A referral of the size the Agadir pilot sends: addressed, with consent, subject and note.
