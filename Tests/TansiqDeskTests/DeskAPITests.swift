@@ -115,13 +115,13 @@ struct DeskAPITests {
             return (health.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), after)
         }
         let reader = try EventStreamReader(url: url, path: "/events?after=\(after)", cookie: cookie)
-        #expect(reader.read { $0.contains(": connected") })
+        #expect(await reader.awaitText { $0.contains(": connected") })
         #expect(reader.text.contains("text/event-stream"))
         let id = try await network.withDesk(DeskNetwork.iom) { iom in
             try await iom.signIn(TestWorker(worker: "caseworker-1", role: .caseworker))
             return try #require(try await DeskActionTests.refer(iom).1)
         }
-        let seen = await Task.detached { reader.read { $0.contains(#""referralId":"\#(id.uppercased())","state":"received""#) || $0.contains(#""referralId":"\#(id)","state":"received""#) } }.value
+        let seen = await reader.awaitText { $0.contains(#""referralId":"\#(id.uppercased())","state":"received""#) || $0.contains(#""referralId":"\#(id)","state":"received""#) }
         #expect(seen, "the stream said: \(reader.text)")
         #expect(reader.text.contains("event: referral"))
         #expect(reader.text.contains("event: status"))

@@ -377,5 +377,13 @@ final class EventStreamReader: @unchecked Sendable {
         return true
     }
 
+    /// `read(until:)` on a thread of its own: a blocking `recv` on one of the concurrency pool's
+    /// threads (two, on two cores) can starve the very desk whose answer it waits for.
+    func awaitText(_ condition: @escaping @Sendable (String) -> Bool) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.read(until: condition)) }.start()
+        }
+    }
+
     deinit { close(descriptor) }
 }
