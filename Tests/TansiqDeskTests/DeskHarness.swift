@@ -367,7 +367,7 @@ final class EventStreamReader: @unchecked Sendable {
     }
 
     /// Reads until `condition` holds on what was read (or 60 s without data); returns whether it held.
-    func read(until condition: (String) -> Bool) -> Bool {
+    private func read(until condition: (String) -> Bool) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !condition(text) {
             let count = recv(descriptor, &buffer, buffer.count, 0)
