@@ -90,16 +90,6 @@ final class AgentProcesses: AgentFleet {
         process.standardError = try FileHandle(forWritingTo: log)
         let board = board
         board.opened(key, log: log, executable: executable)
-        let reader = LineReader()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                board.outputClosed(key)
-                return
-            }
-            reader.lines(in: chunk) { board.received($0, from: key) }
-        }
         process.terminationHandler = { process in
             board.exited(key, status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal)
         }
@@ -109,6 +99,7 @@ final class AgentProcesses: AgentFleet {
             throw SimulationError(code: .agentNotReady, message: "cannot start \(executable) for \(planned.agent): \(error)")
         }
         board.started(key, pid: process.processIdentifier)
+        Self.readLines(of: output, key: key, into: board)
         running[planned.agent] = Running(process: process, input: input.fileHandleForWriting, key: key, executable: executable)
         logger.debug("agent process started", metadata: ["agent": "\(planned.agent)", "pid": "\(process.processIdentifier)"])
         return key
@@ -170,6 +161,33 @@ final class AgentProcesses: AgentFleet {
         }
         _ = await board.waitForOutput(all.map(\.key), within: .seconds(5))
         return notes
+    }
+
+    /// Reads the process's standard output on a thread of its own until the end of the pipe.
+    /// Not `readabilityHandler`: its dispatch read source could be torn down while the pipe
+    /// was closed under it at the end of a run, and the run died in libdispatch (SIGSEGV).
+    /// The thread holds the pipe, so its descriptor is closed only after the last read.
+    private static func readLines(of output: Pipe, key: String, into board: ProcessBoard) {
+        let thread = Thread {
+            let reader = LineReader()
+            let descriptor = output.fileHandleForReading.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    reader.lines(in: Data(buffer[0..<count])) { board.received($0, from: key) }
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            board.outputClosed(key)
+            withExtendedLifetime(output) {}
+        }
+        thread.name = "tansiq-sim-out"
+        thread.stackSize = 256 * 1024
+        thread.start()
     }
 
     /// Removes the run's temporary directory.

@@ -169,13 +169,16 @@ struct HubReplayTests {
         let trimming = try Journal(path: directory.journalPath, retention: JournalRetention(maxMessages: 10))
         try trimming.applyRetention()
         let firstKept = try #require(try trimming.firstStoredSequence())
+        // The hub journals its own view entries between the referrals, in no fixed order,
+        // so the first kept message on the inbox is not always the first kept sequence.
+        let firstKeptInInbox = try #require(try trimming.records(after: 0, prefixes: [Self.inbox], limit: 100).first?.sequence)
         trimming.close()
         try await withHub(journaledConfiguration(directory)) { _, endpoints in
             let dealer = try ReplayDealer(try #require(endpoints.replay))
             let page = try dealer.page(agency: Sample.receiver, prefixes: [Self.inbox], after: 0)
             #expect(page.end.error?.code == "history-truncated")
             #expect(page.end.error?.message.contains("history starts at sequence \(firstKept)") == true)
-            #expect(page.stamps.first?.seq == firstKept)
+            #expect(page.stamps.first?.seq == firstKeptInInbox)
             #expect(page.messages.count == page.stamps.filter { $0.seq >= firstKept }.count)
             #expect(page.end.count == UInt64(page.messages.count))
         }
