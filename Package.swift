@@ -41,12 +41,15 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        // SQLite's process-wide settings that Swift cannot make (`sqlite3_config` is variadic);
+        // the same system libsqlite3 that GRDB uses (Debian: libsqlite3-dev).
+        .target(name: "CSQLiteSettings", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "TansiqMessages"),
         // Personal data at rest: owner-only files, a master key, one sealed data key per referral.
         .target(
             name: "TansiqVault",
             dependencies: [
-                "TansiqMessages",
+                "TansiqMessages", "CSQLiteSettings",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -93,6 +93,7 @@ public final class AgentStore {
     ) throws(AgentStoreError) {
         self.path = path
         keys = masterKey.map(DataKeyStore.init(master:))
+        SQLiteSettings.applyBeforeFirstConnection()
         do {
             if let path {
                 try PrivateFiles.prepareDatabaseFile(path)

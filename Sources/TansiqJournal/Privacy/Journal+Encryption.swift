@@ -89,6 +89,7 @@ extension Journal {
     /// goes on writing: the erasure is one short transaction between two of its group commits,
     /// and the hub drops its cached keys when it sees another connection's commit).
     public static func erase(referrals referralIDs: [String], inJournalAt path: String, now: Date = Date()) throws(JournalError) -> Erasure {
+        SQLiteSettings.applyBeforeFirstConnection()
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)

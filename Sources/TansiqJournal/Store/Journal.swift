@@ -108,6 +108,7 @@ public final class Journal {
             }
         }
 
+        SQLiteSettings.applyBeforeFirstConnection()
         var configuration = Configuration()
         if readOnly {
             configuration.readonly = true
