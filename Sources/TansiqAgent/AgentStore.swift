@@ -84,6 +84,10 @@ public final class AgentStore {
     let database: DatabaseQueue
     /// Seals referral content (AgentStore+Encryption.swift); `nil` stores it as JSON.
     let keys: DataKeyStore?
+    /// Unwrapped data keys kept in memory: about the referrals an agency works on at once. The
+    /// vault's default (sized for a hub's journal) grew every agent by a key for each referral
+    /// it ever held, and kept that many plaintext keys in memory.
+    static let cachedDataKeys = 256
 
     /// Opens the store at `path` (creating the file 0600 and its schema if needed), or an empty
     /// in-memory store when `path` is nil; with `masterKey`, referral content is sealed at rest.
@@ -92,7 +96,7 @@ public final class AgentStore {
         path: String?, masterKey: MasterKey? = nil, cacheKiB: Int? = nil, durability: Durability = .normal
     ) throws(AgentStoreError) {
         self.path = path
-        keys = masterKey.map(DataKeyStore.init(master:))
+        keys = masterKey.map { DataKeyStore(master: $0, cachedKeys: AgentStore.cachedDataKeys) }
         SQLiteSettings.applyBeforeFirstConnection()
         do {
             if let path {

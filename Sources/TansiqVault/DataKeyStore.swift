@@ -26,12 +26,15 @@ public final class DataKeyStore {
     private var sealing: [String: DataKey] = [:]
     private var opening: [Int64: SymmetricKey] = [:]
     private var dataVersion: Int64?
-    private static let cacheLimit = 50_000
+    private let cacheLimit: Int
 
-    /// A store whose keys are wrapped by `master`.
-    public init(master: MasterKey) {
+    /// A store whose keys are wrapped by `master`. At most `cachedKeys` unwrapped keys are
+    /// kept in memory for each use (sealing, opening); past that the cache starts again and a
+    /// key is read and unwrapped from its row when next needed.
+    public init(master: MasterKey, cachedKeys: Int = 50_000) {
         self.master = master
         masterKey = master.key
+        cacheLimit = max(1, cachedKeys)
     }
 
     /// Registers the key tables; call once on the migrator of the database that holds sealed data.
@@ -109,7 +112,7 @@ public final class DataKeyStore {
             return nil
         }
         let key = try unwrap(row[1], scope: row[0])
-        if opening.count >= Self.cacheLimit { opening.removeAll(keepingCapacity: true) }
+        if opening.count >= cacheLimit { opening.removeAll(keepingCapacity: true) }
         opening[id] = key
         return key
     }
@@ -169,7 +172,7 @@ public final class DataKeyStore {
     }
 
     private func remember(_ key: DataKey, scope: String) {
-        if sealing.count >= Self.cacheLimit { sealing.removeAll(keepingCapacity: true) }
+        if sealing.count >= cacheLimit { sealing.removeAll(keepingCapacity: true) }
         sealing[scope] = key
         opening[key.id] = key.key
     }

@@ -51,6 +51,26 @@ struct VaultTests {
         #expect(try queue.read { db in try DataKeyStore.wasErased(scope: "referral-1", in: db) })
     }
 
+    @Test func aKeyPushedOutOfTheCacheIsReadBackNotMadeAgain() throws {
+        let queue = try Self.database()
+        let store = DataKeyStore(master: .generate(), cachedKeys: 2)
+        let scopes = (1...5).map { "referral-\($0)" }
+        let sealed = try queue.write { db in
+            try scopes.map { scope in
+                let key = try store.sealingKey(for: scope, in: db)
+                return (key.id, try DataKeyStore.seal(Array(scope.utf8), with: key, context: scope))
+            }
+        }
+        try queue.write { db in
+            for (scope, (id, box)) in zip(scopes, sealed) {
+                #expect(try store.sealingKey(for: scope, in: db).id == id)
+                let opening = try #require(try store.openingKey(id: id, in: db))
+                #expect(try DataKeyStore.open(box, with: opening, context: scope) == Array(scope.utf8))
+            }
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_key") == scopes.count)
+        }
+    }
+
     @Test func aDatabaseRemembersItsMasterKey() throws {
         let queue = try Self.database()
         try queue.write { db in try DataKeyStore(master: .generate()).bind(db, file: "test") }

@@ -98,7 +98,7 @@ public final class Journal {
         self.path = path
         self.durability = durability
         self.retention = retention
-        keys = masterKey.map(DataKeyStore.init(master:))
+        keys = masterKey.map { DataKeyStore(master: $0) }
         if !readOnly {
             // The file (and so SQLite's -wal and -shm beside it) is the owner's alone.
             do {
