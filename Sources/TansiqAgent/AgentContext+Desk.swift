@@ -112,7 +112,7 @@ extension AgentContext {
             topic = try Topic.openReferral(category: referral.category, referrer: configuration.agency)
         }
         try check(.referral(referral), on: topic)
-        guard referrals[referral.referralId] == nil else {
+        guard !referrals.contains(referral.referralId) else {
             throw ProtocolError(.invalidValue, "referral \(referral.referralId.uuidString.lowercased()) was sent already", keyPath: "body.referralId")
         }
         guard refer(referral) else {

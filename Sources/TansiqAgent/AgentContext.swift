@@ -77,7 +77,7 @@ public final class AgentContext {
         self.observer = observer
         self.logger = logger
         self.store = store
-        self.referrals = ReferralBook(restoring: saved.referrals, processed: saved.processed)
+        self.referrals = ReferralBook(restoring: saved.referrals, processed: saved.processed, archive: store.archive(logger: logger))
         self.cursor = saved.cursor
         self.savedCursor = saved.cursor
         ownServiceStatuses = Dictionary(saved.serviceStatuses.map { ($0.category, $0) }, uniquingKeysWith: { $1 })

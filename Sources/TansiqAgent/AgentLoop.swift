@@ -420,7 +420,7 @@ final class AgentLoop {
         case .hubEscalation(let escalation):
             context.overview.note(escalation)
             // The hub watches deadlines (1.1): the referrer's book notes what it escalated.
-            if escalation.referrer == configuration.agency, context.referrals[escalation.referralId] != nil {
+            if escalation.referrer == configuration.agency, context.referrals.contains(escalation.referralId) {
                 context.referrals.markEscalated(escalation.referralId, escalation.deadline)
             }
             context.emit(.escalationObserved(escalation))
@@ -434,7 +434,7 @@ final class AgentLoop {
         case .sharedReferral(let referral):
             // The hub copies a referral's body to the coordinator when its consent allows (1.2):
             // followed, never answered.
-            if context.referrals[referral.referralId] == nil {
+            if !context.referrals.contains(referral.referralId) {
                 _ = context.referrals.record(referral, part: .observer, at: context.now(), messageID: envelope.header.id)
             }
         case .referralView(let view):
@@ -529,7 +529,9 @@ final class AgentLoop {
     }
 
     private func closeCaseIfResolved(_ caseReference: String) {
-        let referrals = context.referrals.all.filter { $0.part == .referrer && $0.referral.caseReference == caseReference }
+        // The held referrals suffice: every other one is final, and the one that made the case
+        // final was changed by this message, so it is still held.
+        let referrals = context.referrals.held.filter { $0.part == .referrer && $0.referral.caseReference == caseReference }
         if !referrals.isEmpty, referrals.allSatisfy(\.isFinal) {
             context.emit(.caseClosed(caseReference: caseReference))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import TansiqMessages
 import TansiqVault
 
@@ -89,5 +90,66 @@ extension AgentStore {
         } catch {
             throw AgentStoreError(.corruptRecord, "referral \(id) cannot be read back: \(error)")
         }
+    }
+}
+
+extension AgentStore {
+    private static let referralColumns = "id, part, state, updated_at, referral, details, key_id"
+
+    /// Every saved referral whose content can still be read, in the order first saved.
+    func savedReferrals(in db: Database) throws -> [TrackedReferral] {
+        var referrals: [TrackedReferral] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.referralColumns) FROM referral ORDER BY rowid")
+        while let row = try rows.next() {
+            if let tracked = try trackedReferral(from: row, in: db) { referrals.append(tracked) }
+        }
+        return referrals
+    }
+
+    /// Every saved referral whose content can still be read: what a ``ReferralBook`` reads back
+    /// when asked for all of its referrals, the final ones it let go of included.
+    func savedReferrals() throws(AgentStoreError) -> [TrackedReferral] {
+        do {
+            return try database.read { db in try savedReferrals(in: db) }
+        } catch let error as AgentStoreError {
+            throw error
+        } catch {
+            throw AgentStoreError(.storageFailed, "cannot read the agent's referrals: \(error)")
+        }
+    }
+
+    /// The saved referral with this id; `nil` when there is none or its content was erased.
+    func savedReferral(_ id: UUID) throws(AgentStoreError) -> TrackedReferral? {
+        do {
+            return try database.read { db in
+                guard let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT \(Self.referralColumns) FROM referral WHERE id = ?"),
+                    arguments: [id.uuidString.lowercased()])
+                else { return nil }
+                return try trackedReferral(from: row, in: db)
+            }
+        } catch let error as AgentStoreError {
+            throw error
+        } catch {
+            throw AgentStoreError(.storageFailed, "cannot read referral \(id.uuidString.lowercased()): \(error)")
+        }
+    }
+
+    /// The store as the archive of a ``ReferralBook``: a read that fails is logged and answered
+    /// as if the referral were not there.
+    func archive(logger: Logger) -> ReferralBook.Archive {
+        ReferralBook.Archive(
+            referral: { [self] id in
+                do { return try savedReferral(id) } catch {
+                    logger.error("saved referral not read back", metadata: ["referral": "\(id)", "error": "\(error)"])
+                    return nil
+                }
+            },
+            all: { [self] in
+                do { return try savedReferrals() } catch {
+                    logger.error("saved referrals not read back", metadata: ["error": "\(error)"])
+                    return []
+                }
+            })
     }
 }

@@ -84,9 +84,8 @@ public final class AgentStore {
     let database: DatabaseQueue
     /// Seals referral content (AgentStore+Encryption.swift); `nil` stores it as JSON.
     let keys: DataKeyStore?
-    /// Unwrapped data keys kept in memory: about the referrals an agency works on at once. The
-    /// vault's default (sized for a hub's journal) grew every agent by a key for each referral
-    /// it ever held, and kept that many plaintext keys in memory.
+    /// Unwrapped data keys kept in memory: about the referrals an agency works on at once (the
+    /// vault's default is sized for a hub's journal, which sees every referral in progress).
     static let cachedDataKeys = 256
 
     /// Opens the store at `path` (creating the file 0600 and its schema if needed), or an empty
@@ -169,11 +168,7 @@ public final class AgentStore {
                 if let row = try Row.fetchOne(db, sql: "SELECT hub, sequence FROM cursor WHERE id = 1") {
                     cursor = StreamCursor(hub: row[0], sequence: UInt64(row[1] as Int64))
                 }
-                var referrals: [TrackedReferral] = []
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, part, state, updated_at, referral, details, key_id FROM referral ORDER BY rowid")
-                while let row = try rows.next() {
-                    if let tracked = try self.trackedReferral(from: row, in: db) { referrals.append(tracked) }
-                }
+                let referrals = try self.savedReferrals(in: db)
                 let processed = try String.fetchAll(db, sql: "SELECT id FROM processed_referral").compactMap(UUID.init(uuidString:))
                 var contents = Contents(cursor: cursor, referrals: referrals, processed: Set(processed), starts: starts)
                 let outbox = try Row.fetchCursor(db, sql: "SELECT message_id, topic, header, body, correlation_id, key_id FROM outbox ORDER BY rowid")

@@ -175,7 +175,7 @@ public final class ProviderBehaviour: AgentBehaviour {
     /// time it was planned (at once if that time has passed), capacity held as before.
     private func resume(_ agent: AgentContext) {
         let now = agent.now()
-        let open = agent.referrals.all.filter { $0.part == .receiver && !$0.isFinal }
+        let open = agent.referrals.held.filter { $0.part == .receiver && !$0.isFinal }
             .sorted { ($0.nextStepAt ?? $0.updatedAt) < ($1.nextStepAt ?? $1.updatedAt) }
         for tracked in open {
             let id = tracked.referral.referralId

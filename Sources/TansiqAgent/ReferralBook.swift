@@ -99,8 +99,24 @@ public struct TrackedReferral: Sendable, Equatable {
 /// The book remembers which referrals changed since its agent last saved it, so that the
 /// agent writes them to its ``AgentStore`` in the same transaction as the hub sequence that
 /// caused them.
+///
+/// Given an ``Archive`` (the agent's store), the book lets go of a referral once it is final,
+/// saved and has no step planned, and reads it back from the store when it is asked for
+/// again: an agent's memory holds the referrals in progress, not every referral it ever took
+/// part in.
 public final class ReferralBook {
+    /// Where the book reads back the final referrals it let go of.
+    struct Archive {
+        /// The saved referral with this id (nil if it cannot be read).
+        var referral: (UUID) -> TrackedReferral?
+        /// Every saved referral.
+        var all: () -> [TrackedReferral]
+    }
+
     private var referrals: [UUID: TrackedReferral]
+    private let archive: Archive?
+    /// The saved referrals let go of: final, with nothing planned.
+    private var archived: Set<UUID> = []
     private var processed: Set<UUID>
     private var changed: Set<UUID> = []
     private var newlyProcessed: [UUID: Date] = [:]
@@ -112,13 +128,32 @@ public final class ReferralBook {
     public init() {
         referrals = [:]
         processed = []
+        archive = nil
     }
 
-    /// A book holding what an agent saved before.
-    init(restoring saved: [TrackedReferral], processed: Set<UUID>) {
-        referrals = Dictionary(saved.map { ($0.referral.referralId, $0) }, uniquingKeysWith: { $1 })
+    /// A book holding what an agent saved before; with an `archive`, only the referrals still
+    /// in progress stay in memory.
+    init(restoring saved: [TrackedReferral], processed: Set<UUID>, archive: Archive? = nil) {
+        self.archive = archive
+        var held: [UUID: TrackedReferral] = [:]
+        for tracked in saved {
+            let id = tracked.referral.referralId
+            if archive != nil, Self.canLetGo(tracked) {
+                held[id] = nil
+                archived.insert(id)
+            } else {
+                held[id] = tracked
+                archived.remove(id)
+            }
+        }
+        referrals = held
         self.processed = processed
         unacknowledged = Set(referrals.values.filter(Self.isUnacknowledged).map(\.referral.referralId))
+    }
+
+    /// Whether a saved referral can live in the store alone: final, and nothing planned on it.
+    private static func canLetGo(_ tracked: TrackedReferral) -> Bool {
+        tracked.isFinal && tracked.nextStepAt == nil && !isUnacknowledged(tracked)
     }
 
     private static func isUnacknowledged(_ tracked: TrackedReferral) -> Bool {
@@ -129,6 +164,7 @@ public final class ReferralBook {
     private func store(_ tracked: TrackedReferral) {
         let id = tracked.referral.referralId
         referrals[id] = tracked
+        archived.remove(id)
         if Self.isUnacknowledged(tracked) { unacknowledged.insert(id) } else { unacknowledged.remove(id) }
         changed.insert(id)
     }
@@ -141,21 +177,38 @@ public final class ReferralBook {
         }
     }
 
-    /// The referral with this id, if the agent takes part in it.
+    /// The referral with this id, if the agent takes part in it (read back from the store
+    /// when the book let go of it).
     public subscript(id: UUID) -> TrackedReferral? {
-        referrals[id]
+        if let tracked = referrals[id] { return tracked }
+        guard archived.contains(id) else { return nil }
+        return archive?.referral(id)
     }
 
-    /// Every tracked referral.
-    public var all: Dictionary<UUID, TrackedReferral>.Values { referrals.values }
+    /// Whether the agent takes part in the referral with this id.
+    public func contains(_ id: UUID) -> Bool {
+        referrals[id] != nil || archived.contains(id)
+    }
+
+    /// Every tracked referral, the final ones read back from the store: for a desk's lists and
+    /// a restart, not for each message (see ``held``).
+    public var all: [TrackedReferral] {
+        guard let archive, !archived.isEmpty else { return Array(referrals.values) }
+        let saved = archive.all().filter { archived.contains($0.referral.referralId) && referrals[$0.referral.referralId] == nil }
+        return Array(referrals.values) + saved
+    }
+
+    /// The referrals in memory: every one in progress or with a step planned, and those that
+    /// became final since the last save. Every referral that is not here is final.
+    public var held: Dictionary<UUID, TrackedReferral>.Values { referrals.values }
 
     /// How many referrals are tracked.
-    public var count: Int { referrals.count }
+    public var count: Int { referrals.count + archived.count }
 
     /// Records a referral once; returns false if it was already known (a duplicate delivery).
     @discardableResult
     public func record(_ referral: Referral, part: TrackedReferral.Part, at time: Date, messageID: UUID? = nil) -> Bool {
-        guard referrals[referral.referralId] == nil else { return false }
+        guard !contains(referral.referralId) else { return false }
         store(TrackedReferral(
             referral: referral,
             part: part,
@@ -172,7 +225,7 @@ public final class ReferralBook {
     /// Returns the updated referral; throws a `ProtocolError` for an illegal or stale move.
     @discardableResult
     public func apply(_ update: ReferralStatusUpdate) throws -> TrackedReferral {
-        guard var tracked = referrals[update.referralId] else {
+        guard var tracked = self[update.referralId] else {
             throw ProtocolError(.invalidValue, "unknown referral \(update.referralId.uuidString.lowercased())", keyPath: "body.referralId")
         }
         guard tracked.state == update.previousState else {
@@ -200,7 +253,7 @@ public final class ReferralBook {
     /// them leads out of `state`; returns the moves taken back, latest first (none: unchanged).
     @discardableResult
     func rewind(_ id: UUID, to state: ReferralState, by agency: String) -> [ReferralStatusUpdate] {
-        guard var tracked = referrals[id], tracked.state != state else { return [] }
+        guard var tracked = self[id], tracked.state != state else { return [] }
         var undone: [ReferralStatusUpdate] = []
         while tracked.state != state {
             guard let last = tracked.history.last, last.changedBy == agency, last.state == tracked.state,
@@ -264,7 +317,7 @@ public final class ReferralBook {
     }
 
     private func update(_ id: UUID, _ change: (inout TrackedReferral) -> Void) {
-        guard var tracked = referrals[id] else { return }
+        guard var tracked = self[id] else { return }
         change(&tracked)
         store(tracked)
     }
@@ -279,8 +332,15 @@ public final class ReferralBook {
     /// Whether anything changed since the last save.
     var hasChanges: Bool { !changed.isEmpty || !newlyProcessed.isEmpty }
 
-    /// Forgets the changes once they are saved.
+    /// Forgets the changes once they are saved, and lets go of the referrals they made final.
     func clearChanges() {
+        if archive != nil {
+            for id in changed {
+                guard let tracked = referrals[id], Self.canLetGo(tracked) else { continue }
+                referrals[id] = nil
+                archived.insert(id)
+            }
+        }
         changed.removeAll(keepingCapacity: true)
         newlyProcessed.removeAll(keepingCapacity: true)
     }

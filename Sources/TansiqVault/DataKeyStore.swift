@@ -31,7 +31,7 @@ public final class DataKeyStore {
     /// A store whose keys are wrapped by `master`. At most `cachedKeys` unwrapped keys are
     /// kept in memory for each use (sealing, opening); past that the cache starts again and a
     /// key is read and unwrapped from its row when next needed.
-    public init(master: MasterKey, cachedKeys: Int = 50_000) {
+    public init(master: MasterKey, cachedKeys: Int = 4_096) {
         self.master = master
         masterKey = master.key
         cacheLimit = max(1, cachedKeys)
@@ -112,8 +112,7 @@ public final class DataKeyStore {
             return nil
         }
         let key = try unwrap(row[1], scope: row[0])
-        if opening.count >= cacheLimit { opening.removeAll(keepingCapacity: true) }
-        opening[id] = key
+        rememberOpening(key, id: id)
         return key
     }
 
@@ -174,7 +173,15 @@ public final class DataKeyStore {
     private func remember(_ key: DataKey, scope: String) {
         if sealing.count >= cacheLimit { sealing.removeAll(keepingCapacity: true) }
         sealing[scope] = key
-        opening[key.id] = key.key
+        rememberOpening(key.key, id: key.id)
+    }
+
+    /// How many unwrapped keys are in memory, for each use: at most `cachedKeys` each.
+    var cachedKeyCounts: (sealing: Int, opening: Int) { (sealing.count, opening.count) }
+
+    private func rememberOpening(_ key: SymmetricKey, id: Int64) {
+        if opening.count >= cacheLimit { opening.removeAll(keepingCapacity: true) }
+        opening[id] = key
     }
 
     private func unwrap(_ wrapped: Data, scope: String) throws -> SymmetricKey {

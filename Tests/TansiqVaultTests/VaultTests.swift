@@ -61,6 +61,8 @@ struct VaultTests {
                 return (key.id, try DataKeyStore.seal(Array(scope.utf8), with: key, context: scope))
             }
         }
+        // Keys made for sealing are also kept for opening: both caches stay within the bound.
+        #expect(store.cachedKeyCounts.sealing <= 2 && store.cachedKeyCounts.opening <= 2)
         try queue.write { db in
             for (scope, (id, box)) in zip(scopes, sealed) {
                 #expect(try store.sealingKey(for: scope, in: db).id == id)
