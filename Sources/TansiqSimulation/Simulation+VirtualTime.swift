@@ -77,21 +77,23 @@ extension Simulation {
             keepingQuiet = hub.isRunning
             jumps += 1
         }
-        // What the last instant caused is delivered before the agents stop.
-        if hub.isRunning { _ = try await settle(virtual, fleet: fleet) }
+        // What the last instant caused is delivered before the agents stop, an interrupted run's
+        // too: what its agents published at the instant it stopped is not lost.
+        if hub.isRunning { _ = try await settle(virtual, fleet: fleet, interruptible: false) }
     }
 
     /// Waits until nothing is in flight (``VirtualTime/verdict()``); returns the earliest timer
-    /// of the agents.
-    private func settle(_ virtual: VirtualTime, fleet: any AgentFleet) async throws -> Date? {
-        let limit = ContinuousClock.now + .seconds(120)
+    /// of the agents. An interruption ends the wait, unless it is the last one (`interruptible`
+    /// false, then bounded to 20 s).
+    private func settle(_ virtual: VirtualTime, fleet: any AgentFleet, interruptible: Bool = true) async throws -> Date? {
+        let limit = ContinuousClock.now + .seconds(interruptible || !interruption.isRequested ? 120 : 20)
         while true {
             switch virtual.verdict() {
             case .settled(let nextDue):
                 return nextDue
             case .waiting(let waiting):
                 try fleet.checkHealth()
-                guard ContinuousClock.now < limit, !interruption.isRequested else {
+                guard ContinuousClock.now < limit, !interruptible || !interruption.isRequested else {
                     throw SimulationError(
                         code: .stalled,
                         message: "virtual time stalled at \(virtual.now()): waiting for \(waiting.count) of them: \(waiting.prefix(10).joined(separator: ", "))")
