@@ -10,7 +10,7 @@ extension SimulationRecorder.Event {
         switch record.event {
         case .referralSent:
             guard let from = record.from, let category = record.category else { return nil }
-            self = .sent(id: id, from: from, to: record.to, category: category.rawValue)
+            self = .sent(id: id, SimulationRecorder.Sending(from: from, to: record.to, category: category.rawValue))
         case .referralReceived:
             self = .received(id)
         case .statusPublished:

@@ -65,7 +65,7 @@ final class SimulationRecorder: Sendable {
     /// What the report needs of one agent event, from a thread's `AgentEvent` or from a
     /// process's `--print-events` line.
     enum Event {
-        case sent(id: UUID, from: String, to: String?, category: String)
+        case sent(id: UUID, Sending)
         case received(UUID)
         case published(id: UUID, state: ReferralState, reason: String?)
         case observed(id: UUID, changedBy: String, state: ReferralState)
@@ -77,7 +77,7 @@ final class SimulationRecorder: Sendable {
         init?(_ event: AgentEvent) {
             switch event {
             case .referralSent(let referral):
-                self = .sent(id: referral.referralId, from: referral.referringAgency, to: referral.receivingAgency, category: referral.category.rawValue)
+                self = .sent(id: referral.referralId, Sending(from: referral.referringAgency, to: referral.receivingAgency, category: referral.category.rawValue))
             case .referralReceived(let referral):
                 self = .received(referral.referralId)
             case .statusPublished(let update):
@@ -101,9 +101,28 @@ final class SimulationRecorder: Sendable {
         }
     }
 
-    /// One agent's events, in the order it emitted them.
+    /// What a sending carries beyond the referral's id, boxed so that every event stays small:
+    /// a run keeps about ten events a referral until its report.
+    final class Sending: Sendable {
+        let from: String
+        let to: String?
+        let category: String
+
+        init(from: String, to: String?, category: String) {
+            self.from = from
+            self.to = to
+            self.category = category
+        }
+    }
+
+    /// One agent's events, in the order it emitted them, and the agent (once, not in each event).
     private final class Log: Sendable {
-        let entries = Mutex<[Entry]>([])
+        let entries = Mutex<(identity: AgentIdentity?, list: [Logged])>((nil, []))
+    }
+
+    private struct Logged {
+        var event: Event
+        var at: Date
     }
 
     private struct Entry {
@@ -196,7 +215,10 @@ final class SimulationRecorder: Sendable {
     }
 
     private func append(_ entry: Entry, to log: Log) {
-        log.entries.withLock { $0.append(entry) }
+        log.entries.withLock { entries in
+            if entries.identity == nil { entries.identity = entry.identity }
+            entries.list.append(Logged(event: entry.event, at: entry.at))
+        }
         switch entry.event {
         case .sent: sentCount.add(1, ordering: .relaxed)
         case .published(_, .completed, _): completedCount.add(1, ordering: .relaxed)
@@ -210,8 +232,9 @@ final class SimulationRecorder: Sendable {
         let all = logs.withLock { Array($0.values) }
         var entries: [(entry: Entry, rank: Int)] = []
         for log in all {
-            log.entries.withLock { list in
-                entries += list.enumerated().map { ($1, $0) }
+            log.entries.withLock { logged in
+                guard let identity = logged.identity else { return }
+                entries += logged.list.enumerated().map { (Entry(identity: identity, event: $1.event, at: $1.at), $0) }
             }
         }
         entries.sort { left, right in
@@ -231,12 +254,12 @@ final class SimulationRecorder: Sendable {
         let agency = identity.agency
         let at = entry.at
         switch entry.event {
-        case let .sent(id, from, to, category):
+        case let .sent(id, sending):
             guard !state.sentIDs.contains(id) else { return }
             state.sentIDs.insert(id)
-            state.referrals[id, default: Record()].from = from
-            state.referrals[id]?.to = to
-            state.referrals[id]?.category = category
+            state.referrals[id, default: Record()].from = sending.from
+            state.referrals[id]?.to = sending.to
+            state.referrals[id]?.category = sending.category
             state.referrals[id]?.sentAt = at
             state.referrals[id]?.sender = identity.agent
             state.order.append(id)
