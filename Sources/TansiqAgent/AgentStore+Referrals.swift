@@ -96,21 +96,36 @@ extension AgentStore {
 extension AgentStore {
     private static let referralColumns = "id, part, state, updated_at, referral, details, key_id"
 
-    /// Every saved referral whose content can still be read, in the order first saved.
-    func savedReferrals(in db: Database) throws -> [TrackedReferral] {
+    /// Every saved referral whose content can still be read, in the order first saved; only
+    /// those of `parts` and in a final state when asked (columns in clear: no row is opened for
+    /// nothing).
+    func savedReferrals(in db: Database, parts: Set<TrackedReferral.Part>? = nil, finalOnly: Bool = false) throws -> [TrackedReferral] {
         var referrals: [TrackedReferral] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.referralColumns) FROM referral ORDER BY rowid")
+        var conditions: [String] = []
+        var arguments: [String] = []
+        if let parts {
+            conditions.append("part IN (\(parts.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += parts.map(\.rawValue).sorted()
+        }
+        if finalOnly {
+            let final = ReferralState.allCases.filter(\.isTerminal)
+            conditions.append("state IN (\(final.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += final.map(\.rawValue)
+        }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT \(Self.referralColumns) FROM referral\(filter) ORDER BY rowid", arguments: StatementArguments(arguments))
         while let row = try rows.next() {
             if let tracked = try trackedReferral(from: row, in: db) { referrals.append(tracked) }
         }
         return referrals
     }
 
-    /// Every saved referral whose content can still be read: what a ``ReferralBook`` reads back
-    /// when asked for all of its referrals, the final ones it let go of included.
-    func savedReferrals() throws(AgentStoreError) -> [TrackedReferral] {
+    /// The saved final referrals of `parts` whose content can still be read: what a
+    /// ``ReferralBook`` reads back of those it let go of.
+    func savedFinalReferrals(_ parts: Set<TrackedReferral.Part>) throws(AgentStoreError) -> [TrackedReferral] {
         do {
-            return try database.read { db in try savedReferrals(in: db) }
+            return try database.read { db in try savedReferrals(in: db, parts: parts, finalOnly: true) }
         } catch let error as AgentStoreError {
             throw error
         } catch {
@@ -145,8 +160,8 @@ extension AgentStore {
                     return nil
                 }
             },
-            all: { [self] in
-                do { return try savedReferrals() } catch {
+            final: { [self] parts in
+                do { return try savedFinalReferrals(parts) } catch {
                     logger.error("saved referrals not read back", metadata: ["error": "\(error)"])
                     return []
                 }

@@ -4,7 +4,7 @@ import TansiqMessages
 /// A referral an agent takes part in, with its lifecycle state as this agent knows it.
 public struct TrackedReferral: Sendable, Equatable {
     /// This agent's part in the referral.
-    public enum Part: String, Sendable, Equatable, Codable {
+    public enum Part: String, Sendable, Equatable, Codable, CaseIterable {
         /// This agency sent it.
         case referrer
         /// It was addressed to this agency, or this agency claimed it from the open pool.
@@ -109,8 +109,8 @@ public final class ReferralBook {
     struct Archive {
         /// The saved referral with this id (nil if it cannot be read).
         var referral: (UUID) -> TrackedReferral?
-        /// Every saved referral.
-        var all: () -> [TrackedReferral]
+        /// The saved final referrals of these parts.
+        var final: (Set<TrackedReferral.Part>) -> [TrackedReferral]
     }
 
     private var referrals: [UUID: TrackedReferral]
@@ -190,12 +190,14 @@ public final class ReferralBook {
         referrals[id] != nil || archived.contains(id)
     }
 
-    /// Every tracked referral, the final ones read back from the store: for a desk's lists and
-    /// a restart, not for each message (see ``held``).
-    public var all: [TrackedReferral] {
-        guard let archive, !archived.isEmpty else { return Array(referrals.values) }
-        let saved = archive.all().filter { archived.contains($0.referral.referralId) && referrals[$0.referral.referralId] == nil }
-        return Array(referrals.values) + saved
+    /// Every tracked referral of `parts`, the final ones read back from the store (only the
+    /// rows of those parts are opened): for a desk's lists and a restart, not for each message
+    /// (see ``held``).
+    public func all(in parts: Set<TrackedReferral.Part> = Set(TrackedReferral.Part.allCases)) -> [TrackedReferral] {
+        let held = referrals.values.filter { parts.contains($0.part) }
+        guard let archive, !archived.isEmpty else { return held }
+        let saved = archive.final(parts).filter { archived.contains($0.referral.referralId) && referrals[$0.referral.referralId] == nil }
+        return held + saved
     }
 
     /// The referrals in memory: every one in progress or with a step planned, and those that

@@ -94,8 +94,8 @@ public final class ReferrerBehaviour: AgentBehaviour {
     /// Schedules the planned cases; a restarted agent skips those it already opened.
     public func start(_ agent: AgentContext) {
         let tag = Self.caseReference(agency: agent.agency, agent: agent.configuration.agent, number: 0).dropLast(5)
-        let restored = Set(agent.referrals.all.lazy
-            .filter { $0.part == .referrer && $0.referral.caseReference.hasPrefix(tag) }
+        let restored = Set(agent.referrals.all(in: [.referrer]).lazy
+            .filter { $0.referral.caseReference.hasPrefix(tag) }
             .map(\.referral.caseReference)).count
         opened = max(0, policy.firstCaseNumber - 1) + restored
         let lateness = policy.casesFrom.map { agent.now().timeIntervalSince($0) } ?? 0

@@ -70,7 +70,8 @@ struct ReferralBookArchiveTests {
         #expect(book.count == 2)
         #expect(book.contains(done.referralId))
         #expect(book[done.referralId] == completed)
-        #expect(Set(book.all.map(\.referral.referralId)) == [done.referralId, open.referralId])
+        #expect(Set(book.all().map(\.referral.referralId)) == [done.referralId, open.referralId])
+        #expect(book.all(in: [.referrer, .observer]).isEmpty)
         // A copy delivered again is known, not recorded as new.
         #expect(!book.record(done, part: .receiver, at: Self.start.addingTimeInterval(60)))
         #expect(!book.hasChanges)

@@ -104,7 +104,7 @@ extension Desk {
         api.get("referrals") { [self] request, _ in
             try await json {
                 _ = try apiSession(request, write: false)
-                let referrals = try await agent { context in context.referrals.all.filter { $0.part != .observer } }
+                let referrals = try await agent { context in context.referrals.all(in: [.referrer, .receiver]) }
                 return (.ok, ["referrals": ReferralLists.sorted(referrals).map(ReferralSummary.init)], [])
             }
         }

@@ -106,7 +106,7 @@ extension Desk {
         let (visit, _) = try signedIn(request)
         let l = visit.language
         do {
-            let referrals = try await agent { context in context.referrals.all.filter { $0.part != .observer } }
+            let referrals = try await agent { context in context.referrals.all(in: [.referrer, .receiver]) }
             let lists = ReferralLists(language: l, format: format(visit), configuration: configuration).render(referrals)
             if request.uri.queryParameters.get("fragment") == "lists" { return html(.ok, lists, cookies: visit.cookies) }
             let title = l("nav.home")
