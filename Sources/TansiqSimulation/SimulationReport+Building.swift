@@ -20,9 +20,26 @@ extension SimulationReport {
         cases = plan.cases.count
         let records = recorded.order.compactMap { id in recorded.referrals[id].map { (id, $0) } }
 
-        func isLost(_ record: SimulationRecorder.Record) -> Bool {
+        // Partners (or the hub) still down when the run ended: what was sent for them waits in
+        // the hub's journal, delivered when they come back; a run cut short cannot tell more.
+        let down = faults.filter { $0.startedAt != nil && $0.endedAt == nil && $0.fault.kind != "slow" }
+        let hubDownSince = down.filter { $0.fault.kind == "hub-restart" }.compactMap(\.startedAt).min()
+        let downProviders = down.filter { $0.fault.kind != "hub-restart" }.map { record in
+            (node: record.node, offers: Set(topology.node(id: record.node)?.services.map(\.category.rawValue) ?? []))
+        }
+        func isUnreceived(_ record: SimulationRecorder.Record) -> Bool {
             if let to = record.to { return !record.receivedBy.contains(to) }
             return record.receivedBy.isEmpty
+        }
+        func isWaiting(_ record: SimulationRecorder.Record) -> Bool {
+            guard isUnreceived(record) else { return false }
+            if let hubDownSince, record.sentAt >= hubDownSince { return true }
+            return downProviders.contains { provider in
+                record.to.map { $0 == provider.node } ?? provider.offers.contains(record.category)
+            }
+        }
+        func isLost(_ record: SimulationRecorder.Record) -> Bool {
+            isUnreceived(record) && !isWaiting(record)
         }
         // Statuses published in the run's last real second may still be on their way.
         let inFlightFrom = scenarioStart.addingTimeInterval(topology.general.end.seconds - timeScale)
@@ -42,7 +59,13 @@ extension SimulationReport {
                 }
                 counts.created += 1
                 if record.to == nil { counts.open += 1 }
-                if isLost(record) { counts.lost += 1 } else { counts.received += 1 }
+                if isLost(record) {
+                    counts.lost += 1
+                } else if isWaiting(record) {
+                    counts.waiting += 1
+                } else {
+                    counts.received += 1
+                }
                 if record.states[.accepted] != nil { counts.accepted += 1 }
                 if let reason = record.rejection {
                     counts.rejected += 1
@@ -52,7 +75,7 @@ extension SimulationReport {
                 if record.states[.failed] != nil { counts.failed += 1 }
                 if !record.escalations.isEmpty { counts.escalated += 1 }
                 for deadline in record.escalations { counts.escalatedByDeadline[deadline, default: 0] += 1 }
-                if !isLost(record), record.states[.accepted] == nil, record.rejection == nil { counts.unanswered += 1 }
+                if !isUnreceived(record), record.states[.accepted] == nil, record.rejection == nil { counts.unanswered += 1 }
             }
             return counts
         }

@@ -13,7 +13,8 @@ extension SimulationReport {
             \(agents) agents as \(mode), \(cases) cases, wall time \(String(format: "%.1f", wallSeconds)) s.</p>
             <p class="\(r.lost > 0 ? "bad" : "good")"><b>\(r.lost) lost</b> referrals of \(r.created) created \
             (\(r.open) open); \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \
-            \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered.</p>
+            \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered\
+            \(r.waiting > 0 ? "; \(r.waiting) waiting in the hub's journal for a partner down at the end" : "").</p>
             <p class="\(r.lostStatusUpdates > 0 ? "bad" : "good")"><b>\(r.lostStatusUpdates) lost</b> status updates of \
             \(r.statusUpdates) published for the referrers (\(r.statusUpdatesInFlight) still on their way at the end).</p>
             """

@@ -6,7 +6,8 @@ extension SimulationReport {
         var lines: [String] = []
         let r = referrals
         lines.append("simulation \(topology): seed \(seed), \(Self.number(simulatedHours / 24)) simulated days at ×\(Self.number(timeScale)), \(agents) agents (\(mode)), \(cases) cases")
-        lines.append("referrals: \(r.created) created (\(r.open) open), \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered, \(r.lost) lost")
+        lines.append("referrals: \(r.created) created (\(r.open) open), \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered, \(r.lost) lost"
+            + (r.waiting > 0 ? ", \(r.waiting) waiting for a partner down at the end" : ""))
         lines.append("status updates: \(r.statusUpdates) published for the referrers, \(r.lostStatusUpdates) lost, \(r.refusedStatusUpdates) refused by the hub, \(r.statusUpdatesInFlight) still on their way at the end")
         if r.open > 0 { lines.append("  claims lost to another provider: \(r.claimsLost) (open referrals claimed by two providers within one hub round trip; the hub gave each to the first)") }
         if !r.rejectedByReason.isEmpty { lines.append("  rejected by reason: \(Self.list(r.rejectedByReason))") }

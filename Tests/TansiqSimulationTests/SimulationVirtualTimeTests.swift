@@ -63,6 +63,23 @@ struct SimulationVirtualTimeTests {
         #expect(report.referrals.lostStatusUpdates == 0, "\(report.lostStatusUpdates)")
     }
 
+    /// A partner offline from day 1 to past the end: the referrals sent for it meanwhile wait
+    /// in the hub's journal, and the report counts them as waiting, not lost (a run cut during
+    /// an outage reads the same way).
+    @Test(.timeLimit(.minutes(3)))
+    func referralsForAPartnerDownAtTheEndAreWaitingNotLost() async throws {
+        var minimal = try Self.minimal()
+        minimal.faults = [.offline(node: "health-office", from: SimulatedDuration(seconds: 86_400), until: SimulatedDuration(seconds: 30 * 86_400))]
+        let report = try await Self.virtualRun(minimal)
+        let outage = try #require(report.faults.first)
+        #expect(outage.startedHours != nil && outage.endedHours == nil, "still down at the end")
+        #expect(report.referrals.lost == 0, "\(report.lostReferrals)")
+        #expect(outage.lostDuring == 0)
+        #expect(report.referrals.waiting > 0 && report.referrals.waiting <= outage.referralsDuring)
+        #expect(report.referrals.received + report.referrals.waiting == report.referrals.created)
+        #expect(report.text.contains("\(report.referrals.waiting) waiting for a partner down at the end"))
+    }
+
     /// On shared host threads and secure, where the clock (not heartbeat replays) proves what
     /// reached each agent: the same seed still gives the same report, and nothing is lost.
     @Test(.timeLimit(.minutes(3)))
