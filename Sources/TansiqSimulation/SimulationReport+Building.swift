@@ -20,13 +20,21 @@ extension SimulationReport {
         cases = plan.cases.count
         let records = recorded.order.compactMap { id in recorded.referrals[id].map { (id, $0) } }
 
-        // Partners (or the hub) still down when the run ended: what was sent for them waits in
-        // the hub's journal, delivered when they come back; a run cut short cannot tell more.
-        let down = faults.filter { $0.startedAt != nil && $0.endedAt == nil && $0.fault.kind != "slow" }
-        let hubDownSince = down.filter { $0.fault.kind == "hub-restart" }.compactMap(\.startedAt).min()
-        let downProviders = down.filter { $0.fault.kind != "hub-restart" }.map { record in
-            (node: record.node, offers: Set(topology.node(id: record.node)?.services.map(\.category.rawValue) ?? []))
+        // Partners (or the hub) still down when the run ended: what was sent for them waits,
+        // in the hub's journal (or the referrer's outbox while the hub is down), for their return.
+        var downAgencies: Set<String> = []
+        var hubDownSince: Date?
+        for record in faults where record.startedAt != nil && record.endedAt == nil {
+            switch record.fault {
+            case .offline: downAgencies.insert(record.node)
+            case .hubRestart: hubDownSince = min(hubDownSince ?? .distantFuture, record.startedAt!)
+            case .slow: break
+            }
         }
+        // An open referral waits only if every provider of its category was down: one that was
+        // up and never received it lost it.
+        let providers = Dictionary(grouping: topology.nodes.flatMap { node in node.services.map { ($0.category.rawValue, node.id) } },
+                                   by: \.0).mapValues { Set($0.map(\.1)) }
         func isUnreceived(_ record: SimulationRecorder.Record) -> Bool {
             if let to = record.to { return !record.receivedBy.contains(to) }
             return record.receivedBy.isEmpty
@@ -34,9 +42,9 @@ extension SimulationReport {
         func isWaiting(_ record: SimulationRecorder.Record) -> Bool {
             guard isUnreceived(record) else { return false }
             if let hubDownSince, record.sentAt >= hubDownSince { return true }
-            return downProviders.contains { provider in
-                record.to.map { $0 == provider.node } ?? provider.offers.contains(record.category)
-            }
+            if let to = record.to { return downAgencies.contains(to) }
+            let offering = providers[record.category] ?? []
+            return !offering.isEmpty && offering.isSubset(of: downAgencies)
         }
         func isLost(_ record: SimulationRecorder.Record) -> Bool {
             isUnreceived(record) && !isWaiting(record)

@@ -14,7 +14,7 @@ extension SimulationReport {
             <p class="\(r.lost > 0 ? "bad" : "good")"><b>\(r.lost) lost</b> referrals of \(r.created) created \
             (\(r.open) open); \(r.received) received, \(r.accepted) accepted, \(r.rejected) rejected, \
             \(r.completed) completed, \(r.failed) failed, \(r.escalated) escalated, \(r.unanswered) unanswered\
-            \(r.waiting > 0 ? "; \(r.waiting) waiting in the hub's journal for a partner down at the end" : "").</p>
+            \(r.waiting > 0 ? "; \(r.waiting) waiting for a partner (or the hub) down at the end" : "").</p>
             <p class="\(r.lostStatusUpdates > 0 ? "bad" : "good")"><b>\(r.lostStatusUpdates) lost</b> status updates of \
             \(r.statusUpdates) published for the referrers (\(r.statusUpdatesInFlight) still on their way at the end).</p>
             """

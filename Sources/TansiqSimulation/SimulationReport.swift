@@ -101,8 +101,8 @@ public struct SimulationReport: Codable, Sendable, Equatable {
         /// Referrals sent that never reached a receiver.
         public var lost = 0
         /// Referrals not received because their receiver (for an open one, every provider of
-        /// its category that was down), or the hub, was still down when the run ended: kept in
-        /// the hub's journal for them, not lost.
+        /// its category) or the hub was still down when the run ended: kept for them, in the
+        /// hub's journal or the referrer's outbox, not lost.
         public var waiting = 0
         /// Status changes the receiving (or claiming) agencies published for the referrer.
         public var statusUpdates = 0
