@@ -16,6 +16,13 @@ public final class AgentHost: Sendable {
     private let inbox = Mutex<(requests: [Request], closed: Bool)>(([], false))
     /// Wakes the thread for a request; the hosted agents' virtual-time wake-ups share its pipe.
     private let wake: WakeSignal
+    /// How many of its agents stopped on their own or could not start.
+    fileprivate let failures = Atomic<Int>(0)
+
+    /// Whether any agent of this host stopped on its own or could not start (then its
+    /// ``HostedAgent/failureDescription`` says why): one load, where asking each agent takes
+    /// a lock each.
+    public var hasFailures: Bool { failures.load(ordering: .acquiring) > 0 }
 
     private enum Request {
         case add(HostedAgent)
@@ -87,7 +94,12 @@ public final class AgentHost: Sendable {
         let loop: AgentLoop
         var poller = Poller()
         var descriptors: [Int32] = []
-        var due: ContinuousClock.Instant?
+        /// Whether its round is prepared, and then when it ends (nanoseconds from the host's
+        /// epoch): plain integers, since a round looks at every agent of the host.
+        var prepared = false
+        var due: Int64 = 0
+        /// Its sockets fired, or were used in the last round: polled at the next one.
+        var candidate = false
 
         init(handle: HostedAgent, loop: AgentLoop) {
             self.handle = handle
@@ -98,12 +110,18 @@ public final class AgentHost: Sendable {
 
     private func serve(_ thread: SocketThread) {
         var agents: [Slot] = []
+        var byKey: [ObjectIdentifier: Slot] = [:]
         let readiness = DescriptorWatch<ObjectIdentifier>(wake: wake.fileDescriptor)
         // Agents whose sockets were used in the last round: a socket's descriptor signals a
         // change once, and a socket used since may hold what it has not signalled. Polled
         // again (`.zero`) at the next round; the others only when their descriptors fire or
         // their wait is over, so a round costs what is ready, not the whole host.
-        var hot: Set<ObjectIdentifier> = []
+        var hot: [Slot] = []
+        let epoch = ContinuousClock.now
+        func nanoseconds(_ duration: Duration) -> Int64 {
+            let (seconds, attoseconds) = duration.components
+            return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        }
         defer {
             for agent in agents {
                 agent.loop.close()
@@ -121,7 +139,8 @@ public final class AgentHost: Sendable {
         func drop(_ slot: Slot) {
             readiness.remove(slot.descriptors)
             slot.loop.close()
-            hot.remove(ObjectIdentifier(slot))
+            byKey[ObjectIdentifier(slot)] = nil
+            hot.removeAll { $0 === slot }
         }
         while !thread.isStopRequested {
             for request in inbox.withLock({ inbox in defer { inbox.requests = [] }; return inbox.requests }) {
@@ -136,7 +155,8 @@ public final class AgentHost: Sendable {
                         slot.descriptors = try slot.poller.descriptors()
                         readiness.add(slot.descriptors, for: ObjectIdentifier(slot))
                         agents.append(slot)
-                        hot.insert(ObjectIdentifier(slot))
+                        byKey[ObjectIdentifier(slot)] = slot
+                        hot.append(slot)
                     } catch {
                         agent.finish(error)
                     }
@@ -149,46 +169,49 @@ public final class AgentHost: Sendable {
             }
             // Each agent's round as on a thread of its own: prepared, then finished once its
             // sockets are ready or its wait is over; the wait is for the earliest.
-            let started = ContinuousClock.now
-            var wait: Duration = .milliseconds(500)
+            let started = nanoseconds(epoch.duration(to: .now))
+            var wait: Int64 = 500_000_000
             for agent in agents {
-                if agent.due == nil { agent.due = started.advanced(by: agent.loop.prepareRound()) }
-                wait = min(wait, started.duration(to: agent.due!))
+                if !agent.prepared {
+                    agent.due = started + nanoseconds(agent.loop.prepareRound())
+                    agent.prepared = true
+                }
+                wait = min(wait, agent.due - started)
             }
-            let fired: [ObjectIdentifier]
             let wokeByPipe: Bool
             do {
-                let outcome = try readiness.wait(timeout: hot.isEmpty ? max(.zero, wait) : .zero)
+                let outcome = try readiness.wait(timeout: hot.isEmpty ? .nanoseconds(max(0, wait)) : .zero)
                 if outcome.woken { wake.drain() }
-                fired = outcome.fired
+                for key in outcome.fired { byKey[key]?.candidate = true }
                 wokeByPipe = outcome.woken
             } catch {
-                for agent in agents { agent.handle.failure.withLock { $0 = "\(error)" } }
+                for agent in agents { agent.handle.fail("\(error)") }
                 return
             }
-            var candidates = hot
-            candidates.formUnion(fired)
+            for agent in hot { agent.candidate = true }
+            hot = []
             // The shared pipe woke the thread: the agents marked pending (a clock's jump) run too.
             let woken = wokeByPipe
-            let now = ContinuousClock.now
-            hot = []
+            let now = nanoseconds(epoch.duration(to: .now))
             var failed: [Slot] = []
             // In the order the agents came, as the poll over all of them did.
             for agent in agents {
-                let due = now >= agent.due ?? now
-                guard due || candidates.contains(ObjectIdentifier(agent)) || (woken && agent.loop.isWakePending) else { continue }
+                let due = now >= agent.due
+                let candidate = agent.candidate
+                agent.candidate = false
+                guard due || candidate || (woken && agent.loop.isWakePending) else { continue }
                 do {
                     let ready = try agent.poller.poll(timeout: .zero)
                     guard due || agent.loop.hasReady(ready) else { continue }
-                    agent.due = nil
-                    hot.insert(ObjectIdentifier(agent))
+                    agent.prepared = false
+                    hot.append(agent)
                     try agent.loop.finishRound(ready)
                 } catch where error.isTerminated {
                     agent.handle.logger.info("agent context terminated")
                     return
                 } catch {
                     // One agent's transport error stops that agent, as it would its own thread.
-                    agent.handle.failure.withLock { $0 = "\(error)" }
+                    agent.handle.fail("\(error)")
                     failed.append(agent)
                 }
             }
@@ -239,10 +262,20 @@ public final class HostedAgent: Sendable {
     /// Why the agent stopped on its own (a transport error), if it did.
     public var failureDescription: String? { failure.withLock { $0 } }
 
+    /// The agent stopped on its own, for `description`.
+    fileprivate func fail(_ description: String) {
+        failure.withLock { $0 = description }
+        host.failures.add(1, ordering: .releasing)
+    }
+
     /// The agent is closed (`error`: it could not start).
     fileprivate func finish(_ error: (any Error)?) {
         if let error {
-            failure.withLock { $0 = $0 ?? "\(error)" }
+            let first = failure.withLock { failure -> Bool in
+                defer { failure = failure ?? "\(error)" }
+                return failure == nil
+            }
+            if first { host.failures.add(1, ordering: .releasing) }
             startup.fail(error)
         } else {
             startup.fail(AgentHostStopped())

@@ -53,6 +53,8 @@ struct SimCommand: AsyncParsableCommand {
         @Option(name: .long, help: "How time passes: virtual (as fast as the work; the same seed gives the same report; the default) or wall (time_scale times the wall clock; the only mode of --processes).")
         var time: SimulationTime?
 
+        @OptionGroup var stepping: TimeStepOption
+
         /// The run's time: virtual unless asked otherwise or run as processes.
         var timeMode: SimulationTime { time ?? (processes ? .wall : .virtual) }
 
@@ -118,6 +120,9 @@ struct SimCommand: AsyncParsableCommand {
             if agentsDirectory != nil, !processes {
                 throw ValidationError("--agents-directory goes with --processes")
             }
+            if stepping.timeStep != nil, timeMode != .virtual {
+                throw ValidationError("--time-step is for virtual time, not --time wall or --processes")
+            }
             if time == .virtual, processes {
                 throw ValidationError("--time virtual needs the agents in this process; agent processes (--processes) run on the wall clock (--time wall)")
             }
@@ -151,6 +156,7 @@ struct SimCommand: AsyncParsableCommand {
             if let dataDirectory { simulation.atRest = Simulation.AtRest(directory: dataDirectory, masterKeyFile: masterKeyFile) }
             simulation.time = timeMode
             simulation.threads = hostThreads
+            simulation.timeStep = try stepping.step
             if !quiet {
                 let duration = timeMode == .virtual ? "in virtual time" : "about \(Int(simulation.realSeconds.rounded())) s"
                 printLine("simulating \(topology.name): \(topology.agentCount) agents, \(simulation.plan.cases.count) cases, \(simulation.plan.referralCount) referrals, \(duration)")

@@ -20,6 +20,8 @@ extension SimCommand {
 
         @OptionGroup var hosting: HostThreadsOption
 
+        @OptionGroup var stepping: TimeStepOption
+
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be between 1 and 100") }
         }
@@ -38,6 +40,7 @@ extension SimCommand {
             do {
                 var series = SeedSeries(topology: topology, seeds: seeds, secure: !insecure)
                 series.threads = hosting.count
+                series.timeStep = try stepping.step
                 return try await series.run(logger: logger) { seed in
                     printLine("running \(label), seed \(seed)")
                 }

@@ -73,6 +73,10 @@ extension Simulation {
             let deadline = recorder.nextDeadline(after: virtual.now())
             if let deadline { next = min(next, deadline.addingTimeInterval(0.001)) }
             next = max(next, virtual.now().addingTimeInterval(0.001))
+            if let step = timeStep?.seconds, step > 0 {
+                let steps = (next.timeIntervalSince(origin) / step).rounded(.up)
+                next = origin.addingTimeInterval(min(end, steps * step))
+            }
             virtual.advance(to: next, keepingQuiet: keepingQuiet && hub.isRunning)
             keepingQuiet = hub.isRunning
             jumps += 1

@@ -36,6 +36,13 @@ public struct Simulation: Sendable {
     /// How many threads host the agents when they are threads of this process (``AgentHost``):
     /// `nil` gives every agent a thread of its own.
     public var threads: Int?
+    /// In virtual time, the grid the clock moves on: each jump goes to the first multiple of the
+    /// step (from the run's start) at or after the next thing due, so that what falls due within
+    /// one step happens at one instant. `nil` (the default): every event at its own time.
+    /// Fewer, fuller instants make a large network's run faster; its times are then late by up
+    /// to a step, and the agents of one instant act in the order their messages reach the hub,
+    /// which the same seed does not fix.
+    public var timeStep: SimulatedDuration?
 
     /// Prepares a run; `seed` and `timeScale` override the topology's `general` values.
     /// Pull it to end the run early with a partial report.

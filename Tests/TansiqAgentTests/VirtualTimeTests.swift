@@ -71,6 +71,32 @@ struct VirtualTimeTests {
         #expect(!clock.isCertified(referrer, at: origin, received: 0))
     }
 
+    /// The verdict proves quiet from the clock's activity total: an agent that acted and then
+    /// left, or joined again under its name, does not hold the clock; one that acted since its
+    /// certificate still does, found among a hundred quiet ones.
+    @Test func activityIsProvedFromTheTotalsAcrossLeavingAndJoiningAgain() throws {
+        let (clock, provider, referrer) = try network()
+        let others = try (0..<100).map { try clock.join("ngo-\($0)", subscriptions: ["status/ngo/"], presence: "presence/ngo/ngo-\($0)") }
+        for participant in [provider, referrer] + others {
+            participant.noteActivity()
+            clock.certify(participant, at: origin, through: 0, activity: participant.activity, nextDue: nil, probed: true)
+        }
+        clock.hubRoundEnded(through: 0, lookedAt: origin)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+        referrer.noteActivity()
+        clock.leave(referrer)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+        let again = try clock.join("health-1", subscriptions: ["referral/to/health/"], presence: "presence/health/health-1")
+        #expect(clock.verdict() == .waiting(["health-1"]))
+        again.noteActivity()
+        clock.certify(again, at: origin, through: 0, activity: again.activity, nextDue: nil, probed: true)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+        others[42].noteActivity()
+        #expect(clock.verdict() == .waiting(["ngo-42"]))
+        clock.certify(others[42], at: origin, through: 0, activity: others[42].activity, nextDue: nil, probed: false)
+        #expect(clock.verdict() == .settled(nextDue: nil))
+    }
+
     @Test func aCountShortOfWhatWasForwardedAsksThatAgentAloneToCheckItsDeliveryAndAnEqualOneSettles() throws {
         let (clock, provider, referrer) = try network()
         // Counted from their first echoes (sequences 1 and 2).

@@ -89,6 +89,9 @@ struct SimProcessesCommandTests {
             (["--threads", "0"], "--threads must be between 1 and 1024, not 0"),
             (["--threads", "2", "--thread-per-agent"], "--threads and --thread-per-agent exclude each other"),
             (["--threads", "2", "--processes"], "are for agents in this process, not --processes"),
+            (["--time-step", "0s"], "--time-step must be longer than zero, not 0s"),
+            (["--time-step", "often"], "--time-step:"),
+            (["--time-step", "5m", "--time", "wall"], "--time-step is for virtual time, not --time wall or --processes"),
         ] {
             let run = try ChildProcess("tansiq", ["sim", "run", minimal, "--quiet"] + options)
             #expect(run.waitForExit() == 64)

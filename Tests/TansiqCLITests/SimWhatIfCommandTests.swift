@@ -57,6 +57,7 @@ struct SimWhatIfCommandTests {
     @Test(arguments: [
         (["--seeds", "0"], "--seeds must be between 1 and 100"),
         (["--threads", "0"], "--threads must be between 1 and 1024"),
+        (["--time-step", "0m"], "--time-step must be longer than zero, not 0m"),
     ])
     func badOptionsAreNamedAndExit64(options: [String], message: String) throws {
         let compare = try ChildProcess("tansiq", ["sim", "compare", Self.minimal, Self.minimal, "--insecure"] + options)

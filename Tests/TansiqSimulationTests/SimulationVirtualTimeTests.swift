@@ -43,6 +43,26 @@ struct SimulationVirtualTimeTests {
         #expect(first == second)
     }
 
+    /// A time step of an hour: every referral is still sent and received, and everything
+    /// happens on the hour (each time from sending is a whole number of hours).
+    @Test(.timeLimit(.minutes(3)))
+    func aTimeStepMovesTheClockOnItsGridAndLosesNothing() async throws {
+        var simulation = Simulation(topology: try Self.minimal(), secure: false)
+        simulation.time = .virtual
+        simulation.timeStep = SimulatedDuration(seconds: 3_600)
+        let report = try await simulation.run(logger: Self.logger)
+        #expect(report.referrals.created == 8)
+        #expect(report.referrals.received == 8)
+        #expect(report.referrals.lost == 0)
+        let times = report.categories.flatMap { [$0.acknowledge, $0.decide, $0.complete].compactMap(\.self) }
+        #expect(!times.isEmpty)
+        for percentiles in times {
+            for hours in [percentiles.p50, percentiles.p90, percentiles.p99] {
+                #expect(abs(hours - hours.rounded()) < 1e-9, "\(hours) h is not on the hour")
+            }
+        }
+    }
+
     /// Ctrl-C in the middle of a run: what the agents published at the instant it stopped is
     /// delivered before they stop, so the partial report counts nothing lost (it once counted
     /// the last instant's status changes as lost: nobody had waited for them).

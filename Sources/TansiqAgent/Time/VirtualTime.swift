@@ -33,19 +33,33 @@ public final class VirtualTime: Sendable {
         let presence: String
         let wake: WakeSignal
         private let activityCount = Atomic<UInt64>(0)
+        /// Every participant's activity together (the clock's), so that a verdict proves that
+        /// no one acted since certifying without looking at each one.
+        private let clockActivity: Activity
 
-        init(name: String, subscriptions: [String], presence: String, wake: WakeSignal) {
+        init(name: String, subscriptions: [String], presence: String, wake: WakeSignal, clockActivity: Activity) {
             self.wake = wake
             self.name = name
             self.subscriptions = subscriptions
             self.presence = presence
+            self.clockActivity = clockActivity
         }
 
         /// Counts one thing this agent did (a message handled, a timer fired, a message sent).
-        public func noteActivity() { activityCount.add(1, ordering: .relaxed) }
+        public func noteActivity() {
+            // The clock's total first: a verdict that reads the total after this agent's count
+            // has grown sees it grown too (see ``VirtualTime/verdict()``).
+            clockActivity.count.add(1, ordering: .sequentiallyConsistent)
+            activityCount.add(1, ordering: .sequentiallyConsistent)
+        }
 
         /// Everything this agent has done so far.
         public var activity: UInt64 { activityCount.load(ordering: .relaxed) }
+    }
+
+    /// The participants' activity counts added up.
+    final class Activity: Sendable {
+        let count = Atomic<UInt64>(0)
     }
 
     /// An agent's proof of quiet (see the type's discussion).
@@ -132,10 +146,25 @@ public final class VirtualTime: Sendable {
         /// Every agent had received everything forwarded through this sequence at the last
         /// settled verdict: a heartbeat's delivery check needs no replay below it.
         var deliveredThrough: UInt64 = 0
+        /// The activity counts of the current certificates added up, and of the participants
+        /// gone: while the clock's total equals the two, no participant acted since it certified
+        /// (counts only grow), and a verdict need not look at each.
+        var certifiedActivity: UInt64 = 0
+        var departedActivity: UInt64 = 0
+        /// The highest `through` of any certificate filed since the clock started: at least the
+        /// highest of the current ones (the hub's sequence only grows), so a hub numbered past it
+        /// has numbered past all of them.
+        var highestThrough: UInt64 = 0
 
         mutating func withdraw(_ name: String) {
-            certificates[name] = nil
+            if let certificate = certificates.removeValue(forKey: name) { certifiedActivity &-= certificate.activity }
             if participants[name] != nil { missing.insert(name) }
+        }
+
+        mutating func file(_ certificate: Certificate, for name: String) {
+            if let previous = certificates.updateValue(certificate, forKey: name) { certifiedActivity &-= previous.activity }
+            certifiedActivity &+= certificate.activity
+            highestThrough = max(highestThrough, certificate.through)
         }
 
         mutating func index(_ participant: Participant) {
@@ -189,6 +218,10 @@ public final class VirtualTime: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The current time's `timeIntervalSinceReferenceDate` bits, written under `state`'s lock
+    /// with `state.now`: agents read the time at every round, without taking the lock.
+    private let nowBits: Atomic<UInt64>
+    private let activity = Activity()
     private let signal = Mutex(Signal())
     /// The hub's wake-up, once a hub watches this clock (``hubWakeDescriptor``): a jump wakes
     /// it, so that its round at the new instant needs no agent's probe.
@@ -197,10 +230,11 @@ public final class VirtualTime: Sendable {
     /// A clock reading `origin` until it is advanced.
     public init(origin: Date) {
         state = Mutex(State(now: origin))
+        nowBits = Atomic(origin.timeIntervalSinceReferenceDate.bitPattern)
     }
 
     /// The current simulated time.
-    public func now() -> Date { state.withLock { $0.now } }
+    public func now() -> Date { Date(timeIntervalSinceReferenceDate: Double(bitPattern: nowBits.load(ordering: .acquiring))) }
 
     /// What moving the clock took so far.
     public var statistics: Statistics { state.withLock { $0.statistics } }
@@ -211,9 +245,13 @@ public final class VirtualTime: Sendable {
     /// `subscriptions` are its ZeroMQ prefixes; `presence` is the topic of its own probes;
     /// `wake` wakes its loop.
     func join(_ name: String, subscriptions: [String], presence: String, wake: WakeSignal) -> Participant {
-        let participant = Participant(name: name, subscriptions: subscriptions + [presence], presence: presence, wake: wake)
+        let participant = Participant(
+            name: name, subscriptions: subscriptions + [presence], presence: presence, wake: wake, clockActivity: activity)
         state.withLock {
-            if let previous = $0.participants[name] { $0.unindex(previous) }
+            if let previous = $0.participants[name] {
+                $0.unindex(previous)
+                $0.departedActivity &+= previous.activity
+            }
             $0.participants[name] = participant
             $0.index(participant)
             $0.withdraw(name)
@@ -225,8 +263,9 @@ public final class VirtualTime: Sendable {
     public func leave(_ participant: Participant) {
         state.withLock {
             guard $0.participants[participant.name] === participant else { return }
+            $0.withdraw(participant.name)
             $0.participants[participant.name] = nil
-            $0.certificates[participant.name] = nil
+            $0.departedActivity &+= participant.activity
             $0.missing.remove(participant.name)
             $0.unindex(participant)
             $0.expected[participant.name] = nil
@@ -260,7 +299,7 @@ public final class VirtualTime: Sendable {
     ) {
         let complete = state.withLock { state -> Bool in
             guard state.now == time, state.participants[participant.name] === participant else { return false }
-            state.certificates[participant.name] = Certificate(through: through, activity: activity, nextDue: nextDue, delivery: delivery)
+            state.file(Certificate(through: through, activity: activity, nextDue: nextDue, delivery: delivery), for: participant.name)
             if let delivery, state.expected[participant.name]?.baseline != delivery.baseline {
                 // Counted from a new baseline (a first echo, a reconnection): so is the clock.
                 state.expected[participant.name] = Delivery(baseline: delivery.baseline, received: 0)
@@ -344,9 +383,13 @@ public final class VirtualTime: Sendable {
         let woken = state.withLock { state -> [Participant] in
             guard time > state.now else { return [] }
             state.now = time
+            nowBits.store(time.timeIntervalSinceReferenceDate.bitPattern, ordering: .releasing)
             state.prober = nil
             guard keepingQuiet else {
                 state.certificates.removeAll(keepingCapacity: true)
+                state.certifiedActivity = 0
+                // A hub started again without a journal numbers from the start.
+                state.highestThrough = 0
                 state.missing = Set(state.participants.keys)
                 return Array(state.participants.values)
             }
@@ -371,26 +414,26 @@ public final class VirtualTime: Sendable {
             // Someone has not certified at this instant: the common case, answered without
             // looking at the others.
             guard state.missing.isEmpty else { return (.waiting(state.missing.sorted()), []) }
-            var waiting: [String] = []
-            var highest: UInt64 = 0
-            var nextDue: Date?
-            for (name, participant) in state.participants {
-                guard let certificate = state.certificates[name] else {
-                    waiting.append(name)
-                    continue
-                }
-                guard certificate.activity == participant.activity else {
-                    // It acted after its certificate: it certifies again on its own thread.
-                    state.withdraw(name)
-                    waiting.append(name)
-                    continue
-                }
-                highest = max(highest, certificate.through)
-                if let due = certificate.nextDue { nextDue = min(nextDue ?? due, due) }
-            }
-            guard waiting.isEmpty else { return (.waiting(waiting.sorted()), []) }
             guard !state.participants.isEmpty else { return (.settled(nextDue: nil), []) }
-            guard state.hubSequence >= highest else { return (.waiting(["hub"]), []) }
+            // Someone acted after its certificate: the totals differ, then each is looked at
+            // (a verdict that finds no one costs the totals, not the whole network).
+            if activity.count.load(ordering: .sequentiallyConsistent) != state.certifiedActivity &+ state.departedActivity {
+                var waiting: [String] = []
+                for (name, participant) in state.participants {
+                    guard let certificate = state.certificates[name] else {
+                        waiting.append(name)
+                        continue
+                    }
+                    guard certificate.activity == participant.activity else {
+                        // It certifies again on its own thread.
+                        state.withdraw(name)
+                        waiting.append(name)
+                        continue
+                    }
+                }
+                guard waiting.isEmpty else { return (.waiting(waiting.sorted()), []) }
+            }
+            guard state.hubSequence >= state.highestThrough else { return (.waiting(["hub"]), []) }
             // A message on its way to an agent wakes it when it arrives; it certifies again then.
             var late: Set<String> = []
             for message in state.forwarded {
@@ -437,7 +480,14 @@ public final class VirtualTime: Sendable {
                 short.append(participant)
             }
             guard short.isEmpty else { return (.waiting(short.map(\.name).sorted()), short) }
-            for name in state.certificates.keys where state.certificates[name]!.through < through { state.certificates[name]!.through = through }
+            var nextDue: Date?
+            // By index, in place: iterating the keys while changing values would copy the table.
+            var index = state.certificates.startIndex
+            while index != state.certificates.endIndex {
+                if state.certificates.values[index].through < through { state.certificates.values[index].through = through }
+                if let due = state.certificates.values[index].nextDue { nextDue = min(nextDue ?? due, due) }
+                state.certificates.formIndex(after: &index)
+            }
             state.deliveredThrough = max(state.deliveredThrough, through)
             return (.settled(nextDue: nextDue), [])
         }

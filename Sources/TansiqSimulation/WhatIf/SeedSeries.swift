@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TansiqAgent
 
 /// One plan run over consecutive seeds (the file's `general.seed`, then the next ones), in
 /// virtual time, each seed's run an ordinary ``Simulation``.
@@ -9,6 +10,8 @@ public struct SeedSeries: Sendable {
     public var secure: Bool
     /// The host threads of each run's agents (``Simulation/threads``); `nil` is a thread per agent.
     public var threads: Int?
+    /// The grid each run's clock moves on (``Simulation/timeStep``); `nil`: every event at its time.
+    public var timeStep: SimulatedDuration?
 
     public init(topology: Topology, seeds count: Int, secure: Bool = true) {
         self.topology = topology
@@ -24,6 +27,7 @@ public struct SeedSeries: Sendable {
             var simulation = Simulation(topology: topology, seed: seed, secure: secure)
             simulation.time = .virtual
             simulation.threads = threads
+            simulation.timeStep = timeStep
             reports.append(try await simulation.run(logger: logger))
         }
         return reports
