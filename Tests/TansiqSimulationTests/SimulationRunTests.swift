@@ -7,7 +7,12 @@ import Testing
 
 @Suite("Simulation run")
 struct SimulationRunTests {
-    private func runMinimal() async throws -> SimulationReport {
+    /// One wall-clock run of the minimal network for both tests: about three seconds alone, but
+    /// over a minute while the parallel suite loads both cores (agent threads run at nice 10),
+    /// and two runs side by side would double that load.
+    private static let minimalRun = Task { try await runMinimal() }
+
+    private static func runMinimal() async throws -> SimulationReport {
         let minimal = try Topology.load(contentsOf: TopologyFixture.topologiesDirectory.appendingPathComponent("minimal.yaml"))
         var logger = Logger(label: "test.sim")
         logger.logLevel = .critical
@@ -15,9 +20,9 @@ struct SimulationRunTests {
         return try await Simulation(topology: minimal, timeScale: 172_800).run(logger: logger)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func minimalNetworkLosesNothingAndCompletes() async throws {
-        let report = try await runMinimal()
+        let report = try await Self.minimalRun.value
         #expect(report.referrals.created == 8)
         #expect(report.referrals.lost == 0)
         #expect(report.lostReferrals.isEmpty)
@@ -31,9 +36,9 @@ struct SimulationRunTests {
         #expect(report.agencies.first { $0.name == "association-demo" }?.capacity == 5)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(3)))
     func reportRoundTripsThroughJSON() async throws {
-        let report = try await runMinimal()
+        let report = try await Self.minimalRun.value
         let data = try JSONEncoder().encode(report)
         #expect(try JSONDecoder().decode(SimulationReport.self, from: data) == report)
         let html = report.html(topology: try Topology.load(contentsOf: TopologyFixture.topologiesDirectory.appendingPathComponent("minimal.yaml")))
